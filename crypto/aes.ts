@@ -1,0 +1,73 @@
+import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
+import { CryptoInputError } from './errors.js';
+
+/**
+ * Everything node:crypto needs for one key, made once and reused for every frame of a session:
+ * creating a cipher costs several microseconds, an `update` on an existing one a fraction of that.
+ *
+ * The ECB ciphers never see `final()`, so they stay usable forever. The CBC cipher carries its
+ * chaining value from call to call; `cmac` in aes-cmac.ts cancels it out (see there).
+ */
+export interface KeySchedule {
+  readonly ecbEncrypt: Cipher;
+  ecbDecrypt: Decipher | undefined;
+  readonly cbc: Cipher;
+  /** The CBC cipher's current chaining value: the last ciphertext block it produced. */
+  readonly cbcState: Uint8Array;
+  /** RFC 4493 subkeys. */
+  readonly k1: Uint8Array;
+  readonly k2: Uint8Array;
+}
+
+// Keyed by the key object itself: AES128Key values are copied on construction and never mutated.
+const schedules = new WeakMap<Uint8Array, KeySchedule>();
+const ZERO_BLOCK = new Uint8Array(16);
+
+function checkKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== 16) {
+    throw new CryptoInputError('key', key, 'a 16-byte AES-128 key');
+  }
+}
+
+export function keySchedule(key: Uint8Array): KeySchedule {
+  let s = schedules.get(key);
+  if (s !== undefined) return s;
+  checkKey(key);
+  const ecbEncrypt = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+  const cbc = createCipheriv('aes-128-cbc', key, ZERO_BLOCK).setAutoPadding(false);
+  const l = ecbEncrypt.update(ZERO_BLOCK);
+  const k1 = shiftLeftXorRb(l);
+  const k2 = shiftLeftXorRb(k1);
+  s = { ecbEncrypt, ecbDecrypt: undefined, cbc, cbcState: new Uint8Array(16), k1, k2 };
+  schedules.set(key, s);
+  return s;
+}
+
+// RFC 4493 §2.3: doubling in GF(2^128), Rb = 0x87.
+function shiftLeftXorRb(input: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 15; i++) out[i] = ((input[i]! << 1) | (input[i + 1]! >>> 7)) & 0xff;
+  out[15] = (input[15]! << 1) & 0xff;
+  if (input[0]! & 0x80) out[15]! ^= 0x87;
+  return out;
+}
+
+function checkBlocks(data: Uint8Array, field: string): void {
+  if (data.length === 0 || data.length % 16 !== 0) {
+    throw new CryptoInputError(field, data, 'a non-empty multiple of 16 bytes');
+  }
+}
+
+/** AES-128 encryption of one or more 16-byte blocks, each on its own (ECB). */
+export function aes128Encrypt(key: Uint8Array, blocks: Uint8Array): Uint8Array {
+  checkBlocks(blocks, 'blocks');
+  return keySchedule(key).ecbEncrypt.update(blocks);
+}
+
+/** AES-128 decryption of one or more 16-byte blocks, each on its own (ECB). */
+export function aes128Decrypt(key: Uint8Array, blocks: Uint8Array): Uint8Array {
+  checkBlocks(blocks, 'blocks');
+  const s = keySchedule(key);
+  s.ecbDecrypt ??= createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+  return s.ecbDecrypt.update(blocks);
+}

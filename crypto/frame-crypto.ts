@@ -1,0 +1,200 @@
+import { keySchedule } from './aes.js';
+import { aesCmac } from './aes-cmac.js';
+import { writeUint16LE, writeUint32LE } from './blocks.js';
+import { CryptoInputError } from './errors.js';
+import type { AES128Key, Direction } from './types.js';
+
+/**
+ * Encryption and MICs of data frames. `devAddr` is the 32-bit DevAddr, `fCnt` the full 32-bit frame
+ * counter (only its low 16 bits are on air, but all 32 enter the A and B blocks).
+ */
+
+// Scratch space reused by every call: the functions are synchronous, so nothing can interleave.
+// A FRMPayload is at most 242 bytes (RP002 max N), i.e. 16 blocks; 255 bytes also fit.
+const aBlocks = Buffer.alloc(16 * 16);
+const bBlock = new Uint8Array(16);
+
+function checkCounter(fCnt: number): void {
+  if (!Number.isInteger(fCnt) || fCnt < 0 || fCnt > 0xffffffff) {
+    throw new CryptoInputError('FCnt', fCnt, 'a 32-bit unsigned integer');
+  }
+}
+
+/**
+ * XORs `buf[start, end)` in place with the FRMPayload keystream (LoRaWAN 1.1 §4.3.3.1):
+ * A_i = 0x01 | 0x00×4 | Dir | DevAddr | FCnt | 0x00 | i, S = aes128_encrypt(K, A_1) | aes128_encrypt(K, A_2) | …
+ * The operation is its own inverse. Key: AppSKey for FPort > 0, NwkSEncKey (1.0: NwkSKey) for FPort 0.
+ */
+export function cryptFRMPayloadInPlace(
+  key: AES128Key,
+  direction: Direction,
+  devAddr: number,
+  fCnt: number,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): void {
+  const len = end - start;
+  if (len <= 0) return;
+  if (len > 255) throw new CryptoInputError('FRMPayload', buf.subarray(start, end), 'at most 255 bytes');
+  checkCounter(fCnt);
+  const k = Math.ceil(len / 16);
+  for (let i = 0; i < k; i++) {
+    const o = i * 16;
+    aBlocks[o] = 0x01;
+    aBlocks[o + 1] = 0;
+    aBlocks[o + 2] = 0;
+    aBlocks[o + 3] = 0;
+    aBlocks[o + 4] = 0;
+    aBlocks[o + 5] = direction === 'up' ? 0 : 1;
+    writeUint32LE(aBlocks, o + 6, devAddr);
+    writeUint32LE(aBlocks, o + 10, fCnt);
+    aBlocks[o + 14] = 0;
+    aBlocks[o + 15] = i + 1;
+  }
+  const s = keySchedule(key).ecbEncrypt.update(aBlocks.subarray(0, k * 16));
+  for (let i = 0; i < len; i++) buf[start + i]! ^= s[i]!;
+}
+
+/** FRMPayload encryption or decryption (the same operation), returning a new array. */
+export function cryptFRMPayload(
+  key: AES128Key,
+  direction: Direction,
+  devAddr: number,
+  fCnt: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const out = Uint8Array.from(payload);
+  cryptFRMPayloadInPlace(key, direction, devAddr, fCnt, out, 0, out.length);
+  return out;
+}
+
+/** Which frame counter a 1.1 frame uses; it selects the A block constant for FOpts encryption. */
+export type FOptsCounter = 'FCntUp' | 'NFCntDown' | 'AFCntDown';
+
+/**
+ * FOpts encryption in LoRaWAN 1.1, as corrected by the "FOpts Encryption, Usage of FCntDwn" errata
+ * and implemented by LoRaMac-node and The Things Stack (not the literal 1.1.0 text):
+ * A = 0x01 | 0x00×3 | X | Dir | DevAddr | FCnt | 0x00 | 0x01, X = 0x02 for AFCntDown, else 0x01.
+ * Key: NwkSEncKey. LoRaWAN 1.0.x sends FOpts in clear.
+ */
+export function cryptFOpts(
+  nwkSEncKey: AES128Key,
+  direction: Direction,
+  devAddr: number,
+  fCnt: number,
+  counter: FOptsCounter,
+  fOpts: Uint8Array,
+): Uint8Array {
+  const out = Uint8Array.from(fOpts);
+  cryptFOptsInPlace(nwkSEncKey, direction, devAddr, fCnt, counter, out, 0, out.length);
+  return out;
+}
+
+export function cryptFOptsInPlace(
+  nwkSEncKey: AES128Key,
+  direction: Direction,
+  devAddr: number,
+  fCnt: number,
+  counter: FOptsCounter,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): void {
+  const len = end - start;
+  if (len <= 0) return;
+  if (len > 15) throw new CryptoInputError('FOpts', buf.subarray(start, end), 'at most 15 bytes');
+  checkCounter(fCnt);
+  bBlock.fill(0);
+  bBlock[0] = 0x01;
+  bBlock[4] = counter === 'AFCntDown' ? 0x02 : 0x01;
+  bBlock[5] = direction === 'up' ? 0 : 1;
+  writeUint32LE(bBlock, 6, devAddr);
+  writeUint32LE(bBlock, 10, fCnt);
+  bBlock[15] = 0x01;
+  const s = keySchedule(nwkSEncKey).ecbEncrypt.update(bBlock);
+  for (let i = 0; i < len; i++) buf[start + i]! ^= s[i]!;
+}
+
+function checkMsg(msg: Uint8Array): void {
+  if (msg.length > 255) throw new CryptoInputError('msg', msg, 'at most 255 bytes');
+}
+
+// LoRaWAN 1.1 §4.4 Figure 19: B0 = 0x49 | ConfFCnt | 0x00 0x00 | Dir | DevAddr | FCnt | 0x00 | len(msg).
+function fillB0(confFCnt: number, direction: Direction, devAddr: number, fCnt: number, len: number): void {
+  bBlock[0] = 0x49;
+  writeUint16LE(bBlock, 1, confFCnt);
+  bBlock[3] = 0;
+  bBlock[4] = 0;
+  bBlock[5] = direction === 'up' ? 0 : 1;
+  writeUint32LE(bBlock, 6, devAddr);
+  writeUint32LE(bBlock, 10, fCnt);
+  bBlock[14] = 0;
+  bBlock[15] = len;
+}
+
+/**
+ * LoRaWAN 1.0.x data MIC (1.0.2 §4.4): cmac(NwkSKey, B0 | msg)[0..3], msg = MHDR | FHDR | FPort |
+ * FRMPayload. Also the uplink MIC of a 1.1 device on a 1.0 network (with FNwkSIntKey).
+ */
+export function dataMic10(
+  nwkSKey: AES128Key,
+  direction: Direction,
+  devAddr: number,
+  fCnt: number,
+  msg: Uint8Array,
+): Uint8Array {
+  checkMsg(msg);
+  checkCounter(fCnt);
+  fillB0(0, direction, devAddr, fCnt, msg.length);
+  return aesCmac(nwkSKey, msg, bBlock).slice(0, 4);
+}
+
+/**
+ * LoRaWAN 1.1 uplink MIC (§4.4 Figures 19–20): cmacS = cmac(SNwkSIntKey, B1 | msg),
+ * cmacF = cmac(FNwkSIntKey, B0 | msg), MIC = cmacS[0..1] | cmacF[0..1].
+ * B1 = 0x49 | ConfFCnt | TxDr | TxCh | 0x00 | DevAddr | FCntUp | 0x00 | len(msg).
+ * ConfFCnt is the FCntDown (mod 2^16) of the confirmed downlink this frame ACKs, else 0.
+ */
+export function dataUplinkMic11(
+  fNwkSIntKey: AES128Key,
+  sNwkSIntKey: AES128Key,
+  confFCnt: number,
+  txDr: number,
+  txCh: number,
+  devAddr: number,
+  fCnt: number,
+  msg: Uint8Array,
+): Uint8Array {
+  checkMsg(msg);
+  checkCounter(fCnt);
+  fillB0(0, 'up', devAddr, fCnt, msg.length);
+  const cmacF = aesCmac(fNwkSIntKey, msg, bBlock);
+  const out = new Uint8Array(4);
+  out[2] = cmacF[0]!;
+  out[3] = cmacF[1]!;
+  fillB0(confFCnt & 0xffff, 'up', devAddr, fCnt, msg.length);
+  bBlock[3] = txDr;
+  bBlock[4] = txCh;
+  const cmacS = aesCmac(sNwkSIntKey, msg, bBlock);
+  out[0] = cmacS[0]!;
+  out[1] = cmacS[1]!;
+  return out;
+}
+
+/**
+ * LoRaWAN 1.1 downlink MIC (§4.4 Figure 18): cmac(SNwkSIntKey, B0 | msg)[0..3] with Dir = 1 and
+ * ConfFCnt = the FCntUp (mod 2^16) of the confirmed uplink this frame ACKs, else 0.
+ */
+export function dataDownlinkMic11(
+  sNwkSIntKey: AES128Key,
+  confFCnt: number,
+  devAddr: number,
+  fCnt: number,
+  msg: Uint8Array,
+): Uint8Array {
+  checkMsg(msg);
+  checkCounter(fCnt);
+  fillB0(confFCnt & 0xffff, 'down', devAddr, fCnt, msg.length);
+  return aesCmac(sNwkSIntKey, msg, bBlock).slice(0, 4);
+}

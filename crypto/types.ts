@@ -1,0 +1,81 @@
+import { CryptoInputError } from './errors.js';
+
+/**
+ * Distinct types for the identifiers and keys of LoRaWAN, so that a DevEUI cannot be passed where a
+ * JoinEUI's key is expected by accident of argument order.
+ *
+ * Byte-string types (keys, EUIs) hold bytes in display order (MSB first, as The Things Stack prints
+ * them); the codec reverses EUIs on the way to and from the air, where they are little-endian
+ * (LoRaWAN 1.1 §1.2 "octet order for all multi-octet fields is little endian").
+ * Numeric identifiers (DevAddr, NetID, nonces, counters) are plain unsigned integers.
+ */
+export type AES128Key = Uint8Array & { readonly __brand: 'AES128Key' };
+export type EUI64 = Uint8Array & { readonly __brand: 'EUI64' };
+export type DevAddr = number & { readonly __brand: 'DevAddr' };
+export type NetID = number & { readonly __brand: 'NetID' };
+
+/** 'up' = Dir 0 (end-device → network), 'down' = Dir 1, as in the A and B0 blocks. */
+export type Direction = 'up' | 'down';
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** Parses hex (spaces, colons and dashes between bytes allowed) into bytes of an exact length. */
+export function hexToBytes(hex: string, field: string, length?: number): Uint8Array {
+  const clean = hex.replace(/[\s:-]/g, '');
+  if (!HEX.test(clean)) throw new CryptoInputError(field, hex, 'hexadecimal digits in pairs');
+  const bytes = Uint8Array.from(Buffer.from(clean, 'hex'));
+  if (length !== undefined && bytes.length !== length) {
+    throw new CryptoInputError(field, hex, `${length} bytes of hex (${length * 2} digits)`);
+  }
+  return bytes;
+}
+
+export function bytesToHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
+}
+
+function fixedBytes(value: string | Uint8Array, field: string, length: number): Uint8Array {
+  if (typeof value === 'string') return hexToBytes(value, field, length);
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    throw new CryptoInputError(field, value, `${length} bytes`);
+  }
+  // A copy: keys index the cipher cache, so they must not change under it.
+  return Uint8Array.from(value);
+}
+
+export function aes128Key(value: string | Uint8Array, field = 'key'): AES128Key {
+  return fixedBytes(value, field, 16) as AES128Key;
+}
+
+export function eui64(value: string | Uint8Array, field = 'EUI'): EUI64 {
+  return fixedBytes(value, field, 8) as EUI64;
+}
+
+function unsigned(value: string | number, field: string, bits: number): number {
+  const max = 2 ** bits - 1;
+  if (typeof value === 'string') {
+    const bytes = hexToBytes(value, field, bits / 8);
+    let n = 0;
+    for (const b of bytes) n = n * 256 + b;
+    return n;
+  }
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new CryptoInputError(field, value, `an integer from 0 to ${max}`);
+  }
+  return value;
+}
+
+/** DevAddr from 8 hex digits (MSB first, "26011F2A") or a 32-bit unsigned integer. */
+export function devAddr(value: string | number, field = 'DevAddr'): DevAddr {
+  return unsigned(value, field, 32) as DevAddr;
+}
+
+/** NetID from 6 hex digits or a 24-bit unsigned integer. */
+export function netId(value: string | number, field = 'NetID'): NetID {
+  return unsigned(value, field, 24) as NetID;
+}
+
+/** An unsigned integer of `bits` bits given as MSB-first hex or a number (DevNonce 16, JoinNonce 24). */
+export function uintField(value: string | number, field: string, bits: 16 | 24 | 32): number {
+  return unsigned(value, field, bits);
+}
