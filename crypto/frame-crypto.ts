@@ -1,5 +1,5 @@
 import { keySchedule } from './aes.js';
-import { aesCmac } from './aes-cmac.js';
+import { aesCmacInto } from './aes-cmac.js';
 import { writeUint16LE, writeUint32LE } from './blocks.js';
 import { CryptoInputError } from './errors.js';
 import type { AES128Key, Direction } from './types.js';
@@ -54,6 +54,41 @@ export function cryptFRMPayloadInPlace(
   }
   const s = keySchedule(key).ecbEncrypt.update(aBlocks.subarray(0, k * 16));
   for (let i = 0; i < len; i++) buf[start + i]! ^= s[i]!;
+}
+
+/**
+ * Keystreams of `count` consecutive frame counters from `firstFCnt`, each `blocksPerFrame` blocks
+ * long, in one AES call: frame j's keystream is bytes [16·blocksPerFrame·j, 16·blocksPerFrame·(j+1)).
+ * A device sends its counters in order, so one call can serve many frames; an AES call per frame is
+ * what dominates the cost of building a frame.
+ */
+export function frmPayloadKeystreams(
+  key: AES128Key,
+  direction: Direction,
+  devAddr: number,
+  firstFCnt: number,
+  count: number,
+  blocksPerFrame: number,
+): Uint8Array {
+  checkCounter(firstFCnt);
+  const perFrame = blocksPerFrame;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(perFrame) || perFrame < 1 || perFrame > 16) {
+    throw new CryptoInputError('keystream shape', `${count}×${blocksPerFrame}`, 'at least one block');
+  }
+  const blocks = Buffer.alloc(count * perFrame * 16);
+  const dir = direction === 'up' ? 0 : 1;
+  for (let j = 0; j < count; j++) {
+    const fCnt = (firstFCnt + j) >>> 0;
+    for (let i = 0; i < perFrame; i++) {
+      const o = (j * perFrame + i) * 16;
+      blocks[o] = 0x01;
+      blocks[o + 5] = dir;
+      writeUint32LE(blocks, o + 6, devAddr);
+      writeUint32LE(blocks, o + 10, fCnt);
+      blocks[o + 15] = i + 1;
+    }
+  }
+  return keySchedule(key).ecbEncrypt.update(blocks);
 }
 
 /** FRMPayload encryption or decryption (the same operation), returning a new array. */
@@ -116,8 +151,8 @@ export function cryptFOptsInPlace(
   for (let i = 0; i < len; i++) buf[start + i]! ^= s[i]!;
 }
 
-function checkMsg(msg: Uint8Array): void {
-  if (msg.length > 255) throw new CryptoInputError('msg', msg, 'at most 255 bytes');
+function checkMsg(length: number, msg: Uint8Array): void {
+  if (length > 255 || length > msg.length) throw new CryptoInputError('msg', msg, 'at most 255 bytes');
 }
 
 // LoRaWAN 1.1 §4.4 Figure 19: B0 = 0x49 | ConfFCnt | 0x00 0x00 | Dir | DevAddr | FCnt | 0x00 | len(msg).
@@ -133,9 +168,15 @@ function fillB0(confFCnt: number, direction: Direction, devAddr: number, fCnt: n
   bBlock[15] = len;
 }
 
+/*
+ * The MIC functions take msg = MHDR | FHDR | FPort | FRMPayload, optionally as the first `length`
+ * bytes of a larger buffer, and write the 4-byte MIC to `out` (a new array by default). A frame
+ * builder passes the frame itself for both, so the MIC lands in place with no copies.
+ */
+
 /**
- * LoRaWAN 1.0.x data MIC (1.0.2 §4.4): cmac(NwkSKey, B0 | msg)[0..3], msg = MHDR | FHDR | FPort |
- * FRMPayload. Also the uplink MIC of a 1.1 device on a 1.0 network (with FNwkSIntKey).
+ * LoRaWAN 1.0.x data MIC (1.0.2 §4.4): cmac(NwkSKey, B0 | msg)[0..3]. Also the uplink MIC of a 1.1
+ * device on a 1.0 network (with FNwkSIntKey).
  */
 export function dataMic10(
   nwkSKey: AES128Key,
@@ -143,11 +184,15 @@ export function dataMic10(
   devAddr: number,
   fCnt: number,
   msg: Uint8Array,
+  length = msg.length,
+  out: Uint8Array = new Uint8Array(4),
+  outOffset = 0,
 ): Uint8Array {
-  checkMsg(msg);
+  checkMsg(length, msg);
   checkCounter(fCnt);
-  fillB0(0, direction, devAddr, fCnt, msg.length);
-  return aesCmac(nwkSKey, msg, bBlock).slice(0, 4);
+  fillB0(0, direction, devAddr, fCnt, length);
+  aesCmacInto(nwkSKey, bBlock, msg, length, out, outOffset, 4);
+  return out;
 }
 
 /**
@@ -165,20 +210,18 @@ export function dataUplinkMic11(
   devAddr: number,
   fCnt: number,
   msg: Uint8Array,
+  length = msg.length,
+  out: Uint8Array = new Uint8Array(4),
+  outOffset = 0,
 ): Uint8Array {
-  checkMsg(msg);
+  checkMsg(length, msg);
   checkCounter(fCnt);
-  fillB0(0, 'up', devAddr, fCnt, msg.length);
-  const cmacF = aesCmac(fNwkSIntKey, msg, bBlock);
-  const out = new Uint8Array(4);
-  out[2] = cmacF[0]!;
-  out[3] = cmacF[1]!;
-  fillB0(confFCnt & 0xffff, 'up', devAddr, fCnt, msg.length);
+  fillB0(0, 'up', devAddr, fCnt, length);
+  aesCmacInto(fNwkSIntKey, bBlock, msg, length, out, outOffset + 2, 2);
+  fillB0(confFCnt & 0xffff, 'up', devAddr, fCnt, length);
   bBlock[3] = txDr;
   bBlock[4] = txCh;
-  const cmacS = aesCmac(sNwkSIntKey, msg, bBlock);
-  out[0] = cmacS[0]!;
-  out[1] = cmacS[1]!;
+  aesCmacInto(sNwkSIntKey, bBlock, msg, length, out, outOffset, 2);
   return out;
 }
 
@@ -192,9 +235,13 @@ export function dataDownlinkMic11(
   devAddr: number,
   fCnt: number,
   msg: Uint8Array,
+  length = msg.length,
+  out: Uint8Array = new Uint8Array(4),
+  outOffset = 0,
 ): Uint8Array {
-  checkMsg(msg);
+  checkMsg(length, msg);
   checkCounter(fCnt);
-  fillB0(confFCnt & 0xffff, 'down', devAddr, fCnt, msg.length);
-  return aesCmac(sNwkSIntKey, msg, bBlock).slice(0, 4);
+  fillB0(confFCnt & 0xffff, 'down', devAddr, fCnt, length);
+  aesCmacInto(sNwkSIntKey, bBlock, msg, length, out, outOffset, 4);
+  return out;
 }

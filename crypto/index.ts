@@ -40,6 +40,7 @@ export {
   type FOptsCounter,
   cryptFRMPayload,
   cryptFRMPayloadInPlace,
+  frmPayloadKeystreams,
   cryptFOpts,
   cryptFOptsInPlace,
   dataMic10,

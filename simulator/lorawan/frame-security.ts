@@ -65,33 +65,56 @@ function fOptsCounter(dir: Direction, fPort: number | null): FOptsCounter {
   return fPort === null || fPort === 0 ? 'NFCntDown' : 'AFCntDown';
 }
 
+/**
+ * Computes the MIC over frame[0, length - 4) and writes it to `out[outOffset…]`: in place for a frame
+ * being built, into a scratch array for a frame being checked.
+ */
 function computeMic(
-  buf: Uint8Array,
+  frame: Uint8Array,
   dir: Direction,
   devAddr: number,
   keys: SessionKeys,
   sec: FrameSecurity,
-): Uint8Array {
-  const msg = buf.subarray(0, buf.length - 4);
+  out: Uint8Array,
+  outOffset: number,
+): void {
+  const len = frame.length - 4;
   if (sec.version === '1.0') {
-    return dataMic10(dir === 'up' ? keys.fNwkSIntKey : keys.sNwkSIntKey, dir, devAddr, sec.fCnt, msg);
+    dataMic10(
+      dir === 'up' ? keys.fNwkSIntKey : keys.sNwkSIntKey,
+      dir,
+      devAddr,
+      sec.fCnt,
+      frame,
+      len,
+      out,
+      outOffset,
+    );
+    return;
   }
   // ConfFCnt enters the MIC only when the frame carries ACK (1.1 §4.4); the caller sets it then.
   const confFCnt = sec.confFCnt ?? 0;
   if (dir === 'up') {
-    return dataUplinkMic11(
-      keys.fNwkSIntKey,
-      keys.sNwkSIntKey,
+    const { fNwkSIntKey: f, sNwkSIntKey: s } = keys;
+    dataUplinkMic11(
+      f,
+      s,
       confFCnt,
       sec.txDr ?? 0,
       sec.txCh ?? 0,
       devAddr,
       sec.fCnt,
-      msg,
+      frame,
+      len,
+      out,
+      outOffset,
     );
+  } else {
+    dataDownlinkMic11(keys.sNwkSIntKey, confFCnt, devAddr, sec.fCnt, frame, len, out, outOffset);
   }
-  return dataDownlinkMic11(keys.sNwkSIntKey, confFCnt, devAddr, sec.fCnt, msg);
 }
+
+const micScratch = new Uint8Array(4);
 
 /**
  * Builds a secured data frame from plaintext FOpts and FRMPayload: encrypts FRMPayload (AppSKey, or
@@ -110,8 +133,19 @@ export function buildDataFrame(frame: DataFrameInput, keys: SessionKeys, sec: Fr
   if (sec.version === '1.1' && frame.fOpts.length > 0) {
     cryptFOptsInPlace(keys.nwkSEncKey, dir, addr, sec.fCnt, fOptsCounter(dir, frame.fPort), buf, 8, fOptsEnd);
   }
-  buf.set(computeMic(buf, dir, addr, keys, sec), buf.length - 4);
+  buildDataFrameMic(buf, dir, addr, keys, sec);
   return buf;
+}
+
+/** Writes the MIC into the last 4 bytes of an otherwise finished (encrypted) data frame. */
+export function buildDataFrameMic(
+  buf: Uint8Array,
+  dir: Direction,
+  devAddr: number,
+  keys: SessionKeys,
+  sec: FrameSecurity,
+): void {
+  computeMic(buf, dir, devAddr, keys, sec, buf, buf.length - 4);
 }
 
 export interface OpenedDataFrame {
@@ -131,14 +165,8 @@ export function dataFrameMicValid(
   keys: SessionKeys,
   sec: FrameSecurity,
 ): boolean {
-  const mic = computeMic(bytes, direction(frame.mType), frame.devAddr, keys, sec);
-  const off = bytes.length - 4;
-  return (
-    mic[0] === bytes[off] &&
-    mic[1] === bytes[off + 1] &&
-    mic[2] === bytes[off + 2] &&
-    mic[3] === bytes[off + 3]
-  );
+  computeMic(bytes, direction(frame.mType), frame.devAddr, keys, sec, micScratch, 0);
+  return micEquals(micScratch, bytes);
 }
 
 /** Decodes, verifies and decrypts a data frame. Throws CodecError only when the bytes are not a data frame. */

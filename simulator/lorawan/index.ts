@@ -75,3 +75,4 @@ export {
   openJoinAccept,
   joinAcceptMicValid,
 } from './frame-security.js';
+export { UplinkFramer, type UplinkFields } from './uplink-framer.js';

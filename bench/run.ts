@@ -1,0 +1,15 @@
+import { cryptoBenches } from './crypto.bench.js';
+import { report } from './harness.js';
+
+/**
+ * `npm run bench [-- --json] [-- --ms N]`: each lorafleet operation against its baseline in the same
+ * process, printed as rates and a ratio. Speed is measured here, never asserted in the test suite.
+ */
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const msArg = args.indexOf('--ms');
+const ms = msArg >= 0 ? Number(args[msArg + 1]) : 1000;
+
+if (!json)
+  process.stdout.write(`lorafleet bench — node ${process.version}, ${process.arch}, ${ms} ms per side\n`);
+for (const r of await cryptoBenches(ms)) report(r, json);

@@ -1,0 +1,12 @@
+import { LorafleetError } from '../../crypto/errors.js';
+
+/** A mistake on the command line or in its input: printed as one line, exit code 2, no stack trace. */
+export class UsageError extends LorafleetError {
+  constructor(message: string) {
+    super('LORAFLEET_USAGE', message);
+  }
+}
+
+export const EXIT_OK = 0;
+export const EXIT_THRESHOLDS_FAILED = 1;
+export const EXIT_USAGE = 2;
