@@ -27,6 +27,22 @@ const lpAddr = Buffer.from('49BE7DF1', 'hex');
 const lpPayload = Buffer.from(payload);
 const lpNwk = Buffer.from(nwkSKey);
 const lpApp = Buffer.from(appSKey);
+const lpF11 = Buffer.from(keys11.fNwkSIntKey);
+const lpS11 = Buffer.from(keys11.sNwkSIntKey);
+
+/** lora-packet's way to build the same uplink; 1.1 when its FNwkSIntKey/SNwkSIntKey/B1 fields are given. */
+function loraPacketUplink(fCnt: number, v11?: { conf: Buffer }): Buffer | void {
+  const fields = {
+    MType: 'Unconfirmed Data Up',
+    DevAddr: lpAddr,
+    FCtrl: { ADR: true },
+    FCnt: fCnt & 0xffff,
+    FPort: 2,
+    payload: lpPayload,
+  };
+  if (v11 === undefined) return LoraPacket.fromFields(fields, lpApp, lpNwk).getPHYPayload();
+  return LoraPacket.fromFields(fields, lpApp, lpF11, lpS11, Buffer.alloc(2), v11.conf).getPHYPayload();
+}
 
 export async function cryptoBenches(ms: number): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
@@ -61,19 +77,7 @@ export async function cryptoBenches(ms: number): Promise<BenchResult[]> {
         { version: '1.0', fCnt: f1++ },
       ),
     'lora-packet',
-    () =>
-      LoraPacket.fromFields(
-        {
-          MType: 'Unconfirmed Data Up',
-          DevAddr: lpAddr,
-          FCtrl: { ADR: true },
-          FCnt: f2++ & 0xffff,
-          FPort: 2,
-          payload: lpPayload,
-        },
-        lpApp,
-        lpNwk,
-      ).getPHYPayload(),
+    () => loraPacketUplink(f2++),
   );
 
   // The device path: one session, FCntUp counting up, keystreams prefetched (UplinkFramer).
@@ -92,19 +96,7 @@ export async function cryptoBenches(ms: number): Promise<BenchResult[]> {
         frmPayload: payload,
       }),
     'lora-packet',
-    () =>
-      LoraPacket.fromFields(
-        {
-          MType: 'Unconfirmed Data Up',
-          DevAddr: lpAddr,
-          FCtrl: { ADR: true },
-          FCnt: s2++ & 0xffff,
-          FPort: 2,
-          payload: lpPayload,
-        },
-        lpApp,
-        lpNwk,
-      ).getPHYPayload(),
+    () => loraPacketUplink(s2++),
   );
 
   let g1 = 0;
@@ -127,22 +119,7 @@ export async function cryptoBenches(ms: number): Promise<BenchResult[]> {
         { version: '1.1', fCnt: g1++, txDr: 5, txCh: 2 },
       ),
     'lora-packet',
-    () =>
-      LoraPacket.fromFields(
-        {
-          MType: 'Unconfirmed Data Up',
-          DevAddr: lpAddr,
-          FCtrl: { ADR: true },
-          FCnt: g2++ & 0xffff,
-          FPort: 2,
-          payload: lpPayload,
-        },
-        lpApp,
-        Buffer.from(keys11.fNwkSIntKey),
-        Buffer.from(keys11.sNwkSIntKey),
-        Buffer.alloc(2),
-        conf(),
-      ).getPHYPayload(),
+    () => loraPacketUplink(g2++, { conf: conf() }),
   );
 
   const framer11 = new UplinkFramer(keys11, '1.1', addr);
@@ -162,22 +139,7 @@ export async function cryptoBenches(ms: number): Promise<BenchResult[]> {
         txCh: 2,
       }),
     'lora-packet',
-    () =>
-      LoraPacket.fromFields(
-        {
-          MType: 'Unconfirmed Data Up',
-          DevAddr: lpAddr,
-          FCtrl: { ADR: true },
-          FCnt: t2++ & 0xffff,
-          FPort: 2,
-          payload: lpPayload,
-        },
-        lpApp,
-        Buffer.from(keys11.fNwkSIntKey),
-        Buffer.from(keys11.sNwkSIntKey),
-        Buffer.alloc(2),
-        conf(),
-      ).getPHYPayload(),
+    () => loraPacketUplink(t2++, { conf: conf() }),
   );
 
   const frame = buildDataFrame(

@@ -10,8 +10,8 @@ import type { AES128Key, Direction } from './types.js';
  */
 
 // Scratch space reused by every call: the functions are synchronous, so nothing can interleave.
-// A FRMPayload is at most 242 bytes (RP002 max N), i.e. 16 blocks; 255 bytes also fit.
-const aBlocks = Buffer.alloc(16 * 16);
+// One A-block buffer per block count (a FRMPayload of 255 bytes needs 16), so no view is made per call.
+const aBlocksByCount: Buffer[] = [];
 const bBlock = new Uint8Array(16);
 
 function checkCounter(fCnt: number): void {
@@ -39,6 +39,7 @@ export function cryptFRMPayloadInPlace(
   if (len > 255) throw new CryptoInputError('FRMPayload', buf.subarray(start, end), 'at most 255 bytes');
   checkCounter(fCnt);
   const k = Math.ceil(len / 16);
+  const aBlocks = (aBlocksByCount[k] ??= Buffer.alloc(k * 16));
   for (let i = 0; i < k; i++) {
     const o = i * 16;
     aBlocks[o] = 0x01;
@@ -52,7 +53,7 @@ export function cryptFRMPayloadInPlace(
     aBlocks[o + 14] = 0;
     aBlocks[o + 15] = i + 1;
   }
-  const s = keySchedule(key).ecbEncrypt.update(aBlocks.subarray(0, k * 16));
+  const s = keySchedule(key).ecbEncrypt.update(aBlocks);
   for (let i = 0; i < len; i++) buf[start + i]! ^= s[i]!;
 }
 

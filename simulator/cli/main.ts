@@ -39,6 +39,20 @@ function withKeys<T>(y: Argv<T>): Argv<T> {
   return out;
 }
 
+/** The root and session keys given as options, by their camelCase names. */
+function keysFromArgs(a: Record<string, unknown>) {
+  return {
+    appKey: optKey(a['app-key'], 'app-key'),
+    nwkKey: optKey(a['nwk-key'], 'nwk-key'),
+    appSKey: optKey(a['app-s-key'], 'app-s-key'),
+    nwkSKey: optKey(a['nwk-s-key'], 'nwk-s-key'),
+    fNwkSIntKey: optKey(a['f-nwk-s-int-key'], 'f-nwk-s-int-key'),
+    sNwkSIntKey: optKey(a['s-nwk-s-int-key'], 's-nwk-s-int-key'),
+    nwkSEncKey: optKey(a['nwk-s-enc-key'], 'nwk-s-enc-key'),
+    jsIntKey: optKey(a['js-int-key'], 'js-int-key'),
+  };
+}
+
 function print(s: string): void {
   process.stdout.write(`${s}\n`);
 }
@@ -116,14 +130,7 @@ export async function main(argv: string[]): Promise<number> {
             }
             const d = describePacket(parseBytes(a.data, 'data'), {
               lorawan: a.lorawan,
-              appKey: optKey(a['app-key'], 'app-key'),
-              nwkKey: optKey(a['nwk-key'], 'nwk-key'),
-              appSKey: optKey(a['app-s-key'], 'app-s-key'),
-              nwkSKey: optKey(a['nwk-s-key'], 'nwk-s-key'),
-              fNwkSIntKey: optKey(a['f-nwk-s-int-key'], 'f-nwk-s-int-key'),
-              sNwkSIntKey: optKey(a['s-nwk-s-int-key'], 's-nwk-s-int-key'),
-              nwkSEncKey: optKey(a['nwk-s-enc-key'], 'nwk-s-enc-key'),
-              jsIntKey: optKey(a['js-int-key'], 'js-int-key'),
+              ...keysFromArgs(a),
               fCntMsb: optInt(a['f-cnt-msb'], 'f-cnt-msb', 16),
               confFCnt: optInt(a['conf-f-cnt'], 'conf-f-cnt', 16),
               txDr: optInt(a['tx-dr'], 'tx-dr', 16),
@@ -151,17 +158,7 @@ export async function main(argv: string[]): Promise<number> {
             } catch (e) {
               throw new UsageError(`frame description: not valid JSON (${(e as Error).message})`);
             }
-            const flagKeys = {
-              appKey: optKey(a['app-key'], 'app-key'),
-              nwkKey: optKey(a['nwk-key'], 'nwk-key'),
-              appSKey: optKey(a['app-s-key'], 'app-s-key'),
-              nwkSKey: optKey(a['nwk-s-key'], 'nwk-s-key'),
-              fNwkSIntKey: optKey(a['f-nwk-s-int-key'], 'f-nwk-s-int-key'),
-              sNwkSIntKey: optKey(a['s-nwk-s-int-key'], 's-nwk-s-int-key'),
-              nwkSEncKey: optKey(a['nwk-s-enc-key'], 'nwk-s-enc-key'),
-              jsIntKey: optKey(a['js-int-key'], 'js-int-key'),
-            };
-            const out = Buffer.from(encodePacket(desc, flagKeys));
+            const out = Buffer.from(encodePacket(desc, keysFromArgs(a)));
             print(a.base64 ? out.toString('base64') : out.toString('hex').toUpperCase());
           },
         )
@@ -185,8 +182,7 @@ export async function main(argv: string[]): Promise<number> {
           (a) => {
             const keys = deriveKeys({
               lorawan: a.lorawan,
-              appKey: optKey(a['app-key'], 'app-key'),
-              nwkKey: optKey(a['nwk-key'], 'nwk-key'),
+              ...keysFromArgs(a),
               joinNonce: optHexUint(a['join-nonce'], 'join-nonce', 24),
               netId: optHexUint(a['net-id'], 'net-id', 24),
               devNonce: optHexUint(a['dev-nonce'], 'dev-nonce', 16),

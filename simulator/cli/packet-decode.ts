@@ -4,6 +4,7 @@ import type { JoinReqType } from '../../crypto/join-crypto.js';
 import {
   dataFrameMicValid,
   decodePHYPayload,
+  fPortUse,
   joinAcceptMicValid,
   joinRequestMicValid,
   openDataFrame,
@@ -149,6 +150,7 @@ function describeData(bytes: Uint8Array, f: DataFrame, o: DecodeOptions): Json {
     fCnt,
     fOpts: hex(fOpts),
     fPort: f.fPort,
+    fPortUse: fPortUse(f.fPort),
     frmPayload: hex(frmPayload),
     decrypted: {
       fOpts: version === '1.1' && f.fOpts.length > 0 && fOptsClear,

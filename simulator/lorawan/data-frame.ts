@@ -47,6 +47,16 @@ export const MIN_DATA_FRAME_LENGTH = 12;
 /** FPort 224 is the LoRaWAN test/certification port; 225..255 are RFU (1.1 §4.3.2). */
 export const FPORT_TEST = 224;
 
+/** What an FPort carries (LoRaWAN 1.1 §4.3.2): 0 MAC commands, 1..223 application data, 224 the test protocol. */
+export type FPortUse = 'none' | 'mac-commands' | 'application' | 'test' | 'rfu';
+
+export function fPortUse(fPort: number | null): FPortUse {
+  if (fPort === null) return 'none';
+  if (fPort === 0) return 'mac-commands';
+  if (fPort < FPORT_TEST) return 'application';
+  return fPort === FPORT_TEST ? 'test' : 'rfu';
+}
+
 export function decodeDataFrame(
   bytes: Uint8Array,
   mType: DataUpMType | DataDownMType,

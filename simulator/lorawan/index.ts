@@ -23,6 +23,8 @@ export {
   encodeDataFrame,
   dataFrameLength,
   FPORT_TEST,
+  fPortUse,
+  type FPortUse,
 } from './data-frame.js';
 export {
   type JoinRequest,

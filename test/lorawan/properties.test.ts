@@ -13,6 +13,7 @@ import {
   encodeJoinAcceptPayload,
   encodeMacCommands,
   encodePHYPayload,
+  fPortUse,
   joinAcceptMicValid,
   joinRequestMicValid,
   MAC_COMMAND_SPECS,
@@ -399,5 +400,15 @@ describe('the decoder never throws anything but its typed error', () => {
       }),
       { numRuns: runs },
     );
+  });
+});
+
+describe('FPort', () => {
+  it('classifies every port as LoRaWAN 1.1 §4.3.2 assigns it', () => {
+    for (let p = 0; p < 256; p++) {
+      const expected = p === 0 ? 'mac-commands' : p <= 223 ? 'application' : p === 224 ? 'test' : 'rfu';
+      expect(fPortUse(p)).toBe(expected);
+    }
+    expect(fPortUse(null)).toBe('none');
   });
 });
