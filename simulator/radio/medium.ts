@@ -1,0 +1,176 @@
+import { stableNormal, type Rng } from '../random/rng.js';
+import { distance, type Position } from './geometry.js';
+import {
+  CAPTURE_THRESHOLD_DB,
+  DEFAULT_PATH_LOSS,
+  FSK_DEMODULATION_FLOOR,
+  loraDemodulationFloor,
+  noiseFloor,
+  pathLoss,
+  type PathLossModel,
+} from './propagation.js';
+
+/** What a transmission is, as far as the air is concerned. */
+export interface Transmission {
+  /** Who sends: a device or gateway id known to the medium. */
+  from: string;
+  /** Hz */
+  frequency: number;
+  modulation: 'LORA' | 'FSK';
+  /** LoRa only. */
+  spreadingFactor?: number;
+  /** Hz (LoRa), or the FSK receiver bandwidth. */
+  bandwidth: number;
+  /** dBm EIRP (antenna gain of the sender included). */
+  eirp: number;
+  /** µs, scheduler time */
+  start: number;
+  /** µs */
+  airtime: number;
+}
+
+/** One receiver hearing one transmission. `lost` may be set later, while the transmission is still on air. */
+export interface Reception {
+  readonly to: string;
+  readonly transmission: Transmission;
+  /** dBm */
+  readonly rssi: number;
+  /** dB */
+  readonly snr: number;
+  lost?: 'collision';
+}
+
+export interface Node {
+  id: string;
+  position: Position;
+  /** dBi, receive side (a sender's gain is part of its EIRP). */
+  antennaGain: number;
+  /** dB */
+  noiseFigure: number;
+}
+
+export interface MediumOptions {
+  pathLoss?: PathLossModel;
+  /** Per-packet fading on top of the per-link shadowing, dB σ (default 0). */
+  fadingSigma?: number;
+  /** Model same-frequency, same-SF overlaps (with capture). Off by default. */
+  collisions?: boolean;
+  /** Seed of the per-link shadowing: fixed per pair, whatever the order of events. */
+  seed: number | string;
+  rng: Rng;
+}
+
+export interface MediumCounters {
+  transmissions: number;
+  receptions: number;
+  belowFloor: number;
+  collisions: number;
+}
+
+/**
+ * Who hears what. Nodes (gateways and devices) have positions; a transmission yields, for every
+ * other node of the opposite kind that can demodulate it, a Reception with its own RSSI and SNR.
+ * With collisions on, receptions that overlap in time on the same frequency and SF at the same
+ * receiver destroy each other unless one is ≥ 6 dB stronger (capture), which survives.
+ */
+export class RadioMedium {
+  private readonly gateways = new Map<string, Node>();
+  private readonly devices = new Map<string, Node>();
+  private readonly model: PathLossModel;
+  private readonly fadingSigma: number;
+  /** Per receiver: receptions still on air (collision candidates). */
+  private readonly onAir = new Map<string, Reception[]>();
+  readonly counters: MediumCounters = { transmissions: 0, receptions: 0, belowFloor: 0, collisions: 0 };
+
+  constructor(private readonly opts: MediumOptions) {
+    this.model = opts.pathLoss ?? DEFAULT_PATH_LOSS;
+    this.fadingSigma = opts.fadingSigma ?? 0;
+  }
+
+  addGateway(node: Node): void {
+    this.gateways.set(node.id, node);
+  }
+
+  addDevice(node: Node): void {
+    this.devices.set(node.id, node);
+  }
+
+  removeDevice(id: string): void {
+    this.devices.delete(id);
+  }
+
+  /** Mean RSSI of a link without fading: shadowing is fixed per (sender, receiver) pair. */
+  linkRssi(tx: Transmission, from: Node, to: Node): number {
+    const shadowing =
+      this.model.shadowingSigma > 0
+        ? stableNormal(this.opts.seed, `${from.id}|${to.id}`, this.model.shadowingSigma)
+        : 0;
+    return tx.eirp - pathLoss(this.model, distance(from.position, to.position)) - shadowing + to.antennaGain;
+  }
+
+  /** An uplink: which gateways hear it. */
+  uplink(tx: Transmission): Reception[] {
+    return this.transmit(tx, this.devices, this.gateways);
+  }
+
+  /** A downlink: which devices hear it (the caller checks which of them listen on that channel then). */
+  downlink(tx: Transmission): Reception[] {
+    return this.transmit(tx, this.gateways, this.devices);
+  }
+
+  private transmit(tx: Transmission, senders: Map<string, Node>, receivers: Map<string, Node>): Reception[] {
+    const from = senders.get(tx.from);
+    if (from === undefined) return [];
+    this.counters.transmissions++;
+    const out: Reception[] = [];
+    for (const to of receivers.values()) {
+      const fading = this.fadingSigma > 0 ? this.opts.rng.normal(0, this.fadingSigma) : 0;
+      const rssi = this.linkRssi(tx, from, to) + fading;
+      const snr = rssi - noiseFloor(tx.bandwidth, to.noiseFigure);
+      const floor =
+        tx.modulation === 'LORA' ? loraDemodulationFloor(tx.spreadingFactor ?? 12) : FSK_DEMODULATION_FLOOR;
+      if (snr < floor) {
+        this.counters.belowFloor++;
+        continue;
+      }
+      const rx: Reception = { to: to.id, transmission: tx, rssi, snr };
+      if (this.opts.collisions) this.collide(rx);
+      out.push(rx);
+      this.counters.receptions++;
+    }
+    return out;
+  }
+
+  private collide(rx: Reception): void {
+    const tx = rx.transmission;
+    const list = (this.onAir.get(rx.to) ?? []).filter(
+      (o) => o.transmission.start + o.transmission.airtime > tx.start,
+    );
+    for (const other of list) {
+      const o = other.transmission;
+      if (
+        o.frequency !== tx.frequency ||
+        o.spreadingFactor !== tx.spreadingFactor ||
+        o.modulation !== tx.modulation
+      )
+        continue;
+      if (o.start >= tx.start + tx.airtime) continue;
+      // Overlap: the stronger survives if it is at least CAPTURE_THRESHOLD_DB above the weaker.
+      if (rx.rssi - other.rssi >= CAPTURE_THRESHOLD_DB) this.lose(other);
+      else if (other.rssi - rx.rssi >= CAPTURE_THRESHOLD_DB) this.lose(rx);
+      else {
+        this.lose(other);
+        this.lose(rx);
+      }
+    }
+    list.push(rx);
+    this.onAir.set(rx.to, list);
+  }
+
+  private lose(r: Reception): void {
+    if (r.lost === undefined) {
+      r.lost = 'collision';
+      this.counters.collisions++;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Link budget. Log-distance path loss PL(d) = PL(d0) + 10·n·log10(d / d0) + X_σ, where X_σ is
+ * log-normal shadowing. Defaults are the 868 MHz suburban fit of Petäjäjärvi et al., "On the
+ * coverage of LPWANs: range evaluation and channel attenuation model for LoRa technology" (ITST 2015):
+ * d0 = 1 km, PL(d0) = 128.95 dB, n = 2.32, σ = 7.08 dB.
+ */
+export interface PathLossModel {
+  /** n */
+  exponent: number;
+  /** d0, metres */
+  referenceDistance: number;
+  /** PL(d0), dB */
+  referenceLoss: number;
+  /** σ of the shadowing, dB (0 turns it off). */
+  shadowingSigma: number;
+}
+
+export const DEFAULT_PATH_LOSS: PathLossModel = {
+  exponent: 2.32,
+  referenceDistance: 1000,
+  referenceLoss: 128.95,
+  shadowingSigma: 7.08,
+};
+
+/** Mean path loss (no shadowing), dB. Distances below 1 m count as 1 m. */
+export function pathLoss(model: PathLossModel, distanceM: number): number {
+  return (
+    model.referenceLoss + 10 * model.exponent * Math.log10(Math.max(distanceM, 1) / model.referenceDistance)
+  );
+}
+
+/** Thermal noise floor of a receiver: −174 dBm/Hz + 10·log10(BW) + noise figure. */
+export function noiseFloor(bandwidthHz: number, noiseFigureDb: number): number {
+  return -174 + 10 * Math.log10(bandwidthHz) + noiseFigureDb;
+}
+
+/**
+ * Lowest SNR at which a LoRa packet still demodulates, by spreading factor (Semtech SX1276/SX1301
+ * datasheets: −7.5 dB at SF7, 2.5 dB lower per SF step, −20 dB at SF12).
+ */
+export function loraDemodulationFloor(spreadingFactor: number): number {
+  return -7.5 - 2.5 * (spreadingFactor - 7);
+}
+
+/** SNR an FSK 50 kbit/s receiver needs (a demodulator without LoRa's processing gain). */
+export const FSK_DEMODULATION_FLOOR = 6;
+
+/** LoRa captures the stronger of two packets on the same frequency and SF when it is this much stronger. */
+export const CAPTURE_THRESHOLD_DB = 6;

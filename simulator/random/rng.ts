@@ -1,0 +1,118 @@
+/**
+ * Seeded pseudo-random numbers: every random choice in a run (shadowing, tmst start values, jitter,
+ * DevNonces of 1.0.x devices…) comes from one of these, so the same seed gives the same run.
+ *
+ * xoshiro128** (Blackman & Vigna, 2018): small state, fast in 32-bit integer arithmetic, good
+ * statistical quality; not for cryptography.
+ */
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  private spareNormal: number | undefined;
+
+  constructor(seed: number | string) {
+    // splitmix32 spreads any seed over the four state words (all-zero state is impossible).
+    let x = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
+    const next = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+  }
+
+  /** A uniformly distributed 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Uniform integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** Uniform in [min, max). */
+  uniform(min: number, max: number): number {
+    return min + this.next() * (max - min);
+  }
+
+  /** Normally distributed (Marsaglia polar method). */
+  normal(mean = 0, sigma = 1): number {
+    if (this.spareNormal !== undefined) {
+      const z = this.spareNormal;
+      this.spareNormal = undefined;
+      return mean + sigma * z;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = this.next() * 2 - 1;
+      v = this.next() * 2 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spareNormal = v * m;
+    return mean + sigma * u * m;
+  }
+
+  /** Exponentially distributed with the given mean (inter-arrival times of a Poisson process). */
+  exponential(mean: number): number {
+    return -mean * Math.log(1 - this.next());
+  }
+
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextUint32() & 0xff;
+    return out;
+  }
+
+  /** An independent generator derived from this seed and a label: streams that do not depend on call order. */
+  fork(label: string): Rng {
+    return new Rng(`${this.nextUint32()}:${label}`);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** FNV-1a, 32 bits. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A value in [0, 1) fixed by a seed and a key: the same pair always gives the same number. */
+export function stableUniform(seed: number | string, key: string): number {
+  return new Rng(`${seed}/${key}`).next();
+}
+
+/** A normal variate fixed by a seed and a key (e.g. the shadowing of one device–gateway link). */
+export function stableNormal(seed: number | string, key: string, sigma = 1): number {
+  return new Rng(`${seed}/${key}`).normal(0, sigma);
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualScheduler, WallScheduler } from '../../simulator/time/scheduler.js';
+
+describe('VirtualScheduler', () => {
+  it('runs timers in time order (ties in insertion order) with now() at each timer', () => {
+    const s = new VirtualScheduler();
+    const log: string[] = [];
+    s.at(300, () => log.push(`c@${s.now()}`));
+    s.at(100, () => log.push(`a@${s.now()}`));
+    s.at(100, () => log.push(`b@${s.now()}`));
+    const h = s.at(200, () => log.push('cancelled'));
+    s.cancel(h);
+    expect(s.advanceTo(250)).toBe(2);
+    expect(log).toEqual(['a@100', 'b@100']);
+    expect(s.now()).toBe(250);
+    s.advanceTo(1000);
+    expect(log).toEqual(['a@100', 'b@100', 'c@300']);
+  });
+
+  it('lets timers schedule timers, and runs those that fall within the same advance', () => {
+    const s = new VirtualScheduler();
+    let ticks = 0;
+    const tick = () => {
+      ticks++;
+      s.after(1_000_000, tick);
+    };
+    s.after(1_000_000, tick);
+    s.advanceTo(3600 * 1_000_000); // an hour of one-second ticks
+    expect(ticks).toBe(3600);
+  });
+
+  it('never runs a timer in the past: one set before now fires at now', () => {
+    const s = new VirtualScheduler();
+    s.advanceTo(500);
+    let at = -1;
+    s.at(100, () => (at = s.now()));
+    s.advanceTo(500);
+    expect(at).toBe(500);
+  });
+
+  it('maps virtual time to wall-clock time from its epoch', () => {
+    const s = new VirtualScheduler(Date.UTC(2026, 0, 1));
+    s.advanceTo(1_500_000);
+    expect(new Date(s.wallClockMs()).toISOString()).toBe('2026-01-01T00:00:01.500Z');
+  });
+});
+
+describe('WallScheduler', () => {
+  it('fires timers in order after their delay, from one armed Node timer', async () => {
+    const s = new WallScheduler();
+    const log: number[] = [];
+    const start = s.now();
+    s.after(30_000, () => log.push(2));
+    s.after(10_000, () => log.push(1));
+    const c = s.after(20_000, () => log.push(99));
+    s.cancel(c);
+    await new Promise<void>((resolve) => s.after(40_000, resolve));
+    expect(log).toEqual([1, 2]);
+    expect(s.now() - start).toBeGreaterThanOrEqual(39_000);
+    s.stop();
+  });
+});
