@@ -1,0 +1,13 @@
+import { LorafleetError } from '../../crypto/errors.js';
+
+export type UdpPacketErrorReason = 'truncated' | 'version' | 'type' | 'json' | 'field';
+
+/** A datagram that is not valid Semtech UDP: counted and logged by whoever received it, never fatal. */
+export class UdpPacketError extends LorafleetError {
+  readonly reason: UdpPacketErrorReason;
+
+  constructor(reason: UdpPacketErrorReason, message: string) {
+    super('LORAFLEET_UDP_PACKET', message);
+    this.reason = reason;
+  }
+}
