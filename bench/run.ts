@@ -1,4 +1,5 @@
 import { cryptoBenches } from './crypto.bench.js';
+import { gatewayBenches } from './gateway.bench.js';
 import { report } from './harness.js';
 
 /**
@@ -13,3 +14,4 @@ const ms = msArg >= 0 ? Number(args[msArg + 1]) : 1000;
 if (!json)
   process.stdout.write(`lorafleet bench — node ${process.version}, ${process.arch}, ${ms} ms per side\n`);
 for (const r of await cryptoBenches(ms)) report(r, json);
+for (const r of await gatewayBenches(ms)) report(r, json);

@@ -53,6 +53,8 @@ export interface GatewayConfig {
   /** With GPS: rxpk carry `time` and `tmms`, TX by `tmms` works; without, `tmms` gets GPS_UNLOCKED. */
   gps?: boolean;
   location?: { lat: number; lon: number; alt: number };
+  /** Also report each packet in an `rsig` array, as multi-antenna (v2) gateways such as Kerlink iBTS do. */
+  rsig?: boolean;
   /** Initial value of the 32-bit µs counter (default: random, as a real concentrator's). */
   tmstStart?: number;
 }
@@ -266,8 +268,12 @@ export class VirtualGateway {
     } else {
       s += `,"modu":"FSK","datr":${rx.datr}`;
     }
+    s += `,"rssi":${Math.round(rx.rssi)}`;
+    if (this.config.rsig === true) {
+      s += `,"rsig":[{"ant":0,"chan":${rx.channel ?? 0},"rssic":${Math.round(rx.rssi)},"lsnr":${rx.snr.toFixed(1)}}]`;
+    }
     const p = rx.phyPayload;
-    return `${s},"rssi":${Math.round(rx.rssi)},"size":${p.length},"data":"${Buffer.from(p.buffer, p.byteOffset, p.length).toString('base64')}"}`;
+    return `${s},"size":${p.length},"data":"${Buffer.from(p.buffer, p.byteOffset, p.length).toString('base64')}"}`;
   }
 
   private flush(): void {

@@ -30,6 +30,7 @@ export class ScriptedNetwork {
     this.socket = createSocket('udp4');
     this.socket.on('message', (msg, from) => this.onMessage(msg, from));
     await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', () => r()));
+    this.socket.setRecvBufferSize(4 * 1024 * 1024);
     return this.socket.address().port;
   }
 
