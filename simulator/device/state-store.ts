@@ -1,0 +1,151 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { StateStoreError } from './errors.js';
+
+/** What lorafleet keeps of a device between runs, so that nothing the network remembers goes backwards. */
+export interface PersistedDevice {
+  /** Counter DevNonce policy (1.0.4, 1.1): every DevNonce below this may have been used. */
+  devNonceBound?: number;
+  /** Random DevNonce policy (≤ 1.0.3): the most recent ones used, newest last. */
+  usedDevNonces?: number[];
+  /** The last JoinNonce accepted (1.1 devices accept only a greater one). */
+  joinNonce?: number;
+  /** RJcount1 bound, as devNonceBound. */
+  rjCount1Bound?: number;
+  session?: PersistedSession;
+}
+
+export interface PersistedSession {
+  devAddr: number;
+  /** Uppercase hex. */
+  keys: { fNwkSIntKey: string; sNwkSIntKey: string; nwkSEncKey: string; appSKey: string };
+  version: '1.0' | '1.1';
+  netId?: number;
+  /** Every FCntUp below this may have been used. */
+  fCntUpBound: number;
+  /** Last accepted downlink counters (absent: none yet). */
+  nFCntDown?: number;
+  aFCntDown?: number;
+  rx1Delay: number;
+  rx1DrOffset: number;
+  rx2DataRate: number;
+  rx2Frequency: number;
+  /** Join-accept CFList, re-applied after a restart (type 0 frequencies or type 1 masks). */
+  cfList?: { type: 'frequencies'; frequencies: number[] } | { type: 'channel-mask'; chMasks: number[] };
+  rekeyPending?: boolean;
+}
+
+/**
+ * Device state on disk, one JSON line per change ({"id": …, "set": {…}}), replayed at open.
+ * `update` returns only after write(2): once a frame leaves, what it used is in the kernel and
+ * survives the process being killed (-9 included); `sync` adds fsync for power loss, and runs at
+ * close. A torn last line (a crash mid-write) is ignored; any other bad line is an error that names
+ * it. The file holds session keys: it is created readable by its owner only.
+ */
+export class StateStore {
+  private readonly state = new Map<string, PersistedDevice>();
+  private fd: number | undefined;
+  private lines = 0;
+
+  private constructor(readonly file: string | undefined) {}
+
+  /** A store that keeps nothing across processes (tests, throw-away runs). */
+  static memory(): StateStore {
+    return new StateStore(undefined);
+  }
+
+  static open(file: string): StateStore {
+    const s = new StateStore(file);
+    if (existsSync(file)) s.replay(readFileSync(file, 'utf8'));
+    try {
+      s.fd = openSync(file, 'a', 0o600);
+    } catch (e) {
+      throw new StateStoreError(file, `cannot open for writing (${(e as Error).message})`, { cause: e });
+    }
+    return s;
+  }
+
+  private replay(text: string): void {
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      let rec: { id?: unknown; set?: unknown };
+      try {
+        rec = JSON.parse(line) as typeof rec;
+      } catch {
+        // Only the very last line can be torn by a crash in the middle of a write.
+        if (i >= lines.length - 2) return;
+        throw new StateStoreError(this.file!, `line ${i + 1}: not JSON; the file is damaged`);
+      }
+      if (typeof rec.id !== 'string' || typeof rec.set !== 'object' || rec.set === null) {
+        throw new StateStoreError(this.file!, `line ${i + 1}: expected {"id": …, "set": {…}}`);
+      }
+      this.merge(rec.id, rec.set as PersistedDevice);
+      this.lines++;
+    });
+  }
+
+  private merge(id: string, patch: PersistedDevice): PersistedDevice {
+    const cur = this.state.get(id) ?? {};
+    const next: PersistedDevice = { ...cur, ...patch };
+    if ((patch.session as unknown) === null)
+      delete next.session; // written by clearSession
+    else if (patch.session !== undefined && cur.session !== undefined)
+      next.session = { ...cur.session, ...patch.session };
+    this.state.set(id, next);
+    return next;
+  }
+
+  get(id: string): PersistedDevice | undefined {
+    return this.state.get(id);
+  }
+
+  /** Records a change; durable against a process kill when this returns. */
+  update(id: string, patch: PersistedDevice): void {
+    this.merge(id, patch);
+    if (this.fd === undefined) return;
+    writeSync(this.fd, `${JSON.stringify({ id, set: patch })}\n`);
+    this.lines++;
+  }
+
+  /** Forgets a device's session (a rejoin, a fresh ABP start), keeping its nonces. */
+  clearSession(id: string): void {
+    const cur = this.state.get(id);
+    if (cur?.session === undefined) return;
+    const { session: _s, ...rest } = cur;
+    this.state.set(id, rest);
+    if (this.fd !== undefined) {
+      writeSync(this.fd, `${JSON.stringify({ id, set: { session: null } })}\n`);
+      this.lines++;
+    }
+  }
+
+  sync(): void {
+    if (this.fd !== undefined) fsyncSync(this.fd);
+  }
+
+  /** Rewrites the file as one line per device when it has grown past `factor` lines per device. */
+  compact(factor = 8): void {
+    if (
+      this.file === undefined ||
+      this.fd === undefined ||
+      this.lines <= Math.max(64, factor * this.state.size)
+    )
+      return;
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    for (const [id, set] of this.state) writeSync(fd, `${JSON.stringify({ id, set })}\n`);
+    fsyncSync(fd);
+    closeSync(fd);
+    closeSync(this.fd);
+    renameSync(tmp, this.file);
+    this.fd = openSync(this.file, 'a', 0o600);
+    this.lines = this.state.size;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,133 @@
+import type { AES128Key, DevAddr, EUI64 } from '../../crypto/types.js';
+import type { SessionKeys } from '../lorawan/frame-security.js';
+import type { LoRaWANVersion } from '../lorawan/types.js';
+import type { Region } from '../region/types.js';
+
+export interface DeviceConfig {
+  id: string;
+  devEui: EUI64;
+  /** OTAA (and 1.1 type 1 rejoins). */
+  joinEui?: EUI64;
+  version: LoRaWANVersion;
+  activation: 'otaa' | 'abp';
+  deviceClass: 'A' | 'C';
+  region: Region;
+  /** OTAA root keys: AppKey (1.0.x: the only one), NwkKey (1.1). */
+  appKey?: AES128Key;
+  nwkKey?: AES128Key;
+  /** ABP. */
+  devAddr?: DevAddr;
+  sessionKeys?: SessionKeys;
+  /** ABP: start FCntUp at 0 on every start (The Things Stack's `resets_f_cnt`). */
+  resetsFCnt?: boolean;
+  /** ABP: the receive settings the network was told (`mac_settings`). */
+  abpRx?: { rx1Delay?: number; rx1DrOffset?: number; rx2DataRate?: number; rx2Frequency?: number };
+  dataRate?: number;
+  txPower?: number;
+  adr?: boolean;
+  nbTrans?: number;
+  /** Battery for DevStatusAns: 0 external power, 1–254, 255 unknown (default). */
+  battery?: number;
+  /** Count duty cycle per sub-band (default: regions with a duty-cycle limit below 100 %, as EU868). */
+  enforceDutyCycle?: boolean;
+  /** µs a downlink may start before or after the instant a receive window opens (default 20 ms). */
+  rxWindowTolerance?: number;
+  /** ms range of the random wait before retrying a join that got no accept (default 5–15 s). */
+  joinRetryDelay?: readonly [number, number];
+  /** Transmissions of a confirmed uplink at most (default: NbTrans from 1.0.4 on, 8 before). */
+  maxConfirmedTransmissions?: number;
+  /** Add LinkCheckReq / DeviceTimeReq to every Nth uplink. */
+  linkCheckEvery?: number;
+  deviceTimeEvery?: number;
+}
+
+/** A frame leaving the device's antenna. */
+export interface DeviceTransmission {
+  deviceId: string;
+  kind: 'join' | 'rejoin' | 'data';
+  /** Hz */
+  frequency: number;
+  channel: number;
+  dataRate: number;
+  datr: string | number;
+  modulation: 'LORA' | 'FSK';
+  spreadingFactor?: number;
+  /** Hz */
+  bandwidth: number;
+  codr: '4/5';
+  /** dBm */
+  eirp: number;
+  phyPayload: Uint8Array;
+  /** Scheduler µs. */
+  start: number;
+  airtime: number;
+  fCnt?: number;
+  confirmed?: boolean;
+  /** 1 for the first transmission of a frame, then 2, 3… for retransmissions. */
+  attempt: number;
+}
+
+export interface DeviceRadio {
+  transmit(tx: DeviceTransmission): void;
+}
+
+/** A downlink that reached the device (the radio model decided it is strong enough), at its start. */
+export interface HeardDownlink {
+  phyPayload: Uint8Array;
+  frequency: number;
+  datr: string | number;
+  start: number;
+  airtime: number;
+  rssi: number;
+  snr: number;
+}
+
+export type Window = 'RX1' | 'RX2' | 'RXC';
+
+export type DeviceEvent =
+  | { type: 'joined'; devAddr: number; attempt: number; version: '1.0' | '1.1' }
+  | { type: 'join-failed'; attempt: number }
+  | {
+      type: 'uplink';
+      fCnt: number;
+      confirmed: boolean;
+      attempt: number;
+      fPort: number | null;
+      size: number;
+      start: number;
+    }
+  | {
+      type: 'downlink';
+      fCnt: number;
+      fPort: number | null;
+      payload: Uint8Array;
+      window: Window;
+      confirmed: boolean;
+    }
+  | { type: 'ack'; fCnt: number }
+  | { type: 'nack'; fCnt: number }
+  | { type: 'rejoin'; rejoinType: number; rjCount: number }
+  | { type: 'link-check'; margin: number; gwCnt: number }
+  | { type: 'device-time'; gpsEpochSeconds: number; fractionalSecondUnits: number }
+  | { type: 'violation'; kind: string; detail: string };
+
+export interface DeviceCounters {
+  joinRequests: number;
+  joinAccepts: number;
+  rejoinRequests: number;
+  uplinks: number;
+  retransmissions: number;
+  confirmedAcked: number;
+  confirmedUnacked: number;
+  downlinks: number;
+  downlinksMissed: number;
+  badMic: number;
+  replays: number;
+  undecodable: number;
+  payloadTooLong: number;
+  dutyCycleWaits: number;
+}
+
+export interface DeviceHooks {
+  onEvent?: (e: DeviceEvent) => void;
+}
