@@ -773,17 +773,19 @@ export class VirtualDevice {
           dataRate: this.mac.rx2DataRate,
         };
     const tol = this.config.rxWindowTolerance ?? 20_000;
-    c.timers.push(this.scheduler.at(c.rx2.open + tol + 1, () => this.afterWindows()));
+    c.timers.push(this.scheduler.at(c.rx2.open + tol + 1, () => this.afterWindows(c)));
   }
 
   /** RX2 has closed (and any frame received in a window has been handled): decide what comes next. */
-  private afterWindows(): void {
-    const c = this.cycle;
-    if (c === undefined || this.stopped) return;
+  private afterWindows(c: Cycle): void {
+    // Timers belong to their cycle: one that fires after its cycle ended has nothing to decide.
+    if (this.cycle !== c || this.stopped) return;
     if (this.receivingUntil > this.scheduler.now()) {
-      c.timers.push(this.scheduler.at(this.receivingUntil + 1, () => this.afterWindows()));
+      c.timers.push(this.scheduler.at(this.receivingUntil + 1, () => this.afterWindows(c)));
       return;
     }
+    for (const t of c.timers) this.scheduler.cancel(t);
+    c.timers = [];
     if (c.kind === 'join') {
       this.cycle = undefined;
       if (!this.joined) {
@@ -855,7 +857,14 @@ export class VirtualDevice {
     }
     if (c !== undefined && window !== 'RXC') c.locked = true;
     this.receivingUntil = d.start + d.airtime;
-    const timer = this.scheduler.at(d.start + d.airtime, () => this.receive(d, window));
+    const timer = this.scheduler.at(d.start + d.airtime, () => {
+      this.receive(d, window);
+      if (c === undefined || this.cycle !== c || window === 'RXC') return;
+      // A frame for this device ends the windows (no RX2 after a reception in RX1); one for another
+      // device, or one that failed its checks, leaves the next window open.
+      if (c.received) this.afterWindows(c);
+      else c.locked = false;
+    });
     c?.timers.push(timer);
   }
 
