@@ -117,8 +117,7 @@ export class DeviceHarness {
   }
 
   /** Advances virtual time in small steps until the device has transmitted something new. */
-  waitForTx(kind?: DeviceTransmission['kind'], maxMs = 600_000): DeviceTransmission {
-    const before = this.txs.length;
+  waitForTx(kind?: DeviceTransmission['kind'], maxMs = 600_000, before = this.txs.length): DeviceTransmission {
     for (let t = 0; t < maxMs; t += 100) {
       const fresh = this.txs.slice(before).find((x) => kind === undefined || x.kind === kind);
       if (fresh) return fresh;
@@ -129,8 +128,9 @@ export class DeviceHarness {
 
   /** Queues an application uplink and returns its first transmission. */
   sendUplink(fPort: number, payload: Uint8Array, confirmed = false): DeviceTransmission {
+    const before = this.txs.length; // the frame may leave at once, inside send()
     this.device.send(fPort, payload, confirmed);
-    return this.waitForTx('data');
+    return this.waitForTx('data', 600_000, before);
   }
 
   last(kind?: DeviceTransmission['kind']): DeviceTransmission {
