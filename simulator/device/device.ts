@@ -468,16 +468,11 @@ export class VirtualDevice {
   /** Starts the next uplink cycle if the device is free and has something to send. */
   private kick(): void {
     if (this.stopped || this.cycle !== undefined || this.session === undefined) return;
-    const s = this.session;
     if (this.rejoinDue()) return this.rejoin(0);
+    // MAC answers and ACKs ride on the next application uplink, as in LoRaMac-node; only FPending,
+    // sticky answers or a class C ACK ask for an uplink of their own (see receiveData).
     const app = this.queue.shift();
-    const macPending =
-      this.pendingAnswers.length > 0 ||
-      this.extraRequests.length > 0 ||
-      this.ackDownlink !== undefined ||
-      s.rekeyPending ||
-      s.resetPending;
-    if (app === undefined && !macPending) return;
+    if (app === undefined) return;
     this.dataCycle(app);
   }
 

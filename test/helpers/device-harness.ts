@@ -117,7 +117,11 @@ export class DeviceHarness {
   }
 
   /** Advances virtual time in small steps until the device has transmitted something new. */
-  waitForTx(kind?: DeviceTransmission['kind'], maxMs = 600_000, before = this.txs.length): DeviceTransmission {
+  waitForTx(
+    kind?: DeviceTransmission['kind'],
+    maxMs = 600_000,
+    before = this.txs.length,
+  ): DeviceTransmission {
     for (let t = 0; t < maxMs; t += 100) {
       const fresh = this.txs.slice(before).find((x) => kind === undefined || x.kind === kind);
       if (fresh) return fresh;
