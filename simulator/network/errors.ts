@@ -1,0 +1,36 @@
+import { LorafleetError } from '../../crypto/errors.js';
+
+/** gRPC status codes, as The Things Stack's errors carry them. */
+export const GRPC = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/**
+ * An error of the embedded network in The Things Stack's shape: a namespace and name
+ * ("pkg/identityserver:end_device_euis_taken"), a gRPC code and attributes. The HTTP API renders it
+ * as TTS does; the network's own callers can match `ttsName`.
+ */
+export class NetworkError extends LorafleetError {
+  constructor(
+    readonly grpcCode: number,
+    readonly namespace: string,
+    readonly ttsName: string,
+    message: string,
+    readonly attributes: Record<string, unknown> = {},
+  ) {
+    super('LORAFLEET_NETWORK', message);
+  }
+}
+
+export const notFound = (
+  namespace: string,
+  name: string,
+  what: string,
+  attributes: Record<string, unknown> = {},
+) => new NetworkError(GRPC.NOT_FOUND, namespace, name, `${what} not found`, attributes);

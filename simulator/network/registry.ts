@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { aes128Key, type AES128Key } from '../../crypto/types.js';
+import type { SessionKeys } from '../lorawan/frame-security.js';
+import type { MacCommand } from '../lorawan/mac/fields.js';
+import { frequencyPlan, type FrequencyPlan } from '../region/frequency-plan.js';
+import { GRPC, NetworkError, notFound } from './errors.js';
+import { getPath } from './paths.js';
+
+export type Doc = Record<string, unknown>;
+
+export const ALL_RIGHTS = 'RIGHT_APPLICATION_ALL';
+
+export interface ApiKey {
+  id: string;
+  key: string;
+  name: string;
+  rights: string[];
+  created_at: string;
+}
+
+export interface Application {
+  doc: Doc;
+  apiKeys: Map<string, ApiKey>;
+  owner: { user_id: string } | { organization_id: string };
+}
+
+export interface QueuedDownlink {
+  f_port: number;
+  frm_payload: string;
+  confirmed: boolean;
+  priority: string;
+  correlation_ids: string[];
+  session_key_id?: string;
+}
+
+/** What the NS keeps of a device's session while traffic flows (mirrored into `ns.session` for the API). */
+export interface NsSession {
+  devAddr: number;
+  keys: SessionKeys;
+  appSKey?: AES128Key;
+  version: '1.0' | '1.1';
+  lastFCntUp?: number;
+  nFCntDown: number;
+  aFCntDown: number;
+  rx1Delay: number;
+  rx1DrOffset: number;
+  rx2DataRate: number;
+  rx2Frequency: number;
+  /** Uplink channels as the device has them (default channels + CFList), for TxCh in 1.1 MICs. */
+  channels: number[];
+  /** MAC answers and requests for the next downlink. */
+  macOut: MacCommand[];
+  /** A confirmed downlink waiting for its ACK. */
+  pendingAck?: { fCnt: number; item?: QueuedDownlink };
+  /** FCnt of the last confirmed uplink, ACKed by the next downlink. */
+  ackUp?: number;
+  sessionKeyId: string;
+  startedAt: string;
+  /** Last uplink's best gateway and moment, for class C and stats. */
+  lastSeen?: { gatewayEui: string; at: number };
+}
+
+export interface DeviceEntry {
+  applicationId: string;
+  deviceId: string;
+  is?: Doc;
+  js?: Doc;
+  ns?: Doc;
+  as?: Doc;
+  session?: NsSession;
+  queue: QueuedDownlink[];
+  /** MAC requests to send when the device next has a downlink (via config or API). */
+  macRequests: MacCommand[];
+}
+
+/** Every entity of the embedded network, in memory. */
+export class Registry {
+  readonly applications = new Map<string, Application>();
+  readonly gateways = new Map<string, Doc>();
+  readonly devices = new Map<string, DeviceEntry>();
+  private readonly keys = new Map<string, { admin: true } | { applicationId: string; rights: string[] }>();
+
+  constructor(readonly adminKey: string) {
+    this.keys.set(adminKey, { admin: true });
+  }
+
+  static generateKey(): string {
+    const id = randomBytes(13)
+      .toString('base64url')
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, 'X')
+      .slice(0, 20);
+    return `NNSXS.${id}.${randomBytes(32).toString('hex').toUpperCase()}`;
+  }
+
+  /** What a bearer key may do: everything (the network's own key) or the rights of an application key. */
+  auth(key: string | undefined): { admin: true } | { applicationId: string; rights: string[] } | undefined {
+    return key === undefined ? undefined : this.keys.get(key);
+  }
+
+  application(id: string): Application {
+    const a = this.applications.get(id);
+    if (a === undefined)
+      throw notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
+        application_id: id,
+      });
+    return a;
+  }
+
+  addApiKey(applicationId: string, name: string, rights: string[]): ApiKey {
+    const app = this.application(applicationId);
+    const key = Registry.generateKey();
+    const id = key.split('.')[1]!;
+    const k: ApiKey = { id, key, name, rights, created_at: new Date().toISOString() };
+    app.apiKeys.set(id, k);
+    this.keys.set(key, { applicationId, rights });
+    return k;
+  }
+
+  deleteApiKey(applicationId: string, keyId: string): void {
+    const app = this.application(applicationId);
+    const k = app.apiKeys.get(keyId);
+    if (k === undefined)
+      throw notFound('pkg/identityserver/store', 'api_key_not_found', `API key \`${keyId}\``);
+    app.apiKeys.delete(keyId);
+    this.keys.delete(k.key);
+  }
+
+  deleteApplication(id: string): void {
+    const app = this.application(id);
+    const count = [...this.devices.values()].filter((d) => d.applicationId === id).length;
+    if (count > 0) {
+      throw new NetworkError(
+        GRPC.FAILED_PRECONDITION,
+        'pkg/identityserver',
+        'application_has_devices',
+        `application still has \`${count}\` devices`,
+        { count },
+      );
+    }
+    for (const k of app.apiKeys.values()) this.keys.delete(k.key);
+    this.applications.delete(id);
+  }
+
+  device(applicationId: string, deviceId: string): DeviceEntry | undefined {
+    return this.devices.get(`${applicationId}/${deviceId}`);
+  }
+
+  deviceOrCreate(applicationId: string, deviceId: string): DeviceEntry {
+    const k = `${applicationId}/${deviceId}`;
+    let d = this.devices.get(k);
+    if (d === undefined) {
+      d = { applicationId, deviceId, queue: [], macRequests: [] };
+      this.devices.set(k, d);
+    }
+    return d;
+  }
+
+  removeIfEmpty(d: DeviceEntry): void {
+    if (!d.is && !d.js && !d.ns && !d.as) this.devices.delete(`${d.applicationId}/${d.deviceId}`);
+  }
+
+  /** The JS registration for a JoinEUI/DevEUI pair. */
+  byEuis(joinEui: string, devEui: string): DeviceEntry | undefined {
+    for (const d of this.devices.values()) {
+      if (d.js && getPath(d.js, 'ids.dev_eui') === devEui && getPath(d.js, 'ids.join_eui') === joinEui)
+        return d;
+    }
+    return undefined;
+  }
+
+  /** NS sessions with this DevAddr (several devices may share one). */
+  byDevAddr(devAddr: number): DeviceEntry[] {
+    const out: DeviceEntry[] = [];
+    for (const d of this.devices.values()) if (d.session?.devAddr === devAddr) out.push(d);
+    return out;
+  }
+
+  gatewayByEui(eui: string): Doc | undefined {
+    for (const g of this.gateways.values()) if (getPath(g, 'ids.eui') === eui) return g;
+    return undefined;
+  }
+}
+
+export function frequencyPlanOf(d: DeviceEntry): FrequencyPlan {
+  const id = d.ns ? (getPath(d.ns, 'frequency_plan_id') as string | undefined) : undefined;
+  if (id === undefined) {
+    throw new NetworkError(
+      GRPC.FAILED_PRECONDITION,
+      'pkg/networkserver',
+      'no_frequency_plan',
+      `device \`${d.deviceId}\` has no frequency plan`,
+    );
+  }
+  return frequencyPlan(id);
+}
+
+/** TTS MAC version names ("MAC_V1_0_3", or the "1.0.3" alias) → lorafleet's. */
+export function macVersion(v: unknown): '1.0.0' | '1.0.1' | '1.0.2' | '1.0.3' | '1.0.4' | '1.1' {
+  const s = String(v ?? '')
+    .toUpperCase()
+    .replace(/^MAC_V/, '')
+    .replace(/_/g, '.');
+  if (s.startsWith('1.1')) return '1.1';
+  if (/^1\.0(\.[0-4])?/.test(s)) return (s.length === 3 ? '1.0.0' : s.slice(0, 5)) as '1.0.3';
+  throw new NetworkError(
+    GRPC.INVALID_ARGUMENT,
+    'pkg/networkserver',
+    'invalid_lorawan_version',
+    `unknown LoRaWAN version \`${String(v)}\``,
+  );
+}
+
+export function keyAt(doc: Doc | undefined, path: string): AES128Key | undefined {
+  const v = doc ? getPath(doc, path) : undefined;
+  return typeof v === 'string' && v !== '' ? aes128Key(v, path) : undefined;
+}

@@ -1,0 +1,239 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { bytesToHex } from '../../crypto/types.js';
+import { UdpPacketError } from '../gateway/errors.js';
+import {
+  decodeBase64,
+  decodeUdpPacket,
+  encodeUdpPacket,
+  type RxPk,
+  type TxPk,
+} from '../gateway/semtech-udp.js';
+import type { Scheduler } from '../time/scheduler.js';
+import type { EventBus } from './events.js';
+
+/** One gateway's copy of an uplink, as the network received it. */
+export interface GatewayUplink {
+  phyPayload: Uint8Array;
+  gatewayEui: string;
+  tmst: number;
+  frequency: number;
+  datr: string | number;
+  codr?: string;
+  rssi: number;
+  snr: number;
+  channel: number;
+  /** Scheduler µs when the network received it. */
+  receivedAt: number;
+}
+
+interface GatewayLink {
+  eui: string;
+  downlinkPath?: RemoteInfo;
+  lastSeen: number;
+  txAcks: number;
+}
+
+export interface UdpFrontendCounters {
+  pushData: number;
+  pullData: number;
+  txAck: number;
+  rxpk: number;
+  duplicateInDatagram: number;
+  malformed: Record<string, number>;
+  pullResp: number;
+  noDownlinkPath: number;
+}
+
+/**
+ * The gateway side of the Semtech UDP protocol v2, as The Things Stack's UDP frontend behaves
+ * (pkg/gatewayserver/io/udp): PUSH_DATA and PULL_DATA are acknowledged at once, a PULL_DATA sets the
+ * gateway's downlink path, PULL_RESP goes to that path with a token remembered for the TX_ACK.
+ * Identical payloads inside one PUSH_DATA are reduced to the strongest copy.
+ */
+export class UdpFrontend {
+  private socket: Socket | undefined;
+  private readonly links = new Map<string, GatewayLink>();
+  private readonly tokens = new Map<number, (error: string) => void>();
+  private nextToken = 1;
+  readonly counters: UdpFrontendCounters = {
+    pushData: 0,
+    pullData: 0,
+    txAck: 0,
+    rxpk: 0,
+    duplicateInDatagram: 0,
+    malformed: {},
+    pullResp: 0,
+    noDownlinkPath: 0,
+  };
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly events: EventBus,
+    private readonly onUplink: (u: GatewayUplink) => void,
+  ) {}
+
+  async start(host: string, port: number): Promise<{ address: string; port: number }> {
+    const s = createSocket('udp4');
+    this.socket = s;
+    s.on('message', (msg, from) => this.onMessage(msg, from));
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(port, host, () => {
+        s.off('error', reject);
+        resolve();
+      });
+    });
+    s.setRecvBufferSize(8 * 1024 * 1024);
+    return s.address();
+  }
+
+  async stop(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  hasDownlinkPath(eui: string): boolean {
+    return this.links.get(eui)?.downlinkPath !== undefined;
+  }
+
+  connectedGateways(): string[] {
+    return [...this.links.keys()];
+  }
+
+  private malformed(reason: string): void {
+    this.counters.malformed[reason] = (this.counters.malformed[reason] ?? 0) + 1;
+  }
+
+  private onMessage(msg: Buffer, from: RemoteInfo): void {
+    let p;
+    try {
+      p = decodeUdpPacket(msg);
+    } catch (e) {
+      if (e instanceof UdpPacketError) return this.malformed(e.reason);
+      throw e;
+    }
+    const s = this.socket!;
+    if (p.type === 'PUSH_DATA' || p.type === 'PULL_DATA') {
+      // Acknowledge first, before any processing (TTS writeAckFor).
+      s.send(
+        encodeUdpPacket({
+          type: p.type === 'PUSH_DATA' ? 'PUSH_ACK' : 'PULL_ACK',
+          version: p.version,
+          token: p.token,
+        }),
+        from.port,
+        from.address,
+      );
+    }
+    if (p.type !== 'PUSH_DATA' && p.type !== 'PULL_DATA' && p.type !== 'TX_ACK')
+      return this.malformed('type');
+    const eui = bytesToHex(p.gatewayEui);
+    let link = this.links.get(eui);
+    if (link === undefined) {
+      link = { eui, lastSeen: 0, txAcks: 0 };
+      this.links.set(eui, link);
+      this.events.publish('gs.gateway.connect', [
+        { gateway_ids: { gateway_id: `eui-${eui.toLowerCase()}`, eui } },
+      ]);
+    }
+    link.lastSeen = this.scheduler.now();
+    switch (p.type) {
+      case 'PULL_DATA':
+        this.counters.pullData++;
+        link.downlinkPath = from;
+        return;
+      case 'TX_ACK': {
+        this.counters.txAck++;
+        link.txAcks++;
+        const done = this.tokens.get(p.token);
+        if (done === undefined) return this.malformed('token');
+        this.tokens.delete(p.token);
+        done(p.body?.txpk_ack?.error ?? (p.body?.txpk_ack?.warn !== undefined ? 'NONE' : 'NONE'));
+        return;
+      }
+      case 'PUSH_DATA':
+        this.counters.pushData++;
+        this.onPushData(eui, p.body.rxpk ?? []);
+    }
+  }
+
+  private onPushData(eui: string, rxpk: RxPk[]): void {
+    const now = this.scheduler.now();
+    const best = new Map<string, GatewayUplink>();
+    for (const rx of rxpk) {
+      if (rx.stat !== undefined && rx.stat !== 1) continue; // CRC failed or absent: not forwarded
+      let phy: Uint8Array;
+      try {
+        phy = decodeBase64(rx.data, 'rxpk.data');
+      } catch {
+        this.malformed('rxpk');
+        continue;
+      }
+      if (typeof rx.tmst !== 'number' || typeof rx.freq !== 'number') {
+        this.malformed('rxpk');
+        continue;
+      }
+      this.counters.rxpk++;
+      const rsig = Array.isArray(rx.rsig)
+        ? (rx.rsig[0] as { rssic?: number; lsnr?: number } | undefined)
+        : undefined;
+      const u: GatewayUplink = {
+        phyPayload: phy,
+        gatewayEui: eui,
+        tmst: rx.tmst,
+        frequency: Math.round(rx.freq * 1e6),
+        datr: rx.datr,
+        ...(rx.codr ? { codr: rx.codr } : {}),
+        rssi: rx.rssi ?? rsig?.rssic ?? -200,
+        snr: rx.lsnr ?? rsig?.lsnr ?? 0,
+        channel: rx.chan ?? 0,
+        receivedAt: now,
+      };
+      const key = rx.data;
+      const prev = best.get(key);
+      if (prev !== undefined) {
+        this.counters.duplicateInDatagram++;
+        if (prev.rssi >= u.rssi) continue;
+      }
+      best.set(key, u);
+    }
+    for (const u of best.values()) {
+      this.events.publish(
+        'gs.up.receive',
+        [{ gateway_ids: { gateway_id: `eui-${eui.toLowerCase()}`, eui } }],
+        {
+          '@type': 'type.googleapis.com/ttn.lorawan.v3.GatewayUplinkMessage',
+          raw_payload: Buffer.from(u.phyPayload).toString('base64'),
+          rssi: u.rssi,
+          snr: u.snr,
+          timestamp: u.tmst,
+        },
+      );
+      this.onUplink(u);
+    }
+  }
+
+  /**
+   * Sends a PULL_RESP to the gateway's downlink path; `done` gets the TX_ACK result ('NONE' on success).
+   * Returns false when the gateway has sent no PULL_DATA yet (no path).
+   */
+  sendDownlink(eui: string, txpk: TxPk, done: (error: string) => void): boolean {
+    const link = this.links.get(eui);
+    const path = link?.downlinkPath;
+    if (!this.socket || path === undefined) {
+      this.counters.noDownlinkPath++;
+      return false;
+    }
+    const token = this.nextToken;
+    this.nextToken = (this.nextToken % 0xffff) + 1;
+    this.tokens.set(token, done);
+    this.counters.pullResp++;
+    this.socket.send(
+      encodeUdpPacket({ type: 'PULL_RESP', version: 2, token, body: { txpk } }),
+      path.port,
+      path.address,
+    );
+    return true;
+  }
+}
