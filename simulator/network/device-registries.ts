@@ -181,7 +181,19 @@ export class DeviceRegistries {
     if (c === 'ns') {
       if (getPath(doc, 'lorawan_version') !== undefined) macVersion(getPath(doc, 'lorawan_version'));
       const fp = getPath(doc, 'frequency_plan_id');
-      if (fp !== undefined) frequencyPlanOf({ ns: doc } as DeviceEntry);
+      if (fp !== undefined) {
+        try {
+          frequencyPlanOf({ ns: doc } as DeviceEntry);
+        } catch {
+          throw new NetworkError(
+            GRPC.INVALID_ARGUMENT,
+            'pkg/frequencyplans',
+            'not_found',
+            `frequency plan \`${String(fp)}\` not found`,
+            { id: fp },
+          );
+        }
+      }
       if (getPath(doc, 'supports_join') === false) {
         for (const p of ['session.dev_addr', 'session.keys.f_nwk_s_int_key.key']) {
           if (!getPath(doc, p)) throw invalid(p, 'required when `supports_join` is false');

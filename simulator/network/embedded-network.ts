@@ -8,6 +8,7 @@ import { MqttBroker } from './mqtt-broker.js';
 import { NetworkServer } from './network-server.js';
 import { Registry } from './registry.js';
 import { UdpFrontend } from './udp-frontend.js';
+import { HttpApi, type RateLimit } from './http-api.js';
 import { notFound } from './errors.js';
 
 export interface EmbeddedNetworkOptions {
@@ -27,6 +28,10 @@ export interface EmbeddedNetworkOptions {
   downlinkWindow?: 'RX1' | 'RX2';
   /** Start the MQTT broker (default true). */
   mqtt?: boolean;
+  /** Start the HTTP API (default true). */
+  http?: boolean;
+  /** Rate-limit API keys on the HTTP API (off by default, as in TTS's open-source defaults). */
+  rateLimit?: RateLimit;
 }
 
 export interface NetworkAddresses {
@@ -51,6 +56,7 @@ export class EmbeddedNetwork {
   readonly ns: NetworkServer;
   readonly udp: UdpFrontend;
   readonly mqtt: MqttBroker | undefined;
+  readonly http: HttpApi | undefined;
   private addresses: NetworkAddresses | undefined;
 
   constructor(readonly opts: EmbeddedNetworkOptions) {
@@ -77,6 +83,7 @@ export class EmbeddedNetwork {
       this.mqtt = new MqttBroker(this.registry, (app, dev, op, body) => this.as.enqueue(app, dev, op, body));
       this.as.mqtt = this.mqtt;
     }
+    if (opts.http !== false) this.http = new HttpApi(this, opts.rateLimit);
   }
 
   get apiKey(): string {
@@ -87,9 +94,11 @@ export class EmbeddedNetwork {
     const host = this.opts.host ?? '127.0.0.1';
     const udp = await this.udp.start(host, this.opts.udpPort ?? 0);
     const mqtt = this.mqtt ? await this.mqtt.start(host, this.opts.mqttPort ?? 0) : undefined;
+    const http = this.http ? await this.http.start(host, this.opts.httpPort ?? 0) : undefined;
     this.addresses = {
       udp: { host, port: udp.port },
       ...(mqtt ? { mqtt: { host, port: mqtt.port } } : {}),
+      ...(http ? { http: { host, port: http.port } } : {}),
       apiKey: this.apiKey,
     };
     return this.addresses;
@@ -98,6 +107,7 @@ export class EmbeddedNetwork {
   async stop(): Promise<void> {
     await this.udp.stop();
     await this.mqtt?.stop();
+    await this.http?.stop();
   }
 
   /** Creates an application owned by a user (the programmatic twin of `POST /users/{id}/applications`). */

@@ -1,6 +1,6 @@
 import { VirtualDevice } from '../../simulator/device/device.js';
 import { StateStore } from '../../simulator/device/state-store.js';
-import type { DeviceConfig, DeviceTransmission } from '../../simulator/device/types.js';
+import type { DeviceConfig, DeviceEvent, DeviceTransmission } from '../../simulator/device/types.js';
 import { VirtualGateway } from '../../simulator/gateway/gateway.js';
 import { RadioMedium } from '../../simulator/radio/medium.js';
 import { DEFAULT_PATH_LOSS } from '../../simulator/radio/propagation.js';
@@ -23,6 +23,7 @@ export class FleetHarness {
   readonly gateways = new Map<string, VirtualGateway>();
   readonly devices = new Map<string, VirtualDevice>();
   readonly uplinks: DeviceTransmission[] = [];
+  readonly deviceEvents: (DeviceEvent & { deviceId: string })[] = [];
 
   async addGateway(id: string, eui: string, x: number, udpPort: number): Promise<VirtualGateway> {
     this.medium.addGateway({ id, position: { x, y: 0 }, antennaGain: 3, noiseFigure: 6 });
@@ -48,17 +49,15 @@ export class FleetHarness {
             start: tx.start,
             airtime: tx.airtime,
           })) {
-            this.devices
-              .get(rx.to)
-              ?.hear({
-                phyPayload: tx.phyPayload,
-                frequency: tx.frequency,
-                datr: tx.datr,
-                start: tx.start,
-                airtime: tx.airtime,
-                rssi: rx.rssi,
-                snr: rx.snr,
-              });
+            this.devices.get(rx.to)?.hear({
+              phyPayload: tx.phyPayload,
+              frequency: tx.frequency,
+              datr: tx.datr,
+              start: tx.start,
+              airtime: tx.airtime,
+              rssi: rx.rssi,
+              snr: rx.snr,
+            });
           }
         },
       },
@@ -94,24 +93,23 @@ export class FleetHarness {
           this.sched.at(tx.start + tx.airtime, () => {
             for (const rx of receptions) {
               if (rx.lost) continue;
-              this.gateways
-                .get(rx.to)
-                ?.receive({
-                  phyPayload: tx.phyPayload,
-                  frequency: tx.frequency,
-                  modulation: tx.modulation,
-                  datr: tx.datr,
-                  codr: tx.codr,
-                  rssi: rx.rssi,
-                  snr: rx.snr,
-                  channel: tx.channel % 8,
-                });
+              this.gateways.get(rx.to)?.receive({
+                phyPayload: tx.phyPayload,
+                frequency: tx.frequency,
+                modulation: tx.modulation,
+                datr: tx.datr,
+                codr: tx.codr,
+                rssi: rx.rssi,
+                snr: rx.snr,
+                channel: tx.channel % 8,
+              });
             }
           });
         },
       },
       new Rng(seed),
       store,
+      { onEvent: (e) => this.deviceEvents.push({ ...e, deviceId: config.id }) },
     );
     this.devices.set(config.id, dev);
     return dev;

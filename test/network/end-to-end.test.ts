@@ -20,6 +20,7 @@ describe('end to end over loopback: devices → radio → 2 gateways → UDP →
   const fleet = new FleetHarness();
   let net: EmbeddedNetwork;
   let client: mqtt.MqttClient;
+  let httpPort: number;
   const messages: Msg[] = [];
 
   function provisionOtaa(
@@ -71,6 +72,7 @@ describe('end to end over loopback: devices → radio → 2 gateways → UDP →
   beforeAll(async () => {
     net = new EmbeddedNetwork({ scheduler: fleet.sched, rx1Delay: 1 });
     const addr = await net.start();
+    httpPort = addr.http!.port;
     net.createApplication(APP);
     const key = net.registry.addApiKey(APP, 'e2e', [
       'RIGHT_APPLICATION_TRAFFIC_READ',
@@ -187,21 +189,41 @@ describe('end to end over loopback: devices → radio → 2 gateways → UDP →
     expect(a.counters.retransmissions + b.counters.retransmissions).toBe(0);
   });
 
-  it('a downlink pushed through the integration reaches the device in RX1', async () => {
+  it('a downlink pushed through the HTTP API reaches the device in RX1; one pushed over MQTT follows', async () => {
     const a = fleet.devices.get('dev-a')!;
-    const received: { payload: string; window: string }[] = [];
-    const before = a.counters.downlinks;
+    const since = fleet.deviceEvents.length;
+    const res = await fetch(
+      `http://127.0.0.1:${httpPort}/api/v3/as/applications/${APP}/devices/dev-a/down/push`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${net.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          downlinks: [{ f_port: 42, frm_payload: Buffer.from('hello').toString('base64') }],
+        }),
+      },
+    );
+    expect(res.status).toBe(200);
     client.publish(
       `v3/${APP}/devices/dev-a/down/push`,
-      JSON.stringify({ downlinks: [{ f_port: 42, frm_payload: Buffer.from('hello').toString('base64') }] }),
+      JSON.stringify({ downlinks: [{ f_port: 43, frm_payload: Buffer.from('world').toString('base64') }] }),
     );
-    await fleet.until(() => messages.some((m) => m.topic.endsWith('/down/queued')), 10_000);
+    await fleet.until(() => messages.filter((m) => m.topic.endsWith('/down/queued')).length >= 2, 10_000);
+    const downs = () =>
+      fleet.deviceEvents.slice(since).filter((e) => e.deviceId === 'dev-a' && e.type === 'downlink') as {
+        fPort: number | null;
+        payload: Uint8Array;
+        window: string;
+      }[];
     a.send(10, Uint8Array.of(0xa1, 0x03));
-    await fleet.until(() => a.counters.downlinks > before, 30_000);
+    await fleet.until(() => downs().length >= 1, 30_000);
+    // FPending was set: the device sends an uplink soon by itself and gets the second downlink.
+    await fleet.until(() => downs().length >= 2, 30_000);
+    expect(downs().map((d) => [d.fPort, Buffer.from(d.payload).toString(), d.window])).toEqual([
+      [42, 'hello', 'RX1'],
+      [43, 'world', 'RX1'],
+    ]);
     await fleet.pump(500);
-    expect(a.counters.downlinks).toBe(before + 1);
-    expect(messages.some((m) => m.topic === `v3/${APP}/devices/dev-a/down/sent`)).toBe(true);
-    void received;
+    expect(messages.filter((m) => m.topic === `v3/${APP}/devices/dev-a/down/sent`)).toHaveLength(2);
   });
 
   it('a reused DevNonce is rejected, with the reason visible', async () => {

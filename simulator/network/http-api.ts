@@ -1,0 +1,562 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { LorafleetError } from '../../crypto/errors.js';
+import { decodeMacCommands } from '../lorawan/mac/table.js';
+import type { Component } from './device-registries.js';
+import type { EmbeddedNetwork } from './embedded-network.js';
+import { GRPC, NetworkError, notFound } from './errors.js';
+import type { EntityIds } from './events.js';
+import { applyMask, getPath, pick, setPath } from './paths.js';
+import type { Doc } from './registry.js';
+
+/** gRPC code → HTTP status, as grpc-gateway's default mapping (TTS rpcserver). */
+const HTTP_STATUS: Record<number, number> = {
+  3: 400,
+  5: 404,
+  6: 409,
+  7: 403,
+  8: 429,
+  9: 400,
+  16: 401,
+  14: 503,
+};
+
+export interface RateLimit {
+  /** Requests per window per API key. */
+  limit: number;
+  /** Window in seconds. */
+  windowSeconds: number;
+}
+
+interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: string[];
+  query: URLSearchParams;
+  body: Doc;
+  auth: { admin: true } | { applicationId: string; rights: string[] };
+}
+
+type Handler = (c: Ctx) => unknown;
+
+/**
+ * The HTTP API of the embedded network: the subset of The Things Stack's `/api/v3` that lorafleet's
+ * client uses, with TTS's routes, bodies, field masks, JSON conventions (uppercase-hex EUIs and keys,
+ * 64-bit numbers as strings) and error bodies. Every request needs `Authorization: Bearer <key>`.
+ */
+export class HttpApi {
+  private server: Server | undefined;
+  private readonly routes: { method: string; re: RegExp; handler: Handler }[] = [];
+  private readonly buckets = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly net: EmbeddedNetwork,
+    private readonly rateLimit?: RateLimit,
+  ) {
+    this.register();
+  }
+
+  async start(host: string, port: number): Promise<{ address: string; port: number }> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const a = this.server.address();
+    return typeof a === 'object' && a !== null
+      ? { address: a.address, port: a.port }
+      : { address: host, port };
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  private route(method: string, path: string, handler: Handler): void {
+    const re = new RegExp(`^/api/v3${path.replace(/\{[a-z_]+\}/g, '([^/]+)')}$`);
+    this.routes.push({ method, re, handler });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const match = this.routes
+        .map((r) => ({ r, m: r.method === req.method ? r.re.exec(url.pathname) : null }))
+        .find((x) => x.m);
+      if (!match) {
+        if (this.routes.some((r) => r.re.test(url.pathname)))
+          throw new NetworkError(12, 'pkg/web', 'method_not_allowed', 'Method Not Allowed');
+        throw new NetworkError(
+          GRPC.NOT_FOUND,
+          'pkg/web',
+          'route_not_found',
+          `no route for \`${req.method} ${url.pathname}\``,
+        );
+      }
+      const header = req.headers.authorization ?? '';
+      const token = /^Bearer (.+)$/i.exec(header)?.[1];
+      const auth = this.net.registry.auth(token);
+      if (auth === undefined) {
+        throw new NetworkError(
+          GRPC.UNAUTHENTICATED,
+          'pkg/auth',
+          token ? 'token_not_found' : 'missing_token',
+          token ? 'API key not found' : 'no Bearer token',
+        );
+      }
+      this.limit(token!, res);
+      const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJson(req);
+      const out = await match.r.handler({
+        req,
+        res,
+        params: match.m!.slice(1).map(decodeURIComponent),
+        query: url.searchParams,
+        body,
+        auth,
+      });
+      if (res.headersSent) return; // streams answer themselves
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(out ?? {}));
+    } catch (e) {
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      // lorafleet's own validation errors (a bad key, EUI, region…) are the caller's mistake: InvalidArgument.
+      const err =
+        e instanceof NetworkError
+          ? e
+          : e instanceof SyntaxError
+            ? new NetworkError(
+                GRPC.INVALID_ARGUMENT,
+                'pkg/jsonpb',
+                'unmarshal',
+                `invalid JSON body: ${e.message}`,
+              )
+            : e instanceof LorafleetError
+              ? new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/ttnpb', 'validation', e.message)
+              : undefined;
+      if (err === undefined) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 13, message: 'internal error' }));
+        return;
+      }
+      const correlation = randomUUID().replace(/-/g, '');
+      res.writeHead(HTTP_STATUS[err.grpcCode] ?? 500, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          code: err.grpcCode,
+          message: `error:${err.namespace}:${err.ttsName} (${err.message})`,
+          details: [
+            {
+              '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+              namespace: err.namespace,
+              name: err.ttsName,
+              message_format: err.message,
+              attributes: err.attributes,
+              correlation_id: correlation,
+              code: err.grpcCode,
+            },
+          ],
+        }),
+      );
+    }
+  }
+
+  /** Token bucket per key, with TTS's X-Rate-Limit-* headers; 429 with `rate_limit_exceeded` when spent. */
+  private limit(key: string, res: ServerResponse): void {
+    const rl = this.rateLimit;
+    if (!rl) return;
+    const now = Date.now();
+    let b = this.buckets.get(key);
+    if (!b || now >= b.resetAt) {
+      b = { count: 0, resetAt: now + rl.windowSeconds * 1000 };
+      this.buckets.set(key, b);
+    }
+    b.count++;
+    const reset = Math.max(1, Math.ceil((b.resetAt - now) / 1000));
+    res.setHeader('X-Rate-Limit-Limit', String(rl.limit));
+    res.setHeader('X-Rate-Limit-Available', String(Math.max(0, rl.limit - b.count)));
+    res.setHeader('X-Rate-Limit-Reset', String(reset));
+    if (b.count > rl.limit) {
+      res.setHeader('X-Rate-Limit-Retry', String(reset));
+      throw new NetworkError(
+        GRPC.RESOURCE_EXHAUSTED,
+        'pkg/ratelimit',
+        'rate_limit_exceeded',
+        'rate limit exceeded',
+        { key: 'http' },
+      );
+    }
+  }
+
+  private requireApp(c: Ctx, applicationId: string, right?: string): void {
+    if ('admin' in c.auth) return;
+    if (c.auth.applicationId !== applicationId) {
+      throw new NetworkError(
+        GRPC.PERMISSION_DENIED,
+        'pkg/auth/rights',
+        'no_application_rights',
+        `no rights for application \`${applicationId}\``,
+        { uid: applicationId },
+      );
+    }
+    if (right && !c.auth.rights.includes('RIGHT_APPLICATION_ALL') && !c.auth.rights.includes(right)) {
+      throw new NetworkError(
+        GRPC.PERMISSION_DENIED,
+        'pkg/auth/rights',
+        'insufficient_application_rights',
+        `missing right \`${right}\``,
+        { missing: right },
+      );
+    }
+  }
+
+  private requireAdmin(c: Ctx): void {
+    if (!('admin' in c.auth))
+      throw new NetworkError(
+        GRPC.PERMISSION_DENIED,
+        'pkg/auth/rights',
+        'no_user_rights',
+        'this needs the network key',
+      );
+  }
+
+  private register(): void {
+    const net = this.net;
+    const reg = net.registry;
+    const paths = (c: Ctx): string[] => {
+      const q = c.query.get('field_mask') ?? c.query.getAll('field_mask.paths').join(',');
+      return q ? q.split(',').filter(Boolean) : [];
+    };
+    const bodyPaths = (c: Ctx): string[] => {
+      const fm = c.body.field_mask as { paths?: string[] } | string | undefined;
+      if (typeof fm === 'string') return fm.split(',').filter(Boolean);
+      return fm?.paths ?? [];
+    };
+
+    // --- applications and their API keys
+    const createApp = (c: Ctx) => {
+      this.requireAdmin(c);
+      const app = (c.body.application ?? {}) as Doc;
+      const id = getPath(app, 'ids.application_id');
+      if (typeof id !== 'string' || !/^[a-z0-9](?:[-]?[a-z0-9]){2,}$/.test(id) || id.length > 36) {
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          `invalid \`application.ids.application_id\`: ${JSON.stringify(id)}`,
+        );
+      }
+      if (reg.applications.has(id))
+        throw new NetworkError(GRPC.ALREADY_EXISTS, 'pkg/util/store', 'id_taken', 'ID already taken', { id });
+      const owner = c.params[1] === 'users' ? { user_id: c.params[0]! } : { organization_id: c.params[0]! };
+      net.createApplication(id, owner, typeof app.name === 'string' ? app.name : undefined);
+      const doc = reg.applications.get(id)!.doc;
+      for (const k of [
+        'description',
+        'network_server_address',
+        'application_server_address',
+        'join_server_address',
+      ]) {
+        if (app[k] !== undefined) doc[k] = app[k];
+      }
+      return doc;
+    };
+    this.route('POST', '/users/{user_id}/applications', (c) =>
+      createApp({ ...c, params: [c.params[0]!, 'users'] }),
+    );
+    this.route('POST', '/organizations/{org_id}/applications', (c) =>
+      createApp({ ...c, params: [c.params[0]!, 'organizations'] }),
+    );
+    const listApps = (c: Ctx) => {
+      const apps = [...reg.applications.values()].filter(
+        (a) =>
+          'admin' in c.auth ||
+          a.doc.ids === undefined ||
+          getPath(a.doc, 'ids.application_id') === c.auth.applicationId,
+      );
+      c.res.setHeader('X-Total-Count', String(apps.length));
+      return { applications: apps.map((a) => pick(a.doc, paths(c))) };
+    };
+    this.route('GET', '/applications', listApps);
+    this.route('GET', '/users/{user_id}/applications', listApps);
+    this.route('GET', '/organizations/{org_id}/applications', listApps);
+    this.route('GET', '/applications/{app}', (c) => {
+      this.requireApp(c, c.params[0]!);
+      return pick(reg.application(c.params[0]!).doc, paths(c));
+    });
+    this.route('PUT', '/applications/{app}', (c) => {
+      this.requireApp(c, c.params[0]!);
+      const a = reg.application(c.params[0]!);
+      applyMask(
+        a.doc,
+        (c.body.application ?? {}) as Doc,
+        bodyPaths(c).filter((p) => !p.startsWith('ids')),
+      );
+      a.doc.updated_at = new Date().toISOString();
+      return pick(a.doc, bodyPaths(c));
+    });
+    this.route('DELETE', '/applications/{app}', (c) => {
+      this.requireAdmin(c);
+      reg.deleteApplication(c.params[0]!);
+      return {};
+    });
+    this.route('DELETE', '/applications/{app}/purge', (c) => {
+      this.requireAdmin(c);
+      reg.deleteApplication(c.params[0]!);
+      return {};
+    });
+    this.route('POST', '/applications/{app}/api-keys', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_SETTINGS_API_KEYS');
+      const rights = c.body.rights;
+      if (!Array.isArray(rights) || rights.length === 0 || new Set(rights).size !== rights.length) {
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          'invalid `rights`: at least one, unique',
+        );
+      }
+      const name = typeof c.body.name === 'string' ? c.body.name : '';
+      if (name.length > 50)
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          'invalid `name`: at most 50 characters',
+        );
+      return reg.addApiKey(c.params[0]!, name, rights.map(String));
+    });
+    this.route('GET', '/applications/{app}/api-keys', (c) => {
+      this.requireApp(c, c.params[0]!);
+      return {
+        api_keys: [...reg.application(c.params[0]!).apiKeys.values()].map(({ key: _k, ...rest }) => rest),
+      };
+    });
+    this.route('DELETE', '/applications/{app}/api-keys/{key_id}', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_SETTINGS_API_KEYS');
+      reg.deleteApiKey(c.params[0]!, c.params[1]!);
+      return {};
+    });
+
+    // --- gateways
+    const createGateway = (c: Ctx) => {
+      this.requireAdmin(c);
+      const g = structuredClone((c.body.gateway ?? {}) as Doc);
+      const id = getPath(g, 'ids.gateway_id');
+      if (typeof id !== 'string' || !/^[a-z0-9](?:[-]?[a-z0-9]){2,}$/.test(id)) {
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          `invalid \`gateway.ids.gateway_id\`: ${JSON.stringify(id)}`,
+        );
+      }
+      const eui = String(getPath(g, 'ids.eui') ?? '').toUpperCase();
+      if (reg.gateways.has(id))
+        throw new NetworkError(GRPC.ALREADY_EXISTS, 'pkg/util/store', 'id_taken', 'ID already taken', { id });
+      if (eui && reg.gatewayByEui(eui))
+        throw new NetworkError(
+          GRPC.ALREADY_EXISTS,
+          'pkg/identityserver',
+          'gateway_eui_taken',
+          `a gateway with EUI \`${eui}\` is already registered`,
+          { gateway_eui: eui },
+        );
+      if (eui) setPath(g, 'ids.eui', eui);
+      if (g.frequency_plan_id !== undefined && g.frequency_plan_ids === undefined)
+        g.frequency_plan_ids = [g.frequency_plan_id];
+      const now = new Date().toISOString();
+      g.created_at = now;
+      g.updated_at = now;
+      reg.gateways.set(id, g);
+      return pick(g, []);
+    };
+    this.route('POST', '/users/{user_id}/gateways', createGateway);
+    this.route('POST', '/organizations/{org_id}/gateways', createGateway);
+    this.route('GET', '/gateways', (c) => ({
+      gateways: [...reg.gateways.values()].map((g) => pick(g, paths(c))),
+    }));
+    this.route('GET', '/gateways/{gw}', (c) => {
+      const g = reg.gateways.get(c.params[0]!);
+      if (!g) throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${c.params[0]}\``);
+      return pick(g, paths(c));
+    });
+    this.route('DELETE', '/gateways/{gw}', (c) => {
+      this.requireAdmin(c);
+      if (!reg.gateways.delete(c.params[0]!))
+        throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${c.params[0]}\``);
+      return {};
+    });
+
+    // --- end devices: IS, then JS / NS / AS
+    this.route('POST', '/applications/{app}/devices', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_WRITE');
+      return net.devices.create(c.params[0]!, (c.body.end_device ?? {}) as Doc);
+    });
+    this.route('GET', '/applications/{app}/devices', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_READ');
+      const limit = Math.min(1000, Number(c.query.get('limit') ?? 100) || 100);
+      const { devices, total } = net.devices.list(
+        c.params[0]!,
+        paths(c),
+        limit,
+        Number(c.query.get('page') ?? 1) || 1,
+      );
+      c.res.setHeader('X-Total-Count', String(total));
+      return { end_devices: devices };
+    });
+    const batch = (comp: Component) => (c: Ctx) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_WRITE');
+      net.devices.batchDelete(comp, c.params[0]!, c.query.getAll('device_ids'));
+      return {};
+    };
+    this.route('DELETE', '/applications/{app}/devices/batch', batch('is'));
+    this.route('GET', '/applications/{app}/devices/{dev}', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_READ');
+      return net.devices.get('is', c.params[0]!, c.params[1]!, paths(c));
+    });
+    this.route('PUT', '/applications/{app}/devices/{dev}', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_WRITE');
+      return net.devices.set(
+        'is',
+        c.params[0]!,
+        c.params[1]!,
+        (c.body.end_device ?? {}) as Doc,
+        bodyPaths(c),
+      );
+    });
+    this.route('DELETE', '/applications/{app}/devices/{dev}', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_WRITE');
+      net.devices.delete('is', c.params[0]!, c.params[1]!);
+      return {};
+    });
+    for (const comp of ['js', 'ns', 'as'] as const) {
+      const set = (c: Ctx, devId: string) => {
+        const keys = bodyPaths(c).some((p) => p.includes('keys'));
+        this.requireApp(
+          c,
+          c.params[0]!,
+          keys ? 'RIGHT_APPLICATION_DEVICES_WRITE_KEYS' : 'RIGHT_APPLICATION_DEVICES_WRITE',
+        );
+        return net.devices.set(comp, c.params[0]!, devId, (c.body.end_device ?? {}) as Doc, bodyPaths(c));
+      };
+      this.route('DELETE', `/${comp}/applications/{app}/devices/batch`, batch(comp));
+      this.route('PUT', `/${comp}/applications/{app}/devices/{dev}`, (c) => set(c, c.params[1]!));
+      this.route('POST', `/${comp}/applications/{app}/devices`, (c) =>
+        set(c, String(getPath((c.body.end_device ?? {}) as Doc, 'ids.device_id') ?? '')),
+      );
+      this.route('GET', `/${comp}/applications/{app}/devices/{dev}`, (c) => {
+        const keys = paths(c).some((p) => p.includes('keys'));
+        this.requireApp(
+          c,
+          c.params[0]!,
+          keys ? 'RIGHT_APPLICATION_DEVICES_READ_KEYS' : 'RIGHT_APPLICATION_DEVICES_READ',
+        );
+        return net.devices.get(comp, c.params[0]!, c.params[1]!, paths(c));
+      });
+      this.route('DELETE', `/${comp}/applications/{app}/devices/{dev}`, (c) => {
+        this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_WRITE');
+        net.devices.delete(comp, c.params[0]!, c.params[1]!);
+        return {};
+      });
+    }
+
+    // --- downlink queue
+    for (const op of ['push', 'replace'] as const) {
+      this.route('POST', `/as/applications/{app}/devices/{dev}/down/${op}`, (c) => {
+        this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE');
+        net.as.enqueue(c.params[0]!, c.params[1]!, op, c.body);
+        return {};
+      });
+    }
+    this.route('GET', '/as/applications/{app}/devices/{dev}/down', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_TRAFFIC_READ');
+      const d = reg.device(c.params[0]!, c.params[1]!);
+      if (!d?.as) throw notFound('pkg/applicationserver', 'device_not_found', `device \`${c.params[1]}\``);
+      return { downlinks: d.queue };
+    });
+
+    // lorafleet's own: make the NS send MAC requests (hex of CID + payload) in the next downlink.
+    this.route('POST', '/ns/applications/{app}/devices/{dev}/lorafleet/mac', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_WRITE');
+      const hex = String(c.body.commands ?? '');
+      if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex))
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          'invalid `commands`: hex of MAC commands',
+        );
+      let cmds;
+      try {
+        cmds = decodeMacCommands(Uint8Array.from(Buffer.from(hex, 'hex')), 'downlink');
+      } catch (e) {
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          `invalid \`commands\`: ${(e as Error).message}`,
+        );
+      }
+      net.queueMacRequests(c.params[0]!, c.params[1]!, cmds);
+      return { queued: cmds.map((x) => x.name) };
+    });
+
+    // --- events stream: {"result": event} objects, "\n\n"-separated for text/event-stream
+    this.route('POST', '/events', (c) => {
+      const idents = c.body.identifiers;
+      if (!Array.isArray(idents) || idents.length === 0) {
+        throw new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/events/grpc', 'no_identifiers', 'no identifiers');
+      }
+      for (const i of idents as EntityIds[]) {
+        const app =
+          'application_ids' in i
+            ? i.application_ids.application_id
+            : 'device_ids' in i
+              ? i.device_ids.application_ids.application_id
+              : undefined;
+        if (app !== undefined) this.requireApp(c, app, 'RIGHT_APPLICATION_TRAFFIC_READ');
+        else this.requireAdmin(c);
+      }
+      const sep = (c.req.headers.accept ?? '').includes('text/event-stream') ? '\n\n' : '\n';
+      const names = Array.isArray(c.body.names) ? (c.body.names as string[]) : [];
+      c.res.writeHead(200, { 'content-type': sep === '\n\n' ? 'text/event-stream' : 'application/json' });
+      const write = (result: unknown) => c.res.write(`${JSON.stringify({ result })}${sep}`);
+      write({
+        name: 'events.stream.start',
+        time: new Date().toISOString(),
+        identifiers: idents,
+        correlation_ids: [],
+      });
+      const unsubscribe = net.events.subscribe({ identifiers: idents as EntityIds[], names, send: write });
+      c.req.on('close', unsubscribe);
+      return undefined;
+    });
+  }
+}
+
+function readJson(req: IncomingMessage): Promise<Doc> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve({});
+      try {
+        const v = JSON.parse(text) as unknown;
+        if (typeof v !== 'object' || v === null || Array.isArray(v))
+          return reject(new SyntaxError('the body must be a JSON object'));
+        resolve(v as Doc);
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+    req.on('error', reject);
+  });
+}
