@@ -214,6 +214,11 @@ export class DeviceRegistries {
     }
   }
 
+  /** Rebuilds what can be rebuilt of a device loaded from a saved state (ABP sessions). */
+  restoreSession(d: DeviceEntry): void {
+    this.abpSession(d);
+  }
+
   /** An ABP device's session comes from its NS and AS documents once both are there. */
   private abpSession(d: DeviceEntry): void {
     if (d.ns === undefined || getPath(d.ns, 'supports_join') !== false) return;

@@ -9,6 +9,7 @@ import { NetworkServer } from './network-server.js';
 import { Registry } from './registry.js';
 import { UdpFrontend } from './udp-frontend.js';
 import { HttpApi, type RateLimit } from './http-api.js';
+import { loadNetworkState, saveNetworkState } from './network-state.js';
 import { notFound } from './errors.js';
 
 export interface EmbeddedNetworkOptions {
@@ -32,6 +33,8 @@ export interface EmbeddedNetworkOptions {
   http?: boolean;
   /** Rate-limit API keys on the HTTP API (off by default, as in TTS's open-source defaults). */
   rateLimit?: RateLimit;
+  /** Keep registries (and so DevNonce history) in this file across restarts. */
+  stateFile?: string;
 }
 
 export interface NetworkAddresses {
@@ -91,6 +94,7 @@ export class EmbeddedNetwork {
   }
 
   async start(): Promise<NetworkAddresses> {
+    if (this.opts.stateFile) loadNetworkState(this.opts.stateFile, this.registry, this.devices);
     const host = this.opts.host ?? '127.0.0.1';
     const udp = await this.udp.start(host, this.opts.udpPort ?? 0);
     const mqtt = this.mqtt ? await this.mqtt.start(host, this.opts.mqttPort ?? 0) : undefined;
@@ -104,7 +108,13 @@ export class EmbeddedNetwork {
     return this.addresses;
   }
 
+  /** Writes the state file now (done at stop too). */
+  saveState(): void {
+    if (this.opts.stateFile) saveNetworkState(this.opts.stateFile, this.registry);
+  }
+
   async stop(): Promise<void> {
+    this.saveState();
     await this.udp.stop();
     await this.mqtt?.stop();
     await this.http?.stop();

@@ -117,6 +117,11 @@ export class Registry {
     return k;
   }
 
+  restoreApiKey(applicationId: string, k: ApiKey): void {
+    this.application(applicationId).apiKeys.set(k.id, k);
+    this.keys.set(k.key, { applicationId, rights: k.rights });
+  }
+
   deleteApiKey(applicationId: string, keyId: string): void {
     const app = this.application(applicationId);
     const k = app.apiKeys.get(keyId);
