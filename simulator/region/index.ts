@@ -1,7 +1,4 @@
-import { AS923_1 } from './as923-1.js';
-import { AS923_2 } from './as923-2.js';
-import { AS923_3 } from './as923-3.js';
-import { AS923_4 } from './as923-4.js';
+import { AS923_1, AS923_2, AS923_3, AS923_4 } from './as923.js';
 import { AU915 } from './au915.js';
 import { CN470 } from './cn470.js';
 import { RegionError } from './errors.js';
