@@ -106,7 +106,18 @@ export class NetworkServer {
 
   private reject(reason: string, event: string, who: EntityIds[], message: string): void {
     this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
-    this.events.publish(event, who, { error: { name: reason, message } });
+    // As TTS: the event's data is the ErrorDetails of why.
+    const namespace = event.startsWith('js.')
+      ? 'pkg/joinserver'
+      : event.startsWith('gs.')
+        ? 'pkg/gatewayserver'
+        : 'pkg/networkserver';
+    this.events.publish(event, who, {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+      namespace,
+      name: reason,
+      message_format: message,
+    });
   }
 
   /** A copy of an uplink from one gateway: gathered with the others for the dedup window. */

@@ -249,7 +249,7 @@ describe('end to end over loopback: devices → radio → 2 gateways → UDP →
     net.events.subscribe({
       identifiers: [{ application_ids: { application_id: APP } }],
       names: ['js.join.reject'],
-      send: (e) => rejects.push((e.data as { error: { name: string } }).error.name),
+      send: (e) => rejects.push((e.data as { name: string }).name),
     });
     const first = fleet.addDevice(cfg, 300, StateStore.memory(), 'same-seed');
     first.start();

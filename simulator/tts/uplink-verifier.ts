@@ -1,0 +1,123 @@
+import { build, type Histogram } from 'hdr-histogram-js';
+import mqtt from 'mqtt';
+
+export interface VerifierStats {
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  corrupted: number;
+  unexpected: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number; count: number };
+}
+
+interface Expected {
+  bytes: string;
+  sentAt: number;
+  seen: boolean;
+}
+
+/**
+ * Checks that every uplink the simulator sent reached the application: matches MQTT `up` messages
+ * with the simulator's record (device, FCnt, decrypted bytes), measures end-to-end latency from the
+ * radio transmit time into an HDR histogram, and counts what was lost, duplicated or corrupted.
+ */
+export class UplinkVerifier {
+  private readonly expected = new Map<string, Expected>();
+  private readonly latency: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  private delivered = 0;
+  private duplicated = 0;
+  private corrupted = 0;
+  private unexpected = 0;
+  private client: mqtt.MqttClient | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Records an uplink the simulator sent: device, full FCnt, application bytes, radio transmit time (ms). */
+  expect(deviceId: string, fCnt: number, bytes: Uint8Array, sentAtMs: number): void {
+    this.expected.set(`${deviceId}/${fCnt}`, {
+      bytes: Buffer.from(bytes).toString('hex'),
+      sentAt: sentAtMs,
+      seen: false,
+    });
+  }
+
+  /** An `up` message as the AS published it (TTS ApplicationUp JSON). */
+  receive(message: {
+    end_device_ids?: { device_id?: string };
+    uplink_message?: { f_cnt?: number; frm_payload?: string };
+  }): void {
+    const id = message.end_device_ids?.device_id;
+    const up = message.uplink_message;
+    if (id === undefined || up?.f_cnt === undefined) return;
+    const e = this.expected.get(`${id}/${up.f_cnt}`);
+    if (e === undefined) {
+      this.unexpected++;
+      return;
+    }
+    if (e.seen) {
+      this.duplicated++;
+      return;
+    }
+    e.seen = true;
+    if (Buffer.from(up.frm_payload ?? '', 'base64').toString('hex') !== e.bytes) {
+      this.corrupted++;
+      return;
+    }
+    this.delivered++;
+    this.latency.recordValue(Math.max(1, Math.round(this.now() - e.sentAt)));
+  }
+
+  /** Subscribes to the application's up/join/down topics (username app id or app@tenant, password a key). */
+  async connect(url: string, username: string, password: string, applicationUid: string): Promise<void> {
+    this.client = await mqtt.connectAsync(url, {
+      username,
+      password,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+    });
+    await this.client.subscribeAsync([
+      `v3/${applicationUid}/devices/+/up`,
+      `v3/${applicationUid}/devices/+/join`,
+      `v3/${applicationUid}/devices/+/down/+`,
+    ]);
+    this.client.on('message', (topic, payload) => {
+      if (!topic.endsWith('/up')) return;
+      try {
+        this.receive(JSON.parse(payload.toString()) as Parameters<UplinkVerifier['receive']>[0]);
+      } catch {
+        this.unexpected++;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client?.endAsync();
+    this.client = undefined;
+  }
+
+  stats(): VerifierStats {
+    const lost = [...this.expected.values()].filter((e) => !e.seen).length;
+    const h = this.latency;
+    return {
+      expected: this.expected.size,
+      delivered: this.delivered,
+      lost,
+      duplicated: this.duplicated,
+      corrupted: this.corrupted,
+      unexpected: this.unexpected,
+      latencyMs: {
+        p50: h.getValueAtPercentile(50),
+        p90: h.getValueAtPercentile(90),
+        p99: h.getValueAtPercentile(99),
+        max: h.maxValue,
+        mean: h.totalCount === 0 ? 0 : h.mean,
+        count: h.totalCount,
+      },
+    };
+  }
+}
