@@ -12,6 +12,9 @@ import { describePacket, formatPacket } from './packet-decode.js';
 import { encodePacket } from './packet-encode.js';
 import { lorafleetVersion } from './version.js';
 import { runNetwork } from './network-command.js';
+import { runCommand } from './run-command.js';
+import { loadScenario } from '../scenario/load.js';
+import { ScenarioError } from '../scenario/errors.js';
 
 const KEY_OPTIONS = {
   'app-key': 'AppKey (1.0 root key; 1.1 application root key)',
@@ -196,6 +199,51 @@ export async function main(argv: string[]): Promise<number> {
         .demandCommand(1, 'Name a keys command: derive'),
     )
     .command(
+      'run <scenario>',
+      'Run a scenario: provision, traffic, drain, teardown, report (exit 0 pass, 1 thresholds failed, 2 usage error)',
+      (y) =>
+        y
+          .positional('scenario', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Scenario file (YAML or JSON)',
+          })
+          .option('virtual-time', {
+            type: 'boolean',
+            default: false,
+            describe: 'Run as fast as possible in virtual time (embedded target)',
+          })
+          .option('report', { type: 'string', describe: 'Write the JSON report to this file' })
+          .option('state-dir', {
+            type: 'string',
+            describe: 'Where device state (DevNonces, FCnts) is kept (default .lorafleet)',
+          }),
+      async (a) => {
+        exitCode = await runCommand(
+          {
+            file: a.scenario,
+            ...(a['virtual-time'] ? { virtualTime: true } : {}),
+            ...(a.report ? { report: a.report } : {}),
+            ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
+          },
+          print,
+          (l) => process.stderr.write(`${l}\n`),
+        );
+      },
+    )
+    .command(
+      'validate <scenario>',
+      'Check a scenario file without running it',
+      (y) => y.positional('scenario', { type: 'string', demandOption: true }),
+      (a) => {
+        const s = loadScenario(a.scenario);
+        const devices = s.fleets.reduce((n, f) => n + f.count, 0);
+        print(
+          `${a.scenario}: valid (${s.fleets.length} fleet(s), ${devices} devices, ${s.gateways?.count ?? 1} gateway(s))`,
+        );
+      },
+    )
+    .command(
       'network',
       'Run the embedded LoRaWAN network (Semtech UDP, TTS HTTP API subset, TTS MQTT integration) until Ctrl-C',
       (y) =>
@@ -249,6 +297,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cli.parseAsync();
   } catch (e) {
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`${e.message}\n`);
+      return EXIT_USAGE;
+    }
     if (e instanceof CodecError) {
       process.stderr.write(`lorafleet: cannot decode: ${e.message}\n`);
       return EXIT_USAGE;

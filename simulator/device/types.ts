@@ -95,6 +95,8 @@ export type DeviceEvent =
       fPort: number | null;
       size: number;
       start: number;
+      /** The application payload, for application frames. */
+      payload?: Uint8Array;
     }
   | {
       type: 'downlink';
@@ -126,6 +128,10 @@ export interface DeviceCounters {
   undecodable: number;
   payloadTooLong: number;
   dutyCycleWaits: number;
+  /** Join-accepts heard in a join window that were for another device (their MIC fails with our key). */
+  foreignJoinAccepts: number;
+  /** Downlinks for this device in the right window, lost because the radio was busy with another frame. */
+  downlinksLostBusy: number;
 }
 
 export interface DeviceHooks {

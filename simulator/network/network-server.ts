@@ -228,7 +228,7 @@ export class NetworkServer {
       frequency: region.rx2.frequency,
       dr: region.rx2.dataRate,
     };
-    this.transmit(d, region, best, r.accept, this.opts.joinAcceptWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+    this.transmit(d, region, copies, r.accept, this.opts.joinAcceptWindow === 'RX1' ? [rx1, rx2] : [rx2], {
       onSent: () => this.as.joined(d),
       onFail: () => undefined,
     });
@@ -322,7 +322,7 @@ export class NetworkServer {
     if (retransmission) {
       this.counters.retransmissions++;
       this.events.publish('ns.up.data.receive', ids(d), { f_cnt: fCnt, retransmission: true });
-      if (confirmed) this.downlink(d, best, fCnt);
+      if (confirmed) this.downlink(d, best, copies, fCnt);
       return;
     }
     s.lastFCntUp = fCnt;
@@ -381,7 +381,7 @@ export class NetworkServer {
       });
     }
     if (confirmed || s.macOut.length > 0 || d.macRequests.length > 0 || d.queue.length > 0) {
-      this.downlink(d, best, confirmed ? fCnt : undefined);
+      this.downlink(d, best, copies, confirmed ? fCnt : undefined);
     }
   }
 
@@ -488,7 +488,12 @@ export class NetworkServer {
     return { phy, ...(item ? { item } : {}) };
   }
 
-  private downlink(d: DeviceEntry, best: GatewayUplink, ackUp: number | undefined): void {
+  private downlink(
+    d: DeviceEntry,
+    best: GatewayUplink,
+    copies: GatewayUplink[],
+    ackUp: number | undefined,
+  ): void {
     const s = d.session!;
     const plan = frequencyPlanOf(d);
     const region = plan.region;
@@ -502,7 +507,7 @@ export class NetworkServer {
     };
     const rx2 = { delay: (s.rx1Delay + 1) * 1e6, frequency: s.rx2Frequency, dr: s.rx2DataRate };
     this.events.publish('ns.down.data.schedule.attempt', ids(d), { f_port: item?.f_port ?? null });
-    this.transmit(d, region, best, phy, this.opts.downlinkWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+    this.transmit(d, region, copies, phy, this.opts.downlinkWindow === 'RX1' ? [rx1, rx2] : [rx2], {
       onSent: () => {
         this.counters.downlinks++;
         if (item) this.as.downlinkEvent(d, 'sent', item);
@@ -545,55 +550,61 @@ export class NetworkServer {
     if (!sent && item) this.as.downlinkEvent(d, 'failed', item, 'no downlink path');
   }
 
-  /** Sends in the first window whose TX_ACK succeeds (RX1, then RX2), to the uplink's best gateway. */
+  /**
+   * Sends in the first window and gateway whose TX_ACK succeeds: RX1 through each gateway that heard
+   * the uplink, best SNR first, then RX2 likewise — a busy gateway (COLLISION_PACKET) is not the end.
+   */
   private transmit(
     d: DeviceEntry,
     region: Region,
-    uplink: GatewayUplink,
+    copies: GatewayUplink[],
     phy: Uint8Array,
     windows: { delay: number; frequency: number; dr: number }[],
     cb: { onSent: () => void; onFail: (error: string) => void },
   ): void {
-    const [w, ...rest] = windows;
-    if (w === undefined) {
-      this.events.publish('ns.down.data.schedule.fail', ids(d));
-      return cb.onFail('no window left');
-    }
-    const dr = dataRate(region, w.dr);
-    const txpk: TxPk = {
-      imme: false,
-      tmst: (uplink.tmst + w.delay) % U32,
-      freq: w.frequency / 1e6,
-      rfch: 0,
-      powe: gatewayPower(region, w.frequency),
-      modu: dr.modulation === 'FSK' ? 'FSK' : 'LORA',
-      datr: dr.datr,
-      ...(dr.modulation === 'FSK' ? { fdev: 25000 } : { codr: '4/5' }),
-      ipol: true,
-      size: phy.length,
-      data: Buffer.from(phy).toString('base64'),
-      ncrc: true,
-    };
-    const ok = this.udp().sendDownlink(uplink.gatewayEui, txpk, (error) => {
-      if (error === 'NONE') {
-        this.events.publish('gs.down.tx.success', [
-          { gateway_ids: { gateway_id: this.gatewayId(uplink.gatewayEui) } },
-        ]);
-        this.events.publish('ns.down.data.schedule.success', ids(d));
-        return cb.onSent();
+    const byQuality = [...copies].sort((a, b) => b.snr - a.snr);
+    const attempts = windows.flatMap((w) => byQuality.map((u) => ({ w, u })));
+    let lastError = 'no gateway';
+    const next = (k: number): void => {
+      const a = attempts[k];
+      if (a === undefined) {
+        this.events.publish('ns.down.data.schedule.fail', ids(d), { name: lastError });
+        return cb.onFail(lastError);
       }
-      this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;
-      this.events.publish(
-        'gs.down.tx.fail',
-        [{ gateway_ids: { gateway_id: this.gatewayId(uplink.gatewayEui) } }],
-        { error },
-      );
-      this.transmit(d, region, uplink, phy, rest, cb);
-    });
-    if (!ok) {
-      this.events.publish('ns.down.data.schedule.fail', ids(d), { error: 'no downlink path' });
-      cb.onFail('no downlink path');
-    }
+      const { w, u } = a;
+      const dr = dataRate(region, w.dr);
+      const txpk: TxPk = {
+        imme: false,
+        tmst: (u.tmst + w.delay) % U32,
+        freq: w.frequency / 1e6,
+        rfch: 0,
+        powe: gatewayPower(region, w.frequency),
+        modu: dr.modulation === 'FSK' ? 'FSK' : 'LORA',
+        datr: dr.datr,
+        ...(dr.modulation === 'FSK' ? { fdev: 25000 } : { codr: '4/5' }),
+        ipol: true,
+        size: phy.length,
+        data: Buffer.from(phy).toString('base64'),
+        ncrc: true,
+      };
+      const gw = [{ gateway_ids: { gateway_id: this.gatewayId(u.gatewayEui) } }];
+      const ok = this.udp().sendDownlink(u.gatewayEui, txpk, (error) => {
+        if (error === 'NONE') {
+          this.events.publish('gs.down.tx.success', gw);
+          this.events.publish('ns.down.data.schedule.success', ids(d));
+          return cb.onSent();
+        }
+        lastError = error;
+        this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;
+        this.events.publish('gs.down.tx.fail', gw, { name: error });
+        next(k + 1);
+      });
+      if (!ok) {
+        lastError = 'no_downlink_path';
+        next(k + 1);
+      }
+    };
+    next(0);
   }
 }
 

@@ -99,11 +99,15 @@ export class RadioMedium {
     this.devices.delete(id);
   }
 
-  /** Mean RSSI of a link without fading: shadowing is fixed per (sender, receiver) pair. */
+  /** Mean RSSI of a link without fading: shadowing is fixed per pair of nodes, the same both ways (reciprocity). */
   linkRssi(tx: Transmission, from: Node, to: Node): number {
     const shadowing =
       this.model.shadowingSigma > 0
-        ? stableNormal(this.opts.seed, `${from.id}|${to.id}`, this.model.shadowingSigma)
+        ? stableNormal(
+            this.opts.seed,
+            from.id < to.id ? `${from.id}|${to.id}` : `${to.id}|${from.id}`,
+            this.model.shadowingSigma,
+          )
         : 0;
     return tx.eirp - pathLoss(this.model, distance(from.position, to.position)) - shadowing + to.antennaGain;
   }

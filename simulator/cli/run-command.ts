@@ -1,0 +1,63 @@
+import { runScenario, type RunReport } from '../engine/run.js';
+import { summaryText, writeJsonReport } from '../report/summary.js';
+import { loadScenario } from '../scenario/load.js';
+import { EXIT_OK, EXIT_THRESHOLDS_FAILED } from './errors.js';
+import { lorafleetVersion } from './version.js';
+
+export interface RunCommandOptions {
+  file: string;
+  virtualTime?: boolean;
+  report?: string;
+  stateDir?: string;
+}
+
+/**
+ * `lorafleet run`: validates, runs, prints the summary, writes the report. Exit code 0 when every
+ * threshold passes, 1 when one fails. The first Ctrl-C stops traffic, drains briefly, tears down
+ * and reports; a second one exits at once (device state is already on disk).
+ */
+export async function runCommand(
+  o: RunCommandOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const scenario = loadScenario(o.file);
+  let stop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((r) => (stop = r));
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      err('stopping: draining, tearing down and writing the report (Ctrl-C again to quit now)');
+      stop();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  let report: RunReport;
+  try {
+    report = await runScenario(scenario, {
+      ...(o.virtualTime ? { virtualTime: true } : {}),
+      ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+      userAgent: `lorafleet/${lorafleetVersion()}`,
+      stopSignal,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (!tty && now - last < 5000) return;
+        last = now;
+        const line = `[${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s] joined ${p.joined}/${p.devices}  uplinks ${p.uplinksDelivered}/${p.uplinksSent} delivered`;
+        if (tty) process.stderr.write(`\r${line}   `);
+        else err(line);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (tty) process.stderr.write('\n');
+  }
+  out(summaryText(report));
+  if (o.report) writeJsonReport(o.report, report);
+  return report.verdict === 'pass' ? EXIT_OK : EXIT_THRESHOLDS_FAILED;
+}

@@ -1,0 +1,564 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { aes128Key, eui64 } from '../../crypto/types.js';
+import { VirtualDevice } from '../device/device.js';
+import { StateStore } from '../device/state-store.js';
+import type { DeviceConfig } from '../device/types.js';
+import { gatewaySocketShortfall } from '../gateway/fd-limit.js';
+import { VirtualGateway } from '../gateway/gateway.js';
+import { sessionKeys10 } from '../lorawan/frame-security.js';
+import { EmbeddedNetwork } from '../network/embedded-network.js';
+import { RadioMedium } from '../radio/medium.js';
+import { Rng } from '../random/rng.js';
+import { parseDuration } from '../scenario/duration.js';
+import { expand, nextInterval, payloadFor, type DevicePlan } from '../scenario/expand.js';
+import { evaluate, parseThreshold, type ThresholdResult } from '../scenario/thresholds.js';
+import type { Scenario } from '../scenario/types.js';
+import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
+import { DownlinkTracker } from '../tts/downlink-tracker.js';
+import { apiKeyFrom, TtsClient } from '../tts/http-client.js';
+import { Journal } from '../tts/journal.js';
+import { silentLogger, type Logger } from '../tts/logger.js';
+import { Provisioner } from '../tts/provisioning.js';
+import { UplinkVerifier } from '../tts/uplink-verifier.js';
+
+export interface RunOptions {
+  /** Override the scenario's `time`. */
+  virtualTime?: boolean;
+  /** Where per-fleet device state (DevNonces, FCnts) is kept between runs. */
+  stateDir?: string;
+  logger?: Logger;
+  userAgent?: string;
+  /** Periodic progress (for the live display). */
+  onProgress?: (p: Progress) => void;
+  /** Resolves when the user asks to stop early (Ctrl-C): traffic stops, drain, teardown, report. */
+  stopSignal?: Promise<void>;
+}
+
+export interface Progress {
+  elapsedMs: number;
+  durationMs: number;
+  joined: number;
+  devices: number;
+  uplinksSent: number;
+  uplinksDelivered: number;
+}
+
+export interface RunReport {
+  verdict: 'pass' | 'fail';
+  scenario: string;
+  seed: string;
+  target: string;
+  time: 'wall' | 'virtual';
+  durationMs: number;
+  interrupted: boolean;
+  thresholds: ThresholdResult[];
+  metrics: Record<string, unknown>;
+  fleets: Record<string, Record<string, number>>;
+  gateways: Record<string, Record<string, number>>;
+  network: Record<string, unknown>;
+  violations: Record<string, number>;
+  /** A few of the violations with their details, to see exactly where the network broke the spec. */
+  violationSamples: { device: string; kind: string; detail: string }[];
+  diagnostics: { reasons: Record<string, number> };
+}
+
+/** Runs a scenario: provision → traffic → drain → teardown → report. */
+export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunReport> {
+  const log = o.logger ?? silentLogger;
+  const virtual = o.virtualTime ?? s.time === 'virtual';
+  const x = expand(s);
+  const shortfall = gatewaySocketShortfall(x.gateways.length);
+  if (shortfall) throw new Error(shortfall);
+  const scheduler: Scheduler = virtual ? new VirtualScheduler(Date.now()) : new WallScheduler();
+  const durationMs = parseDuration(s.duration ?? '60s')!;
+  const drainMs = parseDuration(s.drain ?? '10s')!;
+  const targetType = s.target?.type ?? 'embedded';
+  const name = s.name ?? 'scenario';
+  const appId = s.target?.application_id ?? `lorafleet-${name.replace(/[^a-z0-9-]/g, '-').slice(0, 26)}`;
+
+  // --- the target
+  let net: EmbeddedNetwork | undefined;
+  let client: TtsClient;
+  let udp: { host: string; port: number };
+  let mqttUrl: string;
+  const reasons: Record<string, number> = {};
+  if (targetType === 'embedded') {
+    net = new EmbeddedNetwork({ scheduler, rx1Delay: 1 });
+    const a = await net.start();
+    client = new TtsClient({
+      target: { url: `http://127.0.0.1:${a.http!.port}` },
+      apiKey: net.apiKey,
+      userAgent: o.userAgent ?? 'lorafleet',
+      concurrency: 16,
+      logger: log,
+    });
+    udp = a.udp;
+    mqttUrl = `mqtt://127.0.0.1:${a.mqtt!.port}`;
+    net.events.subscribe({
+      identifiers: [{ application_ids: { application_id: appId } }],
+      names: ['/reject|drop|fail/'],
+      send: (e) => {
+        const r = `${e.name}: ${String((e.data as { name?: string } | undefined)?.name ?? '')}`;
+        reasons[r] = (reasons[r] ?? 0) + 1;
+      },
+    });
+  } else {
+    const t = s.target!;
+    client = new TtsClient({
+      target: {
+        ...(t.url ? { url: t.url } : {}),
+        ...(t.tenant ? { tenant: t.tenant } : {}),
+        ...(t.cluster ? { cluster: t.cluster } : {}),
+        ...(t.ttn ? { ttn: true } : {}),
+      },
+      apiKey: apiKeyFrom({ env: t.api_key_env! }),
+      userAgent: o.userAgent ?? 'lorafleet',
+      logger: log,
+    });
+    const [host, port] = t.gateway_udp!.split(':');
+    udp = { host: host!, port: Number(port) };
+    mqttUrl = t.mqtt_url ?? `mqtts://${new URL(client.urls.cluster).host}:8883`;
+  }
+
+  const stateDir = o.stateDir ?? '.lorafleet';
+  mkdirSync(stateDir, { recursive: true });
+  const journal = new Journal(join(stateDir, `${name}.journal`));
+  const owner = s.target?.organization_id
+    ? { organizationId: s.target.organization_id }
+    : { userId: s.target?.user_id ?? 'admin' };
+  const provisioner = new Provisioner(client, journal, { applicationId: appId, owner, logger: log });
+  await provisioner.ensureApplication();
+  const runKey = await provisioner.createRunKey(`lorafleet-${name}`.slice(0, 50));
+  for (const g of x.gateways)
+    await provisioner.ensureGateway({ gatewayId: g.id, eui: g.eui, frequencyPlanId: x.plan.id });
+  const provisioned = await provisioner.provisionAll(x.devices.map((d) => d.spec));
+  for (const f of provisioned.failed)
+    log.warn({ device: f.deviceId, error: f.error.message }, 'not provisioned');
+
+  const verifier = new UplinkVerifier(() => scheduler.now() / 1000);
+  const tenant = s.target?.tenant ?? (s.target?.ttn ? 'ttn' : undefined);
+  await verifier.connect(
+    mqttUrl,
+    tenant ? `${appId}@${tenant}` : appId,
+    runKey,
+    tenant ? `${appId}@${tenant}` : appId,
+  );
+
+  // --- radio, gateways, devices
+  const rng = new Rng(`${x.seed}/run`);
+  const medium = new RadioMedium({ seed: x.seed, rng: rng.fork('medium') });
+  let busyUntil = 0;
+  const busy = (us: number) => (busyUntil = Math.max(busyUntil, scheduler.now() + us));
+  const gateways = new Map<string, VirtualGateway>();
+  const region = x.plan.region;
+  const txRange = x.plan.txRange ?? [
+    Math.min(...region.subBands.map((b) => b.minFrequency)),
+    Math.max(...region.subBands.map((b) => b.maxFrequency)),
+  ];
+  const devices = new Map<
+    string,
+    { dev: VirtualDevice; plan: DevicePlan; rng: Rng; n: number; active: boolean }
+  >();
+  const downlinks = new DownlinkTracker();
+  for (const g of x.gateways) {
+    medium.addGateway({ id: g.id, position: g.position, antennaGain: g.antennaGain, noiseFigure: 6 });
+    const gw = new VirtualGateway(
+      {
+        eui: Buffer.from(g.eui, 'hex'),
+        server: udp,
+        txFrequencyRange: txRange as [number, number],
+        antennaGain: g.antennaGain,
+      },
+      scheduler,
+      rng.fork(g.id),
+      {
+        onTransmit: (tx) => {
+          busy(2_000_000);
+          const m = /^SF(\d+)BW(\d+)$/.exec(String(tx.datr));
+          for (const rx of medium.downlink({
+            from: g.id,
+            frequency: tx.frequency,
+            modulation: tx.modulation,
+            spreadingFactor: m ? Number(m[1]) : undefined,
+            bandwidth: m ? Number(m[2]) * 1000 : 125_000,
+            eirp: tx.eirp,
+            start: tx.start,
+            airtime: tx.airtime,
+          })) {
+            devices.get(rx.to)?.dev.hear({
+              phyPayload: tx.phyPayload,
+              frequency: tx.frequency,
+              datr: tx.datr,
+              start: tx.start,
+              airtime: tx.airtime,
+              rssi: rx.rssi,
+              snr: rx.snr,
+            });
+          }
+        },
+      },
+    );
+    await gw.start();
+    gateways.set(g.id, gw);
+  }
+  const stores = new Map<string, StateStore>();
+  const storeFor = (fleet: string) => {
+    let st = stores.get(fleet);
+    if (!st) {
+      st = StateStore.open(join(stateDir, `${name}.${fleet}.state`));
+      stores.set(fleet, st);
+    }
+    return st;
+  };
+  for (const d of x.devices) {
+    const sp = d.spec;
+    medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
+    const cfg: DeviceConfig = {
+      id: sp.deviceId,
+      devEui: eui64(sp.devEui),
+      version: sp.lorawanVersion,
+      activation: sp.activation,
+      deviceClass: d.fleet.class ?? 'A',
+      region,
+      ...(d.fleet.data_rate !== undefined ? { dataRate: d.fleet.data_rate } : {}),
+      ...(d.fleet.tx_power !== undefined ? { txPower: d.fleet.tx_power } : {}),
+      ...(d.fleet.adr !== undefined ? { adr: d.fleet.adr } : {}),
+      ...(d.fleet.link_check_every ? { linkCheckEvery: d.fleet.link_check_every } : {}),
+      ...(d.fleet.device_time_every ? { deviceTimeEvery: d.fleet.device_time_every } : {}),
+      joinRetryDelay: [5000, 15000],
+      ...(sp.activation === 'otaa'
+        ? {
+            joinEui: eui64(sp.joinEui!),
+            appKey: aes128Key(sp.appKey!),
+            ...(sp.nwkKey ? { nwkKey: aes128Key(sp.nwkKey) } : {}),
+          }
+        : {
+            devAddr: Number.parseInt(sp.devAddr!, 16) as never,
+            sessionKeys:
+              sp.lorawanVersion === '1.1'
+                ? {
+                    fNwkSIntKey: aes128Key(sp.fNwkSIntKey!),
+                    sNwkSIntKey: aes128Key(sp.sNwkSIntKey!),
+                    nwkSEncKey: aes128Key(sp.nwkSEncKey!),
+                    appSKey: aes128Key(sp.appSKey!),
+                  }
+                : sessionKeys10(aes128Key(sp.fNwkSIntKey!), aes128Key(sp.appSKey!)),
+            abpRx: { rx1Delay: 1 },
+          }),
+    };
+    const drng = rng.fork(sp.deviceId);
+    const entry = { dev: undefined as unknown as VirtualDevice, plan: d, rng: drng, n: 0, active: true };
+    entry.dev = new VirtualDevice(
+      cfg,
+      scheduler,
+      {
+        transmit: (tx) => {
+          busy(tx.kind === 'data' ? 2_500_000 : 7_000_000);
+          const receptions = medium.uplink({
+            from: tx.deviceId,
+            frequency: tx.frequency,
+            modulation: tx.modulation,
+            spreadingFactor: tx.spreadingFactor,
+            bandwidth: tx.bandwidth,
+            eirp: tx.eirp,
+            start: tx.start,
+            airtime: tx.airtime,
+          });
+          scheduler.at(tx.start + tx.airtime, () => {
+            for (const rx of receptions) {
+              if (!rx.lost)
+                gateways.get(rx.to)?.receive({
+                  phyPayload: tx.phyPayload,
+                  frequency: tx.frequency,
+                  modulation: tx.modulation,
+                  datr: tx.datr,
+                  codr: tx.codr,
+                  rssi: rx.rssi,
+                  snr: rx.snr,
+                  channel: tx.channel % 8,
+                });
+            }
+          });
+        },
+      },
+      drng,
+      storeFor(d.fleet.name),
+      {
+        onEvent: (e) => {
+          if (e.type === 'downlink' && e.fPort !== null && e.fPort > 0) {
+            downlinks.received(sp.deviceId, e.fPort, e.payload, e.fCnt, e.window);
+          }
+          // An application uplink is expected at the application from the moment it leaves the antenna.
+          if (e.type === 'uplink' && e.attempt === 1 && e.fPort !== null && e.fPort > 0 && e.payload) {
+            verifier.expect(sp.deviceId, e.fCnt, e.payload, e.start / 1000);
+          }
+        },
+      },
+    );
+    devices.set(sp.deviceId, entry);
+  }
+
+  // --- traffic
+  const startAt = scheduler.now();
+  const endAt = startAt + durationMs * 1000;
+  const joinWindow = parseDuration(s.load?.join_window ?? '10s')! * 1000;
+  const stages = (s.load?.stages ?? []).map((st) => ({
+    until: parseDuration(st.duration)! * 1000,
+    share: Number(st.target.replace('%', '')) / 100,
+  }));
+  const activeShare = (t: number): number => {
+    if (stages.length === 0) return 1;
+    let from = 0;
+    let prev = 0;
+    for (const st of stages) {
+      if (t < from + st.until) return prev + (st.share - prev) * ((t - from) / st.until);
+      from += st.until;
+      prev = st.share;
+    }
+    return prev;
+  };
+  let stopping = false;
+  const total = devices.size;
+  let i = 0;
+  for (const e of devices.values()) {
+    const order = i++ / Math.max(1, total);
+    const start = startAt + e.rng.uniform(0, joinWindow);
+    scheduler.at(start, () => e.dev.start());
+    const tick = () => {
+      if (stopping || scheduler.now() >= endAt) return;
+      const f = e.plan.fleet;
+      if (e.dev.joined && !e.dev.busy && order < activeShare(scheduler.now() - startAt)) {
+        const payload = payloadFor(f.payload, e.rng, e.n++);
+        e.dev.send(f.f_port ?? 2, payload, e.rng.next() < (f.confirmed ?? 0));
+      }
+      scheduler.after(nextInterval(f, e.rng) * 1000, tick);
+    };
+    scheduler.at(start + e.rng.uniform(0, parseDuration(e.plan.fleet.interval ?? '60s')! * 1000), tick);
+    const dl = e.plan.fleet.downlinks;
+    if (dl?.per_device) {
+      const after = parseDuration(dl.after ?? '5s')! * 1000;
+      for (let k = 0; k < dl.per_device; k++) {
+        scheduler.at(start + joinWindow + after * (k + 1), () => {
+          if (stopping || !e.dev.joined) return;
+          const bytes = payloadFor(dl.payload ?? { type: 'random', size: 4 }, e.rng, k);
+          const fPort = dl.f_port ?? 10;
+          const cid = `lorafleet:${e.plan.spec.deviceId}:${k}`;
+          downlinks.scheduled({ deviceId: e.plan.spec.deviceId, fPort, bytes, correlationId: cid });
+          client
+            .post(`/as/applications/${appId}/devices/${e.plan.spec.deviceId}/down/push`, {
+              downlinks: [
+                {
+                  f_port: fPort,
+                  frm_payload: Buffer.from(bytes).toString('base64'),
+                  confirmed: dl.confirmed === true,
+                  priority: 'NORMAL',
+                  correlation_ids: [cid],
+                },
+              ],
+            })
+            .catch((err: Error) =>
+              log.warn({ device: e.plan.spec.deviceId, error: err.message }, 'downlink push failed'),
+            );
+        });
+      }
+    }
+  }
+  let interrupted = false;
+  o.stopSignal?.then(() => {
+    interrupted = true;
+    stopping = true;
+  });
+  const progress = () => {
+    let joined = 0;
+    let sent = 0;
+    for (const e of devices.values()) {
+      if (e.dev.joined) joined++;
+      sent += e.dev.counters.uplinks;
+    }
+    o.onProgress?.({
+      elapsedMs: (scheduler.now() - startAt) / 1000,
+      durationMs,
+      joined,
+      devices: total,
+      uplinksSent: sent,
+      uplinksDelivered: verifier.stats().delivered,
+    });
+  };
+  const runUntil = async (untilUs: number) => {
+    let lastProgress = 0;
+    while (scheduler.now() < untilUs && !(interrupted && scheduler.now() >= endAt)) {
+      if (interrupted) break;
+      if (scheduler instanceof VirtualScheduler) {
+        const now = scheduler.now();
+        const next = scheduler.nextAt() ?? untilUs;
+        // While frames are in flight, small steps with real I/O between; otherwise jump.
+        const step = now < busyUntil ? 20_000 : Math.max(20_000, Math.min(next - now, 1_000_000));
+        scheduler.advanceTo(Math.min(untilUs, now + step));
+        await new Promise((r) => setTimeout(r, now < busyUntil ? 1 : 0));
+      } else {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (scheduler.now() - lastProgress > 1_000_000) {
+        lastProgress = scheduler.now();
+        progress();
+      }
+    }
+  };
+  await runUntil(endAt);
+  stopping = true;
+  await runUntil(scheduler.now() + (interrupted ? Math.min(drainMs, 3000) : drainMs) * 1000);
+  progress();
+
+  // --- teardown
+  for (const e of devices.values()) e.dev.stop();
+  for (const g of gateways.values()) await g.stop();
+  await verifier.close();
+  for (const st of stores.values()) st.close();
+  if ((s.teardown ?? 'delete') === 'delete') {
+    await provisioner.teardown({
+      deviceIds: x.devices.map((d) => d.spec.deviceId),
+      gatewayIds: x.gateways.map((g) => g.id),
+      application: 'delete',
+    });
+  }
+  journal.close();
+  const networkCounters = net ? { ...net.ns.counters, udp: net.udp.counters } : {};
+  if (net) await net.stop();
+  if (scheduler instanceof WallScheduler) scheduler.stop();
+
+  return buildReport(
+    s,
+    x.seed,
+    targetType,
+    virtual,
+    durationMs,
+    interrupted,
+    devices,
+    gateways,
+    verifier,
+    downlinks,
+    networkCounters,
+    reasons,
+  );
+}
+
+function buildReport(
+  s: Scenario,
+  seed: string,
+  target: string,
+  virtual: boolean,
+  durationMs: number,
+  interrupted: boolean,
+  devices: Map<string, { dev: VirtualDevice; plan: DevicePlan }>,
+  gateways: Map<string, VirtualGateway>,
+  verifier: UplinkVerifier,
+  downlinks: DownlinkTracker,
+  network: Record<string, unknown>,
+  reasons: Record<string, number>,
+): RunReport {
+  const v = verifier.stats();
+  const dl = downlinks.stats();
+  const fleets: Record<string, Record<string, number>> = {};
+  const violations: Record<string, number> = {};
+  const violationSamples: { device: string; kind: string; detail: string }[] = [];
+  let joinsRequested = 0;
+  let joinsAccepted = 0;
+  let otaa = 0;
+  let otaaJoined = 0;
+  let windowMiss = 0;
+  let confirmedAcked = 0;
+  let confirmedUnacked = 0;
+  for (const { dev, plan } of devices.values()) {
+    const c = dev.counters;
+    const f = (fleets[plan.fleet.name] ??= {
+      devices: 0,
+      joined: 0,
+      uplinks: 0,
+      retransmissions: 0,
+      downlinks: 0,
+      downlinks_missed: 0,
+    });
+    f.devices!++;
+    if (dev.joined) f.joined!++;
+    f.uplinks! += c.uplinks;
+    f.retransmissions! += c.retransmissions;
+    f.downlinks! += c.downlinks;
+    f.downlinks_missed! += c.downlinksMissed;
+    joinsRequested += c.joinRequests;
+    joinsAccepted += c.joinAccepts;
+    if (plan.spec.activation === 'otaa') {
+      otaa++;
+      if (dev.joined) otaaJoined++;
+    }
+    windowMiss += c.downlinksMissed;
+    confirmedAcked += c.confirmedAcked;
+    confirmedUnacked += c.confirmedUnacked;
+    for (const [k, n] of Object.entries(dev.violations)) violations[k] = (violations[k] ?? 0) + n;
+    for (const v of dev.recentViolations)
+      if (violationSamples.length < 25)
+        violationSamples.push({ device: plan.spec.deviceId, kind: v.kind, detail: v.detail });
+  }
+  const gws: Record<string, Record<string, number>> = {};
+  for (const [id, g] of gateways) {
+    const c = g.counters;
+    gws[id] = {
+      received: c.rxReceived,
+      forwarded: c.rxForwarded,
+      push_data: c.pushData,
+      push_ack_missing: c.pushAckMissing,
+      transmitted: c.transmitted,
+      tx_ack_errors: Object.entries(c.txAck)
+        .filter(([k]) => k !== 'NONE')
+        .reduce((a, [, n]) => a + n, 0),
+    };
+  }
+  const rejected = (network.rejected as Record<string, number> | undefined) ?? {};
+  const metrics: Record<string, number | null> = {
+    delivery_ratio: v.expected === 0 ? null : v.delivered / v.expected,
+    join_success_ratio: otaa === 0 ? null : otaaJoined / otaa,
+    latency_p50: v.latencyMs.count ? v.latencyMs.p50 : null,
+    latency_p90: v.latencyMs.count ? v.latencyMs.p90 : null,
+    latency_p99: v.latencyMs.count ? v.latencyMs.p99 : null,
+    latency_max: v.latencyMs.count ? v.latencyMs.max : null,
+    rx_window_miss: windowMiss,
+    downlink_delivery_ratio: dl.scheduled === 0 ? null : dl.delivered / dl.scheduled,
+    confirmed_ack_ratio:
+      confirmedAcked + confirmedUnacked === 0 ? null : confirmedAcked / (confirmedAcked + confirmedUnacked),
+    uplinks_sent: v.expected,
+    uplinks_delivered: v.delivered,
+    uplinks_lost: v.lost,
+    uplinks_duplicated: v.duplicated,
+    joins_accepted: joinsAccepted,
+    network_rejections: Object.values(rejected).reduce((a, n) => a + n, 0),
+  };
+  const thresholds = (s.thresholds ?? []).map((t) => evaluate(parseThreshold(t), metrics));
+  return {
+    verdict: thresholds.every((t) => t.pass) ? 'pass' : 'fail',
+    scenario: s.name ?? 'scenario',
+    seed,
+    target,
+    time: virtual ? 'virtual' : 'wall',
+    durationMs,
+    interrupted,
+    thresholds,
+    metrics: {
+      ...metrics,
+      'uplinks.sent': v.expected,
+      'uplinks.delivered': v.delivered,
+      'uplinks.corrupted': v.corrupted,
+      'joins.requested': joinsRequested,
+      'joins.accepted': joinsAccepted,
+      'downlinks.scheduled': dl.scheduled,
+      'downlinks.received': dl.delivered,
+      'downlinks.by_window': dl.byWindow,
+      latency_ms: v.latencyMs,
+    },
+    fleets,
+    gateways: gws,
+    network,
+    violations,
+    violationSamples,
+    diagnostics: { reasons },
+  };
+}

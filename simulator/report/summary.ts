@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import type { RunReport } from '../engine/run.js';
+import { formatDuration } from '../scenario/duration.js';
+
+const fmt = (v: number | null | undefined, metric: string): string => {
+  if (v === null || v === undefined) return 'n/a';
+  if (metric.startsWith('latency')) return formatDuration(v);
+  if (metric.endsWith('ratio')) return `${(v * 100).toFixed(2)} %`;
+  return String(v);
+};
+
+/** The end-of-run table: key figures, then every threshold and its verdict, then what went wrong. */
+export function summaryText(r: RunReport): string {
+  const m = r.metrics as Record<string, number | null> & {
+    latency_ms: { p50: number; p99: number; count: number };
+  };
+  const lines: string[] = [];
+  lines.push(
+    `lorafleet — ${r.scenario} (seed ${r.seed}, ${r.target} target, ${r.time} time, ${formatDuration(r.durationMs)}${r.interrupted ? ', interrupted' : ''})`,
+  );
+  lines.push('');
+  const rows: [string, string][] = [
+    ['joins accepted / requested', `${m['joins.accepted']} / ${m['joins.requested']}`],
+    [
+      'uplinks delivered / sent',
+      `${m['uplinks.delivered']} / ${m['uplinks.sent']} (lost ${m.uplinks_lost}, duplicated ${m.uplinks_duplicated})`,
+    ],
+    [
+      'latency p50 / p99',
+      m.latency_ms.count
+        ? `${formatDuration(m.latency_ms.p50)} / ${formatDuration(m.latency_ms.p99)}`
+        : 'n/a',
+    ],
+    ['downlinks received / scheduled', `${m['downlinks.received']} / ${m['downlinks.scheduled']}`],
+    ['receive-window misses', String(m.rx_window_miss)],
+    ['network rejections', String(m.network_rejections)],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) lines.push(`  ${k.padEnd(w)}  ${v}`);
+  lines.push('');
+  if (r.thresholds.length > 0) {
+    lines.push('  thresholds');
+    const tw = Math.max(...r.thresholds.map((t) => t.text.length));
+    for (const t of r.thresholds)
+      lines.push(
+        `    ${t.pass ? 'PASS' : 'FAIL'}  ${t.text.padEnd(tw)}  (actual ${fmt(t.actual, t.metric)})`,
+      );
+    lines.push('');
+  }
+  const reasons = Object.entries(r.diagnostics.reasons);
+  if (reasons.length > 0) {
+    lines.push('  the network said');
+    for (const [k, n] of reasons.sort((a, b) => b[1] - a[1]).slice(0, 10))
+      lines.push(`    ${String(n).padStart(6)}  ${k}`);
+    lines.push('');
+  }
+  const v = Object.entries(r.violations);
+  if (v.length > 0) {
+    lines.push('  devices saw the network');
+    for (const [k, n] of v.sort((a, b) => b[1] - a[1])) lines.push(`    ${String(n).padStart(6)}  ${k}`);
+    lines.push('');
+  }
+  lines.push(`verdict: ${r.verdict.toUpperCase()}`);
+  return lines.join('\n');
+}
+
+export function writeJsonReport(file: string, r: RunReport): void {
+  writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+}

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import type { Position } from '../radio/geometry.js';
+import { Rng } from '../random/rng.js';
+import { frequencyPlan, type FrequencyPlan } from '../region/frequency-plan.js';
+import type { DeviceSpec } from '../tts/requests.js';
+import { parseDuration } from './duration.js';
+import type { FleetSpec, PayloadSpec, Placement, Scenario } from './types.js';
+
+export interface GatewayPlan {
+  id: string;
+  eui: string;
+  position: Position;
+  antennaGain: number;
+}
+
+export interface DevicePlan {
+  fleet: FleetSpec;
+  fleetIndex: number;
+  index: number;
+  spec: DeviceSpec;
+  position: Position;
+}
+
+export interface Expanded {
+  seed: string;
+  plan: FrequencyPlan;
+  gateways: GatewayPlan[];
+  devices: DevicePlan[];
+}
+
+/** Bytes derived from the seed and a label: the same seed always gives the same EUIs and keys. */
+export function derive(seed: string, label: string, bytes: number): string {
+  return createHash('sha256')
+    .update(`lorafleet/${seed}/${label}`)
+    .digest('hex')
+    .slice(0, bytes * 2)
+    .toUpperCase();
+}
+
+const hex = (n: number, bytes: number) =>
+  (n >>> 0)
+    .toString(16)
+    .toUpperCase()
+    .padStart(bytes * 2, '0')
+    .slice(-bytes * 2);
+
+function place(
+  p: Placement | undefined,
+  i: number,
+  count: number,
+  rng: Rng,
+  defaultRadius: number,
+): Position {
+  const kind = p?.type ?? 'random';
+  if (kind === 'list') {
+    const list = p!.positions ?? [];
+    return list[i % Math.max(1, list.length)] ?? { x: 0, y: 0 };
+  }
+  if (kind === 'grid') {
+    const side = Math.ceil(Math.sqrt(count));
+    const s = p?.spacing ?? 1000;
+    return { x: (i % side) * s - ((side - 1) * s) / 2, y: Math.floor(i / side) * s - ((side - 1) * s) / 2 };
+  }
+  // Uniform in a disc.
+  const r = (p?.radius ?? defaultRadius) * Math.sqrt(rng.next());
+  const a = rng.uniform(0, 2 * Math.PI);
+  return { x: r * Math.cos(a), y: r * Math.sin(a) };
+}
+
+/**
+ * Turns a scenario into its gateways and devices. Identifiers and keys derive from the seed and the
+ * index (DevEUI = 3 seed bytes | fleet index | device index), so a provisioning run and traffic runs
+ * (or shards) with the same seed agree without sharing anything else.
+ */
+export function expand(s: Scenario): Expanded {
+  const seed = String(s.seed ?? 1);
+  const plan = frequencyPlan(s.frequency_plan ?? 'EU_863_870');
+  const seedBytes = derive(seed, 'eui', 3);
+  const gwCount = s.gateways?.count ?? 1;
+  const gwRng = new Rng(`${seed}/gateways`);
+  const prefix = (s.gateways?.eui_prefix ?? `AA55${seedBytes.slice(0, 4)}`).toUpperCase();
+  const gateways: GatewayPlan[] = Array.from({ length: gwCount }, (_, i) => ({
+    id: `gw-${i}`,
+    eui: `${prefix}${hex(i, 4)}`,
+    position: place(s.gateways?.placement ?? { type: 'grid', spacing: 2000 }, i, gwCount, gwRng, 2000),
+    antennaGain: s.gateways?.antenna_gain ?? 3,
+  }));
+  const devices: DevicePlan[] = [];
+  s.fleets.forEach((fleet, fi) => {
+    const rng = new Rng(`${seed}/fleet/${fleet.name}/positions`);
+    const activation = fleet.activation ?? 'otaa';
+    const version = fleet.lorawan_version ?? '1.0.3';
+    const joinEui = (fleet.join_eui ?? `70B3D57E${derive(seed, 'joineui', 4)}`).toUpperCase();
+    for (let i = 0; i < fleet.count; i++) {
+      const label = `${fleet.name}/${i}`;
+      const base = {
+        deviceId: `${fleet.name}-${i}`,
+        devEui: `${seedBytes}${hex(fi, 1)}${hex(i, 4)}`,
+        lorawanVersion: version,
+        frequencyPlanId: plan.id,
+        ...(fleet.class === 'C' ? { supportsClassC: true } : {}),
+      } as const;
+      const spec: DeviceSpec =
+        activation === 'otaa'
+          ? {
+              ...base,
+              activation,
+              joinEui,
+              appKey: derive(seed, `${label}/appkey`, 16),
+              ...(version === '1.1' ? { nwkKey: derive(seed, `${label}/nwkkey`, 16) } : {}),
+            }
+          : {
+              ...base,
+              activation,
+              // ABP addresses in the upper half of NetID 000013's range; OTAA sessions get the lower.
+              devAddr: hex((0x27000000 | ((fi & 0x0f) << 20) | (i & 0xfffff)) >>> 0, 4),
+              fNwkSIntKey: derive(seed, `${label}/fnwksintkey`, 16),
+              ...(version === '1.1'
+                ? {
+                    sNwkSIntKey: derive(seed, `${label}/snwksintkey`, 16),
+                    nwkSEncKey: derive(seed, `${label}/nwksenckey`, 16),
+                  }
+                : {}),
+              appSKey: derive(seed, `${label}/appskey`, 16),
+              rx1Delay: 1,
+              resetsFCnt: false,
+            };
+      devices.push({
+        fleet,
+        fleetIndex: fi,
+        index: i,
+        spec,
+        position: place(fleet.positions, i, fleet.count, rng, 2000),
+      });
+    }
+  });
+  return { seed, plan, gateways, devices };
+}
+
+/** The application payload of a device's nth uplink. */
+export function payloadFor(p: PayloadSpec | undefined, rng: Rng, n: number): Uint8Array {
+  const spec = p ?? { type: 'random', size: 12 };
+  switch (spec.type) {
+    case 'hex':
+      return Uint8Array.from(Buffer.from(spec.value ?? '', 'hex'));
+    case 'counter': {
+      const size = spec.size ?? 4;
+      const out = new Uint8Array(size);
+      for (let i = 0; i < size; i++) out[size - 1 - i] = Math.floor(n / 256 ** i) & 0xff;
+      return out;
+    }
+    case 'template': {
+      const parts: number[] = [];
+      for (const f of spec.fields ?? []) {
+        const lo = f.min ?? 0;
+        const hi =
+          f.max ?? { uint8: 255, uint16: 65535, int16: 32767, uint32: 4294967295, float32: 100 }[f.type];
+        const v = rng.uniform(lo, hi);
+        const b = Buffer.alloc(f.type === 'uint8' ? 1 : f.type === 'uint32' || f.type === 'float32' ? 4 : 2);
+        if (f.type === 'uint8') b.writeUInt8(Math.round(v));
+        else if (f.type === 'uint16') b.writeUInt16BE(Math.round(v));
+        else if (f.type === 'int16') b.writeInt16BE(Math.round(Math.max(-32768, Math.min(32767, v))));
+        else if (f.type === 'uint32') b.writeUInt32BE(Math.round(v));
+        else b.writeFloatBE(v);
+        parts.push(...b);
+      }
+      return Uint8Array.from(parts);
+    }
+    default:
+      return rng.bytes(spec.size ?? 12);
+  }
+}
+
+/** Milliseconds until a device's next uplink. */
+export function nextInterval(f: FleetSpec, rng: Rng): number {
+  const mean = parseDuration(f.interval ?? '60s')!;
+  switch (f.distribution ?? 'uniform') {
+    case 'fixed':
+      return mean;
+    case 'poisson':
+      return rng.exponential(mean);
+    default: {
+      const j = parseDuration(f.jitter ?? '0s') || mean * 0.1;
+      return Math.max(100, mean + rng.uniform(-j, j));
+    }
+  }
+}

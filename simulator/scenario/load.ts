@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument, type Node } from 'yaml';
+import { frequencyPlanIds } from '../region/frequency-plan.js';
+import { METRIC_NAMES } from './thresholds.js';
+import { ScenarioError, type ScenarioProblem } from './errors.js';
+import type { Scenario } from './types.js';
+
+const schema = JSON.parse(
+  readFileSync(new URL('../../schema/scenario.schema.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+const validate = ajv.compile(schema);
+
+/** Reads and checks a scenario file (YAML; JSON is YAML too). Throws ScenarioError naming file, line and path. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ScenarioError([
+      { file, line: 0, path: '(file)', message: `cannot be read: ${(e as Error).message}` },
+    ]);
+  }
+  return parseScenario(text, file);
+}
+
+function pathText(segments: (string | number)[]): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
+  return out || '(top level)';
+}
+
+function got(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export function parseScenario(text: string, file: string): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => ({
+        file,
+        line: lc.linePos(e.pos[0]).line,
+        path: '(syntax)',
+        message: e.message.split('\n')[0]!,
+      })),
+    );
+  }
+  const value = doc.toJS() as unknown;
+  // YAML reads `lorawan_version: 1.1` as a number; people write it that way, so accept it.
+  const fleets = (value as { fleets?: { lorawan_version?: unknown }[] } | null)?.fleets;
+  if (Array.isArray(fleets))
+    for (const f of fleets)
+      if (typeof f?.lorawan_version === 'number') f.lorawan_version = String(f.lorawan_version);
+  const lineOf = (segments: (string | number)[]): number => {
+    for (let n = segments.length; n >= 0; n--) {
+      const node = doc.getIn(segments.slice(0, n), true) as Node | undefined;
+      // Prefer the key's line for a map entry: that is where the field is written.
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return lc.linePos(range[0]).line;
+    }
+    return 1;
+  };
+  const problems: ScenarioProblem[] = [];
+  if (!validate(value)) problems.push(...schemaProblems(validate.errors ?? [], file, lineOf));
+  if (problems.length === 0) problems.push(...semanticProblems(value as Scenario, file, lineOf));
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return value as Scenario;
+}
+
+function schemaProblems(
+  errors: ErrorObject[],
+  file: string,
+  lineOf: (p: (string | number)[]) => number,
+): ScenarioProblem[] {
+  // oneOf/anyOf produce one error per branch: report the branch-level "expected" once per path instead.
+  const byPath = new Map<string, ScenarioProblem>();
+  const segmentsOf = (instancePath: string) =>
+    instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  for (const e of errors) {
+    let segments = segmentsOf(e.instancePath);
+    let message: string;
+    const expected = (e.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
+    switch (e.keyword) {
+      case 'required':
+        segments = [...segments, (e.params as { missingProperty: string }).missingProperty];
+        message = 'required field is missing';
+        break;
+      case 'additionalProperties': {
+        const prop = (e.params as { additionalProperty: string }).additionalProperty;
+        segments = [...segments, prop];
+        message = `unknown field (allowed: ${Object.keys(
+          (e.parentSchema as { properties?: object }).properties ?? {},
+        )
+          .filter((k) => k !== '$schema')
+          .join(', ')})`;
+        break;
+      }
+      case 'oneOf':
+      case 'anyOf':
+        message = `expected ${expected ?? 'one of the allowed forms'}, got ${got(e.data)}`;
+        break;
+      default:
+        message = `expected ${expected ?? describeKeyword(e)}, got ${got(e.data)}`;
+    }
+    const key = pathText(segments);
+    // Within a oneOf, branch errors are less useful than the oneOf's own summary.
+    const existing = byPath.get(key);
+    if (existing && (e.keyword === 'oneOf' || e.keyword === 'anyOf')) existing.message = message;
+    else if (!existing) byPath.set(key, { file, line: lineOf(segments), path: key, message });
+  }
+  // Drop branch errors under a path that has its own oneOf summary.
+  const summaries = errors
+    .filter((e) => e.keyword === 'oneOf')
+    .map((e) => pathText(segmentsOf(e.instancePath)));
+  return [...byPath.values()].filter((p) => !summaries.some((s) => p.path !== s && p.path.startsWith(s)));
+}
+
+function describeKeyword(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type':
+      return `a ${String(p.type)}`;
+    case 'enum':
+      return `one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `a number ${e.keyword === 'minimum' ? '≥' : '>'} ${String(p.limit)}`;
+    case 'maximum':
+      return `a number ≤ ${String(p.limit)}`;
+    case 'minItems':
+      return `at least ${String(p.limit)} item(s)`;
+    case 'pattern':
+      return `text matching ${String(p.pattern)}`;
+    default:
+      return e.message ?? e.keyword;
+  }
+}
+
+/** Checks the schema cannot express. */
+function semanticProblems(
+  s: Scenario,
+  file: string,
+  lineOf: (p: (string | number)[]) => number,
+): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  const at = (path: (string | number)[], message: string) =>
+    out.push({ file, line: lineOf(path), path: pathText(path), message });
+  (s.thresholds ?? []).forEach((t, i) => {
+    const metric = t.split(/\s*(>=|<=|==|<|>)\s*/)[0]!;
+    if (!METRIC_NAMES.includes(metric))
+      at(['thresholds', i], `expected a metric (${METRIC_NAMES.join(', ')}), got ${JSON.stringify(metric)}`);
+  });
+  if (s.frequency_plan !== undefined && !frequencyPlanIds().includes(s.frequency_plan)) {
+    at(
+      ['frequency_plan'],
+      `expected a frequency plan id of The Things Stack (e.g. EU_863_870_TTN), got ${JSON.stringify(s.frequency_plan)}`,
+    );
+  }
+  const t = s.target;
+  if (t?.type === 'tts') {
+    if (!t.url && !t.tenant && !t.ttn)
+      at(['target'], 'expected url, tenant or ttn for a tts target, got none');
+    if (!t.application_id)
+      at(['target', 'application_id'], 'expected an application id for a tts target, got nothing');
+    if (!t.api_key_env)
+      at(['target', 'api_key_env'], 'expected the environment variable holding the API key, got nothing');
+    if (!t.gateway_udp)
+      at(['target', 'gateway_udp'], 'expected host:port of the gateway server, got nothing');
+    if (s.time === 'virtual')
+      at(['time'], 'expected wall for a tts target (a real network runs in real time), got "virtual"');
+  }
+  const names = new Set<string>();
+  s.fleets.forEach((f, i) => {
+    if (names.has(f.name))
+      at(['fleets', i, 'name'], `expected a name no other fleet has, got ${JSON.stringify(f.name)}`);
+    names.add(f.name);
+    if (f.payload?.type === 'hex' && f.payload.value === undefined)
+      at(['fleets', i, 'payload'], 'expected value for a hex payload, got nothing');
+  });
+  return out;
+}
