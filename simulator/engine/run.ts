@@ -60,7 +60,8 @@ export interface RunReport {
   violations: Record<string, number>;
   /** A few of the violations with their details, to see exactly where the network broke the spec. */
   violationSamples: { device: string; kind: string; detail: string }[];
-  diagnostics: { reasons: Record<string, number> };
+  /** `notProvisioned`: the first few devices the target refused, with its reason. */
+  diagnostics: { reasons: Record<string, number>; notProvisioned: { device: string; error: string }[] };
 }
 
 /** Runs a scenario: provision → traffic → drain → teardown → report. */
@@ -440,6 +441,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     downlinks,
     networkCounters,
     reasons,
+    provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
   );
 }
 
@@ -456,6 +458,7 @@ function buildReport(
   downlinks: DownlinkTracker,
   network: Record<string, unknown>,
   reasons: Record<string, number>,
+  notProvisioned: { device: string; error: string }[],
 ): RunReport {
   const v = verifier.stats();
   const dl = downlinks.stats();
@@ -531,6 +534,7 @@ function buildReport(
     uplinks_duplicated: v.duplicated,
     joins_accepted: joinsAccepted,
     network_rejections: Object.values(rejected).reduce((a, n) => a + n, 0),
+    devices_not_provisioned: notProvisioned.length,
   };
   const thresholds = (s.thresholds ?? []).map((t) => evaluate(parseThreshold(t), metrics));
   return {
@@ -559,6 +563,6 @@ function buildReport(
     network,
     violations,
     violationSamples,
-    diagnostics: { reasons },
+    diagnostics: { reasons, notProvisioned: notProvisioned.slice(0, 10) },
   };
 }

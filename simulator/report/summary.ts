@@ -35,6 +35,12 @@ export function summaryText(r: RunReport): string {
     ['receive-window misses', String(m.rx_window_miss)],
     ['network rejections', String(m.network_rejections)],
   ];
+  const refused = r.diagnostics.notProvisioned;
+  if (m.devices_not_provisioned)
+    rows.unshift([
+      'devices not provisioned',
+      `${m.devices_not_provisioned} (${refused[0]!.device}: ${refused[0]!.error})`,
+    ]);
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) lines.push(`  ${k.padEnd(w)}  ${v}`);
   lines.push('');

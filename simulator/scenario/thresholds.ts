@@ -17,6 +17,7 @@ export const METRIC_NAMES = [
   'uplinks_duplicated',
   'joins_accepted',
   'network_rejections',
+  'devices_not_provisioned',
 ];
 
 export interface Threshold {

@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../simulator/engine/run.js';
+import { summaryText } from '../../simulator/report/summary.js';
+import { expand } from '../../simulator/scenario/expand.js';
+import { loadScenario, parseScenario } from '../../simulator/scenario/load.js';
+import { runCli } from '../helpers/cli.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'lorafleet-engine-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('runScenario against the embedded network, in virtual time', () => {
+  it('runs the quickstart to a passing verdict with every uplink accounted for', async () => {
+    const s = loadScenario(join(root, 'scenarios/quickstart.yaml'));
+    const r = await runScenario(s, { virtualTime: true, stateDir: tmp() });
+
+    expect(r.time).toBe('virtual');
+    expect(r.target).toContain('embedded');
+    expect(r.thresholds).toHaveLength(5);
+    for (const t of r.thresholds) expect(t, t.text).toMatchObject({ pass: true });
+    expect(r.verdict).toBe('pass');
+
+    const m = r.metrics as Record<string, number> & { uplinks_sent: number; uplinks_delivered: number };
+    expect(m.join_success_ratio).toBe(1);
+    expect(m.devices_not_provisioned).toBe(0);
+    expect(m.joins_accepted).toBeGreaterThanOrEqual(100);
+    // 45 s of traffic at one uplink per ~15 s per device, 120 devices: a few hundred uplinks.
+    expect(m.uplinks_sent).toBeGreaterThan(200);
+    expect(m.uplinks_delivered).toBeLessThanOrEqual(m.uplinks_sent);
+    expect(m.uplinks_delivered / m.uplinks_sent).toBeGreaterThanOrEqual(0.95);
+    expect(m['downlinks.scheduled']).toBeGreaterThan(0);
+    expect(r.fleets['meters']).toBeDefined();
+    expect(Object.keys(r.gateways)).toHaveLength(3);
+    expect(summaryText(r)).toMatch(/PASS/);
+  }, 60_000);
+
+  it('never writes a root or session key into the report', async () => {
+    const s = parseScenario(
+      [
+        'name: secrets',
+        'seed: 7',
+        'duration: 20s',
+        'drain: 3s',
+        'target: { type: embedded }',
+        'fleets:',
+        '  - { name: aa, count: 4, activation: otaa, lorawan_version: 1.1, data_rate: 5, interval: 5s }',
+        '  - { name: bb, count: 4, activation: abp, lorawan_version: 1.1, data_rate: 5, interval: 5s }',
+      ].join('\n'),
+      'secrets.yaml',
+    );
+    const r = await runScenario(s, { virtualTime: true, stateDir: tmp() });
+    const json = JSON.stringify(r).toUpperCase();
+    const keys = expand(s).devices.flatMap((d) =>
+      Object.entries(d.spec)
+        .filter(([k]) => /key$/i.test(k))
+        .map(([, v]) => String(v).toUpperCase()),
+    );
+    expect(keys.length).toBe(4 * 2 + 4 * 4);
+    for (const k of keys) expect(json).not.toContain(k);
+    expect((r.metrics as Record<string, number>).uplinks_delivered).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('stops early on the stop signal and still reports (wall time)', async () => {
+    const s = parseScenario(
+      [
+        'name: stop',
+        'duration: 1h',
+        'drain: 2s',
+        'target: { type: embedded }',
+        'fleets:',
+        '  - { name: aa, count: 5, activation: abp, data_rate: 5, interval: 10s }',
+      ].join('\n'),
+      'stop.yaml',
+    );
+    let stop!: () => void;
+    const stopSignal = new Promise<void>((r) => (stop = r));
+    const started = Date.now();
+    const pending = runScenario(s, {
+      virtualTime: false,
+      stateDir: tmp(),
+      stopSignal,
+      onProgress: (p) => {
+        if (p.uplinksSent >= 3) stop();
+      },
+    });
+    const r = await pending;
+    expect(r.interrupted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect((r.metrics as Record<string, number>).uplinks_sent).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+});
+
+describe('lorafleet run', () => {
+  it('exits 1 when a threshold fails, and writes the JSON report', () => {
+    const d = tmp();
+    const file = join(d, 'strict.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: strict',
+        'duration: 20s',
+        'drain: 3s',
+        'target: { type: embedded }',
+        'fleets:',
+        '  - { name: aa, count: 3, activation: abp, data_rate: 5, interval: 5s }',
+        'thresholds:',
+        "  - 'delivery_ratio >= 0.5'",
+        "  - 'latency_p99 < 1ms'",
+      ].join('\n'),
+    );
+    const report = join(d, 'report.json');
+    const r = runCli(['run', file, '--virtual-time', '--report', report, '--state-dir', join(d, 'state')]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL/);
+    const json = JSON.parse(readFileSync(report, 'utf8')) as {
+      verdict: string;
+      thresholds: { text: string; pass: boolean }[];
+    };
+    expect(json.verdict).toBe('fail');
+    expect(json.thresholds.map((t) => t.pass)).toEqual([true, false]);
+  });
+
+  it('exits 2 with file, line and field for a broken scenario, before any traffic', () => {
+    const d = tmp();
+    const file = join(d, 'broken.yaml');
+    writeFileSync(file, 'name: broken\nfleets:\n  - name: aa\n    count: -3\n');
+    const r = runCli(['run', file, '--virtual-time']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:4 fleets[0].count`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
