@@ -29,7 +29,6 @@ import { timeOnAir } from '../region/airtime.js';
 import {
   applyCFList,
   dataRate as regionDataRate,
-  dataRateIndex,
   defaultChannelTable,
   maxMacPayload,
   rx1DataRate,
@@ -834,23 +833,25 @@ export class VirtualDevice {
   hear(d: HeardDownlink): void {
     if (this.stopped) return;
     const region = this.config.region;
-    const dr = dataRateIndex(region, d.datr);
+    // Compare modulations, not indexes: in US915/AU915 one modulation has two DRs (SF8BW500 is
+    // uplink DR4/DR6 and downlink DR12), and the gateway reports only the modulation.
+    const at = (i: number) => d.datr === region.dataRates[i]?.datr;
     const tol = this.config.rxWindowTolerance ?? 20_000;
     const c = this.cycle;
     let window: Window | undefined;
     if (c !== undefined) {
       for (const w of [c.rx1, c.rx2]) {
-        if (w && Math.abs(d.start - w.open) <= tol && d.frequency === w.frequency && dr === w.dataRate)
+        if (w && Math.abs(d.start - w.open) <= tol && d.frequency === w.frequency && at(w.dataRate))
           window = w.name;
       }
     }
     if (window === undefined && this.config.deviceClass === 'C' && this.session !== undefined) {
       const inRx1 = c?.rx1 !== undefined && d.start >= c.rx1.open - tol && d.start <= c.rx1.open + tol;
-      if (!inRx1 && d.frequency === this.mac.rx2Frequency && dr === this.mac.rx2DataRate) window = 'RXC';
+      if (!inRx1 && d.frequency === this.mac.rx2Frequency && at(this.mac.rx2DataRate)) window = 'RXC';
     }
     if (window === undefined) {
       // The network sent at a moment, frequency or data rate no window of this device had.
-      if (this.addressedToMe(d.phyPayload)) this.missed(d, dr);
+      if (this.addressedToMe(d.phyPayload)) this.missed(d);
       return;
     }
     const radioBusy =
@@ -904,7 +905,7 @@ export class VirtualDevice {
     }
   }
 
-  private missed(d: HeardDownlink, dr: number | undefined): void {
+  private missed(d: HeardDownlink): void {
     this.counters.downlinksMissed++;
     const c = this.cycle;
     const w =
@@ -914,7 +915,7 @@ export class VirtualDevice {
     const detail =
       w === undefined
         ? `downlink at ${d.start} µs while no window was open`
-        : `downlink at ${d.start} µs, ${d.frequency} Hz, DR${dr ?? '?'}; nearest window ${w.name} opens at ${w.open} µs on ${w.frequency} Hz, DR${w.dataRate}`;
+        : `downlink at ${Math.round(d.start)} µs, ${d.frequency} Hz, ${d.datr}; nearest window ${w.name} opens at ${Math.round(w.open)} µs on ${w.frequency} Hz, DR${w.dataRate} (${this.config.region.dataRates[w.dataRate]?.datr ?? '?'})`;
     this.violation('downlink-outside-window', detail);
   }
 

@@ -481,6 +481,7 @@ function buildReport(
       retransmissions: 0,
       downlinks: 0,
       downlinks_missed: 0,
+      downlinks_lost_busy: 0,
     });
     f.devices!++;
     if (dev.joined) f.joined!++;
@@ -488,6 +489,7 @@ function buildReport(
     f.retransmissions! += c.retransmissions;
     f.downlinks! += c.downlinks;
     f.downlinks_missed! += c.downlinksMissed;
+    f.downlinks_lost_busy! += c.downlinksLostBusy;
     joinsRequested += c.joinRequests;
     joinsAccepted += c.joinAccepts;
     if (plan.spec.activation === 'otaa') {

@@ -152,6 +152,8 @@ export class VirtualGateway {
   private statTimer: TimerHandle | undefined;
   private pendingStat: string | undefined;
   private scheduledTx: ScheduledTx[] = [];
+  /** The radio sends one frame at a time: the end of the frame on air, once it left the JIT queue. */
+  private onAirUntil = 0;
   private readonly header: Buffer;
   private stopped = false;
   // Per stat interval, as the packet_forwarder resets its meas_* counters each report.
@@ -432,6 +434,7 @@ export class VirtualGateway {
       end: start + airtime,
       timer: this.scheduler.at(start, () => {
         this.scheduledTx = this.scheduledTx.filter((s) => s !== entry);
+        this.onAirUntil = start + airtime;
         this.counters.transmitted++;
         this.interval.txnb++;
         this.hooks.onTransmit?.({ ...tx, start, tmst, airtime });
@@ -517,7 +520,7 @@ export class VirtualGateway {
     if (lead <= TX_MIN_LEAD_US) return 'TOO_LATE';
     if (lead > TX_MAX_ADVANCE_US) return 'TOO_EARLY';
     const start = now + lead;
-    if (this.scheduledTx.length >= JIT_QUEUE_SIZE) return 'COLLISION_PACKET';
+    if (this.scheduledTx.length >= JIT_QUEUE_SIZE || start < this.onAirUntil) return 'COLLISION_PACKET';
     for (const s of this.scheduledTx)
       if (start < s.end && s.start < start + airtime) return 'COLLISION_PACKET';
     return { start, tmst: this.tmst(start) };

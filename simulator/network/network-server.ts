@@ -538,16 +538,27 @@ export class NetworkServer {
       data: Buffer.from(phy).toString('base64'),
       ncrc: true,
     };
-    const sent = this.udp().sendDownlink(s.lastSeen!.gatewayEui, txpk, (error) => {
-      if (error === 'NONE') {
-        this.counters.downlinks++;
-        if (item) this.as.downlinkEvent(d, 'sent', item);
-      } else {
+    // A gateway transmits one frame at a time, so an immediate class C downlink meets a busy radio
+    // whenever several are queued together; like TTS's gateway scheduler, try again a little later
+    // (staggered per device) rather than fail the first time.
+    const stagger = (s.devAddr % 50) * 1000;
+    const attempt = (n: number): void => {
+      const sent = this.udp().sendDownlink(s.lastSeen!.gatewayEui, txpk, (error) => {
+        if (error === 'NONE') {
+          this.counters.downlinks++;
+          if (item) this.as.downlinkEvent(d, 'sent', item);
+          return;
+        }
         this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;
+        if (error === 'COLLISION_PACKET' && n < CLASS_C_ATTEMPTS) {
+          this.scheduler.after(CLASS_C_RETRY_US * n + stagger, () => attempt(n + 1));
+          return;
+        }
         if (item) this.as.downlinkEvent(d, 'failed', item, error);
-      }
-    });
-    if (!sent && item) this.as.downlinkEvent(d, 'failed', item, 'no downlink path');
+      });
+      if (!sent && item) this.as.downlinkEvent(d, 'failed', item, 'no downlink path');
+    };
+    attempt(1);
   }
 
   /**
@@ -607,6 +618,10 @@ export class NetworkServer {
     next(0);
   }
 }
+
+/** Class C: how many times a downlink refused by a busy gateway is offered again, and how far apart. */
+const CLASS_C_ATTEMPTS = 8;
+const CLASS_C_RETRY_US = 250_000;
 
 function snake(name: string): string {
   return name

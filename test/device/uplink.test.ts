@@ -145,6 +145,20 @@ describe('downlinks the device must refuse', () => {
     expect(h.device.recentViolations[0]!.detail).toMatch(/nearest window RX1/);
   });
 
+  it('US915: receives RX1 at DR12 (SF8BW500), a modulation uplink DR4 shares', () => {
+    // The gateway reports only "SF8BW500"; matching it to the first DR with that modulation (DR4)
+    // once made every RX1 downlink after a DR2 uplink look like a network violation.
+    const h = new DeviceHarness(abpConfig({ region: REGIONS.US915, dataRate: 2 }));
+    h.abpSession();
+    h.start();
+    const up = h.sendUplink(1, Uint8Array.of(1));
+    expect(up.dataRate).toBe(2);
+    h.downlink(up, { payload: Uint8Array.of(7) });
+    h.advance(5000);
+    expect(h.device.violations['downlink-outside-window']).toBeUndefined();
+    expect(h.eventsOf('downlink')[0]).toMatchObject({ window: 'RX1' });
+  });
+
   it('accepts a downlink in RX2 when RX1 carried nothing', () => {
     const h = new DeviceHarness(abpConfig());
     h.abpSession();

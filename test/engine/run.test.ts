@@ -71,6 +71,36 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect((r.metrics as Record<string, number>).uplinks_delivered).toBeGreaterThan(0);
   }, 60_000);
 
+  it('delivers class C downlinks queued at the same moment through one gateway', async () => {
+    // One gateway transmits one frame at a time: the network must offer the refused ones again.
+    const s = parseScenario(
+      [
+        'name: class-c',
+        'seed: 3',
+        'duration: 2m',
+        'drain: 10s',
+        'target: { type: embedded }',
+        'gateways: { count: 1 }',
+        'fleets:',
+        '  - name: cc',
+        '    count: 8',
+        '    activation: otaa',
+        '    class: C',
+        '    data_rate: 5',
+        '    positions: { type: random, radius: 800 }',
+        '    interval: 1m',
+        "    downlinks: { per_device: 2, f_port: 9, payload: { type: hex, value: 'AB' }, after: 30s }",
+      ].join('\n'),
+      'class-c.yaml',
+    );
+    const r = await runScenario(s, { virtualTime: true, stateDir: tmp() });
+    const m = r.metrics as Record<string, number>;
+    expect(m['downlinks.scheduled']).toBe(16);
+    expect(m.downlink_delivery_ratio).toBe(1);
+    expect(m.rx_window_miss).toBe(0);
+    expect(r.fleets['cc']).toMatchObject({ downlinks: 16, downlinks_lost_busy: 0 });
+  }, 60_000);
+
   it('stops early on the stop signal and still reports (wall time)', async () => {
     const s = parseScenario(
       [

@@ -182,6 +182,22 @@ describe('VirtualGateway against a loopback network (virtual time)', () => {
     expect(sent.map((t) => t.tmst)).toEqual([(now + 1_000_000) % 2 ** 32, (now + 2_000_000) % 2 ** 32]);
   });
 
+  it('refuses an immediate (class C) frame while another is on air, and takes it once the radio is free', async () => {
+    await startGateway();
+    sched.advanceBy(5_000_000);
+    const slow = { datr: 'SF12BW125', freq: 869.525, powe: 14 };
+    const imme = (over: Record<string, unknown> = {}) => {
+      const { tmst: _t, ...t } = txpk(0, { imme: true, ...slow, ...over });
+      return t;
+    };
+    expect(await net.pullResp(imme())).toBe('NONE');
+    sched.advanceBy(200_000); // the first frame (≈ 1 s at SF12) has left the queue and is on air
+    expect(sent).toHaveLength(1);
+    expect(await net.pullResp(imme())).toBe('COLLISION_PACKET');
+    sched.advanceBy(1_500_000);
+    expect(await net.pullResp(imme())).toBe('NONE');
+  });
+
   it('answers GPS_UNLOCKED to a tmms request when it has no GPS, and omits time/tmms in rxpk', async () => {
     await startGateway({ gps: false });
     const { tmst: _t, ...byGps } = txpk(0, { tmms: 1_400_000_000_000 });
