@@ -100,7 +100,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       identifiers: [{ application_ids: { application_id: appId } }],
       names: ['/reject|drop|fail/'],
       send: (e) => {
-        const r = `${e.name}: ${String((e.data as { name?: string } | undefined)?.name ?? '')}`;
+        const data = e.data as
+          { name?: string; downlink_failed?: { error?: { message?: string } } } | undefined;
+        const r = `${e.name}: ${data?.name ?? data?.downlink_failed?.error?.message ?? ''}`;
         reasons[r] = (reasons[r] ?? 0) + 1;
       },
     });

@@ -620,8 +620,8 @@ export class NetworkServer {
 }
 
 /** Class C: how many times a downlink refused by a busy gateway is offered again, and how far apart. */
-const CLASS_C_ATTEMPTS = 8;
-const CLASS_C_RETRY_US = 250_000;
+const CLASS_C_ATTEMPTS = 12;
+const CLASS_C_RETRY_US = 500_000;
 
 function snake(name: string): string {
   return name

@@ -45,14 +45,14 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect(summaryText(r)).toMatch(/PASS/);
   }, 60_000);
 
-  it('never writes a root or session key into the report', async () => {
+  it('starts the embedded network when the scenario names no target, and never writes a key into the report', async () => {
     const s = parseScenario(
       [
         'name: secrets',
         'seed: 7',
         'duration: 20s',
         'drain: 3s',
-        'target: { type: embedded }',
+        // No target: the embedded network is started in-process.
         'fleets:',
         '  - { name: aa, count: 4, activation: otaa, lorawan_version: 1.1, data_rate: 5, interval: 5s }',
         '  - { name: bb, count: 4, activation: abp, lorawan_version: 1.1, data_rate: 5, interval: 5s }',
@@ -60,6 +60,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
       'secrets.yaml',
     );
     const r = await runScenario(s, { virtualTime: true, stateDir: tmp() });
+    expect(r.target).toBe('embedded');
     const json = JSON.stringify(r).toUpperCase();
     const keys = expand(s).devices.flatMap((d) =>
       Object.entries(d.spec)
