@@ -6,6 +6,7 @@ import { LorafleetError } from '../../crypto/errors.js';
 import type { JoinReqType } from '../../crypto/join-crypto.js';
 import { CodecError } from '../lorawan/errors.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
+import { devicesLsCommand, provisionCommand, teardownCommand } from './provision-command.js';
 import { optEui, optHexUint, optInt, optKey, parseBytes } from './input.js';
 import { deriveKeys } from './keys-derive.js';
 import { describePacket, formatPacket } from './packet-decode.js';
@@ -230,6 +231,73 @@ export async function main(argv: string[]): Promise<number> {
           (l) => process.stderr.write(`${l}\n`),
         );
       },
+    )
+    .command(
+      'provision <scenario>',
+      "Register the scenario's application, gateways and devices on its TTS target (resumable; exit 1 if some failed)",
+      (y) =>
+        y
+          .positional('scenario', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Scenario file (tts target)',
+          })
+          .option('state-dir', {
+            type: 'string',
+            describe: 'Where the provisioning journal is kept (default .lorafleet)',
+          }),
+      async (a) => {
+        exitCode = await provisionCommand(
+          { file: a.scenario, ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}) },
+          print,
+          (l) => process.stderr.write(`${l}\n`),
+        );
+      },
+    )
+    .command(
+      'teardown <scenario>',
+      'Remove what the scenario registered: devices (AS → NS → JS → IS), gateways, run keys, the application if lorafleet created it',
+      (y) =>
+        y
+          .positional('scenario', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Scenario file (tts target)',
+          })
+          .option('state-dir', {
+            type: 'string',
+            describe: 'Where the provisioning journal is kept (default .lorafleet)',
+          })
+          .option('application', {
+            choices: ['keep', 'delete', 'purge'] as const,
+            default: 'delete' as const,
+            describe: 'What to do with an application lorafleet created',
+          }),
+      async (a) => {
+        exitCode = await teardownCommand(
+          {
+            file: a.scenario,
+            application: a.application,
+            ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
+          },
+          print,
+        );
+      },
+    )
+    .command('devices', "Devices on a scenario's TTS target", (y) =>
+      y
+        .command(
+          'ls <scenario>',
+          "List the devices registered in the scenario's application",
+          (yy) =>
+            yy
+              .positional('scenario', { type: 'string', demandOption: true })
+              .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+          async (a) => {
+            exitCode = await devicesLsCommand({ file: a.scenario, json: a.json }, print);
+          },
+        )
+        .demandCommand(1, 'Name a devices command: ls'),
     )
     .command(
       'validate <scenario>',

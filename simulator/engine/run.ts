@@ -16,11 +16,11 @@ import { evaluate, parseThreshold, type ThresholdResult } from '../scenario/thre
 import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
 import { DownlinkTracker } from '../tts/downlink-tracker.js';
-import { apiKeyFrom, TtsClient } from '../tts/http-client.js';
+import { TtsClient } from '../tts/http-client.js';
 import { Journal } from '../tts/journal.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
-import { Provisioner } from '../tts/provisioning.js';
 import { UplinkVerifier } from '../tts/uplink-verifier.js';
+import { applicationIdOf, journalPath, provisionerFor, ttsTarget } from './target.js';
 
 export interface RunOptions {
   /** Override the scenario's `time`. */
@@ -76,7 +76,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const drainMs = parseDuration(s.drain ?? '10s')!;
   const targetType = s.target?.type ?? 'embedded';
   const name = s.name ?? 'scenario';
-  const appId = s.target?.application_id ?? `lorafleet-${name.replace(/[^a-z0-9-]/g, '-').slice(0, 26)}`;
+  const appId = applicationIdOf(s);
 
   // --- the target
   let net: EmbeddedNetwork | undefined;
@@ -107,30 +107,16 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       },
     });
   } else {
-    const t = s.target!;
-    client = new TtsClient({
-      target: {
-        ...(t.url ? { url: t.url } : {}),
-        ...(t.tenant ? { tenant: t.tenant } : {}),
-        ...(t.cluster ? { cluster: t.cluster } : {}),
-        ...(t.ttn ? { ttn: true } : {}),
-      },
-      apiKey: apiKeyFrom({ env: t.api_key_env! }),
-      userAgent: o.userAgent ?? 'lorafleet',
+    ({ client, udp, mqttUrl } = ttsTarget(s, {
+      ...(o.userAgent ? { userAgent: o.userAgent } : {}),
       logger: log,
-    });
-    const [host, port] = t.gateway_udp!.split(':');
-    udp = { host: host!, port: Number(port) };
-    mqttUrl = t.mqtt_url ?? `mqtts://${new URL(client.urls.cluster).host}:8883`;
+    }));
   }
 
   const stateDir = o.stateDir ?? '.lorafleet';
   mkdirSync(stateDir, { recursive: true });
-  const journal = new Journal(join(stateDir, `${name}.journal`));
-  const owner = s.target?.organization_id
-    ? { organizationId: s.target.organization_id }
-    : { userId: s.target?.user_id ?? 'admin' };
-  const provisioner = new Provisioner(client, journal, { applicationId: appId, owner, logger: log });
+  const journal = new Journal(journalPath(s, stateDir));
+  const provisioner = provisionerFor(s, client, journal, { logger: log });
   await provisioner.ensureApplication();
   const runKey = await provisioner.createRunKey(`lorafleet-${name}`.slice(0, 50));
   for (const g of x.gateways)

@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { expand } from '../scenario/expand.js';
+import type { Scenario } from '../scenario/types.js';
+import { Journal } from '../tts/journal.js';
+import { silentLogger, type Logger } from '../tts/logger.js';
+import { journalPath, provisionerFor, ttsTarget } from './target.js';
+
+export interface ProvisionOptions {
+  stateDir?: string;
+  logger?: Logger;
+  userAgent?: string;
+  onDevice?: (done: number, total: number) => void;
+}
+
+export interface ProvisionResult {
+  applicationId: string;
+  gateways: number;
+  devices: number;
+  failed: { deviceId: string; error: string }[];
+  durationMs: number;
+}
+
+/**
+ * Registers a scenario's application, gateways and devices on its TTS target ahead of any run, so
+ * that runs with `teardown: keep` can follow without the registration cost. Resumable: the journal
+ * in the state directory is the one `lorafleet run` and `lorafleet teardown` use.
+ */
+export async function provisionScenario(s: Scenario, o: ProvisionOptions = {}): Promise<ProvisionResult> {
+  const started = Date.now();
+  const log = o.logger ?? silentLogger;
+  const x = expand(s);
+  const { client } = ttsTarget(s, { ...(o.userAgent ? { userAgent: o.userAgent } : {}), logger: log });
+  const stateDir = o.stateDir ?? '.lorafleet';
+  mkdirSync(stateDir, { recursive: true });
+  const journal = new Journal(journalPath(s, stateDir));
+  try {
+    const p = provisionerFor(s, client, journal, {
+      logger: log,
+      ...(o.onDevice ? { onDevice: o.onDevice } : {}),
+    });
+    await p.ensureApplication();
+    for (const g of x.gateways)
+      await p.ensureGateway({ gatewayId: g.id, eui: g.eui, frequencyPlanId: x.plan.id });
+    const r = await p.provisionAll(x.devices.map((d) => d.spec));
+    return {
+      applicationId: s.target!.application_id!,
+      gateways: x.gateways.length,
+      devices: r.ok,
+      failed: r.failed.map((f) => ({ deviceId: f.deviceId, error: f.error.message })),
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    journal.close();
+  }
+}
+
+/** Removes everything a scenario registered (devices AS → NS → JS → IS, gateways, keys, the application if ours). */
+export async function teardownScenario(
+  s: Scenario,
+  o: ProvisionOptions & { application?: 'keep' | 'delete' | 'purge' } = {},
+): Promise<{ devices: number; gateways: number }> {
+  const log = o.logger ?? silentLogger;
+  const x = expand(s);
+  const { client } = ttsTarget(s, { ...(o.userAgent ? { userAgent: o.userAgent } : {}), logger: log });
+  const stateDir = o.stateDir ?? '.lorafleet';
+  mkdirSync(stateDir, { recursive: true });
+  const journal = new Journal(journalPath(s, stateDir));
+  try {
+    const p = provisionerFor(s, client, journal, { logger: log });
+    await p.teardown({
+      deviceIds: x.devices.map((d) => d.spec.deviceId),
+      gatewayIds: x.gateways.map((g) => g.id),
+      application: o.application ?? 'delete',
+    });
+    return { devices: x.devices.length, gateways: x.gateways.length };
+  } finally {
+    journal.close();
+  }
+}
+
+export interface ListedDevice {
+  deviceId: string;
+  devEui: string | undefined;
+  joinEui: string | undefined;
+  createdAt: string | undefined;
+}
+
+/** The devices registered in the scenario's application, as the Identity Server lists them, page by page. */
+export async function listDevices(s: Scenario, o: ProvisionOptions = {}): Promise<ListedDevice[]> {
+  const { client } = ttsTarget(s, {
+    ...(o.userAgent ? { userAgent: o.userAgent } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  const app = encodeURIComponent(s.target!.application_id!);
+  const out: ListedDevice[] = [];
+  const limit = 1000;
+  for (let page = 1; ; page++) {
+    const r = await client.get<{ end_devices?: { ids: Record<string, unknown>; created_at?: string }[] }>(
+      `/applications/${app}/devices`,
+      { query: { limit, page }, fieldMask: ['ids.dev_eui', 'ids.join_eui', 'created_at'] },
+    );
+    const list = r.end_devices ?? [];
+    for (const d of list) {
+      out.push({
+        deviceId: String(d.ids.device_id),
+        devEui: d.ids.dev_eui as string | undefined,
+        joinEui: d.ids.join_eui as string | undefined,
+        createdAt: d.created_at,
+      });
+    }
+    if (list.length < limit) return out;
+  }
+}
