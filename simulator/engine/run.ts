@@ -16,6 +16,7 @@ import { evaluate, parseThreshold, type ThresholdResult } from '../scenario/thre
 import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
 import { DownlinkTracker } from '../tts/downlink-tracker.js';
+import { failureReason, followEvents, subscriptionIdentifiers } from '../tts/events-stream.js';
 import { TtsClient } from '../tts/http-client.js';
 import { Journal } from '../tts/journal.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
@@ -124,6 +125,27 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const provisioned = await provisioner.provisionAll(x.devices.map((d) => d.spec));
   for (const f of provisioned.failed)
     log.warn({ device: f.deviceId, error: f.error.message }, 'not provisioned');
+
+  // A TTS target explains its refusals only on the events stream: follow it per device (application
+  // subscriptions miss ns.up.*) and per gateway, and count the reasons for the report.
+  const events = new AbortController();
+  const following =
+    net === undefined
+      ? followEvents(
+          client,
+          subscriptionIdentifiers(
+            appId,
+            x.devices.slice(0, MAX_EVENT_SUBSCRIPTIONS).map((d) => d.spec.deviceId),
+            x.gateways.map((g) => g.id),
+          ),
+          (e) => {
+            const r = failureReason(e);
+            if (r !== undefined) reasons[r] = (reasons[r] ?? 0) + 1;
+          },
+          events.signal,
+          { logger: log },
+        )
+      : Promise.resolve();
 
   const verifier = new UplinkVerifier(() => scheduler.now() / 1000);
   const tenant = s.target?.tenant ?? (s.target?.ttn ? 'ttn' : undefined);
@@ -403,6 +425,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   for (const e of devices.values()) e.dev.stop();
   for (const g of gateways.values()) await g.stop();
   await verifier.close();
+  events.abort();
+  await following;
   for (const st of stores.values()) st.close();
   if ((s.teardown ?? 'delete') === 'delete') {
     await provisioner.teardown({
@@ -432,6 +456,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
   );
 }
+
+/** Device subscriptions on one events stream; beyond this, the first devices stand for the fleet. */
+const MAX_EVENT_SUBSCRIPTIONS = 1000;
 
 function buildReport(
   s: Scenario,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { provisionScenario } from '../../simulator/engine/provision.js';
 import { runScenario } from '../../simulator/engine/run.js';
 import { summaryText } from '../../simulator/report/summary.js';
 import { expand } from '../../simulator/scenario/expand.js';
@@ -172,4 +173,62 @@ describe('lorafleet run', () => {
     expect(r.stderr).toContain(`${file}:4 fleets[0].count`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe('runScenario against a tts target', () => {
+  it('provisions through the API, sends over Semtech UDP, verifies over MQTT, follows the events stream, tears down', async () => {
+    // A standalone embedded network plays the deployment: the run reaches it only as it would reach TTS.
+    const { EmbeddedNetwork } = await import('../../simulator/network/embedded-network.js');
+    const { WallScheduler } = await import('../../simulator/time/scheduler.js');
+    const sched = new WallScheduler();
+    const net = new EmbeddedNetwork({ scheduler: sched, rx1Delay: 1 });
+    const a = await net.start();
+    process.env.LORAFLEET_ENGINE_TEST_KEY = net.apiKey;
+    try {
+      const s = parseScenario(
+        [
+          'name: remote-run',
+          'seed: 5',
+          'duration: 12s',
+          'drain: 4s',
+          'target:',
+          '  type: tts',
+          `  url: http://127.0.0.1:${a.http!.port}`,
+          '  application_id: remote-run-app',
+          '  user_id: admin',
+          '  api_key_env: LORAFLEET_ENGINE_TEST_KEY',
+          `  gateway_udp: 127.0.0.1:${a.udp.port}`,
+          `  mqtt_url: mqtt://127.0.0.1:${a.mqtt!.port}`,
+          'gateways: { count: 1 }',
+          'load: { join_window: 2s }',
+          'fleets:',
+          '  - { name: abp, count: 3, activation: abp, data_rate: 5, interval: 3s, positions: { type: random, radius: 300 } }',
+          '  - { name: otaa, count: 2, activation: otaa, lorawan_version: 1.1, data_rate: 5, interval: 3s, positions: { type: random, radius: 300 } }',
+        ].join('\n'),
+        'remote-run.yaml',
+      );
+      // Provisioned ahead (as `lorafleet provision` does); then the Join Server is made to remember a
+      // DevNonce no device can exceed, so otaa-1 is refused, and only the events stream says why.
+      const state = tmp();
+      await provisionScenario(s, { stateDir: state });
+      const js = net.registry.device('remote-run-app', 'otaa-1')!.js as Record<string, unknown>;
+      js.last_dev_nonce = 65535;
+
+      const r = await runScenario(s, { stateDir: state });
+      expect(r.target).toBe('tts');
+      const m = r.metrics as Record<string, number> & { uplinks_sent: number };
+      expect(m.devices_not_provisioned).toBe(0);
+      expect(m.join_success_ratio).toBe(0.5);
+      expect(r.diagnostics.reasons['js.join.reject: dev_nonce_too_small']).toBeGreaterThan(0);
+      expect(m.uplinks_sent).toBeGreaterThan(5);
+      expect(m.uplinks_delivered).toBe(m.uplinks_sent);
+      // Teardown removed everything it registered.
+      expect(net.registry.devices.size).toBe(0);
+      expect(net.registry.gateways.size).toBe(0);
+    } finally {
+      delete process.env.LORAFLEET_ENGINE_TEST_KEY;
+      await net.stop();
+      sched.stop();
+    }
+  }, 60_000);
 });
