@@ -40,7 +40,14 @@ export async function provisionScenario(s: Scenario, o: ProvisionOptions = {}): 
     });
     await p.ensureApplication();
     for (const g of x.gateways)
-      await p.ensureGateway({ gatewayId: g.id, eui: g.eui, frequencyPlanId: x.plan.id });
+      await p.ensureGateway({
+        gatewayId: g.id,
+        eui: g.eui,
+        frequencyPlanId: x.plan.id,
+        ...(s.gateways?.enforce_duty_cycle !== undefined
+          ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
+          : {}),
+      });
     const r = await p.provisionAll(x.devices.map((d) => d.spec));
     return {
       applicationId: s.target!.application_id!,

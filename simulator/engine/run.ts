@@ -16,6 +16,7 @@ import { evaluate, parseThreshold, type ThresholdResult } from '../scenario/thre
 import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
 import { DownlinkTracker } from '../tts/downlink-tracker.js';
+import { pushDownlinks } from '../tts/downlinks.js';
 import { failureReason, followEvents, subscriptionIdentifiers } from '../tts/events-stream.js';
 import { TtsClient } from '../tts/http-client.js';
 import { Journal } from '../tts/journal.js';
@@ -121,7 +122,14 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   await provisioner.ensureApplication();
   const runKey = await provisioner.createRunKey(`lorafleet-${name}`.slice(0, 50));
   for (const g of x.gateways)
-    await provisioner.ensureGateway({ gatewayId: g.id, eui: g.eui, frequencyPlanId: x.plan.id });
+    await provisioner.ensureGateway({
+      gatewayId: g.id,
+      eui: g.eui,
+      frequencyPlanId: x.plan.id,
+      ...(s.gateways?.enforce_duty_cycle !== undefined
+        ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
+        : {}),
+    });
   const provisioned = await provisioner.provisionAll(x.devices.map((d) => d.spec));
   for (const f of provisioned.failed)
     log.warn({ device: f.deviceId, error: f.error.message }, 'not provisioned');
@@ -356,21 +364,17 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
           const fPort = dl.f_port ?? 10;
           const cid = `lorafleet:${e.plan.spec.deviceId}:${k}`;
           downlinks.scheduled({ deviceId: e.plan.spec.deviceId, fPort, bytes, correlationId: cid });
-          client
-            .post(`/as/applications/${appId}/devices/${e.plan.spec.deviceId}/down/push`, {
-              downlinks: [
-                {
-                  f_port: fPort,
-                  frm_payload: Buffer.from(bytes).toString('base64'),
-                  confirmed: dl.confirmed === true,
-                  priority: 'NORMAL',
-                  correlation_ids: [cid],
-                },
-              ],
-            })
-            .catch((err: Error) =>
-              log.warn({ device: e.plan.spec.deviceId, error: err.message }, 'downlink push failed'),
-            );
+          pushDownlinks(client, appId, e.plan.spec.deviceId, [
+            {
+              f_port: fPort,
+              frm_payload: Buffer.from(bytes).toString('base64'),
+              confirmed: dl.confirmed === true,
+              priority: 'NORMAL',
+              correlation_ids: [cid],
+            },
+          ]).catch((err: Error) =>
+            log.warn({ device: e.plan.spec.deviceId, error: err.message }, 'downlink push failed'),
+          );
         });
       }
     }

@@ -67,7 +67,13 @@ export interface Scenario {
     gateway_udp?: string;
     mqtt_url?: string;
   };
-  gateways?: { count: number; placement?: Placement; antenna_gain?: number; eui_prefix?: string };
+  gateways?: {
+    count: number;
+    placement?: Placement;
+    antenna_gain?: number;
+    eui_prefix?: string;
+    enforce_duty_cycle?: boolean;
+  };
   fleets: FleetSpec[];
   load?: { join_window?: string; stages?: { duration: string; target: string }[] };
   thresholds?: string[];

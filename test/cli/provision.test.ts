@@ -31,7 +31,7 @@ describe('lorafleet provision / devices ls / teardown against a tts target', () 
       '  user_id: admin',
       '  api_key_env: LORAFLEET_TEST_API_KEY',
       `  gateway_udp: 127.0.0.1:${a.udp.port}`,
-      'gateways: { count: 2 }',
+      'gateways: { count: 2, enforce_duty_cycle: false }',
       'fleets:',
       '  - { name: otaa, count: 30, activation: otaa, lorawan_version: 1.1 }',
       '  - { name: abp, count: 20, activation: abp }',
@@ -51,6 +51,7 @@ describe('lorafleet provision / devices ls / teardown against a tts target', () 
     expect(p.stdout).toMatch(/^remote-app: 50 device\(s\) and 2 gateway\(s\) provisioned/m);
     expect(net.registry.devices.size).toBe(50);
     expect(net.registry.gateways.size).toBe(2);
+    for (const g of net.registry.gateways.values()) expect(g.enforce_duty_cycle).toBe(false);
     // The API key never reaches the output.
     expect(p.stdout + p.stderr).not.toContain(net.apiKey);
 
