@@ -230,8 +230,13 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     }
     return st;
   };
+  // An OTAA session outlives a run only where the network still holds it: a TTS target whose devices
+  // were kept. Elsewhere (a fresh embedded network, devices deleted and registered again) devices
+  // join anew, with DevNonces continuing from their saved state.
+  const resumeSessions = targetType === 'tts' && s.teardown === 'keep';
   for (const d of x.devices) {
     const sp = d.spec;
+    if (sp.activation === 'otaa' && !resumeSessions) storeFor(d.fleet.name).clearSession(sp.deviceId);
     medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
     const cfg: DeviceConfig = {
       id: sp.deviceId,
