@@ -215,6 +215,10 @@ export async function main(argv: string[]): Promise<number> {
             describe: 'Run as fast as possible in virtual time (embedded target)',
           })
           .option('report', { type: 'string', describe: 'Write the JSON report to this file' })
+          .option('log', {
+            type: 'string',
+            describe: 'Write pino JSON logs to this file (keys are never logged)',
+          })
           .option('state-dir', {
             type: 'string',
             describe: 'Where device state (DevNonces, FCnts) is kept (default .lorafleet)',
@@ -225,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
             file: a.scenario,
             ...(a['virtual-time'] ? { virtualTime: true } : {}),
             ...(a.report ? { report: a.report } : {}),
+            ...(a.log ? { log: a.log } : {}),
             ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
           },
           print,

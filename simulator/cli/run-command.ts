@@ -2,6 +2,7 @@ import { runScenario, type RunReport } from '../engine/run.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
 import { loadScenario } from '../scenario/load.js';
 import { EXIT_OK, EXIT_THRESHOLDS_FAILED } from './errors.js';
+import { fileLogger } from './log-file.js';
 import { lorafleetVersion } from './version.js';
 
 export interface RunCommandOptions {
@@ -9,6 +10,8 @@ export interface RunCommandOptions {
   virtualTime?: boolean;
   report?: string;
   stateDir?: string;
+  /** pino JSON log file. */
+  log?: string;
 }
 
 /**
@@ -22,6 +25,8 @@ export async function runCommand(
   err: (s: string) => void,
 ): Promise<number> {
   const scenario = loadScenario(o.file);
+  const logger = o.log ? fileLogger(o.log, 'debug') : undefined;
+  logger?.info({ scenario: scenario.name ?? o.file, seed: scenario.seed ?? 1, file: o.file }, 'run started');
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((r) => (stop = r));
   let interrupts = 0;
@@ -43,6 +48,7 @@ export async function runCommand(
       ...(o.virtualTime ? { virtualTime: true } : {}),
       ...(o.stateDir ? { stateDir: o.stateDir } : {}),
       userAgent: `lorafleet/${lorafleetVersion()}`,
+      ...(logger ? { logger } : {}),
       stopSignal,
       onProgress: (p) => {
         const now = Date.now();
@@ -57,6 +63,15 @@ export async function runCommand(
     process.off('SIGINT', onSigint);
     if (tty) process.stderr.write('\n');
   }
+  logger?.info(
+    {
+      verdict: report.verdict,
+      interrupted: report.interrupted,
+      thresholds: report.thresholds,
+      metrics: report.metrics,
+    },
+    'run finished',
+  );
   out(summaryText(report));
   if (o.report) writeJsonReport(o.report, report);
   return report.verdict === 'pass' ? EXIT_OK : EXIT_THRESHOLDS_FAILED;

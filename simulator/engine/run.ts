@@ -133,6 +133,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const provisioned = await provisioner.provisionAll(x.devices.map((d) => d.spec));
   for (const f of provisioned.failed)
     log.warn({ device: f.deviceId, error: f.error.message }, 'not provisioned');
+  log.info(
+    { target: targetType, application: appId, gateways: x.gateways.length, devices: provisioned.ok },
+    'provisioned',
+  );
 
   // A TTS target explains its refusals only on the events stream: follow it per device (application
   // subscriptions miss ns.up.*) and per gateway, and count the reasons for the report.
@@ -425,8 +429,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       }
     }
   };
+  log.info({ durationMs, clock: virtual ? 'virtual' : 'wall' }, 'traffic started');
   await runUntil(endAt);
   stopping = true;
+  log.info({ interrupted }, 'draining');
   await runUntil(scheduler.now() + (interrupted ? Math.min(drainMs, 3000) : drainMs) * 1000);
   progress();
 
@@ -444,6 +450,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       application: 'delete',
     });
   }
+  log.info({ policy: s.teardown ?? 'delete' }, 'teardown done');
   journal.close();
   const networkCounters = net ? { ...net.ns.counters, udp: net.udp.counters } : {};
   if (net) await net.stop();

@@ -152,7 +152,18 @@ describe('lorafleet run', () => {
       ].join('\n'),
     );
     const report = join(d, 'report.json');
-    const r = runCli(['run', file, '--virtual-time', '--report', report, '--state-dir', join(d, 'state')]);
+    const log = join(d, 'run.log');
+    const r = runCli([
+      'run',
+      file,
+      '--virtual-time',
+      '--report',
+      report,
+      '--state-dir',
+      join(d, 'state'),
+      '--log',
+      log,
+    ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL/);
@@ -162,6 +173,27 @@ describe('lorafleet run', () => {
     };
     expect(json.verdict).toBe('fail');
     expect(json.thresholds.map((t) => t.pass)).toEqual([true, false]);
+
+    // pino JSON lines: the run's phases, and never a key (the ABP devices' keys derive from the seed).
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; level: number });
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([
+        'run started',
+        'provisioned',
+        'traffic started',
+        'draining',
+        'teardown done',
+        'run finished',
+      ]),
+    );
+    const text = readFileSync(log, 'utf8').toUpperCase();
+    const s = parseScenario(readFileSync(file, 'utf8'), 'strict.yaml');
+    for (const dev of expand(s).devices)
+      for (const [k, v] of Object.entries(dev.spec))
+        if (/key$/i.test(k)) expect(text).not.toContain(String(v).toUpperCase());
   });
 
   it('exits 2 with file, line and field for a broken scenario, before any traffic', () => {
