@@ -240,17 +240,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(
       'provision <scenario>',
       "Register the scenario's application, gateways and devices on its TTS target (resumable; exit 1 if some failed)",
-      (y) =>
-        y
-          .positional('scenario', {
-            type: 'string',
-            demandOption: true,
-            describe: 'Scenario file (tts target)',
-          })
-          .option('state-dir', {
-            type: 'string',
-            describe: 'Where the provisioning journal is kept (default .lorafleet)',
-          }),
+      (y) => ttsScenarioArgs(y),
       async (a) => {
         exitCode = await provisionCommand(
           { file: a.scenario, ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}) },
@@ -263,21 +253,11 @@ export async function main(argv: string[]): Promise<number> {
       'teardown <scenario>',
       'Remove what the scenario registered: devices (AS → NS → JS → IS), gateways, run keys, the application if lorafleet created it',
       (y) =>
-        y
-          .positional('scenario', {
-            type: 'string',
-            demandOption: true,
-            describe: 'Scenario file (tts target)',
-          })
-          .option('state-dir', {
-            type: 'string',
-            describe: 'Where the provisioning journal is kept (default .lorafleet)',
-          })
-          .option('application', {
-            choices: ['keep', 'delete', 'purge'] as const,
-            default: 'delete' as const,
-            describe: 'What to do with an application lorafleet created',
-          }),
+        ttsScenarioArgs(y).option('application', {
+          choices: ['keep', 'delete', 'purge'] as const,
+          default: 'delete' as const,
+          describe: 'What to do with an application lorafleet created',
+        }),
       async (a) => {
         exitCode = await teardownCommand(
           {
@@ -398,3 +378,13 @@ main(hideBin(process.argv)).then(
     process.exitCode = 70;
   },
 );
+
+/** The arguments provision and teardown share: the scenario and where its journal lives. */
+function ttsScenarioArgs<T>(y: Argv<T>) {
+  return y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (tts target)' })
+    .option('state-dir', {
+      type: 'string',
+      describe: 'Where the provisioning journal is kept (default .lorafleet)',
+    });
+}

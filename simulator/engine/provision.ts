@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { expand } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
-import { Journal } from '../tts/journal.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
-import { journalPath, provisionerFor, ttsTarget } from './target.js';
+import { openJournal, provisionerFor, registerScenario, ttsTarget } from './target.js';
 
 export interface ProvisionOptions {
   stateDir?: string;
@@ -20,6 +18,13 @@ export interface ProvisionResult {
   durationMs: number;
 }
 
+/** What provision and teardown both start from: the plan, the API client and the journal. */
+function open(s: Scenario, o: ProvisionOptions) {
+  const log = o.logger ?? silentLogger;
+  const { client } = ttsTarget(s, { ...(o.userAgent ? { userAgent: o.userAgent } : {}), logger: log });
+  return { x: expand(s), client, journal: openJournal(s, o.stateDir), log };
+}
+
 /**
  * Registers a scenario's application, gateways and devices on its TTS target ahead of any run, so
  * that runs with `teardown: keep` can follow without the registration cost. Resumable: the journal
@@ -27,28 +32,13 @@ export interface ProvisionResult {
  */
 export async function provisionScenario(s: Scenario, o: ProvisionOptions = {}): Promise<ProvisionResult> {
   const started = Date.now();
-  const log = o.logger ?? silentLogger;
-  const x = expand(s);
-  const { client } = ttsTarget(s, { ...(o.userAgent ? { userAgent: o.userAgent } : {}), logger: log });
-  const stateDir = o.stateDir ?? '.lorafleet';
-  mkdirSync(stateDir, { recursive: true });
-  const journal = new Journal(journalPath(s, stateDir));
+  const { x, client, journal, log } = open(s, o);
   try {
     const p = provisionerFor(s, client, journal, {
       logger: log,
       ...(o.onDevice ? { onDevice: o.onDevice } : {}),
     });
-    await p.ensureApplication();
-    for (const g of x.gateways)
-      await p.ensureGateway({
-        gatewayId: g.id,
-        eui: g.eui,
-        frequencyPlanId: x.plan.id,
-        ...(s.gateways?.enforce_duty_cycle !== undefined
-          ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
-          : {}),
-      });
-    const r = await p.provisionAll(x.devices.map((d) => d.spec));
+    const r = await registerScenario(p, s, x);
     return {
       applicationId: s.target!.application_id!,
       gateways: x.gateways.length,
@@ -66,15 +56,9 @@ export async function teardownScenario(
   s: Scenario,
   o: ProvisionOptions & { application?: 'keep' | 'delete' | 'purge' } = {},
 ): Promise<{ devices: number; gateways: number }> {
-  const log = o.logger ?? silentLogger;
-  const x = expand(s);
-  const { client } = ttsTarget(s, { ...(o.userAgent ? { userAgent: o.userAgent } : {}), logger: log });
-  const stateDir = o.stateDir ?? '.lorafleet';
-  mkdirSync(stateDir, { recursive: true });
-  const journal = new Journal(journalPath(s, stateDir));
+  const { x, client, journal, log } = open(s, o);
   try {
-    const p = provisionerFor(s, client, journal, { logger: log });
-    await p.teardown({
+    await provisionerFor(s, client, journal, { logger: log }).teardown({
       deviceIds: x.devices.map((d) => d.spec.deviceId),
       gatewayIds: x.gateways.map((g) => g.id),
       application: o.application ?? 'delete',

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { aes128Key, eui64 } from '../../crypto/types.js';
 import { VirtualDevice } from '../device/device.js';
@@ -19,10 +18,9 @@ import { DownlinkTracker } from '../tts/downlink-tracker.js';
 import { pushDownlinks } from '../tts/downlinks.js';
 import { failureReason, followEvents, subscriptionIdentifiers } from '../tts/events-stream.js';
 import { TtsClient } from '../tts/http-client.js';
-import { Journal } from '../tts/journal.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
 import { UplinkVerifier } from '../tts/uplink-verifier.js';
-import { applicationIdOf, journalPath, provisionerFor, ttsTarget } from './target.js';
+import { applicationIdOf, openJournal, provisionerFor, registerScenario, ttsTarget } from './target.js';
 
 export interface RunOptions {
   /** Override the scenario's `time`. */
@@ -116,21 +114,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   }
 
   const stateDir = o.stateDir ?? '.lorafleet';
-  mkdirSync(stateDir, { recursive: true });
-  const journal = new Journal(journalPath(s, stateDir));
+  const journal = openJournal(s, stateDir);
   const provisioner = provisionerFor(s, client, journal, { logger: log });
-  await provisioner.ensureApplication();
+  const provisioned = await registerScenario(provisioner, s, x);
   const runKey = await provisioner.createRunKey(`lorafleet-${name}`.slice(0, 50));
-  for (const g of x.gateways)
-    await provisioner.ensureGateway({
-      gatewayId: g.id,
-      eui: g.eui,
-      frequencyPlanId: x.plan.id,
-      ...(s.gateways?.enforce_duty_cycle !== undefined
-        ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
-        : {}),
-    });
-  const provisioned = await provisioner.provisionAll(x.devices.map((d) => d.spec));
   for (const f of provisioned.failed)
     log.warn({ device: f.deviceId, error: f.error.message }, 'not provisioned');
   log.info(

@@ -1,9 +1,12 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Expanded } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import { apiKeyFrom, TtsClient } from '../tts/http-client.js';
-import type { Journal } from '../tts/journal.js';
+import { Journal } from '../tts/journal.js';
 import type { Logger } from '../tts/logger.js';
 import { Provisioner, type ProvisionerOptions } from '../tts/provisioning.js';
+import type { DeviceSpec } from '../tts/requests.js';
 
 /** The application a scenario runs in: named in the target, or derived from the scenario's name. */
 export function applicationIdOf(s: Scenario): string {
@@ -20,6 +23,31 @@ export function ownerOf(s: Scenario): ProvisionerOptions['owner'] {
 /** The journal of what was registered for this scenario (shared by run, provision and teardown). */
 export function journalPath(s: Scenario, stateDir: string): string {
   return join(stateDir, `${s.name ?? 'scenario'}.journal`);
+}
+
+/** The scenario's journal in `stateDir` (default .lorafleet), created with its directory if missing. */
+export function openJournal(s: Scenario, stateDir = '.lorafleet'): Journal {
+  mkdirSync(stateDir, { recursive: true });
+  return new Journal(journalPath(s, stateDir));
+}
+
+/** Registers the scenario's application, gateways and devices; idempotent and journalled. */
+export async function registerScenario(
+  p: Provisioner,
+  s: Scenario,
+  x: Expanded,
+): Promise<{ ok: number; failed: { deviceId: string; error: Error }[] }> {
+  await p.ensureApplication();
+  for (const g of x.gateways)
+    await p.ensureGateway({
+      gatewayId: g.id,
+      eui: g.eui,
+      frequencyPlanId: x.plan.id,
+      ...(s.gateways?.enforce_duty_cycle !== undefined
+        ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
+        : {}),
+    });
+  return p.provisionAll(x.devices.map((d): DeviceSpec => d.spec));
 }
 
 export interface TtsTarget {
