@@ -28,17 +28,17 @@ function progressReporter(err: Out): { onDevice: (done: number, total: number) =
       stream: process.stderr,
       hideCursor: true,
     });
-    let started_ = false;
+    let shown = false;
     return {
       onDevice: (done, total) => {
-        if (!started_) {
+        if (!shown) {
           bar.start(total, 0, { rate: '0' });
-          started_ = true;
+          shown = true;
         }
         bar.update(done, { rate: rate(done) });
       },
       stop: () => {
-        if (started_) bar.stop();
+        if (shown) bar.stop();
       },
     };
   }
