@@ -1,4 +1,4 @@
-import { runScenario, type RunReport } from '../engine/run.js';
+import { runScenario, type Progress, type RunReport } from '../engine/run.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
 import { loadScenario } from '../scenario/load.js';
 import { EXIT_OK, EXIT_THRESHOLDS_FAILED } from './errors.js';
@@ -42,6 +42,7 @@ export async function runCommand(
   process.on('SIGINT', onSigint);
   const tty = process.stderr.isTTY === true;
   let last = 0;
+  let prev: Progress | undefined;
   let report: RunReport;
   try {
     report = await runScenario(scenario, {
@@ -53,8 +54,9 @@ export async function runCommand(
       onProgress: (p) => {
         const now = Date.now();
         if (!tty && now - last < 5000) return;
+        const line = progressLine(p, prev);
+        prev = p;
         last = now;
-        const line = `[${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s] joined ${p.joined}/${p.devices}  uplinks ${p.uplinksDelivered}/${p.uplinksSent} delivered`;
         if (tty) process.stderr.write(`\r${line}   `);
         else err(line);
       },
@@ -75,4 +77,19 @@ export async function runCommand(
   out(summaryText(report));
   if (o.report) writeJsonReport(o.report, report);
   return report.verdict === 'pass' ? EXIT_OK : EXIT_THRESHOLDS_FAILED;
+}
+
+/**
+ * One line of live progress: joins, uplinks/s (in scenario time, since the previous line), delivery,
+ * latency and errors so far.
+ */
+export function progressLine(p: Progress, prev: Progress | undefined): string {
+  const dt = prev ? (p.elapsedMs - prev.elapsedMs) / 1000 : p.elapsedMs / 1000;
+  const rate = dt > 0 ? (p.uplinksSent - (prev?.uplinksSent ?? 0)) / dt : 0;
+  const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)}ms`);
+  return (
+    `[${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s] joined ${p.joined}/${p.devices}` +
+    `  ${rate.toFixed(1)} uplinks/s  delivered ${p.uplinksDelivered}/${p.uplinksSent}` +
+    `  latency p50 ${ms(p.latencyP50Ms)} p99 ${ms(p.latencyP99Ms)}  errors ${p.errors}`
+  );
 }

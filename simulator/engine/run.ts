@@ -42,6 +42,11 @@ export interface Progress {
   devices: number;
   uplinksSent: number;
   uplinksDelivered: number;
+  /** End-to-end latency so far, ms (null before the first delivery). */
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  /** Refusals the network explained so far (events), plus spec violations the devices saw. */
+  errors: number;
 }
 
 export interface RunReport {
@@ -383,17 +388,23 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const progress = () => {
     let joined = 0;
     let sent = 0;
+    let errors = Object.values(reasons).reduce((a, n) => a + n, 0);
     for (const e of devices.values()) {
       if (e.dev.joined) joined++;
       sent += e.dev.counters.uplinks;
+      for (const n of Object.values(e.dev.violations)) errors += n;
     }
+    const live = verifier.live();
     o.onProgress?.({
       elapsedMs: (scheduler.now() - startAt) / 1000,
       durationMs,
       joined,
       devices: total,
       uplinksSent: sent,
-      uplinksDelivered: verifier.stats().delivered,
+      uplinksDelivered: live.delivered,
+      latencyP50Ms: live.p50,
+      latencyP99Ms: live.p99,
+      errors,
     });
   };
   const runUntil = async (untilUs: number) => {

@@ -100,6 +100,14 @@ export class UplinkVerifier {
     this.client = undefined;
   }
 
+  /** Delivered count and latency percentiles without scanning every expected uplink (for live progress). */
+  live(): { delivered: number; p50: number | null; p99: number | null } {
+    const h = this.latency;
+    return h.totalCount === 0
+      ? { delivered: this.delivered, p50: null, p99: null }
+      : { delivered: this.delivered, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99) };
+  }
+
   stats(): VerifierStats {
     const lost = [...this.expected.values()].filter((e) => !e.seen).length;
     const h = this.latency;
