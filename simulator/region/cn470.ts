@@ -3,7 +3,7 @@
 // The RP001 96-channel plan The Things Stack's CN_470_510 band and frequency plans use: uplink
 // 470.3 MHz + n × 200 kHz (96 channels), RX1 on 500.3 MHz + (uplink channel mod 48) × 200 kHz.
 
-import { COMMON, channelRange, lora, type Region } from './types.js';
+import { COMMON, channelRange, lora, subtractiveRx1, type Region } from './types.js';
 
 export const CN470 = {
   id: 'CN470',
@@ -22,14 +22,7 @@ export const CN470 = {
   maxChannels: 96,
   channelPlan: 'fixed-96',
   downlinkChannels: channelRange(500_300_000, 200_000, 48, 0, 5),
-  rx1DataRate: [
-    [0, 0, 0, 0, 0, 0], // DR0
-    [1, 0, 0, 0, 0, 0], // DR1
-    [2, 1, 0, 0, 0, 0], // DR2
-    [3, 2, 1, 0, 0, 0], // DR3
-    [4, 3, 2, 1, 0, 0], // DR4
-    [5, 4, 3, 2, 1, 0], // DR5
-  ],
+  rx1DataRate: subtractiveRx1(6, 6),
   rx2: { frequency: 505300000, dataRate: 0 },
   ...COMMON,
   maxEirp: 19.15,

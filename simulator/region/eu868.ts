@@ -1,7 +1,7 @@
 // EU863-870 — RP002-1.0.4 as encoded by The Things Stack (lorawan-stack@1d218216,
 // pkg/band/testdata), cross-checked with LoRaMac-node (Region*.c); see test/fixtures/regional-data.json.
 
-import { COMMON, fsk, lora, lrFhss, type Region } from './types.js';
+import { COMMON, fsk, lora, lrFhss, subtractiveRx1, type Region } from './types.js';
 
 export const EU868 = {
   id: 'EU868',
@@ -30,14 +30,7 @@ export const EU868 = {
   maxChannels: 16,
   channelPlan: 'dynamic',
   rx1DataRate: [
-    [0, 0, 0, 0, 0, 0], // DR0
-    [1, 0, 0, 0, 0, 0], // DR1
-    [2, 1, 0, 0, 0, 0], // DR2
-    [3, 2, 1, 0, 0, 0], // DR3
-    [4, 3, 2, 1, 0, 0], // DR4
-    [5, 4, 3, 2, 1, 0], // DR5
-    [6, 5, 4, 3, 2, 1], // DR6
-    [7, 6, 5, 4, 3, 2], // DR7
+    ...subtractiveRx1(8, 6),
     [1, 0, 0, 0, 0, 0], // DR8
     [2, 1, 0, 0, 0, 0], // DR9
     [1, 0, 0, 0, 0, 0], // DR10

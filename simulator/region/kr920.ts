@@ -2,7 +2,7 @@
 // pkg/band/testdata), cross-checked with LoRaMac-node (Region*.c); see test/fixtures/regional-data.json.
 // Devices must listen before talk (LoRaMac-node KR920_CARRIER_SENSE_TIME, KR920_RSSI_FREE_TH).
 
-import { COMMON, lora, type Region } from './types.js';
+import { COMMON, lora, subtractiveRx1, type Region } from './types.js';
 
 export const KR920 = {
   id: 'KR920',
@@ -24,14 +24,7 @@ export const KR920 = {
   joinChannels: [0, 1, 2],
   maxChannels: 16,
   channelPlan: 'dynamic',
-  rx1DataRate: [
-    [0, 0, 0, 0, 0, 0], // DR0
-    [1, 0, 0, 0, 0, 0], // DR1
-    [2, 1, 0, 0, 0, 0], // DR2
-    [3, 2, 1, 0, 0, 0], // DR3
-    [4, 3, 2, 1, 0, 0], // DR4
-    [5, 4, 3, 2, 1, 0], // DR5
-  ],
+  rx1DataRate: subtractiveRx1(6, 6),
   rx2: { frequency: 921900000, dataRate: 0 },
   ...COMMON,
   maxEirp: 14,
