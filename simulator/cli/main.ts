@@ -215,6 +215,14 @@ export async function main(argv: string[]): Promise<number> {
             describe: 'Run as fast as possible in virtual time (embedded target)',
           })
           .option('report', { type: 'string', describe: 'Write the JSON report to this file' })
+          .option('html', {
+            type: 'string',
+            describe: 'Write a self-contained HTML report with plots to this file',
+          })
+          .option('prometheus', {
+            type: 'string',
+            describe: 'Serve live metrics for Prometheus on host:port (e.g. 127.0.0.1:9464)',
+          })
           .option('log', {
             type: 'string',
             describe: 'Write pino JSON logs to this file (keys are never logged)',
@@ -229,6 +237,8 @@ export async function main(argv: string[]): Promise<number> {
             file: a.scenario,
             ...(a['virtual-time'] ? { virtualTime: true } : {}),
             ...(a.report ? { report: a.report } : {}),
+            ...(a.html ? { html: a.html } : {}),
+            ...(a.prometheus !== undefined ? { prometheus: a.prometheus } : {}),
             ...(a.log ? { log: a.log } : {}),
             ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
           },

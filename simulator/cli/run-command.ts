@@ -1,7 +1,9 @@
 import { runScenario, type Progress, type RunReport } from '../engine/run.js';
+import { writeHtmlReport } from '../report/html.js';
+import { startPrometheus, type PrometheusExporter } from '../report/prometheus.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
 import { loadScenario } from '../scenario/load.js';
-import { EXIT_OK, EXIT_THRESHOLDS_FAILED } from './errors.js';
+import { EXIT_OK, EXIT_THRESHOLDS_FAILED, UsageError } from './errors.js';
 import { fileLogger } from './log-file.js';
 import { lorafleetVersion } from './version.js';
 
@@ -9,6 +11,10 @@ export interface RunCommandOptions {
   file: string;
   virtualTime?: boolean;
   report?: string;
+  /** Self-contained HTML report with plots. */
+  html?: string;
+  /** `host:port` (or a port) to serve live metrics on for Prometheus. */
+  prometheus?: string;
   stateDir?: string;
   /** pino JSON log file. */
   log?: string;
@@ -25,7 +31,17 @@ export async function runCommand(
   err: (s: string) => void,
 ): Promise<number> {
   const scenario = loadScenario(o.file);
+  const listen = o.prometheus === undefined ? undefined : listenAddress(o.prometheus);
   const logger = o.log ? fileLogger(o.log, 'debug') : undefined;
+  let exporter: PrometheusExporter | undefined;
+  if (listen) {
+    try {
+      exporter = await startPrometheus(listen, { scenario: scenario.name ?? 'scenario' });
+    } catch (e) {
+      throw new UsageError(`--prometheus ${o.prometheus}: cannot listen (${(e as Error).message})`);
+    }
+    err(`prometheus: metrics at ${exporter.url}`);
+  }
   logger?.info({ scenario: scenario.name ?? o.file, seed: scenario.seed ?? 1, file: o.file }, 'run started');
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((r) => (stop = r));
@@ -51,7 +67,9 @@ export async function runCommand(
       userAgent: `lorafleet/${lorafleetVersion()}`,
       ...(logger ? { logger } : {}),
       stopSignal,
+      ...(exporter ? { metricsListener: exporter.listener } : {}),
       onProgress: (p) => {
+        exporter?.update(p);
         const now = Date.now();
         if (!tty && now - last < 5000) return;
         const line = progressLine(p, prev);
@@ -64,6 +82,7 @@ export async function runCommand(
   } finally {
     process.off('SIGINT', onSigint);
     if (tty) process.stderr.write('\n');
+    await exporter?.close();
   }
   logger?.info(
     {
@@ -76,6 +95,7 @@ export async function runCommand(
   );
   out(summaryText(report));
   if (o.report) writeJsonReport(o.report, report);
+  if (o.html) writeHtmlReport(o.html, report);
   return report.verdict === 'pass' ? EXIT_OK : EXIT_THRESHOLDS_FAILED;
 }
 
@@ -92,4 +112,14 @@ export function progressLine(p: Progress, prev: Progress | undefined): string {
     `  ${rate.toFixed(1)} uplinks/s  delivered ${p.uplinksDelivered}/${p.uplinksSent}` +
     `  latency p50 ${ms(p.latencyP50Ms)} p99 ${ms(p.latencyP99Ms)}  errors ${p.errors}`
   );
+}
+
+/** `9464`, `:9464`, `127.0.0.1:9464`, `[::1]:9464`; the host defaults to loopback. */
+export function listenAddress(s: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]*):)?(\d{1,5})$/.exec(s.trim());
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || port > 65535)
+    throw new UsageError(`--prometheus: expected host:port like "127.0.0.1:9464", got "${s}"`);
+  const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
+  return { host, port };
 }

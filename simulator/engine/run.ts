@@ -6,6 +6,12 @@ import type { DeviceConfig } from '../device/types.js';
 import { gatewaySocketShortfall } from '../gateway/fd-limit.js';
 import { VirtualGateway } from '../gateway/gateway.js';
 import { sessionKeys10 } from '../lorawan/frame-security.js';
+import {
+  RunMetrics,
+  type DistributionsJson,
+  type RunMetricsListener,
+  type TimelineJson,
+} from '../metrics/run-metrics.js';
 import { EmbeddedNetwork } from '../network/embedded-network.js';
 import { RadioMedium } from '../radio/medium.js';
 import { Rng } from '../random/rng.js';
@@ -33,6 +39,8 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Resolves when the user asks to stop early (Ctrl-C): traffic stops, drain, teardown, report. */
   stopSignal?: Promise<void>;
+  /** Sees each uplink, delivery and join as it happens (a live exporter). */
+  metricsListener?: RunMetricsListener;
 }
 
 export interface Progress {
@@ -47,6 +55,10 @@ export interface Progress {
   latencyP99Ms: number | null;
   /** Refusals the network explained so far (events), plus spec violations the devices saw. */
   errors: number;
+  joinRequests: number;
+  downlinksScheduled: number;
+  downlinksReceived: number;
+  rxWindowMisses: number;
 }
 
 export interface RunReport {
@@ -67,6 +79,9 @@ export interface RunReport {
   violationSamples: { device: string; kind: string; detail: string }[];
   /** `notProvisioned`: the first few devices the target refused, with its reason. */
   diagnostics: { reasons: Record<string, number>; notProvisioned: { device: string; error: string }[] };
+  /** Per time bucket from the start of traffic: what the HTML report plots. */
+  timeline: TimelineJson;
+  distributions: DistributionsJson;
 }
 
 /** Runs a scenario: provision → traffic → drain → teardown → report. */
@@ -151,7 +166,12 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
         )
       : Promise.resolve();
 
-  const verifier = new UplinkVerifier(() => scheduler.now() / 1000);
+  const metrics = new RunMetrics(durationMs);
+  if (o.metricsListener) metrics.listen(o.metricsListener);
+  const verifier = new UplinkVerifier(
+    () => scheduler.now() / 1000,
+    (ms) => metrics.uplinkDelivered(scheduler.now(), ms),
+  );
   const tenant = s.target?.tenant ?? (s.target?.ttn ? 'ttn' : undefined);
   await verifier.connect(
     mqttUrl,
@@ -275,6 +295,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       {
         transmit: (tx) => {
           busy(tx.kind === 'data' ? 2_500_000 : 7_000_000);
+          if (tx.kind === 'join') metrics.joinRequest(scheduler.now());
           const receptions = medium.uplink({
             from: tx.deviceId,
             frequency: tx.frequency,
@@ -287,17 +308,18 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
           });
           scheduler.at(tx.start + tx.airtime, () => {
             for (const rx of receptions) {
-              if (!rx.lost)
-                gateways.get(rx.to)?.receive({
-                  phyPayload: tx.phyPayload,
-                  frequency: tx.frequency,
-                  modulation: tx.modulation,
-                  datr: tx.datr,
-                  codr: tx.codr,
-                  rssi: rx.rssi,
-                  snr: rx.snr,
-                  channel: tx.channel % 8,
-                });
+              if (rx.lost) continue;
+              metrics.reception(rx.rssi, rx.snr);
+              gateways.get(rx.to)?.receive({
+                phyPayload: tx.phyPayload,
+                frequency: tx.frequency,
+                modulation: tx.modulation,
+                datr: tx.datr,
+                codr: tx.codr,
+                rssi: rx.rssi,
+                snr: rx.snr,
+                channel: tx.channel % 8,
+              });
             }
           });
         },
@@ -312,7 +334,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
           // An application uplink is expected at the application from the moment it leaves the antenna.
           if (e.type === 'uplink' && e.attempt === 1 && e.fPort !== null && e.fPort > 0 && e.payload) {
             verifier.expect(sp.deviceId, e.fCnt, e.payload, e.start / 1000);
+            metrics.uplinkSent(e.start);
           }
+          if (e.type === 'joined') metrics.joinAccept(scheduler.now());
         },
       },
     );
@@ -321,6 +345,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
 
   // --- traffic
   const startAt = scheduler.now();
+  metrics.start(startAt);
   const endAt = startAt + durationMs * 1000;
   const joinWindow = parseDuration(s.load?.join_window ?? '10s')! * 1000;
   const stages = (s.load?.stages ?? []).map((st) => ({
@@ -388,13 +413,18 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const progress = () => {
     let joined = 0;
     let sent = 0;
+    let joinRequests = 0;
+    let misses = 0;
     let errors = Object.values(reasons).reduce((a, n) => a + n, 0);
     for (const e of devices.values()) {
       if (e.dev.joined) joined++;
       sent += e.dev.counters.uplinks;
+      joinRequests += e.dev.counters.joinRequests;
+      misses += e.dev.counters.downlinksMissed;
       for (const n of Object.values(e.dev.violations)) errors += n;
     }
     const live = verifier.live();
+    const dl = downlinks.stats();
     o.onProgress?.({
       elapsedMs: (scheduler.now() - startAt) / 1000,
       durationMs,
@@ -405,6 +435,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       latencyP50Ms: live.p50,
       latencyP99Ms: live.p99,
       errors,
+      joinRequests,
+      downlinksScheduled: dl.scheduled,
+      downlinksReceived: dl.delivered,
+      rxWindowMisses: misses,
     });
   };
   const runUntil = async (untilUs: number) => {
@@ -468,6 +502,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     networkCounters,
     reasons,
     provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
+    metrics,
   );
 }
 
@@ -488,6 +523,7 @@ function buildReport(
   network: Record<string, unknown>,
   reasons: Record<string, number>,
   notProvisioned: { device: string; error: string }[],
+  timeline: RunMetrics,
 ): RunReport {
   const v = verifier.stats();
   const dl = downlinks.stats();
@@ -595,5 +631,7 @@ function buildReport(
     violations,
     violationSamples,
     diagnostics: { reasons, notProvisioned: notProvisioned.slice(0, 10) },
+    timeline: timeline.timeline(),
+    distributions: timeline.distributions(),
   };
 }

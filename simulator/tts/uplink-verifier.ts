@@ -35,7 +35,11 @@ export class UplinkVerifier {
   private unexpected = 0;
   private client: mqtt.MqttClient | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `onDelivered` sees each delivery's latency as it is measured (for timelines and live exporters). */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly onDelivered?: (latencyMs: number) => void,
+  ) {}
 
   /** Records an uplink the simulator sent: device, full FCnt, application bytes, radio transmit time (ms). */
   expect(deviceId: string, fCnt: number, bytes: Uint8Array, sentAtMs: number): void {
@@ -69,7 +73,9 @@ export class UplinkVerifier {
       return;
     }
     this.delivered++;
-    this.latency.recordValue(Math.max(1, Math.round(this.now() - e.sentAt)));
+    const latencyMs = Math.max(1, Math.round(this.now() - e.sentAt));
+    this.latency.recordValue(latencyMs);
+    this.onDelivered?.(latencyMs);
   }
 
   /** Subscribes to the application's up/join/down topics (username app id or app@tenant, password a key). */

@@ -12,6 +12,10 @@ const at = (elapsedMs: number, uplinksSent: number, over: Partial<Progress> = {}
   latencyP50Ms: 250.4,
   latencyP99Ms: 1201.6,
   errors: 3,
+  joinRequests: 9,
+  downlinksScheduled: 0,
+  downlinksReceived: 0,
+  rxWindowMisses: 0,
   ...over,
 });
 

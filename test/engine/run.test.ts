@@ -44,6 +44,22 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect(r.fleets['meters']).toBeDefined();
     expect(Object.keys(r.gateways)).toHaveLength(3);
     expect(summaryText(r)).toMatch(/PASS/);
+
+    // The timeline behind the HTML plots adds up to the same totals as the counters.
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    expect(sum(r.timeline.uplinksSent)).toBe(m.uplinks_sent);
+    expect(sum(r.timeline.uplinksDelivered)).toBe(m.uplinks_delivered);
+    expect(sum(r.timeline.joinRequests)).toBe(m['joins.requested']);
+    expect(sum(r.timeline.joinAccepts)).toBe(m.joins_accepted);
+    expect(sum(r.distributions.latencyMs.counts)).toBe(m.uplinks_delivered);
+    const heard = sum(Object.values(r.gateways).map((g) => g.received!));
+    expect(sum(r.distributions.rssiDbm.counts)).toBe(heard);
+    expect(sum(r.distributions.snrDb.counts)).toBe(heard);
+    // One bucket per second over 45 s of traffic and the drain.
+    expect(r.timeline.bucketMs).toBe(1000);
+    expect(r.timeline.uplinksSent.length).toBeGreaterThanOrEqual(44);
+    const p99 = r.timeline.latencyP99Ms.filter((v): v is number => v !== null);
+    expect(Math.max(...p99)).toBeLessThanOrEqual(m.latency_max!);
   }, 60_000);
 
   it('starts the embedded network when the scenario names no target, and never writes a key into the report', async () => {

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScenario, type RunReport } from '../../simulator/engine/run.js';
+import { htmlReport } from '../../simulator/report/html.js';
+import { parseScenario } from '../../simulator/scenario/load.js';
+import { launchChromium } from '../helpers/chromium.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lorafleet-html-'));
+let browser: Browser;
+let report: RunReport;
+
+beforeAll(async () => {
+  const s = parseScenario(
+    [
+      'name: html-report',
+      'seed: 11',
+      'duration: 40s',
+      'drain: 5s',
+      'gateways: { count: 2, placement: { type: grid, spacing: 2000 } }',
+      'fleets:',
+      '  - { name: sensors, count: 12, activation: otaa, lorawan_version: 1.0.3, data_rate: 5, interval: 8s, confirmed: 0.3 }',
+      'thresholds: [ "delivery_ratio >= 0.5", "latency_p99 < 1ms" ]',
+    ].join('\n'),
+    'html-report.yaml',
+  );
+  [report, browser] = await Promise.all([
+    runScenario(s, { virtualTime: true, stateDir: dir }),
+    launchChromium(),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// Run in the page (the test project has no DOM types): every plot marks itself when drawn.
+const PLOTS_DRAWN = 'document.body.dataset.plots === "6"';
+/** Pixels with anything painted on a canvas; -2 when there is none, -1 when too small to be a plot. */
+const paintedPixels = (selector: string): string => `((c) => {
+  if (!c) return -2;
+  if (c.width < 100 || c.height < 100) return -1;
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+  return n;
+})(document.querySelector(${JSON.stringify(selector)}))`;
+
+/** Opens a report page offline: any request that is not the file itself is recorded and refused. */
+async function open(html: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  const file = join(dir, `report-${Math.random().toString(36).slice(2)}.html`);
+  writeFileSync(file, html);
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  const url = pathToFileURL(file).href;
+  await page.route('**/*', (route) => {
+    if (route.request().url() === url) return route.continue();
+    requests.push(route.request().url());
+    return route.abort();
+  });
+  await page.goto(url);
+  return { page, errors, requests };
+}
+
+describe('the HTML report in headless Chromium', () => {
+  it('renders offline, without errors, with all six plots drawn', async () => {
+    const { page, errors, requests } = await open(htmlReport(report));
+    await page.waitForFunction(PLOTS_DRAWN, null, { timeout: 10_000 });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+
+    for (const id of ['uplink-rate', 'latency-time', 'latency-histogram', 'join-timeline', 'rssi', 'snr']) {
+      // A drawn plot has a canvas of its size with something painted on it.
+      const painted = await page.evaluate<number>(paintedPixels(`#${id} canvas`));
+      expect(painted, id).toBeGreaterThan(500);
+      // The legend names the series the plot is made of.
+      expect(await page.locator(`#${id} .u-legend`).count(), id).toBe(1);
+    }
+    expect(await page.locator('#join-timeline .u-legend').innerText()).toMatch(
+      /Join-requests\/s[\s\S]*JoinAccepts\/s[\s\S]*joined/,
+    );
+    await page.close();
+  });
+
+  it('shows the verdict and every threshold with its own verdict', async () => {
+    expect(report.verdict).toBe('fail');
+    const { page } = await open(htmlReport(report));
+    expect(await page.locator('header h1').innerText()).toBe('lorafleet — html-report: FAIL');
+    const rows = await page.locator('#thresholds tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^PASS\s+delivery_ratio >= 0.5\s+\d+\.\d\d %$/);
+    expect(rows[1]).toMatch(/^FAIL\s+latency_p99 < 1ms\s+\d+ms$/);
+    await page.close();
+  });
+
+  it('plots the same numbers the JSON report holds', async () => {
+    const { page } = await open(htmlReport(report));
+    await page.waitForFunction(PLOTS_DRAWN, null, { timeout: 10_000 });
+    const d = JSON.parse((await page.locator('#report-data').textContent()) ?? '{}') as RunReport;
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    const embedded = { sent: sum(d.timeline.uplinksSent), delivered: sum(d.timeline.uplinksDelivered) };
+    const m = report.metrics as Record<string, number>;
+    expect(embedded.sent).toBe(m.uplinks_sent);
+    expect(embedded.delivered).toBe(m.uplinks_delivered);
+    expect(embedded.sent).toBeGreaterThan(20);
+    await page.close();
+  });
+
+  it('keeps text from the network and devices as text, even markup that would end the script', async () => {
+    const hostile: RunReport = {
+      ...report,
+      violations: { '<img src=x onerror="window.pwned=1">': 1 },
+      violationSamples: [{ device: 'd-1', kind: 'odd', detail: '</script><script>window.pwned=2</script>' }],
+      diagnostics: { reasons: { '<b>bold</b>': 3 }, notProvisioned: [] },
+      timeline: { ...report.timeline },
+    };
+    // A value inside the embedded data that would close the data element if it were not escaped.
+    (hostile as unknown as { timeline: Record<string, unknown> }).timeline.note =
+      '</script><script>window.pwned=3</script>';
+    const { page, errors } = await open(htmlReport(hostile));
+    await page.waitForFunction(PLOTS_DRAWN, null, { timeout: 10_000 });
+    expect(await page.evaluate('typeof window.pwned')).toBe('undefined');
+    expect(await page.locator('main').innerText()).toContain('</script><script>window.pwned=2</script>');
+    expect(await page.locator('main').innerText()).toContain('<b>bold</b>');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

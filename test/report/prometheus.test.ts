@@ -1,0 +1,206 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listenAddress } from '../../simulator/cli/run-command.js';
+import type { Progress } from '../../simulator/engine/run.js';
+import { startPrometheus } from '../../simulator/report/prometheus.js';
+import { runCli } from '../helpers/cli.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'lorafleet-prom-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `name{labels} value` lines of the exposition format, by name and label text. */
+function samples(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const i = line.lastIndexOf(' ');
+    m.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return m;
+}
+
+const progress = (over: Partial<Progress>): Progress => ({
+  elapsedMs: 1000,
+  durationMs: 60_000,
+  joined: 0,
+  devices: 10,
+  uplinksSent: 0,
+  uplinksDelivered: 0,
+  latencyP50Ms: null,
+  latencyP99Ms: null,
+  errors: 0,
+  joinRequests: 0,
+  downlinksScheduled: 0,
+  downlinksReceived: 0,
+  rxWindowMisses: 0,
+  ...over,
+});
+
+describe('the Prometheus exporter', () => {
+  it('serves counters, the latency histogram and gauges on /metrics, labelled with the scenario', async () => {
+    const p = await startPrometheus({ host: '127.0.0.1', port: 0 }, { scenario: 'demo' });
+    try {
+      expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      for (let i = 0; i < 5; i++) p.listener.uplinkSent!();
+      p.listener.delivered!(40);
+      p.listener.delivered!(300);
+      p.listener.delivered!(3000);
+      p.listener.joinRequest!();
+      p.listener.joinRequest!();
+      p.listener.joinAccept!();
+      p.update(progress({ joined: 7, downlinksScheduled: 4, downlinksReceived: 3, errors: 2 }));
+      p.update(progress({ joined: 8, downlinksScheduled: 6, downlinksReceived: 5, errors: 2 }));
+
+      const res = await fetch(p.url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const s = samples(await res.text());
+      const l = '{scenario="demo"}';
+      expect(s.get(`lorafleet_uplinks_sent_total${l}`)).toBe(5);
+      expect(s.get(`lorafleet_uplinks_delivered_total${l}`)).toBe(3);
+      expect(s.get(`lorafleet_join_requests_total${l}`)).toBe(2);
+      expect(s.get(`lorafleet_join_accepts_total${l}`)).toBe(1);
+      expect(s.get(`lorafleet_devices${l}`)).toBe(10);
+      expect(s.get(`lorafleet_devices_joined${l}`)).toBe(8);
+      // Counters fed from cumulative progress grow by the difference, never twice.
+      expect(s.get(`lorafleet_downlinks_scheduled_total${l}`)).toBe(6);
+      expect(s.get(`lorafleet_downlinks_received_total${l}`)).toBe(5);
+      expect(s.get(`lorafleet_errors_total${l}`)).toBe(2);
+      // 40 ms, 300 ms and 3 s in seconds buckets.
+      expect(s.get('lorafleet_uplink_latency_seconds_bucket{le="0.05",scenario="demo"}')).toBe(1);
+      expect(s.get('lorafleet_uplink_latency_seconds_bucket{le="0.5",scenario="demo"}')).toBe(2);
+      expect(s.get('lorafleet_uplink_latency_seconds_bucket{le="5",scenario="demo"}')).toBe(3);
+      expect(s.get(`lorafleet_uplink_latency_seconds_sum${l}`)).toBeCloseTo(3.34, 6);
+      expect(s.get(`lorafleet_uplink_latency_seconds_count${l}`)).toBe(3);
+      // The process's own health, to tell a saturated simulator from a slow network.
+      expect([...s.keys()].some((k) => k.startsWith('lorafleet_process_nodejs_eventloop_lag'))).toBe(true);
+
+      expect((await fetch(p.url.replace('/metrics', '/'))).status).toBe(404);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('reads host:port, a bare port or [IPv6]:port, loopback by default; refuses anything else', () => {
+    expect(listenAddress('127.0.0.1:9464')).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(listenAddress('9464')).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(listenAddress(':9464')).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(listenAddress('0.0.0.0:80')).toEqual({ host: '0.0.0.0', port: 80 });
+    expect(listenAddress('[::1]:9464')).toEqual({ host: '::1', port: 9464 });
+    for (const bad of ['localhost', '127.0.0.1:99999', '127.0.0.1:', 'a:b:9']) {
+      expect(() => listenAddress(bad), bad).toThrow(
+        `--prometheus: expected host:port like "127.0.0.1:9464", got "${bad}"`,
+      );
+    }
+  });
+});
+
+const scenario = [
+  'name: prom-live',
+  'seed: 5',
+  'duration: 60s',
+  'drain: 5s',
+  'fleets:',
+  '  - { name: sensors, count: 10, activation: otaa, lorawan_version: 1.1, data_rate: 5, interval: 5s }',
+  'thresholds: [ "delivery_ratio >= 0.9" ]',
+].join('\n');
+
+describe('lorafleet run --prometheus --html', () => {
+  it('serves live metrics while the run goes on, then writes the HTML report', async () => {
+    const file = join(dir, 'prom-live.yaml');
+    writeFileSync(file, scenario);
+    const html = join(dir, 'prom-live.html');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'simulator/cli/main.ts',
+        'run',
+        file,
+        '--virtual-time',
+        '--state-dir',
+        dir,
+        '--prometheus',
+        '127.0.0.1:0',
+        '--html',
+        html,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        const m = /prometheus: metrics at (http:\/\/\S+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.on('close', () => reject(new Error(`exited before serving metrics: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    let done = false;
+    void exited.then(() => (done = true));
+    // Scrape like Prometheus would, until the run has sent and delivered something.
+    let last = new Map<string, number>();
+    while (!done) {
+      try {
+        last = samples(await (await fetch(url)).text());
+      } catch {
+        break; // the run ended and closed the port
+      }
+      if ((last.get('lorafleet_uplinks_delivered_total{scenario="prom-live"}') ?? 0) > 5) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(last.get('lorafleet_devices{scenario="prom-live"}')).toBe(10);
+    expect(last.get('lorafleet_join_accepts_total{scenario="prom-live"}')).toBeGreaterThan(0);
+    expect(last.get('lorafleet_uplinks_sent_total{scenario="prom-live"}')).toBeGreaterThan(5);
+    expect(last.get('lorafleet_uplinks_delivered_total{scenario="prom-live"}')).toBeGreaterThan(5);
+
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/verdict: PASS/);
+    // The port is closed once the run is over.
+    await expect(fetch(url)).rejects.toThrow();
+    expect(existsSync(html)).toBe(true);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/<title>lorafleet — prom-live: PASS<\/title>/);
+    expect(page).not.toMatch(/<script src=|<link [^>]*href=/);
+  }, 60_000);
+
+  it('exits 2 with one line when the address is malformed or taken', async () => {
+    const file = join(dir, 'prom-bad.yaml');
+    writeFileSync(file, scenario);
+    const bad = runCli(['run', file, '--virtual-time', '--state-dir', dir, '--prometheus', 'localhost']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(
+      'lorafleet: --prometheus: expected host:port like "127.0.0.1:9464", got "localhost"',
+    );
+
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = runCli([
+        'run',
+        file,
+        '--virtual-time',
+        '--state-dir',
+        dir,
+        '--prometheus',
+        `127.0.0.1:${port}`,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--prometheus 127.0.0.1:${port}: cannot listen (listen EADDRINUSE`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  });
+});
