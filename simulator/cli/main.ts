@@ -6,6 +6,7 @@ import { LorafleetError } from '../../crypto/errors.js';
 import type { JoinReqType } from '../../crypto/join-crypto.js';
 import { CodecError } from '../lorawan/errors.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
+import { reportMergeCommand } from './report-command.js';
 import { devicesLsCommand, provisionCommand, teardownCommand } from './provision-command.js';
 import { optEui, optHexUint, optInt, optKey, parseBytes } from './input.js';
 import { deriveKeys } from './keys-derive.js';
@@ -230,6 +231,11 @@ export async function main(argv: string[]): Promise<number> {
           .option('state-dir', {
             type: 'string',
             describe: 'Where device state (DevNonces, FCnts) is kept (default .lorafleet)',
+          })
+          .option('shard', {
+            type: 'string',
+            describe:
+              'Run the i-th of N deterministic shares of the fleet, 0-based (e.g. 0/3); merge with `report merge`',
           }),
       async (a) => {
         exitCode = await runCommand(
@@ -241,11 +247,40 @@ export async function main(argv: string[]): Promise<number> {
             ...(a.prometheus !== undefined ? { prometheus: a.prometheus } : {}),
             ...(a.log ? { log: a.log } : {}),
             ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
+            ...(a.shard !== undefined ? { shard: a.shard } : {}),
           },
           print,
           (l) => process.stderr.write(`${l}\n`),
         );
       },
+    )
+    .command('report', 'Work with run reports', (y) =>
+      y
+        .command(
+          'merge <reports..>',
+          'Merge shard reports (lorafleet run --shard i/N --report …) into one verdict (exit 0 pass, 1 fail)',
+          (y) =>
+            y
+              .positional('reports', {
+                type: 'string',
+                array: true,
+                demandOption: true,
+                describe: 'JSON reports',
+              })
+              .option('report', { type: 'string', describe: 'Write the merged JSON report to this file' })
+              .option('html', { type: 'string', describe: 'Write the merged HTML report to this file' }),
+          (a) => {
+            exitCode = reportMergeCommand(
+              {
+                files: a.reports,
+                ...(a.report ? { report: a.report } : {}),
+                ...(a.html ? { html: a.html } : {}),
+              },
+              print,
+            );
+          },
+        )
+        .demandCommand(1, 'Name a report command: merge'),
     )
     .command(
       'provision <scenario>',

@@ -3,6 +3,7 @@ import { writeHtmlReport } from '../report/html.js';
 import { startPrometheus, type PrometheusExporter } from '../report/prometheus.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
 import { loadScenario } from '../scenario/load.js';
+import { parseShard } from '../scenario/shard.js';
 import { EXIT_OK, EXIT_THRESHOLDS_FAILED, UsageError } from './errors.js';
 import { fileLogger } from './log-file.js';
 import { lorafleetVersion } from './version.js';
@@ -16,6 +17,8 @@ export interface RunCommandOptions {
   /** `host:port` (or a port) to serve live metrics on for Prometheus. */
   prometheus?: string;
   stateDir?: string;
+  /** `i/N`: one deterministic share of the fleet. */
+  shard?: string;
   /** pino JSON log file. */
   log?: string;
 }
@@ -30,6 +33,7 @@ export async function runCommand(
   out: (s: string) => void,
   err: (s: string) => void,
 ): Promise<number> {
+  const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const scenario = loadScenario(o.file);
   const listen = o.prometheus === undefined ? undefined : listenAddress(o.prometheus);
   const logger = o.log ? fileLogger(o.log, 'debug') : undefined;
@@ -64,6 +68,7 @@ export async function runCommand(
     report = await runScenario(scenario, {
       ...(o.virtualTime ? { virtualTime: true } : {}),
       ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+      ...(shard ? { shard } : {}),
       userAgent: `lorafleet/${lorafleetVersion()}`,
       ...(logger ? { logger } : {}),
       stopSignal,

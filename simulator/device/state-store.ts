@@ -95,6 +95,35 @@ export class StateStore {
     return next;
   }
 
+  /**
+   * Raises this store's nonce bounds to what another store's file knows (the same device run in
+   * another shard layout writes to another file): DevNonce, RJcount1 and JoinNonce only go up, and
+   * random DevNonces used anywhere stay used. Sessions are not taken: one resumes only in the layout
+   * that made it. Nothing is written; the other file is read, never changed.
+   */
+  raiseFrom(file: string): void {
+    if (!existsSync(file)) return;
+    const other = new StateStore(file);
+    other.replay(readFileSync(file, 'utf8'));
+    const max = (a: number | undefined, b: number | undefined) =>
+      a === undefined ? b : b === undefined ? a : Math.max(a, b);
+    for (const [id, o] of other.state) {
+      const cur = this.state.get(id) ?? {};
+      const next: PersistedDevice = { ...cur };
+      const devNonceBound = max(cur.devNonceBound, o.devNonceBound);
+      const rjCount1Bound = max(cur.rjCount1Bound, o.rjCount1Bound);
+      const joinNonce = max(cur.joinNonce, o.joinNonce);
+      if (devNonceBound !== undefined) next.devNonceBound = devNonceBound;
+      if (rjCount1Bound !== undefined) next.rjCount1Bound = rjCount1Bound;
+      if (joinNonce !== undefined) next.joinNonce = joinNonce;
+      if (o.usedDevNonces?.length) {
+        const mine = cur.usedDevNonces ?? [];
+        next.usedDevNonces = [...o.usedDevNonces.filter((n) => !mine.includes(n)), ...mine];
+      }
+      this.state.set(id, next);
+    }
+  }
+
   get(id: string): PersistedDevice | undefined {
     return this.state.get(id);
   }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { aes128Key, eui64 } from '../../crypto/types.js';
 import { VirtualDevice } from '../device/device.js';
 import { StateStore } from '../device/state-store.js';
@@ -6,6 +5,7 @@ import type { DeviceConfig } from '../device/types.js';
 import { gatewaySocketShortfall } from '../gateway/fd-limit.js';
 import { VirtualGateway } from '../gateway/gateway.js';
 import { sessionKeys10 } from '../lorawan/frame-security.js';
+import { metricsFrom } from '../metrics/report-metrics.js';
 import {
   RunMetrics,
   type DistributionsJson,
@@ -17,6 +17,7 @@ import { RadioMedium } from '../radio/medium.js';
 import { Rng } from '../random/rng.js';
 import { parseDuration } from '../scenario/duration.js';
 import { expand, nextInterval, payloadFor, type DevicePlan } from '../scenario/expand.js';
+import { shardOf, type Shard } from '../scenario/shard.js';
 import { evaluate, parseThreshold, type ThresholdResult } from '../scenario/thresholds.js';
 import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
@@ -26,7 +27,15 @@ import { failureReason, followEvents, subscriptionIdentifiers } from '../tts/eve
 import { TtsClient } from '../tts/http-client.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
 import { UplinkVerifier } from '../tts/uplink-verifier.js';
-import { applicationIdOf, openJournal, provisionerFor, registerScenario, ttsTarget } from './target.js';
+import {
+  applicationIdOf,
+  openJournal,
+  provisionerFor,
+  registerScenario,
+  siblingStateFiles,
+  stateFile,
+  ttsTarget,
+} from './target.js';
 
 export interface RunOptions {
   /** Override the scenario's `time`. */
@@ -39,6 +48,8 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Resolves when the user asks to stop early (Ctrl-C): traffic stops, drain, teardown, report. */
   stopSignal?: Promise<void>;
+  /** Run one deterministic share of the scenario (`--shard i/N`, worker threads). */
+  shard?: Shard;
   /** Sees each uplink, delivery and join as it happens (a live exporter). */
   metricsListener?: RunMetricsListener;
 }
@@ -67,6 +78,12 @@ export interface RunReport {
   seed: string;
   target: string;
   time: 'wall' | 'virtual';
+  /** Present when the report is one shard's (`shard`) or merged from shards (`merged`). */
+  shard?: { index: number; count: number };
+  merged?: { shards: number };
+  /** Devices and gateways this run simulated. */
+  devices: number;
+  gatewaysSimulated: number;
   durationMs: number;
   interrupted: boolean;
   thresholds: ThresholdResult[];
@@ -88,7 +105,7 @@ export interface RunReport {
 export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunReport> {
   const log = o.logger ?? silentLogger;
   const virtual = o.virtualTime ?? s.time === 'virtual';
-  const x = expand(s);
+  const x = shardOf(expand(s), o.shard ?? { index: 0, count: 1 });
   const shortfall = gatewaySocketShortfall(x.gateways.length);
   if (shortfall) throw new Error(shortfall);
   const scheduler: Scheduler = virtual ? new VirtualScheduler(Date.now()) : new WallScheduler();
@@ -134,7 +151,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   }
 
   const stateDir = o.stateDir ?? '.lorafleet';
-  const journal = openJournal(s, stateDir);
+  const journal = openJournal(s, stateDir, x.shard);
   const provisioner = provisionerFor(s, client, journal, { logger: log });
   const provisioned = await registerScenario(provisioner, s, x);
   const runKey = await provisioner.createRunKey(`lorafleet-${name}`.slice(0, 50));
@@ -206,7 +223,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
         antennaGain: g.antennaGain,
       },
       scheduler,
-      rng.fork(g.id),
+      new Rng(`${x.seed}/gateway/${g.id}`),
       {
         onTransmit: (tx) => {
           busy(2_000_000);
@@ -241,7 +258,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const storeFor = (fleet: string) => {
     let st = stores.get(fleet);
     if (!st) {
-      st = StateStore.open(join(stateDir, `${name}.${fleet}.state`));
+      st = StateStore.open(stateFile(stateDir, name, fleet, x.shard));
+      for (const f of siblingStateFiles(stateDir, name, fleet, x.shard)) st.raiseFrom(f);
       stores.set(fleet, st);
     }
     return st;
@@ -287,7 +305,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
             abpRx: { rx1Delay: 1 },
           }),
     };
-    const drng = rng.fork(sp.deviceId);
+    // Named after the device, not drawn from a shared stream: it behaves the same in any shard.
+    const drng = new Rng(`${x.seed}/device/${sp.deviceId}`);
     const entry = { dev: undefined as unknown as VirtualDevice, plan: d, rng: drng, n: 0, active: true };
     entry.dev = new VirtualDevice(
       cfg,
@@ -365,9 +384,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   };
   let stopping = false;
   const total = devices.size;
-  let i = 0;
   for (const e of devices.values()) {
-    const order = i++ / Math.max(1, total);
+    // By the device's place in the whole scenario, so a ramp activates the same devices in any shard.
+    const order = e.plan.ordinal / Math.max(1, x.total);
     const start = startAt + e.rng.uniform(0, joinWindow);
     scheduler.at(start, () => e.dev.start());
     const tick = () => {
@@ -479,7 +498,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     await provisioner.teardown({
       deviceIds: x.devices.map((d) => d.spec.deviceId),
       gatewayIds: x.gateways.map((g) => g.id),
-      application: 'delete',
+      // Other shards may still be running in the application: the last step (`lorafleet
+      // teardown`) removes it.
+      application: x.shard ? 'keep' : 'delete',
     });
   }
   log.info({ policy: s.teardown ?? 'delete' }, 'teardown done');
@@ -503,6 +524,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     reasons,
     provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
     metrics,
+    x.shard,
   );
 }
 
@@ -524,6 +546,7 @@ function buildReport(
   reasons: Record<string, number>,
   notProvisioned: { device: string; error: string }[],
   timeline: RunMetrics,
+  shard: Shard | undefined,
 ): RunReport {
   const v = verifier.stats();
   const dl = downlinks.stats();
@@ -584,47 +607,44 @@ function buildReport(
     };
   }
   const rejected = (network.rejected as Record<string, number> | undefined) ?? {};
-  const metrics: Record<string, number | null> = {
-    delivery_ratio: v.expected === 0 ? null : v.delivered / v.expected,
-    join_success_ratio: otaa === 0 ? null : otaaJoined / otaa,
-    latency_p50: v.latencyMs.count ? v.latencyMs.p50 : null,
-    latency_p90: v.latencyMs.count ? v.latencyMs.p90 : null,
-    latency_p99: v.latencyMs.count ? v.latencyMs.p99 : null,
-    latency_max: v.latencyMs.count ? v.latencyMs.max : null,
-    rx_window_miss: windowMiss,
-    downlink_delivery_ratio: dl.scheduled === 0 ? null : dl.delivered / dl.scheduled,
-    confirmed_ack_ratio:
-      confirmedAcked + confirmedUnacked === 0 ? null : confirmedAcked / (confirmedAcked + confirmedUnacked),
-    uplinks_sent: v.expected,
-    uplinks_delivered: v.delivered,
-    uplinks_lost: v.lost,
-    uplinks_duplicated: v.duplicated,
-    joins_accepted: joinsAccepted,
-    network_rejections: Object.values(rejected).reduce((a, n) => a + n, 0),
-    devices_not_provisioned: notProvisioned.length,
-  };
-  const thresholds = (s.thresholds ?? []).map((t) => evaluate(parseThreshold(t), metrics));
+  const metrics = metricsFrom(
+    {
+      uplinksSent: v.expected,
+      uplinksDelivered: v.delivered,
+      uplinksLost: v.lost,
+      uplinksDuplicated: v.duplicated,
+      uplinksCorrupted: v.corrupted,
+      joinsRequested,
+      joinsAccepted,
+      devicesOtaa: otaa,
+      devicesOtaaJoined: otaaJoined,
+      rxWindowMiss: windowMiss,
+      confirmedAcked,
+      confirmedUnacked,
+      downlinksScheduled: dl.scheduled,
+      downlinksReceived: dl.delivered,
+      downlinksByWindow: dl.byWindow,
+      networkRejections: Object.values(rejected).reduce((a, n) => a + n, 0),
+      devicesNotProvisioned: notProvisioned.length,
+    },
+    verifier.latencyHistogram(),
+  );
+  const thresholds = (s.thresholds ?? []).map((t) =>
+    evaluate(parseThreshold(t), metrics as Record<string, number | null>),
+  );
   return {
     verdict: thresholds.every((t) => t.pass) ? 'pass' : 'fail',
     scenario: s.name ?? 'scenario',
     seed,
     target,
     time: virtual ? 'virtual' : 'wall',
+    ...(shard ? { shard } : {}),
+    devices: devices.size,
+    gatewaysSimulated: gateways.size,
     durationMs,
     interrupted,
     thresholds,
-    metrics: {
-      ...metrics,
-      'uplinks.sent': v.expected,
-      'uplinks.delivered': v.delivered,
-      'uplinks.corrupted': v.corrupted,
-      'joins.requested': joinsRequested,
-      'joins.accepted': joinsAccepted,
-      'downlinks.scheduled': dl.scheduled,
-      'downlinks.received': dl.delivered,
-      'downlinks.by_window': dl.byWindow,
-      latency_ms: v.latencyMs,
-    },
+    metrics,
     fleets,
     gateways: gws,
     network,

@@ -17,6 +17,8 @@ export interface DevicePlan {
   fleet: FleetSpec;
   fleetIndex: number;
   index: number;
+  /** Position among all the scenario's devices (fleet by fleet), the same in every shard. */
+  ordinal: number;
   spec: DeviceSpec;
   position: Position;
 }
@@ -26,6 +28,10 @@ export interface Expanded {
   plan: FrequencyPlan;
   gateways: GatewayPlan[];
   devices: DevicePlan[];
+  /** Devices in the whole scenario; a shard holds a share of them. */
+  total: number;
+  /** Set when this is one shard of the scenario (0-based index). */
+  shard?: { index: number; count: number };
 }
 
 /** Bytes derived from the seed and a label: the same seed always gives the same EUIs and keys. */
@@ -129,12 +135,13 @@ export function expand(s: Scenario): Expanded {
         fleet,
         fleetIndex: fi,
         index: i,
+        ordinal: devices.length,
         spec,
         position: place(fleet.positions, i, fleet.count, rng, 2000),
       });
     }
   });
-  return { seed, plan, gateways, devices };
+  return { seed, plan, gateways, devices, total: devices.length };
 }
 
 /** The application payload of a device's nth uplink. */

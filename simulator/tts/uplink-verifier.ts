@@ -114,6 +114,11 @@ export class UplinkVerifier {
       : { delivered: this.delivered, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99) };
   }
 
+  /** The latency histogram itself (ms), for reports that carry it whole; read it, don't record into it. */
+  latencyHistogram(): Histogram {
+    return this.latency;
+  }
+
   stats(): VerifierStats {
     const lost = [...this.expected.values()].filter((e) => !e.seen).length;
     const h = this.latency;

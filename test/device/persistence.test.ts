@@ -76,6 +76,37 @@ describe('state store', () => {
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
     expect(StateStore.open(file).get('dev')).toEqual({ devNonceBound: 199 });
   });
+
+  it("takes nonce bounds from another shard layout's file, only upwards, without its sessions", () => {
+    const mine = tmp();
+    const other = tmp();
+    const session = {
+      devAddr: 1,
+      keys: { fNwkSIntKey: '00', sNwkSIntKey: '00', nwkSEncKey: '00', appSKey: '00' },
+      version: '1.0' as const,
+      fCntUpBound: 9,
+      rx1Delay: 1,
+      rx1DrOffset: 0,
+      rx2DataRate: 0,
+      rx2Frequency: 869_525_000,
+    };
+    const o = StateStore.open(other);
+    o.update('moved', { devNonceBound: 40, joinNonce: 3, usedDevNonces: [5, 6], session });
+    o.update('stayed', { devNonceBound: 2 });
+    o.update('elsewhere', { rjCount1Bound: 4 });
+    o.close();
+    const m = StateStore.open(mine);
+    m.update('moved', { devNonceBound: 10, joinNonce: 8, usedDevNonces: [6, 7] });
+    m.update('stayed', { devNonceBound: 30 });
+    m.raiseFrom(other);
+    expect(m.get('moved')).toEqual({ devNonceBound: 40, joinNonce: 8, usedDevNonces: [5, 6, 7] });
+    expect(m.get('stayed')).toEqual({ devNonceBound: 30 });
+    expect(m.get('elsewhere')).toEqual({ rjCount1Bound: 4 });
+    m.close();
+    // Read, never written: the other file is as it was, and this one holds only its own lines.
+    expect(readFileSync(other, 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(readFileSync(mine, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
 });
 
 describe('nothing is lost across restarts', () => {

@@ -59,7 +59,8 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect(r.timeline.bucketMs).toBe(1000);
     expect(r.timeline.uplinksSent.length).toBeGreaterThanOrEqual(44);
     const p99 = r.timeline.latencyP99Ms.filter((v): v is number => v !== null);
-    expect(Math.max(...p99)).toBeLessThanOrEqual(m.latency_max!);
+    // Per-bucket histograms keep two significant digits: within 1 % of the run's maximum.
+    expect(Math.max(...p99)).toBeLessThanOrEqual(m.latency_max! * 1.01);
   }, 60_000);
 
   it('starts the embedded network when the scenario names no target, and never writes a key into the report', async () => {

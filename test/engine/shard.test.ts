@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../simulator/engine/run.js';
+import { expand } from '../../simulator/scenario/expand.js';
+import { parseScenario } from '../../simulator/scenario/load.js';
+import { parseShard, shardOf } from '../../simulator/scenario/shard.js';
+import { runCli, runCliAsync } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lorafleet-shard-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const text = [
+  'name: sharded',
+  'seed: 23',
+  'duration: 90s',
+  'drain: 10s',
+  'load: { join_window: 40s }',
+  'time: virtual',
+  'gateways: { count: 6, placement: { type: grid, spacing: 2500 } }',
+  'fleets:',
+  '  - { name: otaa, count: 24, activation: otaa, lorawan_version: 1.0.3, data_rate: 3, interval: 12s, positions: { type: random, radius: 3000 } }',
+  '  - { name: abp, count: 12, activation: abp, lorawan_version: 1.1, data_rate: 3, interval: 12s, positions: { type: random, radius: 3000 } }',
+  'thresholds: [ "delivery_ratio >= 0.9", "join_success_ratio == 1" ]',
+].join('\n');
+
+describe('shards', () => {
+  it('split the gateways into runs and give every device to exactly one shard, near its gateways', () => {
+    const x = expand(parseScenario(text, 'sharded.yaml'));
+    const parts = [0, 1, 2].map((index) => shardOf(x, { index, count: 3 }));
+    expect(parts.map((p) => p.gateways.map((g) => g.id))).toEqual([
+      ['gw-0', 'gw-1'],
+      ['gw-2', 'gw-3'],
+      ['gw-4', 'gw-5'],
+    ]);
+    const ids = parts.flatMap((p) => p.devices.map((d) => d.spec.deviceId));
+    expect(ids.sort()).toEqual(x.devices.map((d) => d.spec.deviceId).sort());
+    for (const p of parts) {
+      expect(p.total).toBe(36);
+      expect(p.devices.length).toBeGreaterThan(0);
+    }
+    // Keys and EUIs are those of the whole scenario.
+    const d = parts[2]!.devices[0]!;
+    expect(d.spec).toEqual(x.devices[d.ordinal]!.spec);
+  });
+
+  it('refuses more shards than gateways, and a malformed --shard', () => {
+    const x = expand(parseScenario(text, 'sharded.yaml'));
+    expect(() => shardOf(x, { index: 0, count: 7 })).toThrow(
+      '--shard 0/7: the scenario has 6 gateways, and each shard needs one; use at most 6 shards',
+    );
+    for (const bad of ['3/3', '1', '-1/3', '1/0', 'a/b'])
+      expect(() => parseShard(bad), bad).toThrow(
+        `--shard: expected i/N with 0 ≤ i < N (like "0/3"), got "${bad}"`,
+      );
+    const r = runCli(['run', '/nonexistent.yaml', '--shard', '2/2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('lorafleet: --shard: expected i/N with 0 ≤ i < N (like "0/3"), got "2/2"\n');
+  });
+
+  it('three processes, merged, give the totals of one process with the same seed', async () => {
+    const file = join(dir, 'sharded.yaml');
+    writeFileSync(file, text);
+    const report = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as RunReport;
+    const [one, ...shards] = await Promise.all([
+      runCliAsync(['run', file, '--state-dir', join(dir, 'one'), '--report', join(dir, 'one.json')]),
+      ...[0, 1, 2].map((i) =>
+        runCliAsync([
+          'run',
+          file,
+          '--state-dir',
+          join(dir, `s${i}`),
+          '--shard',
+          `${i}/3`,
+          '--report',
+          join(dir, `s${i}.json`),
+        ]),
+      ),
+    ]);
+    expect(one.code, one.stderr).toBe(0);
+    for (const s of shards) expect(s.code, s.stderr).toBe(0);
+    expect(shards[1]!.stdout).toMatch(/shard 1\/3/);
+
+    const merged = runCli([
+      'report',
+      'merge',
+      ...[0, 1, 2].map((i) => join(dir, `s${i}.json`)),
+      '--report',
+      join(dir, 'merged.json'),
+      '--html',
+      join(dir, 'merged.html'),
+    ]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toMatch(/merged from 3 shards/);
+    expect(merged.stdout).toMatch(/verdict: PASS/);
+    const m = report('merged.json');
+    const o = report('one.json');
+    const parts = [0, 1, 2].map((i) => report(`s${i}.json`));
+
+    expect(m.devices).toBe(36);
+    expect(m.gatewaysSimulated).toBe(6);
+    expect(Object.keys(m.gateways).sort()).toEqual(['gw-0', 'gw-1', 'gw-2', 'gw-3', 'gw-4', 'gw-5']);
+    const totals = [
+      'uplinks.sent',
+      'uplinks.delivered',
+      'joins.accepted',
+      'devices.otaa',
+      'devices.otaa_joined',
+      'uplinks.lost',
+      'uplinks.duplicated',
+    ];
+    for (const k of totals) expect(m.metrics[k], k).toBe(o.metrics[k]);
+    expect(m.metrics['uplinks.sent']).toBeGreaterThan(100);
+    // Counters are the shards' sums; the latency histogram merged exactly.
+    for (const k of totals)
+      expect(m.metrics[k], k).toBe(parts.reduce((a, p) => a + (p.metrics[k] as number), 0));
+    const lat = (r: RunReport) => r.metrics.latency_ms as { count: number; max: number };
+    expect(lat(m).count).toBe(parts.reduce((a, p) => a + lat(p).count, 0));
+    expect(lat(m).max).toBe(Math.max(...parts.map((p) => lat(p).max)));
+    expect(m.fleets.otaa!.devices).toBe(24);
+    expect(m.fleets.abp!.uplinks).toBe(o.fleets.abp!.uplinks);
+    expect(m.timeline.uplinksSent.reduce((a, b) => a + b, 0)).toBe(m.metrics['uplinks.sent']);
+    expect(m.thresholds.map((t) => t.pass)).toEqual([true, true]);
+    expect(m.merged).toEqual({ shards: 3 });
+    expect(readFileSync(join(dir, 'merged.html'), 'utf8')).toMatch(/sharded: PASS/);
+  }, 120_000);
+
+  it('report merge names what does not fit: a missing shard, a repeat, another seed', () => {
+    const f = (i: number) => join(dir, `s${i}.json`);
+    const missing = runCli(['report', 'merge', f(0), f(2)]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('lorafleet: shard 1/3 missing\n');
+    const twice = runCli(['report', 'merge', f(0), f(1), f(1)]);
+    expect(twice.stderr).toBe(`lorafleet: ${f(1)}: shard 1/3 is also ${f(1)}\n`);
+    const other = JSON.parse(readFileSync(f(2), 'utf8')) as RunReport;
+    writeFileSync(join(dir, 'other.json'), JSON.stringify({ ...other, seed: '24' }));
+    const seed = runCli(['report', 'merge', f(0), f(1), join(dir, 'other.json')]);
+    expect(seed.stderr).toBe(
+      `lorafleet: ${join(dir, 'other.json')}: seed is "24", but ${f(0)} has "23"; these are not shards of one run\n`,
+    );
+    const notJson = runCli(['report', 'merge', join(dir, 'sharded.yaml')]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/sharded\.yaml: not JSON/);
+  });
+});
