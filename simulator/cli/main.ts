@@ -232,6 +232,11 @@ export async function main(argv: string[]): Promise<number> {
             type: 'string',
             describe: 'Where device state (DevNonces, FCnts) is kept (default .lorafleet)',
           })
+          .option('workers', {
+            type: 'number',
+            describe:
+              'Worker threads, each with a share of the gateways and their devices (default: one per core, at most one per 10,000 devices)',
+          })
           .option('shard', {
             type: 'string',
             describe:
@@ -248,6 +253,7 @@ export async function main(argv: string[]): Promise<number> {
             ...(a.log ? { log: a.log } : {}),
             ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
             ...(a.shard !== undefined ? { shard: a.shard } : {}),
+            ...(a.workers !== undefined ? { workers: a.workers } : {}),
           },
           print,
           (l) => process.stderr.write(`${l}\n`),

@@ -1,4 +1,4 @@
-import { runScenario, type Progress, type RunReport } from '../engine/run.js';
+import { runScenario, type Progress, type RunOptions, type RunReport } from '../engine/run.js';
 import { writeHtmlReport } from '../report/html.js';
 import { startPrometheus, type PrometheusExporter } from '../report/prometheus.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
@@ -6,6 +6,7 @@ import { loadScenario } from '../scenario/load.js';
 import { parseShard } from '../scenario/shard.js';
 import { EXIT_OK, EXIT_THRESHOLDS_FAILED, UsageError } from './errors.js';
 import { fileLogger } from './log-file.js';
+import { defaultWorkers, runInWorkers } from './workers.js';
 import { lorafleetVersion } from './version.js';
 
 export interface RunCommandOptions {
@@ -19,6 +20,8 @@ export interface RunCommandOptions {
   stateDir?: string;
   /** `i/N`: one deterministic share of the fleet. */
   shard?: string;
+  /** Worker threads (default: by cores, gateways and devices, see defaultWorkers). */
+  workers?: number;
   /** pino JSON log file. */
   log?: string;
 }
@@ -35,6 +38,19 @@ export async function runCommand(
 ): Promise<number> {
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const scenario = loadScenario(o.file);
+  if (o.workers !== undefined && (!Number.isInteger(o.workers) || o.workers < 1))
+    throw new UsageError(`--workers: expected a whole number of threads, 1 or more, got ${o.workers}`);
+  const deviceCount = scenario.fleets.reduce((a, f) => a + f.count, 0);
+  const gatewayCount = scenario.gateways?.count ?? 1;
+  const workers = o.workers ?? (shard ? 1 : defaultWorkers(deviceCount, gatewayCount));
+  if (workers > 1 && shard)
+    throw new UsageError(
+      '--shard runs on one thread: give --workers 1, or more shards (one process per core)',
+    );
+  if (workers > gatewayCount)
+    throw new UsageError(
+      `--workers ${workers}: the scenario has ${gatewayCount} gateway${gatewayCount === 1 ? '' : 's'}, and each worker serves its own; use at most ${gatewayCount}`,
+    );
   const listen = o.prometheus === undefined ? undefined : listenAddress(o.prometheus);
   const logger = o.log ? fileLogger(o.log, 'debug') : undefined;
   let exporter: PrometheusExporter | undefined;
@@ -65,7 +81,7 @@ export async function runCommand(
   let prev: Progress | undefined;
   let report: RunReport;
   try {
-    report = await runScenario(scenario, {
+    const options: RunOptions = {
       ...(o.virtualTime ? { virtualTime: true } : {}),
       ...(o.stateDir ? { stateDir: o.stateDir } : {}),
       ...(shard ? { shard } : {}),
@@ -83,7 +99,9 @@ export async function runCommand(
         if (tty) process.stderr.write(`\r${line}   `);
         else err(line);
       },
-    });
+    };
+    report =
+      workers > 1 ? await runInWorkers(scenario, workers, options) : await runScenario(scenario, options);
   } finally {
     process.off('SIGINT', onSigint);
     if (tty) process.stderr.write('\n');

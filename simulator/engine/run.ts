@@ -81,6 +81,8 @@ export interface RunReport {
   /** Present when the report is one shard's (`shard`) or merged from shards (`merged`). */
   shard?: { index: number; count: number };
   merged?: { shards: number };
+  /** Worker threads the run was spread over (`--workers`), when more than one. */
+  workers?: number;
   /** Devices and gateways this run simulated. */
   devices: number;
   gatewaysSimulated: number;

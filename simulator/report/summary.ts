@@ -16,7 +16,7 @@ export function summaryText(r: RunReport): string {
   };
   const lines: string[] = [];
   lines.push(
-    `lorafleet — ${r.scenario} (seed ${r.seed}, ${r.target} target, ${r.time} time, ${formatDuration(r.durationMs)}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}${r.merged ? `, merged from ${r.merged.shards} shards` : ''}${r.interrupted ? ', interrupted' : ''})`,
+    `lorafleet — ${r.scenario} (seed ${r.seed}, ${r.target} target, ${r.time} time, ${formatDuration(r.durationMs)}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}${r.merged ? `, merged from ${r.merged.shards} shards` : ''}${r.workers ? `, ${r.workers} worker threads` : ''}${r.interrupted ? ', interrupted' : ''})`,
   );
   lines.push('');
   const rows: [string, string][] = [

@@ -6,6 +6,7 @@ import type { RunReport } from '../../simulator/engine/run.js';
 import { expand } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import { parseShard, shardOf } from '../../simulator/scenario/shard.js';
+import { defaultWorkers } from '../../simulator/cli/workers.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lorafleet-shard-'));
@@ -125,6 +126,48 @@ describe('shards', () => {
     expect(m.merged).toEqual({ shards: 3 });
     expect(readFileSync(join(dir, 'merged.html'), 'utf8')).toMatch(/sharded: PASS/);
   }, 120_000);
+
+  it('worker threads give the totals of one process too, in one report', () => {
+    const file = join(dir, 'sharded.yaml');
+    const r = runCli([
+      'run',
+      file,
+      '--state-dir',
+      join(dir, 'w'),
+      '--workers',
+      '3',
+      '--report',
+      join(dir, 'w.json'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/3 worker threads/);
+    const w = JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')) as RunReport;
+    const o = JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')) as RunReport;
+    expect(w.workers).toBe(3);
+    expect(w.shard).toBeUndefined();
+    expect(w.devices).toBe(36);
+    for (const k of ['uplinks.sent', 'uplinks.delivered', 'joins.accepted', 'devices.otaa_joined'])
+      expect(w.metrics[k], k).toBe(o.metrics[k]);
+  }, 60_000);
+
+  it('chooses workers by cores, gateways and devices, and refuses impossible counts', () => {
+    expect(defaultWorkers(120, 3, 8)).toBe(1);
+    expect(defaultWorkers(25_000, 100, 8)).toBe(3);
+    expect(defaultWorkers(1_000_000, 100, 8)).toBe(8);
+    expect(defaultWorkers(1_000_000, 2, 8)).toBe(2);
+    const file = join(dir, 'sharded.yaml');
+    const many = runCli(['run', file, '--workers', '7']);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toBe(
+      'lorafleet: --workers 7: the scenario has 6 gateways, and each worker serves its own; use at most 6\n',
+    );
+    expect(runCli(['run', file, '--workers', '0']).stderr).toBe(
+      'lorafleet: --workers: expected a whole number of threads, 1 or more, got 0\n',
+    );
+    expect(runCli(['run', file, '--workers', '2', '--shard', '0/2']).stderr).toMatch(
+      /--shard runs on one thread/,
+    );
+  });
 
   it('report merge names what does not fit: a missing shard, a repeat, another seed', () => {
     const f = (i: number) => join(dir, `s${i}.json`);
