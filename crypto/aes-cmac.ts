@@ -1,4 +1,4 @@
-import { keySchedule } from './aes.js';
+import { cmacSubkeys, keySchedule } from './aes.js';
 
 // CBC input is assembled in these and copied by `update`, so one buffer per block count is reused
 // (everything here is synchronous). Views and fresh allocations per MIC showed up in profiles.
@@ -43,19 +43,29 @@ export function aesCmacInto(
   if (prefix !== undefined) for (let i = 0; i < 16; i++) buf[i] = prefix[i]!;
   for (let i = 0; i < length; i++) buf[pre + i] = message[i]!;
   const lastStart = (blocks - 1) * 16;
+  const { k1, k2 } = cmacSubkeys(s);
   if (total > 0 && total % 16 === 0) {
-    const k1 = s.k1;
     for (let i = 0; i < 16; i++) buf[lastStart + i]! ^= k1[i]!;
   } else {
     // Pad 10…0 (RFC 4493 §2.4 step 3), then XOR K2.
     buf[total] = 0x80;
     for (let i = total + 1; i < blocks * 16; i++) buf[i] = 0;
-    const k2 = s.k2;
     for (let i = 0; i < 16; i++) buf[lastStart + i]! ^= k2[i]!;
   }
   const state = s.cbcState;
-  for (let i = 0; i < 16; i++) buf[i]! ^= state[i]!;
-  const cipherText = s.cbc.update(buf);
-  for (let i = 0; i < 16; i++) state[i] = cipherText[lastStart + i]!;
+  if (s.cbc === undefined) {
+    // A transient key: CBC-MAC block by block through ECB, from a zero chaining value.
+    state.fill(0);
+    for (let b = 0; b < blocks; b++) {
+      const o = b * 16;
+      for (let i = 0; i < 16; i++) buf[o + i]! ^= state[i]!;
+      const c = s.ecbEncrypt.update(buf.subarray(o, o + 16));
+      for (let i = 0; i < 16; i++) state[i] = c[i]!;
+    }
+  } else {
+    for (let i = 0; i < 16; i++) buf[i]! ^= state[i]!;
+    const cipherText = s.cbc.update(buf);
+    for (let i = 0; i < 16; i++) state[i] = cipherText[lastStart + i]!;
+  }
   for (let i = 0; i < outLength; i++) out[outOffset + i] = state[i]!;
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
 import { CryptoInputError } from './errors.js';
+import type { AES128Key } from './types.js';
 
 /**
  * Everything node:crypto needs for one key, made once and reused for every frame of a session:
@@ -11,12 +12,41 @@ import { CryptoInputError } from './errors.js';
 export interface KeySchedule {
   readonly ecbEncrypt: Cipher;
   ecbDecrypt: Decipher | undefined;
-  readonly cbc: Cipher;
+  /** Absent for a transient key: its CMAC chains ECB blocks instead (see aes-cmac.ts). */
+  readonly cbc: Cipher | undefined;
   /** The CBC cipher's current chaining value: the last ciphertext block it produced. */
   readonly cbcState: Uint8Array;
-  /** RFC 4493 subkeys. */
-  readonly k1: Uint8Array;
-  readonly k2: Uint8Array;
+  /** RFC 4493 subkeys, computed on first use (a transient AppSKey never needs them). */
+  k1: Uint8Array | undefined;
+  k2: Uint8Array | undefined;
+}
+
+/**
+ * A key used for a frame or two and then dropped, as a device of a million-device fleet uses its
+ * session keys: its schedule is one ECB cipher, without the CBC cipher a long session amortises, and
+ * dies with the key object. Every function of lorafleet/crypto accepts it and gives the same bytes.
+ */
+class TransientKey extends Uint8Array {
+  /** Its schedule lives on the key itself: a WeakMap entry per frame costs more than the cipher. */
+  schedule: KeySchedule | undefined;
+}
+
+/** A transient copy of 16 key bytes (see TransientKey). */
+export function transientKey(bytes: Uint8Array): AES128Key {
+  checkKey(bytes);
+  const k = new TransientKey(16);
+  k.set(bytes);
+  return k as unknown as AES128Key;
+}
+
+/** RFC 4493 §2.3 subkeys of a schedule, made on first use. */
+export function cmacSubkeys(s: KeySchedule): { k1: Uint8Array; k2: Uint8Array } {
+  if (s.k1 === undefined || s.k2 === undefined) {
+    const l = s.ecbEncrypt.update(ZERO_BLOCK);
+    s.k1 = shiftLeftXorRb(l);
+    s.k2 = shiftLeftXorRb(s.k1);
+  }
+  return { k1: s.k1, k2: s.k2 };
 }
 
 // Keyed by the key object itself: AES128Key values are copied on construction and never mutated.
@@ -30,15 +60,21 @@ function checkKey(key: Uint8Array): void {
 }
 
 export function keySchedule(key: Uint8Array): KeySchedule {
+  if (key instanceof TransientKey)
+    return (key.schedule ??= {
+      ecbEncrypt: createCipheriv('aes-128-ecb', key, null).setAutoPadding(false),
+      ecbDecrypt: undefined,
+      cbc: undefined,
+      cbcState: new Uint8Array(16),
+      k1: undefined,
+      k2: undefined,
+    });
   let s = schedules.get(key);
   if (s !== undefined) return s;
   checkKey(key);
   const ecbEncrypt = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
   const cbc = createCipheriv('aes-128-cbc', key, ZERO_BLOCK).setAutoPadding(false);
-  const l = ecbEncrypt.update(ZERO_BLOCK);
-  const k1 = shiftLeftXorRb(l);
-  const k2 = shiftLeftXorRb(k1);
-  s = { ecbEncrypt, ecbDecrypt: undefined, cbc, cbcState: new Uint8Array(16), k1, k2 };
+  s = { ecbEncrypt, ecbDecrypt: undefined, cbc, cbcState: new Uint8Array(16), k1: undefined, k2: undefined };
   schedules.set(key, s);
   return s;
 }

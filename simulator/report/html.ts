@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type { RunReport } from '../engine/run.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -209,5 +210,6 @@ ${table(
 }
 
 export function writeHtmlReport(file: string, r: RunReport): void {
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, htmlReport(r));
 }

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { RunReport } from '../engine/run.js';
 import { formatDuration } from '../scenario/duration.js';
 
@@ -71,5 +72,6 @@ export function summaryText(r: RunReport): string {
 }
 
 export function writeJsonReport(file: string, r: RunReport): void {
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
 }
