@@ -36,7 +36,13 @@ export interface BenchResult {
   ops_per_s: number;
   baseline: string;
   baseline_ops_per_s: number;
+  /** How many times better than the baseline (faster, smaller, less late). */
   ratio: number;
+  /** For measurements that are not rates (bytes, milliseconds): the value and its unit. */
+  value?: number;
+  unit?: string;
+  baseline_value?: number;
+  detail?: string;
 }
 
 export function report(r: BenchResult, json: boolean): void {
@@ -45,6 +51,14 @@ export function report(r: BenchResult, json: boolean): void {
     return;
   }
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  if (r.unit !== undefined) {
+    const v = (n: number | undefined) => `${(n ?? 0) < 10 ? (n ?? 0).toFixed(2) : fmt(n ?? 0)} ${r.unit}`;
+    process.stdout.write(
+      `${r.name.padEnd(34)} lorafleet ${v(r.value).padStart(12)}  ${r.baseline} ${v(r.baseline_value).padStart(9)}` +
+        `  ratio ${r.ratio.toFixed(1)}×${r.detail ? `  (${r.detail})` : ''}\n`,
+    );
+    return;
+  }
   const us = (n: number) => (1e6 / n).toFixed(2);
   process.stdout.write(
     `${r.name.padEnd(34)} lorafleet ${fmt(r.ops_per_s).padStart(11)} ops/s (${us(r.ops_per_s)} µs)` +

@@ -1,6 +1,7 @@
 import { cryptoBenches } from './crypto.bench.js';
 import { gatewayBenches } from './gateway.bench.js';
 import { report } from './harness.js';
+import { endToEndBenches, lagBenches, memoryBenches } from './scale.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --ms N]`: each lorafleet operation against its baseline in the same
@@ -15,3 +16,6 @@ if (!json)
   process.stdout.write(`lorafleet bench — node ${process.version}, ${process.arch}, ${ms} ms per side\n`);
 for (const r of await cryptoBenches(ms)) report(r, json);
 for (const r of await gatewayBenches(ms)) report(r, json);
+for (const r of await endToEndBenches(ms)) report(r, json);
+for (const r of await lagBenches(ms)) report(r, json);
+for (const r of await memoryBenches([100_000, 1_000_000])) report(r, json);

@@ -39,6 +39,17 @@ export function transientKey(bytes: Uint8Array): AES128Key {
   return k as unknown as AES128Key;
 }
 
+/**
+ * Gives a transient key new bytes and drops its schedule: a fleet reuses a few key objects for all
+ * its devices instead of allocating them per frame. Refuses a key that transientKey did not make.
+ */
+export function rekeyTransient(key: AES128Key, bytes: Uint8Array): void {
+  if (!(key instanceof TransientKey)) throw new CryptoInputError('key', key, 'a key made by transientKey');
+  checkKey(bytes);
+  key.set(bytes);
+  key.schedule = undefined;
+}
+
 /** RFC 4493 §2.3 subkeys of a schedule, made on first use. */
 export function cmacSubkeys(s: KeySchedule): { k1: Uint8Array; k2: Uint8Array } {
   if (s.k1 === undefined || s.k2 === undefined) {

@@ -17,7 +17,7 @@ export {
   hexToBytes,
   bytesToHex,
 } from './types.js';
-export { aes128Encrypt, aes128Decrypt, transientKey } from './aes.js';
+export { aes128Encrypt, aes128Decrypt, transientKey, rekeyTransient } from './aes.js';
 export { aesCmac } from './aes-cmac.js';
 export {
   type JoinReqType,

@@ -1,4 +1,4 @@
-import { transientKey } from '../../crypto/aes.js';
+import { rekeyTransient, transientKey } from '../../crypto/aes.js';
 import { dataDownlinkMic11, dataMic10 } from '../../crypto/frame-crypto.js';
 import type { DevAddr } from '../../crypto/types.js';
 import { buildDataFrame, type SessionKeys } from '../lorawan/frame-security.js';
@@ -102,6 +102,10 @@ export class CompactFleet {
   private readonly eirp: number;
   private readonly frequencies: number[];
   private readonly payload: Uint8Array;
+  private readonly payloadView: DataView;
+  /** Reused for every frame (rekeyed): no key objects allocated per uplink. */
+  private readonly k = [0, 1, 2, 3].map(() => transientKey(new Uint8Array(16)));
+  private readonly frameKeys: SessionKeys;
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private running = false;
@@ -131,6 +135,11 @@ export class CompactFleet {
     this.keyed = new Uint8Array(n);
     this.heap = new Uint32Array(n);
     this.payload = new Uint8Array(o.payloadSize);
+    this.payloadView = new DataView(this.payload.buffer);
+    this.frameKeys =
+      this.keyBytes === 32
+        ? { fNwkSIntKey: this.k[0]!, sNwkSIntKey: this.k[0]!, nwkSEncKey: this.k[0]!, appSKey: this.k[1]! }
+        : { fNwkSIntKey: this.k[0]!, sNwkSIntKey: this.k[1]!, nwkSEncKey: this.k[2]!, appSKey: this.k[3]! };
     this.frequencies = o.region.defaultChannels.map((c) => c.frequency);
     // MHDR 1 + FHDR 7 + FPort 1 + payload + MIC 4.
     this.airtime = timeOnAir(d, 13 + o.payloadSize, 'up');
@@ -211,16 +220,8 @@ export class CompactFleet {
       this.o.sessionKeys(i, k);
       this.keyed[i] = 1;
     }
-    if (b === 32) {
-      const nwk = transientKey(k.subarray(0, 16));
-      return { fNwkSIntKey: nwk, sNwkSIntKey: nwk, nwkSEncKey: nwk, appSKey: transientKey(k.subarray(16)) };
-    }
-    return {
-      fNwkSIntKey: transientKey(k.subarray(0, 16)),
-      sNwkSIntKey: transientKey(k.subarray(16, 32)),
-      nwkSEncKey: transientKey(k.subarray(32, 48)),
-      appSKey: transientKey(k.subarray(48, 64)),
-    };
+    for (let j = 0; j < b / 16; j++) rekeyTransient(this.k[j]!, k.subarray(j * 16, j * 16 + 16));
+    return this.frameKeys;
   }
 
   private send(i: number, now: number): void {
@@ -228,8 +229,8 @@ export class CompactFleet {
     const devAddr = this.o.devAddr(i) >>> 0;
     const p = this.payload;
     // A payload a receiver can check: the frame counter and the device index.
-    new DataView(p.buffer, p.byteOffset, p.byteLength).setUint32(0, fCnt);
-    if (p.length >= 8) new DataView(p.buffer, p.byteOffset, p.byteLength).setUint32(4, i);
+    if (p.length >= 4) this.payloadView.setUint32(0, fCnt);
+    if (p.length >= 8) this.payloadView.setUint32(4, i);
     const channel = Math.floor(this.o.rng.next() * this.frequencies.length);
     const phyPayload = buildDataFrame(
       {

@@ -10,6 +10,7 @@ import {
   dataMic10,
   dataUplinkMic11,
   devAddr,
+  rekeyTransient,
   transientKey,
 } from '../../crypto/index.js';
 import { buildDataFrame, sessionKeys10 } from '../../simulator/lorawan/index.js';
@@ -121,6 +122,25 @@ describe('transient keys give the bytes of cached ones', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('rekeyed, a transient key forgets its old schedule: the MAC is that of the new bytes', () => {
+    fc.assert(
+      fc.property(key, key, bytes(0, 40), (a, b, msg) => {
+        const t = transientKey(a);
+        expect(toHex(aesCmac(t, msg))).toBe(toHex(aesCmac(aes128Key(a), msg)));
+        rekeyTransient(t, b);
+        expect(toHex(aesCmac(t, msg))).toBe(toHex(aesCmac(aes128Key(b), msg)));
+        expect(toHex(aes128Encrypt(t, new Uint8Array(16)))).toBe(
+          toHex(aes128Encrypt(aes128Key(b), new Uint8Array(16))),
+        );
+      }),
+      { numRuns: 100 },
+    );
+    // A cached key is never mutated: its cipher cache would go stale.
+    expect(() => rekeyTransient(aes128Key(new Uint8Array(16)), new Uint8Array(16))).toThrow(
+      /made by transientKey/,
     );
   });
 

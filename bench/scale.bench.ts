@@ -1,0 +1,317 @@
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
+import { build } from 'hdr-histogram-js';
+import { aes128Key, eui64, type DevAddr } from '../crypto/index.js';
+import {
+  CompactFleet,
+  type CompactFleetOptions,
+  type CompactTransmission,
+} from '../simulator/device/compact-fleet.js';
+import { VirtualDevice } from '../simulator/device/device.js';
+import { StateStore } from '../simulator/device/state-store.js';
+import { VirtualGateway } from '../simulator/gateway/gateway.js';
+import { Rng } from '../simulator/random/rng.js';
+import { REGIONS } from '../simulator/region/index.js';
+import { VirtualScheduler, WallScheduler, type Scheduler } from '../simulator/time/scheduler.js';
+import type { BenchResult } from './harness.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap and array buffers together: a fleet in typed arrays lives in the second. */
+function memory(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+const BASE = 0x26000000;
+const keyOf = (i: number, out: Uint8Array) => {
+  // Cheap and distinct per device; what the bench measures is the fleet, not key derivation.
+  for (let j = 0; j < out.length; j++) out[j] = (i * 131 + j * 17) & 0xff;
+};
+
+function compactFleet(
+  count: number,
+  scheduler: Scheduler,
+  radio: (tx: CompactTransmission) => void,
+  over: Partial<CompactFleetOptions> = {},
+  onLag?: (us: number) => void,
+): CompactFleet {
+  return new CompactFleet(
+    {
+      count,
+      region: REGIONS.EU868,
+      version: '1.0',
+      dataRate: 5,
+      fPort: 2,
+      payloadSize: 12,
+      intervalUs: 60e6,
+      devAddr: (i) => BASE + i,
+      indexOf: (a) => a - BASE,
+      sessionKeys: keyOf,
+      rng: new Rng('bench'),
+      ...over,
+    },
+    scheduler,
+    radio,
+    onLag,
+  );
+}
+
+/** A class A ABP VirtualDevice, as the firmware-behaviour path makes one per device. */
+function virtualDevice(i: number, scheduler: Scheduler, transmit: (phy: Uint8Array) => void): VirtualDevice {
+  const k = new Uint8Array(32);
+  keyOf(i, k);
+  return new VirtualDevice(
+    {
+      id: `d-${i}`,
+      devEui: eui64(Uint8Array.of(0, 0, 0, 0, (i >>> 24) & 255, (i >>> 16) & 255, (i >>> 8) & 255, i & 255)),
+      version: '1.0.3',
+      activation: 'abp',
+      deviceClass: 'A',
+      region: REGIONS.EU868,
+      dataRate: 5,
+      devAddr: (BASE + i) as DevAddr,
+      sessionKeys: {
+        fNwkSIntKey: aes128Key(k.subarray(0, 16)),
+        sNwkSIntKey: aes128Key(k.subarray(0, 16)),
+        nwkSEncKey: aes128Key(k.subarray(0, 16)),
+        appSKey: aes128Key(k.subarray(16)),
+      },
+      abpRx: { rx1Delay: 1 },
+    },
+    scheduler,
+    { transmit: (tx) => transmit(tx.phyPayload) },
+    new Rng(i),
+    StateStore.memory(),
+  );
+}
+
+/** Bytes per idle device: a CompactFleet of `n`, against VirtualDevices (10,000 of them, started). */
+export async function memoryBenches(sizes: number[]): Promise<BenchResult[]> {
+  const scheduler = new VirtualScheduler(0);
+  let before = memory();
+  const devices: VirtualDevice[] = [];
+  const N = 10_000;
+  for (let i = 0; i < N; i++) devices.push(virtualDevice(i, scheduler, () => undefined));
+  for (const d of devices) d.start();
+  const perVirtual = (memory() - before) / N;
+  for (const d of devices) d.stop();
+  devices.length = 0;
+  const out: BenchResult[] = [];
+  for (const n of sizes) {
+    before = memory();
+    let fleet: CompactFleet | undefined = compactFleet(n, scheduler, () => undefined);
+    fleet.start();
+    const idle = (memory() - before) / n;
+    fleet.stop();
+    fleet = undefined;
+    await new Promise((r) => setImmediate(r));
+    out.push({
+      name: `scale.memory-per-idle-device.${n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`}`,
+      ops_per_s: 0,
+      value: idle,
+      unit: 'B',
+      baseline: 'VirtualDevice',
+      baseline_ops_per_s: 0,
+      baseline_value: perVirtual,
+      ratio: perVirtual / idle,
+    });
+  }
+  return out;
+}
+
+async function startSink(): Promise<{ worker: Worker; port: number; count: () => Promise<number> }> {
+  const worker = new Worker(new URL('./udp-sink.mjs', import.meta.url));
+  const [{ port }] = (await once(worker, 'message')) as [{ port: number }];
+  return {
+    worker,
+    port,
+    count: async () => {
+      worker.postMessage('count');
+      const [c] = (await once(worker, 'message')) as [{ rxpk: number }];
+      return c.rxpk;
+    },
+  };
+}
+
+async function gatewayTo(port: number, scheduler: Scheduler, n: number): Promise<VirtualGateway> {
+  const gw = new VirtualGateway(
+    {
+      eui: Uint8Array.from([0xaa, 0x55, 0x5a, 0, 0, 0, 0, n]),
+      server: { host: '127.0.0.1', port },
+      txFrequencyRange: [863e6, 870e6],
+      statInterval: 0,
+      pushTimeout: 5_000_000,
+    },
+    scheduler,
+    new Rng(n),
+  );
+  await gw.start();
+  return gw;
+}
+
+/**
+ * Uplinks/s from devices to a loopback sink answering PUSH_ACK, on this one thread: frame build
+ * (crypto), the fleet's scheduling, the gateway's rxpk JSON and datagrams. Virtual time runs as fast
+ * as the CPU allows; only what reached the sink counts.
+ */
+async function endToEnd(kind: 'compact' | 'virtual', devices: number, ms: number): Promise<number> {
+  const sink = await startSink();
+  const scheduler = new VirtualScheduler(0);
+  const gw = await gatewayTo(sink.port, scheduler, 1);
+  const rx = (phy: Uint8Array) =>
+    gw.receive({
+      phyPayload: phy,
+      frequency: 868_100_000,
+      modulation: 'LORA',
+      datr: 'SF7BW125',
+      codr: '4/5',
+      rssi: -80,
+      snr: 7,
+    });
+  let stop: () => void;
+  if (kind === 'compact') {
+    const fleet = compactFleet(devices, scheduler, (tx) => rx(tx.phyPayload), {
+      intervalUs: 10e6,
+      spreadUs: 10e6,
+    });
+    fleet.start();
+    stop = () => fleet.stop();
+  } else {
+    const all = Array.from({ length: devices }, (_, i) => virtualDevice(i, scheduler, rx));
+    for (const d of all) d.start();
+    // Each device sends every 10 s, as the compact fleet does.
+    const tick = (d: VirtualDevice) => {
+      if (!d.busy) d.send(2, new Uint8Array(12), false);
+    };
+    all.forEach((d, i) => {
+      const again = () => {
+        tick(d);
+        scheduler.after(10e6, again);
+      };
+      scheduler.at((i / devices) * 10e6, again);
+    });
+    stop = () => all.forEach((d) => d.stop());
+  }
+  const first = await sink.count();
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    scheduler.advanceBy(20_000);
+    await new Promise((r) => setImmediate(r));
+  }
+  const elapsed = performance.now() - start;
+  stop();
+  await new Promise((r) => setTimeout(r, 200));
+  const arrived = (await sink.count()) - first;
+  await gw.stop();
+  sink.worker.postMessage('stop');
+  await once(sink.worker, 'exit');
+  return (arrived * 1000) / elapsed;
+}
+
+export async function endToEndBenches(ms: number): Promise<BenchResult[]> {
+  const compact = await endToEnd('compact', 100_000, Math.max(ms, 3000));
+  const virtual = await endToEnd('virtual', 10_000, Math.max(ms, 3000));
+  return [
+    {
+      name: 'scale.uplinks-per-s-one-core',
+      ops_per_s: compact,
+      baseline: 'VirtualDevice',
+      baseline_ops_per_s: virtual,
+      ratio: compact / virtual,
+    },
+  ];
+}
+
+/**
+ * Planned versus actual transmit time in wall time, 100,000 devices at 10,000 uplinks/s through a
+ * gateway to the loopback sink: the fleet's one heap and one timer against one setTimeout per device.
+ */
+export async function lagBenches(ms: number): Promise<BenchResult[]> {
+  const run = async (kind: 'compact' | 'setTimeout') => {
+    const sink = await startSink();
+    const scheduler = new WallScheduler();
+    const gw = await gatewayTo(sink.port, scheduler, 2);
+    const lag = build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 60_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
+    const rx = (phy: Uint8Array) =>
+      gw.receive({
+        phyPayload: phy,
+        frequency: 868_100_000,
+        modulation: 'LORA',
+        datr: 'SF7BW125',
+        codr: '4/5',
+        rssi: -80,
+        snr: 7,
+      });
+    const duration = Math.max(ms, 5000);
+    const devices = 100_000;
+    const interval = 10e6;
+    let stop: () => void;
+    // The first second fills the heap and warms up; lag counts from then on.
+    const warmUntil = scheduler.now() + 1e6;
+    if (kind === 'compact') {
+      const fleet = compactFleet(
+        devices,
+        scheduler,
+        (tx) => rx(tx.phyPayload),
+        { intervalUs: interval, spreadUs: interval },
+        (us) => {
+          if (scheduler.now() > warmUntil) lag.recordValue(Math.max(1, Math.round(us)));
+        },
+      );
+      fleet.start();
+      stop = () => fleet.stop();
+    } else {
+      const timers: NodeJS.Timeout[] = [];
+      const t0 = performance.now();
+      const frame = new Uint8Array(25);
+      for (let i = 0; i < devices; i++) {
+        const planned = (((i * 7919) % devices) * (interval / devices)) / 1000;
+        const fire = (at: number) => {
+          const now = performance.now() - t0;
+          if (now * 1000 > 1e6) lag.recordValue(Math.max(1, Math.round((now - at) * 1000)));
+          rx(frame);
+          timers[i] = setTimeout(() => fire(at + interval / 1000), at + interval / 1000 - now);
+        };
+        timers[i] = setTimeout(() => fire(planned), planned);
+      }
+      stop = () => timers.forEach((t) => clearTimeout(t));
+    }
+    await new Promise((r) => setTimeout(r, duration));
+    stop();
+    scheduler.stop();
+    await gw.stop();
+    sink.worker.postMessage('stop');
+    await once(sink.worker, 'exit');
+    return {
+      p50: lag.getValueAtPercentile(50) / 1000,
+      p99: lag.getValueAtPercentile(99) / 1000,
+      n: lag.totalCount,
+    };
+  };
+  const compact = await run('compact');
+  const naive = await run('setTimeout');
+  return [
+    {
+      name: 'scale.schedule-lag-p99-at-10k-per-s',
+      ops_per_s: 0,
+      value: compact.p99,
+      unit: 'ms',
+      baseline: 'setTimeout-per-device',
+      baseline_ops_per_s: 0,
+      baseline_value: naive.p99,
+      ratio: naive.p99 / Math.max(compact.p99, 0.001),
+      detail: `p50 ${compact.p50.toFixed(2)} ms, ${compact.n} uplinks timed (baseline p50 ${naive.p50.toFixed(2)} ms)`,
+    },
+  ];
+}
