@@ -107,32 +107,28 @@ export class DeviceRegistries {
     const devEui = getPath(device, 'ids.dev_eui');
     const joinEui = getPath(device, 'ids.join_eui') ?? '0000000000000000';
     if (devEui !== undefined) {
-      for (const other of this.registry.devices.values()) {
-        if (
-          other.is &&
-          getPath(other.is, 'ids.dev_eui') === devEui &&
-          (getPath(other.is, 'ids.join_eui') ?? '0000000000000000') === joinEui
-        ) {
-          throw new NetworkError(
-            GRPC.ALREADY_EXISTS,
-            'pkg/identityserver',
-            'end_device_euis_taken',
-            `an end device with JoinEUI \`${String(joinEui)}\` and DevEUI \`${String(devEui)}\` is already registered as \`${other.deviceId}\` in application \`${other.applicationId}\``,
-            {
-              join_eui: joinEui,
-              dev_eui: devEui,
-              device_id: other.deviceId,
-              application_id: other.applicationId,
-            },
-          );
-        }
+      const other = this.registry.isByEui(String(joinEui), String(devEui));
+      if (other?.is) {
+        throw new NetworkError(
+          GRPC.ALREADY_EXISTS,
+          'pkg/identityserver',
+          'end_device_euis_taken',
+          `an end device with JoinEUI \`${String(joinEui)}\` and DevEUI \`${String(devEui)}\` is already registered as \`${other.deviceId}\` in application \`${other.applicationId}\``,
+          {
+            join_eui: joinEui,
+            dev_eui: devEui,
+            device_id: other.deviceId,
+            application_id: other.applicationId,
+          },
+        );
       }
     }
     const d = this.registry.deviceOrCreate(applicationId, devId);
     const now = new Date().toISOString();
-    d.is = { ...structuredClone(device), created_at: now, updated_at: now };
-    setPath(d.is, 'ids.application_ids.application_id', applicationId);
-    return pick(d.is, []);
+    const doc: Doc = { ...structuredClone(device), created_at: now, updated_at: now };
+    setPath(doc, 'ids.application_ids.application_id', applicationId);
+    this.registry.setDoc(d, 'is', doc);
+    return pick(doc, []);
   }
 
   /** Update (IS) or Set (JS, NS, AS): the masked paths of `device` land on the registry's document. */
@@ -160,7 +156,7 @@ export class DeviceRegistries {
       this.registry.removeIfEmpty(d);
       throw e;
     }
-    d[c] = doc;
+    this.registry.setDoc(d, c, doc);
     if (c === 'ns' || c === 'as') this.abpSession(d);
     return pick(doc, paths);
   }
@@ -247,7 +243,7 @@ export class DeviceRegistries {
         : cfListFor(plan).channels;
     const prev = d.session;
     const rx1 = getPath(d.ns, 'mac_settings.rx1_delay');
-    d.session = {
+    this.registry.setSession(d, {
       devAddr: Number.parseInt(addr, 16) >>> 0,
       keys,
       ...(appSKey ? { appSKey } : {}),
@@ -269,14 +265,14 @@ export class DeviceRegistries {
       sessionKeyId: prev?.sessionKeyId ?? randomBytes(16).toString('base64'),
       startedAt: new Date().toISOString(),
       ...(prev?.lastSeen ? { lastSeen: prev.lastSeen } : {}),
-    };
+    });
   }
 
   delete(c: Component, applicationId: string, deviceId: string): void {
     this.app(applicationId);
     const d = this.entry(c, applicationId, deviceId);
-    d[c] = undefined as never;
-    if (c === 'ns') d.session = undefined;
+    this.registry.setDoc(d, c, undefined);
+    if (c === 'ns') this.registry.setSession(d, undefined);
     if (c === 'as') d.queue = [];
     this.registry.removeIfEmpty(d);
   }

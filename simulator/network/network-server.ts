@@ -208,7 +208,7 @@ export class NetworkServer {
       startedAt: new Date(this.scheduler.wallClockMs()).toISOString(),
       lastSeen: { gatewayEui: best.gatewayEui, at: this.scheduler.now() },
     };
-    d.session = s;
+    this.registry.setSession(d, s);
     d.queue = [];
     this.mirrorSession(d);
     this.counters.joinAccepts++;

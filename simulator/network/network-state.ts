@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Registry } from './registry.js';
+import type { Doc, Registry } from './registry.js';
 import type { DeviceRegistries } from './device-registries.js';
 
 interface Saved {
@@ -64,7 +64,7 @@ export function loadNetworkState(file: string, registry: Registry, devices: Devi
   for (const g of saved.gateways) registry.gateways.set((g.ids as { gateway_id: string }).gateway_id, g);
   for (const d of saved.devices) {
     const e = registry.deviceOrCreate(d.applicationId, d.deviceId);
-    Object.assign(e, { is: d.is, js: d.js, ns: d.ns, as: d.as });
+    for (const c of ['is', 'js', 'ns', 'as'] as const) registry.setDoc(e, c, d[c] as Doc | undefined);
     // OTAA sessions start over; ABP sessions come back from the NS and AS documents.
     if (e.ns) delete (e.ns as Record<string, unknown>).session;
     devices.restoreSession(e);

@@ -78,6 +78,11 @@ export class Registry {
   readonly applications = new Map<string, Application>();
   readonly gateways = new Map<string, Doc>();
   readonly devices = new Map<string, DeviceEntry>();
+  // Lookups on the uplink and join paths: a scan of every device per frame does not scale past a few
+  // thousand devices. Kept up to date by the few places that change sessions, EUIs and entries.
+  private readonly sessionsByDevAddr = new Map<number, DeviceEntry[]>();
+  private readonly jsByEuis = new Map<string, DeviceEntry>();
+  private readonly isByEuis = new Map<string, DeviceEntry>();
   private readonly keys = new Map<string, { admin: true } | { applicationId: string; rights: string[] }>();
 
   constructor(readonly adminKey: string) {
@@ -162,23 +167,56 @@ export class Registry {
   }
 
   removeIfEmpty(d: DeviceEntry): void {
-    if (!d.is && !d.js && !d.ns && !d.as) this.devices.delete(`${d.applicationId}/${d.deviceId}`);
+    if (!d.is && !d.js && !d.ns && !d.as) {
+      this.setSession(d, undefined);
+      this.devices.delete(`${d.applicationId}/${d.deviceId}`);
+    }
+  }
+
+  /** Gives a device its NS session (or none), keeping the DevAddr index. */
+  setSession(d: DeviceEntry, s: NsSession | undefined): void {
+    if (d.session !== undefined) {
+      const list = this.sessionsByDevAddr.get(d.session.devAddr);
+      const rest = list?.filter((x) => x !== d) ?? [];
+      if (rest.length > 0) this.sessionsByDevAddr.set(d.session.devAddr, rest);
+      else this.sessionsByDevAddr.delete(d.session.devAddr);
+    }
+    d.session = s;
+    if (s !== undefined) {
+      const list = this.sessionsByDevAddr.get(s.devAddr);
+      if (list === undefined) this.sessionsByDevAddr.set(s.devAddr, [d]);
+      else if (!list.includes(d)) list.push(d);
+    }
+  }
+
+  /** Sets or clears a registry document of a device, keeping the EUI indexes of IS and JS. */
+  setDoc(d: DeviceEntry, c: 'is' | 'js' | 'ns' | 'as', doc: Doc | undefined): void {
+    const index = c === 'is' ? this.isByEuis : c === 'js' ? this.jsByEuis : undefined;
+    const old = d[c];
+    if (index && old !== undefined) {
+      const k = euisKey(old);
+      if (k !== undefined && index.get(k) === d) index.delete(k);
+    }
+    d[c] = doc;
+    if (index && doc !== undefined) {
+      const k = euisKey(doc);
+      if (k !== undefined) index.set(k, d);
+    }
   }
 
   /** The JS registration for a JoinEUI/DevEUI pair. */
   byEuis(joinEui: string, devEui: string): DeviceEntry | undefined {
-    for (const d of this.devices.values()) {
-      if (d.js && getPath(d.js, 'ids.dev_eui') === devEui && getPath(d.js, 'ids.join_eui') === joinEui)
-        return d;
-    }
-    return undefined;
+    return this.jsByEuis.get(`${joinEui}/${devEui}`);
+  }
+
+  /** The IS registration with this JoinEUI/DevEUI pair (the pair is unique across applications). */
+  isByEui(joinEui: string, devEui: string): DeviceEntry | undefined {
+    return this.isByEuis.get(`${joinEui}/${devEui}`);
   }
 
   /** NS sessions with this DevAddr (several devices may share one). */
   byDevAddr(devAddr: number): DeviceEntry[] {
-    const out: DeviceEntry[] = [];
-    for (const d of this.devices.values()) if (d.session?.devAddr === devAddr) out.push(d);
-    return out;
+    return this.sessionsByDevAddr.get(devAddr) ?? [];
   }
 
   gatewayByEui(eui: string): Doc | undefined {
@@ -219,4 +257,12 @@ export function macVersion(v: unknown): '1.0.0' | '1.0.1' | '1.0.2' | '1.0.3' | 
 export function keyAt(doc: Doc | undefined, path: string): AES128Key | undefined {
   const v = doc ? getPath(doc, path) : undefined;
   return typeof v === 'string' && v !== '' ? aes128Key(v, path) : undefined;
+}
+
+/** `JoinEUI/DevEUI` of a registry document (JoinEUI zero when absent, as an ABP device has). */
+function euisKey(doc: Doc): string | undefined {
+  const devEui = getPath(doc, 'ids.dev_eui');
+  if (typeof devEui !== 'string') return undefined;
+  const joinEui = getPath(doc, 'ids.join_eui');
+  return `${typeof joinEui === 'string' ? joinEui : '0000000000000000'}/${devEui}`;
 }
