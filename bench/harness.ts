@@ -63,6 +63,6 @@ export function report(r: BenchResult, json: boolean): void {
   process.stdout.write(
     `${r.name.padEnd(34)} lorafleet ${fmt(r.ops_per_s).padStart(11)} ops/s (${us(r.ops_per_s)} µs)` +
       `  ${r.baseline} ${fmt(r.baseline_ops_per_s).padStart(9)} ops/s (${us(r.baseline_ops_per_s)} µs)` +
-      `  ratio ${r.ratio.toFixed(1)}×\n`,
+      `  ratio ${r.ratio.toFixed(1)}×${r.detail ? `  (${r.detail})` : ''}\n`,
   );
 }

@@ -724,6 +724,9 @@ export class VirtualDevice {
       attempt: c.attempt,
       ...(c.fCnt === undefined ? {} : { fCnt: c.fCnt, confirmed: c.confirmed }),
     };
+    // The windows are known before the frame leaves, so the radio can tell who listens when.
+    this.openWindows(kind, choice, dr, start + airtime);
+    tx.rxWindows = [c.rx1!.open, c.rx2!.open];
     this.radio.transmit(tx);
     if (kind === 'data') {
       this.emit({
@@ -737,7 +740,6 @@ export class VirtualDevice {
         payload: c.app?.payload,
       });
     }
-    this.openWindows(kind, choice, dr, start + airtime);
   }
 
   /** Class A receive windows after a transmission (LoRaWAN 1.1 §3.3; join: JOIN_ACCEPT_DELAY1/2). */

@@ -65,6 +65,8 @@ export interface DeviceTransmission {
   confirmed?: boolean;
   /** 1 for the first transmission of a frame, then 2, 3… for retransmissions. */
   attempt: number;
+  /** When RX1 and RX2 open after this frame (scheduler µs). */
+  rxWindows?: number[];
 }
 
 export interface DeviceRadio {

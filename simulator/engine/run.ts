@@ -13,6 +13,7 @@ import {
   type TimelineJson,
 } from '../metrics/run-metrics.js';
 import { EmbeddedNetwork } from '../network/embedded-network.js';
+import { ListenerIndex } from '../radio/listeners.js';
 import { RadioMedium } from '../radio/medium.js';
 import { Rng } from '../random/rng.js';
 import { parseDuration } from '../scenario/duration.js';
@@ -202,6 +203,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   // --- radio, gateways, devices
   const rng = new Rng(`${x.seed}/run`);
   const medium = new RadioMedium({ seed: x.seed, rng: rng.fork('medium') });
+  const listeners = new ListenerIndex();
   let busyUntil = 0;
   const busy = (us: number) => (busyUntil = Math.max(busyUntil, scheduler.now() + us));
   const gateways = new Map<string, VirtualGateway>();
@@ -230,16 +232,20 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
         onTransmit: (tx) => {
           busy(2_000_000);
           const m = /^SF(\d+)BW(\d+)$/.exec(String(tx.datr));
-          for (const rx of medium.downlink({
-            from: g.id,
-            frequency: tx.frequency,
-            modulation: tx.modulation,
-            spreadingFactor: m ? Number(m[1]) : undefined,
-            bandwidth: m ? Number(m[2]) * 1000 : 125_000,
-            eirp: tx.eirp,
-            start: tx.start,
-            airtime: tx.airtime,
-          })) {
+          const heard = medium.downlink(
+            {
+              from: g.id,
+              frequency: tx.frequency,
+              modulation: tx.modulation,
+              spreadingFactor: m ? Number(m[1]) : undefined,
+              bandwidth: m ? Number(m[2]) * 1000 : 125_000,
+              eirp: tx.eirp,
+              start: tx.start,
+              airtime: tx.airtime,
+            },
+            listeners.candidates(tx.start, tx.phyPayload),
+          );
+          for (const rx of heard) {
             devices.get(rx.to)?.dev.hear({
               phyPayload: tx.phyPayload,
               frequency: tx.frequency,
@@ -316,6 +322,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       {
         transmit: (tx) => {
           busy(tx.kind === 'data' ? 2_500_000 : 7_000_000);
+          if (tx.rxWindows) listeners.windows(tx.deviceId, tx.rxWindows, scheduler.now());
           if (tx.kind === 'join') metrics.joinRequest(scheduler.now());
           const receptions = medium.uplink({
             from: tx.deviceId,
@@ -357,11 +364,16 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
             verifier.expect(sp.deviceId, e.fCnt, e.payload, e.start / 1000);
             metrics.uplinkSent(e.start);
           }
-          if (e.type === 'joined') metrics.joinAccept(scheduler.now());
+          if (e.type === 'joined') {
+            metrics.joinAccept(scheduler.now());
+            listeners.address(e.devAddr, sp.deviceId);
+          }
         },
       },
     );
     devices.set(sp.deviceId, entry);
+    if (sp.activation === 'abp') listeners.address(Number.parseInt(sp.devAddr!, 16), sp.deviceId);
+    if ((d.fleet.class ?? 'A') === 'C') listeners.continuous(sp.deviceId);
   }
 
   // --- traffic

@@ -114,20 +114,30 @@ export class RadioMedium {
 
   /** An uplink: which gateways hear it. */
   uplink(tx: Transmission): Reception[] {
-    return this.transmit(tx, this.devices, this.gateways);
+    return this.transmit(tx, this.devices, this.gateways.values());
   }
 
   /** A downlink: which devices hear it (the caller checks which of them listen on that channel then). */
-  downlink(tx: Transmission): Reception[] {
-    return this.transmit(tx, this.gateways, this.devices);
+  /**
+   * Receptions of a gateway's transmission: at every device, or only at `to` (the devices that may be
+   * listening, see ListenerIndex) — the others could not have received it anyway.
+   */
+  downlink(tx: Transmission, to?: Iterable<string>): Reception[] {
+    if (to === undefined) return this.transmit(tx, this.gateways, this.devices.values());
+    const nodes: Node[] = [];
+    for (const id of to) {
+      const n = this.devices.get(id);
+      if (n !== undefined) nodes.push(n);
+    }
+    return this.transmit(tx, this.gateways, nodes);
   }
 
-  private transmit(tx: Transmission, senders: Map<string, Node>, receivers: Map<string, Node>): Reception[] {
+  private transmit(tx: Transmission, senders: Map<string, Node>, receivers: Iterable<Node>): Reception[] {
     const from = senders.get(tx.from);
     if (from === undefined) return [];
     this.counters.transmissions++;
     const out: Reception[] = [];
-    for (const to of receivers.values()) {
+    for (const to of receivers) {
       const fading = this.fadingSigma > 0 ? this.opts.rng.normal(0, this.fadingSigma) : 0;
       const rssi = this.linkRssi(tx, from, to) + fading;
       const snr = rssi - noiseFloor(tx.bandwidth, to.noiseFigure);

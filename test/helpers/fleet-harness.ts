@@ -2,6 +2,7 @@ import { VirtualDevice } from '../../simulator/device/device.js';
 import { StateStore } from '../../simulator/device/state-store.js';
 import type { DeviceConfig, DeviceEvent, DeviceTransmission } from '../../simulator/device/types.js';
 import { VirtualGateway } from '../../simulator/gateway/gateway.js';
+import { ListenerIndex } from '../../simulator/radio/listeners.js';
 import { RadioMedium } from '../../simulator/radio/medium.js';
 import { DEFAULT_PATH_LOSS } from '../../simulator/radio/propagation.js';
 import { Rng } from '../../simulator/random/rng.js';
@@ -24,6 +25,15 @@ export class FleetHarness {
   readonly devices = new Map<string, VirtualDevice>();
   readonly uplinks: DeviceTransmission[] = [];
   readonly deviceEvents: (DeviceEvent & { deviceId: string })[] = [];
+  /** With `listeners`, downlinks reach only devices that may be listening (as the run engine does). */
+  readonly listeners: ListenerIndex | undefined;
+
+  constructor(o: { listeners?: boolean; keepTraffic?: boolean } = {}) {
+    this.listeners = o.listeners ? new ListenerIndex() : undefined;
+    this.keepTraffic = o.keepTraffic ?? true;
+  }
+
+  private readonly keepTraffic: boolean;
 
   async addGateway(id: string, eui: string, x: number, udpPort: number): Promise<VirtualGateway> {
     this.medium.addGateway({ id, position: { x, y: 0 }, antennaGain: 3, noiseFigure: 6 });
@@ -39,16 +49,19 @@ export class FleetHarness {
       {
         onTransmit: (tx) => {
           const m = /^SF(\d+)BW(\d+)$/.exec(String(tx.datr))!;
-          for (const rx of this.medium.downlink({
-            from: id,
-            frequency: tx.frequency,
-            modulation: 'LORA',
-            spreadingFactor: Number(m[1]),
-            bandwidth: Number(m[2]) * 1000,
-            eirp: tx.eirp,
-            start: tx.start,
-            airtime: tx.airtime,
-          })) {
+          for (const rx of this.medium.downlink(
+            {
+              from: id,
+              frequency: tx.frequency,
+              modulation: 'LORA',
+              spreadingFactor: Number(m[1]),
+              bandwidth: Number(m[2]) * 1000,
+              eirp: tx.eirp,
+              start: tx.start,
+              airtime: tx.airtime,
+            },
+            this.listeners?.candidates(tx.start, tx.phyPayload),
+          )) {
             this.devices.get(rx.to)?.hear({
               phyPayload: tx.phyPayload,
               frequency: tx.frequency,
@@ -79,7 +92,8 @@ export class FleetHarness {
       this.sched,
       {
         transmit: (tx) => {
-          this.uplinks.push(tx);
+          if (this.keepTraffic) this.uplinks.push(tx);
+          if (tx.rxWindows) this.listeners?.windows(tx.deviceId, tx.rxWindows, this.sched.now());
           const receptions = this.medium.uplink({
             from: tx.deviceId,
             frequency: tx.frequency,
@@ -109,7 +123,12 @@ export class FleetHarness {
       },
       new Rng(seed),
       store,
-      { onEvent: (e) => this.deviceEvents.push({ ...e, deviceId: config.id }) },
+      {
+        onEvent: (e) => {
+          if (this.keepTraffic) this.deviceEvents.push({ ...e, deviceId: config.id });
+          if (e.type === 'joined') this.listeners?.address(e.devAddr, config.id);
+        },
+      },
     );
     this.devices.set(config.id, dev);
     return dev;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
+import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import {
   asSetRequest,
   isCreateBody,
@@ -43,7 +44,7 @@ function register(net: EmbeddedNetwork, s: DeviceSpec): void {
 // the indexes must follow every registration, update and deletion.
 describe('registry lookups', () => {
   const net = () => {
-    const n = new EmbeddedNetwork({});
+    const n = new EmbeddedNetwork({ scheduler: new VirtualScheduler(0), mqtt: false, http: false });
     n.createApplication('app', { user_id: 'admin' });
     return n;
   };
