@@ -184,6 +184,24 @@ function semanticProblems(
     names.add(f.name);
     if (f.payload?.type === 'hex' && f.payload.value === undefined)
       at(['fleets', i, 'payload'], 'expected value for a hex payload, got nothing');
+    if (f.model === 'compact') {
+      // What a compact fleet does not model is refused, not silently dropped.
+      const why = 'for a compact fleet (ABP, class A, unconfirmed uplinks; use model: firmware for more)';
+      if (f.activation !== 'abp')
+        at(['fleets', i, 'activation'], `expected abp ${why}, got ${JSON.stringify(f.activation ?? 'otaa')}`);
+      if ((f.class ?? 'A') !== 'A')
+        at(['fleets', i, 'class'], `expected A ${why}, got ${JSON.stringify(f.class)}`);
+      if ((f.confirmed ?? 0) > 0) at(['fleets', i, 'confirmed'], `expected 0 ${why}, got ${f.confirmed}`);
+      if (f.distribution === 'poisson')
+        at(['fleets', i, 'distribution'], `expected fixed or uniform ${why}, got "poisson"`);
+      if (f.payload !== undefined && f.payload.type !== 'counter')
+        at(
+          ['fleets', i, 'payload'],
+          `expected {type: counter, size} ${why}, got ${JSON.stringify(f.payload.type)}`,
+        );
+      for (const k of ['adr', 'downlinks', 'link_check_every', 'device_time_every'] as const)
+        if (f[k] !== undefined) at(['fleets', i, k], `expected nothing ${why}, got ${JSON.stringify(f[k])}`);
+    }
   });
   return out;
 }

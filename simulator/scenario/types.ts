@@ -21,6 +21,8 @@ export interface PayloadSpec {
 export interface FleetSpec {
   name: string;
   count: number;
+  /** `firmware` (default): a VirtualDevice each; `compact`: a CompactFleet (ABP, class A, unconfirmed). */
+  model?: 'firmware' | 'compact';
   activation?: 'otaa' | 'abp';
   lorawan_version?: '1.0.2' | '1.0.3' | '1.0.4' | '1.1';
   class?: 'A' | 'C';

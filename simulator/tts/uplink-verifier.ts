@@ -14,7 +14,12 @@ export interface VerifierStats {
 interface Expected {
   bytes: string;
   sentAt: number;
-  seen: boolean;
+}
+
+/** The FCnts of a device's last 32 frames that arrived: the highest, and a bit for each below it. */
+interface Arrived {
+  top: number;
+  mask: number;
 }
 
 /**
@@ -23,7 +28,13 @@ interface Expected {
  * radio transmit time into an HDR histogram, and counts what was lost, duplicated or corrupted.
  */
 export class UplinkVerifier {
-  private readonly expected = new Map<string, Expected>();
+  /**
+   * Uplinks sent and not yet arrived: a run holds only what is in flight (and, at the end, what was
+   * lost), not every uplink it ever sent.
+   */
+  private readonly pending = new Map<string, Expected>();
+  private readonly arrived = new Map<string, Arrived>();
+  private sent = 0;
   private readonly latency: Histogram = build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 3_600_000,
@@ -43,11 +54,9 @@ export class UplinkVerifier {
 
   /** Records an uplink the simulator sent: device, full FCnt, application bytes, radio transmit time (ms). */
   expect(deviceId: string, fCnt: number, bytes: Uint8Array, sentAtMs: number): void {
-    this.expected.set(`${deviceId}/${fCnt}`, {
-      bytes: Buffer.from(bytes).toString('hex'),
-      sentAt: sentAtMs,
-      seen: false,
-    });
+    const key = `${deviceId}/${fCnt}`;
+    if (!this.pending.has(key)) this.sent++;
+    this.pending.set(key, { bytes: Buffer.from(bytes).toString('hex'), sentAt: sentAtMs });
   }
 
   /** An `up` message as the AS published it (TTS ApplicationUp JSON). */
@@ -58,16 +67,15 @@ export class UplinkVerifier {
     const id = message.end_device_ids?.device_id;
     const up = message.uplink_message;
     if (id === undefined || up?.f_cnt === undefined) return;
-    const e = this.expected.get(`${id}/${up.f_cnt}`);
+    const key = `${id}/${up.f_cnt}`;
+    const e = this.pending.get(key);
     if (e === undefined) {
-      this.unexpected++;
+      if (this.hasArrived(id, up.f_cnt)) this.duplicated++;
+      else this.unexpected++;
       return;
     }
-    if (e.seen) {
-      this.duplicated++;
-      return;
-    }
-    e.seen = true;
+    this.pending.delete(key);
+    this.markArrived(id, up.f_cnt);
     if (Buffer.from(up.frm_payload ?? '', 'base64').toString('hex') !== e.bytes) {
       this.corrupted++;
       return;
@@ -76,6 +84,23 @@ export class UplinkVerifier {
     const latencyMs = Math.max(1, Math.round(this.now() - e.sentAt));
     this.latency.recordValue(latencyMs);
     this.onDelivered?.(latencyMs);
+  }
+
+  private hasArrived(id: string, fCnt: number): boolean {
+    const a = this.arrived.get(id);
+    if (a === undefined || fCnt > a.top) return false;
+    const d = a.top - fCnt;
+    return d < 32 && ((a.mask >>> d) & 1) === 1;
+  }
+
+  private markArrived(id: string, fCnt: number): void {
+    const a = this.arrived.get(id);
+    if (a === undefined) this.arrived.set(id, { top: fCnt, mask: 1 });
+    else if (fCnt > a.top) {
+      const d = fCnt - a.top;
+      a.mask = d >= 32 ? 1 : ((a.mask << d) | 1) >>> 0;
+      a.top = fCnt;
+    } else if (a.top - fCnt < 32) a.mask = (a.mask | (1 << (a.top - fCnt))) >>> 0;
   }
 
   /** Subscribes to the application's up/join/down topics (username app id or app@tenant, password a key). */
@@ -120,10 +145,10 @@ export class UplinkVerifier {
   }
 
   stats(): VerifierStats {
-    const lost = [...this.expected.values()].filter((e) => !e.seen).length;
+    const lost = this.pending.size;
     const h = this.latency;
     return {
-      expected: this.expected.size,
+      expected: this.sent,
       delivered: this.delivered,
       lost,
       duplicated: this.duplicated,

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { UplinkVerifier } from '../../simulator/tts/uplink-verifier.js';
+
+const up = (id: string, fCnt: number, bytes: number[]) => ({
+  end_device_ids: { device_id: id },
+  uplink_message: { f_cnt: fCnt, frm_payload: Buffer.from(bytes).toString('base64') },
+});
+
+describe('UplinkVerifier', () => {
+  it('matches arrivals to what was sent: delivered with latency, lost, duplicated, corrupted, unexpected', () => {
+    let now = 1000;
+    const seen: number[] = [];
+    const v = new UplinkVerifier(
+      () => now,
+      (ms) => seen.push(ms),
+    );
+    v.expect('a', 0, Uint8Array.of(1), 900);
+    v.expect('a', 1, Uint8Array.of(2), 950);
+    v.expect('b', 7, Uint8Array.of(3), 990);
+    v.expect('b', 8, Uint8Array.of(4), 995);
+    v.receive(up('a', 0, [1]));
+    now = 1200;
+    v.receive(up('a', 1, [2]));
+    v.receive(up('a', 1, [2])); // again: a duplicate
+    v.receive(up('b', 7, [9])); // other bytes: corrupted
+    v.receive(up('b', 7, [3])); // and the same frame again after that: a duplicate
+    v.receive(up('c', 1, [1])); // never sent
+    expect(seen).toEqual([100, 250]);
+    const s = v.stats();
+    expect(s).toMatchObject({
+      expected: 4,
+      delivered: 2,
+      lost: 1,
+      duplicated: 2,
+      corrupted: 1,
+      unexpected: 1,
+    });
+    expect(s.latencyMs.count).toBe(2);
+    expect(s.latencyMs.max).toBe(250);
+    expect(v.live()).toMatchObject({ delivered: 2 });
+  });
+
+  it('recognises duplicates among the last 32 frames of a device, in any order of arrival', () => {
+    const v = new UplinkVerifier(() => 0);
+    for (let f = 0; f < 100; f++) v.expect('d', f, Uint8Array.of(f), 0);
+    const order = [...Array(100).keys()].sort((a, b) => ((a * 37) % 101) - ((b * 37) % 101));
+    for (const f of order) v.receive(up('d', f, [f]));
+    for (const f of [99, 90, 68]) v.receive(up('d', f, [f]));
+    expect(v.stats()).toMatchObject({ delivered: 100, lost: 0, duplicated: 3, unexpected: 0 });
+    // Older than the last 32: no longer told from a frame that was never sent.
+    v.receive(up('d', 3, [3]));
+    expect(v.stats()).toMatchObject({ duplicated: 3, unexpected: 1 });
+  });
+
+  it('keeps only what is in flight: delivered uplinks leave nothing behind but a per-device summary', () => {
+    const v = new UplinkVerifier(() => 0);
+    for (let d = 0; d < 50; d++) for (let f = 0; f < 20; f++) v.expect(`dev-${d}`, f, Uint8Array.of(f), 0);
+    for (let d = 0; d < 50; d++) for (let f = 0; f < 20; f++) v.receive(up(`dev-${d}`, f, [f]));
+    const inside = v as unknown as { pending: Map<string, unknown>; arrived: Map<string, unknown> };
+    expect(inside.pending.size).toBe(0);
+    expect(inside.arrived.size).toBe(50);
+    expect(v.stats()).toMatchObject({ expected: 1000, delivered: 1000, lost: 0 });
+  });
+});
