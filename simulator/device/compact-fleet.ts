@@ -38,6 +38,13 @@ export interface CompactFleetOptions {
    */
   sessionKeys(i: number, out: Uint8Array): void;
   rng: Rng;
+  /**
+   * Where FCntUp survives the process: the bound a device resumes from, and a reservation written
+   * before the first frame that reaches it (FCntUp never goes back, LoRaWAN 1.0.4 §4.3.1.5).
+   */
+  fCnts?: { initial(i: number): number; reserve(i: number, bound: number): void };
+  /** Whether device i sends now (load stages); an inactive device keeps its turn and skips it. */
+  active?: (i: number, nowUs: number) => boolean;
 }
 
 /** One uplink on air. `device` is the index in the fleet. */
@@ -45,6 +52,9 @@ export interface CompactTransmission {
   device: number;
   devAddr: number;
   fCnt: number;
+  fPort: number;
+  /** The application payload in clear (a copy). */
+  payload: Uint8Array;
   phyPayload: Uint8Array;
   frequency: number;
   channel: number;
@@ -70,7 +80,7 @@ export interface CompactFleetCounters {
  * Many class A devices with established sessions (ABP, or OTAA after the join), sending unconfirmed
  * uplinks — the load of a fleet at scale. The state a device needs between uplinks lives in typed
  * arrays indexed by device (FCntUp, next transmit time, end of the last uplink, last FCntDown, session
- * keys once derived): about 60 bytes a device, no object, no closure and no timer each. One heap
+ * keys once derived, the FCntUp reserved on disk): about 65 bytes a device, no object, no closure and no timer each. One heap
  * orders the devices by their next transmit time and one scheduler timer waits for the earliest, so
  * the same code runs in wall time and virtual time. Frames are built with transient keys (one ECB
  * cipher per key per frame, nothing cached per device) through the same buildDataFrame as
@@ -89,6 +99,7 @@ export class CompactFleet {
     downlinksBadMic: 0,
   };
   private readonly fCntUp: Uint32Array;
+  private readonly reserved: Uint32Array;
   private readonly nextAt: Float64Array;
   private readonly lastEnd: Float64Array;
   private readonly fCntDown: Uint32Array;
@@ -127,6 +138,8 @@ export class CompactFleet {
       );
     this.dr = d;
     this.fCntUp = new Uint32Array(n);
+    this.reserved = new Uint32Array(n);
+    if (o.fCnts) for (let i = 0; i < n; i++) this.fCntUp[i] = this.reserved[i] = o.fCnts.initial(i);
     this.nextAt = new Float64Array(n);
     this.lastEnd = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     this.fCntDown = new Uint32Array(n);
@@ -206,7 +219,7 @@ export class CompactFleet {
     while (this.running && this.heapSize > 0 && this.nextAt[this.heap[0]!]! <= now) {
       const i = this.pop();
       this.onLag?.(now - this.nextAt[i]!);
-      this.send(i, now);
+      if (this.o.active?.(i, now) ?? true) this.send(i, now);
       this.nextAt[i] = this.nextAt[i]! + this.o.intervalUs * (1 - jitter + 2 * jitter * this.o.rng.next());
       this.push(i);
     }
@@ -226,6 +239,10 @@ export class CompactFleet {
 
   private send(i: number, now: number): void {
     const fCnt = this.fCntUp[i]!;
+    if (this.o.fCnts && fCnt >= this.reserved[i]!) {
+      this.reserved[i] = fCnt + FCNT_RESERVE;
+      this.o.fCnts.reserve(i, this.reserved[i]!);
+    }
     const devAddr = this.o.devAddr(i) >>> 0;
     const p = this.payload;
     // A payload a receiver can check: the frame counter and the device index.
@@ -254,6 +271,8 @@ export class CompactFleet {
       device: i,
       devAddr,
       fCnt,
+      fPort: this.o.fPort,
+      payload: p.slice(),
       phyPayload,
       frequency: this.frequencies[channel]!,
       channel,
@@ -346,3 +365,5 @@ export class CompactFleet {
 }
 
 const EMPTY = new Uint8Array(0);
+/** FCntUp is reserved on disk this far ahead: a write every 64 frames of a device. */
+const FCNT_RESERVE = 64;

@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { aes128Key, eui64 } from '../../crypto/types.js';
+import { CompactFleet, type CompactTransmission } from '../device/compact-fleet.js';
 import { VirtualDevice } from '../device/device.js';
+import { FCntFile } from '../device/fcnt-file.js';
 import { StateStore } from '../device/state-store.js';
 import type { DeviceConfig } from '../device/types.js';
 import { gatewaySocketShortfall } from '../gateway/fd-limit.js';
@@ -16,6 +19,7 @@ import { EmbeddedNetwork } from '../network/embedded-network.js';
 import { ListenerIndex } from '../radio/listeners.js';
 import { RadioMedium } from '../radio/medium.js';
 import { Rng } from '../random/rng.js';
+import type { Region } from '../region/types.js';
 import { parseDuration } from '../scenario/duration.js';
 import { expand, nextInterval, payloadFor, type DevicePlan } from '../scenario/expand.js';
 import { shardOf, type Shard } from '../scenario/shard.js';
@@ -217,6 +221,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     { dev: VirtualDevice; plan: DevicePlan; rng: Rng; n: number; active: boolean }
   >();
   const downlinks = new DownlinkTracker();
+  const compactById = new Map<string, CompactFleet>();
   for (const g of x.gateways) {
     medium.addGateway({ id: g.id, position: g.position, antennaGain: g.antennaGain, noiseFigure: 6 });
     const gw = new VirtualGateway(
@@ -246,7 +251,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
             listeners.candidates(tx.start, tx.phyPayload),
           );
           for (const rx of heard) {
-            devices.get(rx.to)?.dev.hear({
+            const heardDownlink = {
               phyPayload: tx.phyPayload,
               frequency: tx.frequency,
               datr: tx.datr,
@@ -254,7 +259,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
               airtime: tx.airtime,
               rssi: rx.rssi,
               snr: rx.snr,
-            });
+            };
+            const dev = devices.get(rx.to);
+            if (dev) dev.dev.hear(heardDownlink);
+            else compactById.get(rx.to)?.hear(heardDownlink);
           }
         },
       },
@@ -262,6 +270,48 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     await gw.start();
     gateways.set(g.id, gw);
   }
+  /** A frame on air from a device: who hears it, and the gateways that do forward it when it ends. */
+  const airUplink = (tx: {
+    deviceId: string;
+    frequency: number;
+    modulation: 'LORA' | 'FSK';
+    spreadingFactor?: number | undefined;
+    bandwidth: number;
+    eirp: number;
+    start: number;
+    airtime: number;
+    phyPayload: Uint8Array;
+    datr: string | number;
+    codr: '4/5';
+    channel: number;
+  }) => {
+    const receptions = medium.uplink({
+      from: tx.deviceId,
+      frequency: tx.frequency,
+      modulation: tx.modulation,
+      spreadingFactor: tx.spreadingFactor,
+      bandwidth: tx.bandwidth,
+      eirp: tx.eirp,
+      start: tx.start,
+      airtime: tx.airtime,
+    });
+    scheduler.at(tx.start + tx.airtime, () => {
+      for (const rx of receptions) {
+        if (rx.lost) continue;
+        metrics.reception(rx.rssi, rx.snr);
+        gateways.get(rx.to)?.receive({
+          phyPayload: tx.phyPayload,
+          frequency: tx.frequency,
+          modulation: tx.modulation,
+          datr: tx.datr,
+          codr: tx.codr,
+          rssi: rx.rssi,
+          snr: rx.snr,
+          channel: tx.channel % 8,
+        });
+      }
+    });
+  };
   const stores = new Map<string, StateStore>();
   const storeFor = (fleet: string) => {
     let st = stores.get(fleet);
@@ -276,8 +326,18 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   // were kept. Elsewhere (a fresh embedded network, devices deleted and registered again) devices
   // join anew, with DevNonces continuing from their saved state.
   const resumeSessions = targetType === 'tts' && s.teardown === 'keep';
+  const compactPlans = new Map<string, DevicePlan[]>();
   for (const d of x.devices) {
     const sp = d.spec;
+    if (d.fleet.model === 'compact') {
+      // Kept in the fleet's typed arrays, set up below: no object per device.
+      medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
+      listeners.address(Number.parseInt(sp.devAddr!, 16), sp.deviceId);
+      const list = compactPlans.get(d.fleet.name);
+      if (list) list.push(d);
+      else compactPlans.set(d.fleet.name, [d]);
+      continue;
+    }
     if (sp.activation === 'otaa' && !resumeSessions) storeFor(d.fleet.name).clearSession(sp.deviceId);
     medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
     const cfg: DeviceConfig = {
@@ -324,32 +384,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
           busy(tx.kind === 'data' ? 2_500_000 : 7_000_000);
           if (tx.rxWindows) listeners.windows(tx.deviceId, tx.rxWindows, scheduler.now());
           if (tx.kind === 'join') metrics.joinRequest(scheduler.now());
-          const receptions = medium.uplink({
-            from: tx.deviceId,
-            frequency: tx.frequency,
-            modulation: tx.modulation,
-            spreadingFactor: tx.spreadingFactor,
-            bandwidth: tx.bandwidth,
-            eirp: tx.eirp,
-            start: tx.start,
-            airtime: tx.airtime,
-          });
-          scheduler.at(tx.start + tx.airtime, () => {
-            for (const rx of receptions) {
-              if (rx.lost) continue;
-              metrics.reception(rx.rssi, rx.snr);
-              gateways.get(rx.to)?.receive({
-                phyPayload: tx.phyPayload,
-                frequency: tx.frequency,
-                modulation: tx.modulation,
-                datr: tx.datr,
-                codr: tx.codr,
-                rssi: rx.rssi,
-                snr: rx.snr,
-                channel: tx.channel % 8,
-              });
-            }
-          });
+          airUplink(tx);
         },
       },
       drng,
@@ -377,6 +412,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   }
 
   // --- traffic
+  let stopping = false;
   const startAt = scheduler.now();
   metrics.start(startAt);
   const endAt = startAt + durationMs * 1000;
@@ -396,8 +432,27 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     }
     return prev;
   };
-  let stopping = false;
   const total = devices.size;
+  const compact = setUpCompactFleets({
+    plans: compactPlans,
+    scenario: name,
+    stateDir,
+    seed: x.seed,
+    region,
+    scheduler,
+    isActive: (ordinal, now) => !stopping && now < endAt && ordinal / x.total < activeShare(now - startAt),
+    onUplink: (id, tx) => {
+      busy(2_500_000);
+      listeners.windows(id, [tx.start + tx.airtime + 1e6, tx.start + tx.airtime + 2e6], scheduler.now());
+      verifier.expect(id, tx.fCnt, tx.payload, tx.start / 1000);
+      metrics.uplinkSent(tx.start);
+      airUplink({ ...tx, deviceId: id, modulation: 'LORA' });
+    },
+  });
+  for (const c of compact) {
+    for (const p of c.plans) compactById.set(p.spec.deviceId, c.fleet);
+    c.fleet.start();
+  }
   for (const e of devices.values()) {
     // By the device's place in the whole scenario, so a ramp activates the same devices in any shard.
     const order = e.plan.ordinal / Math.max(1, x.total);
@@ -456,13 +511,18 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       misses += e.dev.counters.downlinksMissed;
       for (const n of Object.values(e.dev.violations)) errors += n;
     }
+    for (const c of compact) {
+      joined += c.plans.length;
+      sent += c.fleet.counters.uplinks;
+      misses += c.fleet.counters.downlinksMissed;
+    }
     const live = verifier.live();
     const dl = downlinks.stats();
     o.onProgress?.({
       elapsedMs: (scheduler.now() - startAt) / 1000,
       durationMs,
       joined,
-      devices: total,
+      devices: total + compactById.size,
       uplinksSent: sent,
       uplinksDelivered: live.delivered,
       latencyP50Ms: live.p50,
@@ -497,6 +557,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   log.info({ durationMs, clock: virtual ? 'virtual' : 'wall' }, 'traffic started');
   await runUntil(endAt);
   stopping = true;
+  for (const c of compact) c.fleet.stop();
   log.info({ interrupted }, 'draining');
   await runUntil(scheduler.now() + (interrupted ? Math.min(drainMs, 3000) : drainMs) * 1000);
   progress();
@@ -508,6 +569,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   events.abort();
   await following;
   for (const st of stores.values()) st.close();
+  for (const c of compact) c.close();
   if ((s.teardown ?? 'delete') === 'delete') {
     await provisioner.teardown({
       deviceIds: x.devices.map((d) => d.spec.deviceId),
@@ -539,6 +601,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
     metrics,
     x.shard,
+    compact,
   );
 }
 
@@ -561,6 +624,7 @@ function buildReport(
   notProvisioned: { device: string; error: string }[],
   timeline: RunMetrics,
   shard: Shard | undefined,
+  compact: CompactFleetRun[],
 ): RunReport {
   const v = verifier.stats();
   const dl = downlinks.stats();
@@ -605,6 +669,21 @@ function buildReport(
     for (const v of dev.recentViolations)
       if (violationSamples.length < 25)
         violationSamples.push({ device: plan.spec.deviceId, kind: v.kind, detail: v.detail });
+  }
+  for (const c of compact) {
+    const k = c.fleet.counters;
+    fleets[c.name] = {
+      devices: c.plans.length,
+      joined: c.plans.length,
+      uplinks: k.uplinks,
+      retransmissions: 0,
+      downlinks: k.downlinksInWindow,
+      downlinks_missed: k.downlinksMissed,
+      downlinks_lost_busy: 0,
+    };
+    windowMiss += k.downlinksMissed;
+    if (k.downlinksBadMic > 0)
+      violations['downlink-mic-invalid'] = (violations['downlink-mic-invalid'] ?? 0) + k.downlinksBadMic;
   }
   const gws: Record<string, Record<string, number>> = {};
   for (const [id, g] of gateways) {
@@ -653,7 +732,7 @@ function buildReport(
     target,
     time: virtual ? 'virtual' : 'wall',
     ...(shard ? { shard } : {}),
-    devices: devices.size,
+    devices: devices.size + compact.reduce((a, c) => a + c.plans.length, 0),
     gatewaysSimulated: gateways.size,
     durationMs,
     interrupted,
@@ -668,4 +747,74 @@ function buildReport(
     timeline: timeline.timeline(),
     distributions: timeline.distributions(),
   };
+}
+
+/** A compact fleet of a run: its devices' plans (index i is device i of the fleet) and its FCnt file. */
+interface CompactFleetRun {
+  name: string;
+  plans: DevicePlan[];
+  fleet: CompactFleet;
+  close(): void;
+}
+
+/**
+ * The scenario's `model: compact` fleets: each a CompactFleet over its devices' plans, keys and
+ * DevAddrs from the scenario expansion, FCntUp bounds in `<scenario>.<fleet>.fcnt` (by the device's
+ * index in the fleet, so every shard layout shares one file), the load stages as its `active` test.
+ */
+function setUpCompactFleets(o: {
+  plans: Map<string, DevicePlan[]>;
+  scenario: string;
+  stateDir: string;
+  seed: string;
+  region: Region;
+  scheduler: Scheduler;
+  isActive: (ordinal: number, nowUs: number) => boolean;
+  onUplink: (deviceId: string, tx: CompactTransmission) => void;
+}): CompactFleetRun[] {
+  const out: CompactFleetRun[] = [];
+  for (const [name, plans] of o.plans) {
+    const f = plans[0]!.fleet;
+    const file = FCntFile.open(join(o.stateDir, `${o.scenario}.${name}.fcnt`));
+    const saved = file.bounds(f.count);
+    const addrIndex = new Map<number, number>();
+    plans.forEach((p, i) => addrIndex.set(Number.parseInt(p.spec.devAddr!, 16) >>> 0, i));
+    const intervalUs = parseDuration(f.interval ?? '60s')! * 1000;
+    const jitterUs =
+      f.distribution === 'fixed' ? 0 : (parseDuration(f.jitter ?? '0s') || intervalUs / 1000 / 10) * 1000;
+    const v11 = plans[0]!.spec.lorawanVersion === '1.1';
+    const fleet = new CompactFleet(
+      {
+        count: plans.length,
+        region: o.region,
+        version: v11 ? '1.1' : '1.0',
+        dataRate: f.data_rate ?? o.region.defaultDataRate,
+        ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),
+        fPort: f.f_port ?? 2,
+        payloadSize: f.payload?.size ?? 12,
+        intervalUs,
+        jitter: Math.min(0.9, jitterUs / intervalUs),
+        rx1Delay: 1,
+        devAddr: (i) => Number.parseInt(plans[i]!.spec.devAddr!, 16),
+        indexOf: (a) => addrIndex.get(a) ?? -1,
+        sessionKeys: (i, k) => {
+          const sp = plans[i]!.spec;
+          const hex = v11
+            ? [sp.fNwkSIntKey, sp.sNwkSIntKey, sp.nwkSEncKey, sp.appSKey]
+            : [sp.fNwkSIntKey, sp.appSKey];
+          hex.forEach((h, j) => k.set(Buffer.from(h!, 'hex'), j * 16));
+        },
+        rng: new Rng(`${o.seed}/compact/${name}`),
+        fCnts: {
+          initial: (i) => saved[plans[i]!.index] ?? 0,
+          reserve: (i, bound) => file.reserve(plans[i]!.index, bound),
+        },
+        active: (i, now) => o.isActive(plans[i]!.ordinal, now),
+      },
+      o.scheduler,
+      (tx) => o.onUplink(plans[tx.device]!.spec.deviceId, tx),
+    );
+    out.push({ name, plans, fleet, close: () => file.close() });
+  }
+  return out;
 }

@@ -120,6 +120,49 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect(r.fleets['cc']).toMatchObject({ downlinks: 16, downlinks_lost_busy: 0 });
   }, 60_000);
 
+  it('runs a compact fleet beside firmware devices: every uplink delivered, FCntUp continued in the next run', async () => {
+    const text = [
+      'name: compact',
+      'seed: 31',
+      'duration: 2m',
+      'drain: 10s',
+      'gateways: { count: 3, placement: { type: grid, spacing: 2000 } }',
+      'load: { stages: [ { duration: 1m, target: "100%" } ] }',
+      'fleets:',
+      '  - { name: bulk, model: compact, count: 600, activation: abp, lorawan_version: 1.0.3, data_rate: 5, interval: 60s, positions: { type: random, radius: 2500 } }',
+      '  - { name: bulk11, model: compact, count: 150, activation: abp, lorawan_version: 1.1, data_rate: 5, interval: 60s, positions: { type: random, radius: 2500 } }',
+      '  - { name: firmware, count: 20, activation: otaa, lorawan_version: 1.0.3, data_rate: 5, interval: 30s }',
+      'thresholds: [ "delivery_ratio >= 0.97", "rx_window_miss == 0" ]',
+    ].join('\n');
+    const dir = tmp();
+    const run = () => runScenario(parseScenario(text, 'compact.yaml'), { virtualTime: true, stateDir: dir });
+    const r = await run();
+    const m = r.metrics as Record<string, number>;
+    expect(r.devices).toBe(770);
+    expect(r.fleets.bulk).toMatchObject({ devices: 600, joined: 600 });
+    // Two minutes at one uplink a minute: about two each (the first falls within the first minute).
+    expect(r.fleets.bulk!.uplinks).toBeGreaterThanOrEqual(600 * 1.6);
+    expect(r.fleets.bulk!.uplinks).toBeLessThanOrEqual(600 * 2.4);
+    // The ramp activates devices in scenario order: bulk11 comes last, so it starts later.
+    expect(r.fleets.bulk11!.uplinks).toBeGreaterThanOrEqual(150 * 1.0);
+    expect(r.fleets.bulk11!.uplinks! / 150).toBeLessThan(r.fleets.bulk!.uplinks! / 600);
+    expect(m['uplinks.sent']).toBe(
+      r.fleets.bulk!.uplinks! + r.fleets.bulk11!.uplinks! + r.fleets.firmware!.uplinks!,
+    );
+    expect(m.uplinks_delivered! / m.uplinks_sent!).toBeGreaterThanOrEqual(0.97);
+    expect(m.uplinks_duplicated).toBe(0);
+    expect(r.verdict, summaryText(r)).toBe('pass');
+
+    // FCntUp bounds are on disk by device; a second run continues above them.
+    const bounds = () =>
+      new Uint32Array(Uint8Array.from(readFileSync(join(dir, 'compact.bulk.fcnt'))).buffer);
+    const first = bounds();
+    expect(first.length).toBe(600);
+    expect(Math.min(...first)).toBe(64);
+    await run();
+    expect(Math.min(...bounds())).toBe(128);
+  }, 120_000);
+
   it('stops early on the stop signal and still reports (wall time)', async () => {
     const s = parseScenario(
       [

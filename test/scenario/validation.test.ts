@@ -21,6 +21,21 @@ const BROKEN: [string, string, RegExp][] = [
     `${BASE}    interval: 30 sec\n`,
     /^x\.yaml:5 fleets\[0\]\.interval: expected a duration like "30s", got "30 sec"$/m,
   ],
+  [
+    'model not known',
+    `${BASE}    model: tiny\n`,
+    /^x\.yaml:5 fleets\[0\]\.model: expected firmware or compact, got "tiny"$/m,
+  ],
+  [
+    'compact fleet joining',
+    `${BASE}    model: compact\n    activation: otaa\n`,
+    /^x\.yaml:6 fleets\[0\]\.activation: expected abp for a compact fleet \(ABP, class A, unconfirmed uplinks; use model: firmware for more\), got "otaa"$/m,
+  ],
+  [
+    'compact fleet with confirmed uplinks and downlinks',
+    `${BASE}    model: compact\n    activation: abp\n    confirmed: 0.5\n    downlinks: { per_device: 1 }\n`,
+    /^x\.yaml:7 fleets\[0\]\.confirmed: expected 0 for a compact fleet .*, got 0\.5$\n^x\.yaml:8 fleets\[0\]\.downlinks: expected nothing for a compact fleet .*, got \{"per_device":1\}$/m,
+  ],
   ['no fleets', 'name: t\n', /^x\.yaml:1 fleets: required field is missing$/m],
   ['empty fleets', 'fleets: []\n', /^x\.yaml:1 fleets: expected a list of fleets, got \[\]$/m],
   [
