@@ -545,6 +545,16 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
         const step = now < busyUntil ? 20_000 : Math.max(20_000, Math.min(next - now, 1_000_000));
         scheduler.advanceTo(Math.min(untilUs, now + step));
         await new Promise((r) => setTimeout(r, now < busyUntil ? 1 : 0));
+        // An embedded network answers in wall time: while it is still taking in datagrams or
+        // publishing uplinks, virtual time waits for it (up to 50 ms a step), so that a heavy load
+        // shows as load and not as virtual seconds of latency and missed PUSH_ACKs.
+        if (net && now < busyUntil) {
+          for (let k = 0; k < 50; k++) {
+            const mark = net.udp.counters.pushData + verifier.deliveredCount;
+            await new Promise((r) => setTimeout(r, 1));
+            if (net.udp.counters.pushData + verifier.deliveredCount === mark) break;
+          }
+        }
       } else {
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -131,6 +131,11 @@ export class UplinkVerifier {
     this.client = undefined;
   }
 
+  /** Uplinks delivered so far (cheap: for pacing virtual time). */
+  get deliveredCount(): number {
+    return this.delivered;
+  }
+
   /** Delivered count and latency percentiles without scanning every expected uplink (for live progress). */
   live(): { delivered: number; p50: number | null; p99: number | null } {
     const h = this.latency;
