@@ -23,6 +23,7 @@ import type { Region } from '../region/types.js';
 import { parseDuration } from '../scenario/duration.js';
 import { expand, nextInterval, payloadFor, type DevicePlan } from '../scenario/expand.js';
 import { shardOf, type Shard } from '../scenario/shard.js';
+import { activeShareAt, stagesOf } from '../scenario/stages.js';
 import { evaluate, parseThreshold, type ThresholdResult } from '../scenario/thresholds.js';
 import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
@@ -417,21 +418,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   metrics.start(startAt);
   const endAt = startAt + durationMs * 1000;
   const joinWindow = parseDuration(s.load?.join_window ?? '10s')! * 1000;
-  const stages = (s.load?.stages ?? []).map((st) => ({
-    until: parseDuration(st.duration)! * 1000,
-    share: Number(st.target.replace('%', '')) / 100,
-  }));
-  const activeShare = (t: number): number => {
-    if (stages.length === 0) return 1;
-    let from = 0;
-    let prev = 0;
-    for (const st of stages) {
-      if (t < from + st.until) return prev + (st.share - prev) * ((t - from) / st.until);
-      from += st.until;
-      prev = st.share;
-    }
-    return prev;
-  };
+  const stages = stagesOf(s);
+  const activeShare = (t: number): number => activeShareAt(stages, t);
   const total = devices.size;
   const compact = setUpCompactFleets({
     plans: compactPlans,

@@ -99,9 +99,11 @@ export function expand(s: Scenario): Expanded {
     const joinEui = (fleet.join_eui ?? `70B3D57E${derive(seed, 'joineui', 4)}`).toUpperCase();
     for (let i = 0; i < fleet.count; i++) {
       const label = `${fleet.name}/${i}`;
+      // A row of the fleet's CSV gives what it has; the seed derives the rest.
+      const row = fleet.rows?.[i];
       const base = {
-        deviceId: `${fleet.name}-${i}`,
-        devEui: `${seedBytes}${hex(fi, 1)}${hex(i, 4)}`,
+        deviceId: row?.device_id ?? `${fleet.name}-${i}`,
+        devEui: row?.dev_eui ?? `${seedBytes}${hex(fi, 1)}${hex(i, 4)}`,
         lorawanVersion: version,
         frequencyPlanId: plan.id,
         ...(fleet.class === 'C' ? { supportsClassC: true } : {}),
@@ -111,23 +113,23 @@ export function expand(s: Scenario): Expanded {
           ? {
               ...base,
               activation,
-              joinEui,
-              appKey: derive(seed, `${label}/appkey`, 16),
-              ...(version === '1.1' ? { nwkKey: derive(seed, `${label}/nwkkey`, 16) } : {}),
+              joinEui: row?.join_eui ?? joinEui,
+              appKey: row?.app_key ?? derive(seed, `${label}/appkey`, 16),
+              ...(version === '1.1' ? { nwkKey: row?.nwk_key ?? derive(seed, `${label}/nwkkey`, 16) } : {}),
             }
           : {
               ...base,
               activation,
               // ABP addresses in the upper half of NetID 000013's range; OTAA sessions get the lower.
-              devAddr: hex((0x27000000 | ((fi & 0x0f) << 20) | (i & 0xfffff)) >>> 0, 4),
-              fNwkSIntKey: derive(seed, `${label}/fnwksintkey`, 16),
+              devAddr: row?.dev_addr ?? hex((0x27000000 | ((fi & 0x0f) << 20) | (i & 0xfffff)) >>> 0, 4),
+              fNwkSIntKey: row?.f_nwk_s_int_key ?? row?.nwk_s_key ?? derive(seed, `${label}/fnwksintkey`, 16),
               ...(version === '1.1'
                 ? {
-                    sNwkSIntKey: derive(seed, `${label}/snwksintkey`, 16),
-                    nwkSEncKey: derive(seed, `${label}/nwksenckey`, 16),
+                    sNwkSIntKey: row?.s_nwk_s_int_key ?? derive(seed, `${label}/snwksintkey`, 16),
+                    nwkSEncKey: row?.nwk_s_enc_key ?? derive(seed, `${label}/nwksenckey`, 16),
                   }
                 : {}),
-              appSKey: derive(seed, `${label}/appskey`, 16),
+              appSKey: row?.app_s_key ?? derive(seed, `${label}/appskey`, 16),
               rx1Delay: 1,
               resetsFCnt: false,
             };
@@ -137,7 +139,10 @@ export function expand(s: Scenario): Expanded {
         index: i,
         ordinal: devices.length,
         spec,
-        position: place(fleet.positions, i, fleet.count, rng, 2000),
+        position:
+          row?.x !== undefined && row.y !== undefined
+            ? { x: row.x, y: row.y }
+            : place(fleet.positions, i, fleet.count, rng, 2000),
       });
     }
   });

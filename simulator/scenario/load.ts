@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Node } from 'yaml';
 import { frequencyPlanIds } from '../region/frequency-plan.js';
+import { readDevicesCsv } from './devices-csv.js';
+import { fullUplinkRate } from './stages.js';
 import { METRIC_NAMES } from './thresholds.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
 import type { Scenario } from './types.js';
@@ -67,6 +70,7 @@ export function parseScenario(text: string, file: string): Scenario {
   };
   const problems: ScenarioProblem[] = [];
   if (!validate(value)) problems.push(...schemaProblems(validate.errors ?? [], file, lineOf));
+  if (problems.length === 0) problems.push(...deviceFiles(value as Scenario, file, lineOf));
   if (problems.length === 0) problems.push(...semanticProblems(value as Scenario, file, lineOf));
   if (problems.length > 0) throw new ScenarioError(problems);
   return value as Scenario;
@@ -145,6 +149,44 @@ function describeKeyword(e: ErrorObject): string {
 }
 
 /** Checks the schema cannot express. */
+/** Reads each fleet's `devices_file` (relative to the scenario) into its rows; `count` follows. */
+function deviceFiles(
+  s: Scenario,
+  file: string,
+  lineOf: (p: (string | number)[]) => number,
+): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  s.fleets.forEach((f, i) => {
+    if (f.devices_file === undefined) {
+      if (f.count === undefined)
+        out.push({
+          file,
+          line: lineOf(['fleets', i]),
+          path: `fleets[${i}].count`,
+          message: 'required field is missing',
+        });
+      return;
+    }
+    const csv = isAbsolute(f.devices_file) ? f.devices_file : join(dirname(file), f.devices_file);
+    const { rows, problems } = readDevicesCsv(csv, {
+      activation: f.activation ?? 'otaa',
+      version: f.lorawan_version ?? '1.0.3',
+    });
+    out.push(...problems);
+    if (problems.length > 0) return;
+    if (f.count !== undefined && f.count !== rows.length)
+      out.push({
+        file,
+        line: lineOf(['fleets', i, 'count']),
+        path: `fleets[${i}].count`,
+        message: `expected the number of devices in ${f.devices_file} (${rows.length}), got ${f.count}`,
+      });
+    f.count = rows.length;
+    f.rows = rows;
+  });
+  return out;
+}
+
 function semanticProblems(
   s: Scenario,
   file: string,
@@ -177,6 +219,17 @@ function semanticProblems(
     if (s.time === 'virtual')
       at(['time'], 'expected wall for a tts target (a real network runs in real time), got "virtual"');
   }
+  const full = fullUplinkRate(s);
+  (s.load?.stages ?? []).forEach((st, i) => {
+    const rate = /^(\d+(?:\.\d+)?)\/s$/.exec(st.target);
+    if (rate && Number(rate[1]) > full * 1.000001)
+      at(
+        ['load', 'stages', i, 'target'],
+        `expected an uplink rate the fleets reach (at most ${Number(full.toFixed(3))}/s with every device active), got "${st.target}"`,
+      );
+    if (!rate && Number(st.target.replace('%', '')) > 100)
+      at(['load', 'stages', i, 'target'], `expected a share of at most 100%, got "${st.target}"`);
+  });
   const names = new Set<string>();
   s.fleets.forEach((f, i) => {
     if (names.has(f.name))

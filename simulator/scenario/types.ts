@@ -1,3 +1,4 @@
+import type { DeviceRow } from './devices-csv.js';
 /** A scenario file, as the schema (schema/scenario.schema.json) describes it. */
 export interface Placement {
   type: 'grid' | 'random' | 'list';
@@ -21,6 +22,10 @@ export interface PayloadSpec {
 export interface FleetSpec {
   name: string;
   count: number;
+  /** Devices from a CSV file (relative to the scenario); `count` defaults to its rows. */
+  devices_file?: string;
+  /** The CSV's rows, read by the loader (not written in scenarios). */
+  rows?: DeviceRow[];
   /** `firmware` (default): a VirtualDevice each; `compact`: a CompactFleet (ABP, class A, unconfirmed). */
   model?: 'firmware' | 'compact';
   activation?: 'otaa' | 'abp';

@@ -163,6 +163,26 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect(Math.min(...bounds())).toBe(128);
   }, 120_000);
 
+  it("holds a stage's target uplink rate", async () => {
+    const text = [
+      'name: rate',
+      'seed: 8',
+      'duration: 2m',
+      'drain: 5s',
+      'load: { stages: [ { duration: 1m, target: "5/s" } ] }',
+      'fleets:',
+      '  - { name: bulk, model: compact, count: 1000, activation: abp, data_rate: 5, interval: 100s, positions: { type: random, radius: 1500 } }',
+    ].join('\n');
+    const r = await runScenario(parseScenario(text, 'rate.yaml'), { virtualTime: true, stateDir: tmp() });
+    // 1,000 devices every 100 s could send 10/s; the stage ramps to half of them and holds.
+    const held = r.timeline.uplinksSent.slice(70, 120);
+    const rate = held.reduce((a, b) => a + b, 0) / held.length;
+    expect(rate).toBeGreaterThan(4);
+    expect(rate).toBeLessThan(6);
+    const ramp = r.timeline.uplinksSent.slice(0, 30).reduce((a, b) => a + b, 0) / 30;
+    expect(ramp).toBeLessThan(rate * 0.75);
+  }, 60_000);
+
   it('stops early on the stop signal and still reports (wall time)', async () => {
     const s = parseScenario(
       [

@@ -203,7 +203,7 @@ const BROKEN: [string, string, RegExp][] = [
   [
     'bad stage target',
     `load: { stages: [{ duration: 10s, target: half }] }\n${BASE}`,
-    /load\.stages\[0\]\.target: expected a share of active devices like "50%", got "half"/,
+    /load\.stages\[0\]\.target: expected a share of active devices like "50%" or an uplink rate like "200\/s", got "half"/,
   ],
   [
     'unknown frequency plan',
