@@ -237,6 +237,17 @@ function semanticProblems(
     names.add(f.name);
     if (f.payload?.type === 'hex' && f.payload.value === undefined)
       at(['fleets', i, 'payload'], 'expected value for a hex payload, got nothing');
+    // Derived ABP DevAddrs hold the fleet's place (4 bits) and the device's index (20 bits).
+    if (f.activation === 'abp' && i >= 16)
+      at(
+        ['fleets', i, 'activation'],
+        `expected an ABP fleet among the first 16 fleets (derived DevAddrs), got fleet ${i + 1}`,
+      );
+    if (f.activation === 'abp' && f.count > 0x100000 && f.devices_file === undefined)
+      at(
+        ['fleets', i, 'count'],
+        `expected at most 1048576 devices in an ABP fleet (derived DevAddrs), got ${f.count}`,
+      );
     if (f.model === 'compact') {
       // What a compact fleet does not model is refused, not silently dropped.
       const why = 'for a compact fleet (ABP, class A, unconfirmed uplinks; use model: firmware for more)';

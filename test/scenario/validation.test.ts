@@ -22,6 +22,16 @@ const BROKEN: [string, string, RegExp][] = [
     /^x\.yaml:5 fleets\[0\]\.interval: expected a duration like "30s", got "30 sec"$/m,
   ],
   [
+    'ABP fleet too large for derived DevAddrs',
+    `name: t\nfleets:\n  - { name: ff, count: 1048577, activation: abp }\n`,
+    /^x\.yaml:3 fleets\[0\]\.count: expected at most 1048576 devices in an ABP fleet \(derived DevAddrs\), got 1048577$/m,
+  ],
+  [
+    'ABP fleet past the sixteenth',
+    `name: t\nfleets:\n${Array.from({ length: 17 }, (_, i) => `  - { name: f${i}, count: 1, activation: abp }`).join('\n')}\n`,
+    /^x\.yaml:19 fleets\[16\]\.activation: expected an ABP fleet among the first 16 fleets \(derived DevAddrs\), got fleet 17$/m,
+  ],
+  [
     'model not known',
     `${BASE}    model: tiny\n`,
     /^x\.yaml:5 fleets\[0\]\.model: expected firmware or compact, got "tiny"$/m,
