@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { StateStoreError } from './errors.js';
 
 /**
@@ -15,7 +15,8 @@ export class FCntFile {
 
   static open(file: string): FCntFile {
     try {
-      const fd = openSync(file, existsSync(file) ? 'r+' : 'w+', 0o600);
+      // Created if missing, never truncated: shards and worker threads open it at the same time.
+      const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
       return new FCntFile(file, fd);
     } catch (e) {
       throw new StateStoreError(file, `cannot open (${(e as Error).message})`, { cause: e });
