@@ -59,7 +59,7 @@ export async function teardownScenario(
   const { x, client, journal, log } = open(s, o);
   try {
     await provisionerFor(s, client, journal, { logger: log }).teardown({
-      deviceIds: x.devices.map((d) => d.spec.deviceId),
+      deviceIds: x.devices.map((d) => d.deviceId),
       gatewayIds: x.gateways.map((g) => g.id),
       application: o.application ?? 'delete',
     });

@@ -161,12 +161,15 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const stateDir = o.stateDir ?? '.lorafleet';
   const journal = openJournal(s, stateDir, x.shard);
   const provisioner = provisionerFor(s, client, journal, { logger: log });
-  const provisioned = await registerScenario(provisioner, s, x);
+  // Messages only: an Error object keeps its stack, and what the stack's frames hold, alive.
+  const { notProvisioned, provisionedCount } = await registerScenario(provisioner, s, x).then((p) => ({
+    notProvisioned: p.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
+    provisionedCount: p.ok,
+  }));
   const runKey = await provisioner.createRunKey(`lorafleet-${name}`.slice(0, 50));
-  for (const f of provisioned.failed)
-    log.warn({ device: f.deviceId, error: f.error.message }, 'not provisioned');
+  for (const f of notProvisioned) log.warn(f, 'not provisioned');
   log.info(
-    { target: targetType, application: appId, gateways: x.gateways.length, devices: provisioned.ok },
+    { target: targetType, application: appId, gateways: x.gateways.length, devices: provisionedCount },
     'provisioned',
   );
 
@@ -179,7 +182,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
           client,
           subscriptionIdentifiers(
             appId,
-            x.devices.slice(0, MAX_EVENT_SUBSCRIPTIONS).map((d) => d.spec.deviceId),
+            x.devices.slice(0, MAX_EVENT_SUBSCRIPTIONS).map((d) => d.deviceId),
             x.gateways.map((g) => g.id),
           ),
           (e) => {
@@ -329,16 +332,15 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const resumeSessions = targetType === 'tts' && s.teardown === 'keep';
   const compactPlans = new Map<string, DevicePlan[]>();
   for (const d of x.devices) {
-    const sp = d.spec;
     if (d.fleet.model === 'compact') {
       // Kept in the fleet's typed arrays, set up below: no object per device.
-      medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
-      listeners.address(Number.parseInt(sp.devAddr!, 16), sp.deviceId);
+      medium.addDevice({ id: d.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
       const list = compactPlans.get(d.fleet.name);
       if (list) list.push(d);
       else compactPlans.set(d.fleet.name, [d]);
       continue;
     }
+    const sp = d.spec;
     if (sp.activation === 'otaa' && !resumeSessions) storeFor(d.fleet.name).clearSession(sp.deviceId);
     medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
     const cfg: DeviceConfig = {
@@ -438,7 +440,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     },
   });
   for (const c of compact) {
-    for (const p of c.plans) compactById.set(p.spec.deviceId, c.fleet);
+    c.plans.forEach((p, i) => {
+      compactById.set(p.deviceId, c.fleet);
+      listeners.address(c.devAddrs[i]!, p.deviceId);
+    });
     c.fleet.start();
   }
   for (const e of devices.values()) {
@@ -570,7 +575,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   for (const c of compact) c.close();
   if ((s.teardown ?? 'delete') === 'delete') {
     await provisioner.teardown({
-      deviceIds: x.devices.map((d) => d.spec.deviceId),
+      deviceIds: x.devices.map((d) => d.deviceId),
       gatewayIds: x.gateways.map((g) => g.id),
       // Other shards may still be running in the application: the last step (`lorafleet
       // teardown`) removes it.
@@ -596,7 +601,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     downlinks,
     networkCounters,
     reasons,
-    provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
+    notProvisioned,
     metrics,
     x.shard,
     compact,
@@ -751,6 +756,7 @@ function buildReport(
 interface CompactFleetRun {
   name: string;
   plans: DevicePlan[];
+  devAddrs: Uint32Array;
   fleet: CompactFleet;
   close(): void;
 }
@@ -775,8 +781,13 @@ function setUpCompactFleets(o: {
     const f = plans[0]!.fleet;
     const file = FCntFile.open(join(o.stateDir, `${o.scenario}.${name}.fcnt`));
     const saved = file.bounds(f.count);
+    // The spec of a compact device is derived when read: read each once, keep what the air needs.
+    const devAddrs = new Uint32Array(plans.length);
     const addrIndex = new Map<number, number>();
-    plans.forEach((p, i) => addrIndex.set(Number.parseInt(p.spec.devAddr!, 16) >>> 0, i));
+    plans.forEach((p, i) => {
+      devAddrs[i] = Number.parseInt(p.spec.devAddr!, 16) >>> 0;
+      addrIndex.set(devAddrs[i]!, i);
+    });
     const intervalUs = parseDuration(f.interval ?? '60s')! * 1000;
     const jitterUs =
       f.distribution === 'fixed' ? 0 : (parseDuration(f.jitter ?? '0s') || intervalUs / 1000 / 10) * 1000;
@@ -793,7 +804,7 @@ function setUpCompactFleets(o: {
         intervalUs,
         jitter: Math.min(0.9, jitterUs / intervalUs),
         rx1Delay: 1,
-        devAddr: (i) => Number.parseInt(plans[i]!.spec.devAddr!, 16),
+        devAddr: (i) => devAddrs[i]!,
         indexOf: (a) => addrIndex.get(a) ?? -1,
         sessionKeys: (i, k) => {
           const sp = plans[i]!.spec;
@@ -810,9 +821,9 @@ function setUpCompactFleets(o: {
         active: (i, now) => o.isActive(plans[i]!.ordinal, now),
       },
       o.scheduler,
-      (tx) => o.onUplink(plans[tx.device]!.spec.deviceId, tx),
+      (tx) => o.onUplink(plans[tx.device]!.deviceId, tx),
     );
-    out.push({ name, plans, fleet, close: () => file.close() });
+    out.push({ name, plans, devAddrs, fleet, close: () => file.close() });
   }
   return out;
 }

@@ -17,6 +17,7 @@ export interface DevicePlan {
   fleet: FleetSpec;
   fleetIndex: number;
   index: number;
+  deviceId: string;
   /** Position among all the scenario's devices (fleet by fleet), the same in every shard. */
   ordinal: number;
   spec: DeviceSpec;
@@ -32,6 +33,23 @@ export interface Expanded {
   total: number;
   /** Set when this is one shard of the scenario (0-based index). */
   shard?: { index: number; count: number };
+}
+
+/** A device of a compact fleet: its spec (EUIs, keys as hex) is derived each time it is read. */
+class LazyPlan implements DevicePlan {
+  constructor(
+    readonly fleet: FleetSpec,
+    readonly fleetIndex: number,
+    readonly index: number,
+    readonly ordinal: number,
+    readonly position: Position,
+    readonly deviceId: string,
+    private readonly specAt: (i: number) => DeviceSpec,
+  ) {}
+
+  get spec(): DeviceSpec {
+    return this.specAt(this.index);
+  }
 }
 
 /** Bytes derived from the seed and a label: the same seed always gives the same EUIs and keys. */
@@ -97,7 +115,7 @@ export function expand(s: Scenario): Expanded {
     const activation = fleet.activation ?? 'otaa';
     const version = fleet.lorawan_version ?? '1.0.3';
     const joinEui = (fleet.join_eui ?? `70B3D57E${derive(seed, 'joineui', 4)}`).toUpperCase();
-    for (let i = 0; i < fleet.count; i++) {
+    const specAt = (i: number): DeviceSpec => {
       const label = `${fleet.name}/${i}`;
       // A row of the fleet's CSV gives what it has; the seed derives the rest.
       const row = fleet.rows?.[i];
@@ -108,42 +126,47 @@ export function expand(s: Scenario): Expanded {
         frequencyPlanId: plan.id,
         ...(fleet.class === 'C' ? { supportsClassC: true } : {}),
       } as const;
-      const spec: DeviceSpec =
-        activation === 'otaa'
-          ? {
-              ...base,
-              activation,
-              joinEui: row?.join_eui ?? joinEui,
-              appKey: row?.app_key ?? derive(seed, `${label}/appkey`, 16),
-              ...(version === '1.1' ? { nwkKey: row?.nwk_key ?? derive(seed, `${label}/nwkkey`, 16) } : {}),
-            }
-          : {
-              ...base,
-              activation,
-              // ABP addresses in the upper half of NetID 000013's range; OTAA sessions get the lower.
-              devAddr: row?.dev_addr ?? hex((0x27000000 | ((fi & 0x0f) << 20) | (i & 0xfffff)) >>> 0, 4),
-              fNwkSIntKey: row?.f_nwk_s_int_key ?? row?.nwk_s_key ?? derive(seed, `${label}/fnwksintkey`, 16),
-              ...(version === '1.1'
-                ? {
-                    sNwkSIntKey: row?.s_nwk_s_int_key ?? derive(seed, `${label}/snwksintkey`, 16),
-                    nwkSEncKey: row?.nwk_s_enc_key ?? derive(seed, `${label}/nwksenckey`, 16),
-                  }
-                : {}),
-              appSKey: row?.app_s_key ?? derive(seed, `${label}/appskey`, 16),
-              rx1Delay: 1,
-              resetsFCnt: false,
-            };
-      devices.push({
-        fleet,
-        fleetIndex: fi,
-        index: i,
-        ordinal: devices.length,
-        spec,
-        position:
-          row?.x !== undefined && row.y !== undefined
-            ? { x: row.x, y: row.y }
-            : place(fleet.positions, i, fleet.count, rng, 2000),
-      });
+      return activation === 'otaa'
+        ? {
+            ...base,
+            activation,
+            joinEui: row?.join_eui ?? joinEui,
+            appKey: row?.app_key ?? derive(seed, `${label}/appkey`, 16),
+            ...(version === '1.1' ? { nwkKey: row?.nwk_key ?? derive(seed, `${label}/nwkkey`, 16) } : {}),
+          }
+        : {
+            ...base,
+            activation,
+            // ABP addresses in the upper half of NetID 000013's range; OTAA sessions get the lower.
+            devAddr: row?.dev_addr ?? hex((0x27000000 | ((fi & 0x0f) << 20) | (i & 0xfffff)) >>> 0, 4),
+            fNwkSIntKey: row?.f_nwk_s_int_key ?? row?.nwk_s_key ?? derive(seed, `${label}/fnwksintkey`, 16),
+            ...(version === '1.1'
+              ? {
+                  sNwkSIntKey: row?.s_nwk_s_int_key ?? derive(seed, `${label}/snwksintkey`, 16),
+                  nwkSEncKey: row?.nwk_s_enc_key ?? derive(seed, `${label}/nwksenckey`, 16),
+                }
+              : {}),
+            appSKey: row?.app_s_key ?? derive(seed, `${label}/appskey`, 16),
+            rx1Delay: 1,
+            resetsFCnt: false,
+          };
+    };
+    const compact = fleet.model === 'compact';
+    for (let i = 0; i < fleet.count; i++) {
+      const row = fleet.rows?.[i];
+      const position =
+        row?.x !== undefined && row.y !== undefined
+          ? { x: row.x, y: row.y }
+          : place(fleet.positions, i, fleet.count, rng, 2000);
+      const ordinal = devices.length;
+      if (compact) {
+        // A compact fleet may hold a million devices: its specs (hex keys) are made when asked for.
+        const id = row?.device_id ?? `${fleet.name}-${i}`;
+        devices.push(new LazyPlan(fleet, fi, i, ordinal, position, id, specAt));
+      } else {
+        const spec = specAt(i);
+        devices.push({ fleet, fleetIndex: fi, index: i, ordinal, deviceId: spec.deviceId, spec, position });
+      }
     }
   });
   return { seed, plan, gateways, devices, total: devices.length };

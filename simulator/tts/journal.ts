@@ -15,8 +15,12 @@ type Entry =
  * run continues where it stopped, and teardown knows what this run created. The API key itself is
  * never written (only its id).
  */
+/** A bit per registry step: a journal of a million devices holds a number each, not a Set. */
+const STEP_BIT: Record<Step, number> = { is: 1, js: 2, ns: 4, as: 8 };
+
 export class Journal {
-  readonly steps = new Map<string, Set<Step>>();
+  /** Device ID → the steps done, as STEP_BIT flags. */
+  readonly steps = new Map<string, number>();
   readonly gateways = new Set<string>();
   readonly apiKeyIds = new Set<string>();
   appCreated: string | undefined;
@@ -48,9 +52,7 @@ export class Journal {
         this.gateways.add(e.id);
         break;
       case 'device': {
-        const s = this.steps.get(e.id) ?? new Set<Step>();
-        s.add(e.step);
-        this.steps.set(e.id, s);
+        this.steps.set(e.id, (this.steps.get(e.id) ?? 0) | STEP_BIT[e.step]);
         break;
       }
       case 'device-removed':
@@ -70,7 +72,7 @@ export class Journal {
   }
 
   done(id: string, step: Step): boolean {
-    return this.steps.get(id)?.has(step) ?? false;
+    return ((this.steps.get(id) ?? 0) & STEP_BIT[step]) !== 0;
   }
 
   close(): void {

@@ -174,7 +174,10 @@ export class Provisioner {
     specs: readonly DeviceSpec[],
   ): Promise<{ ok: number; failed: { deviceId: string; error: Error }[] }> {
     let done = 0;
+    const total = specs.length;
     const failed: { deviceId: string; error: Error }[] = [];
+    // The closures below must not capture `specs`: an Error kept in `failed` keeps its stack's
+    // closures alive, and with them every spec of a million-device fleet.
     await Promise.all(
       specs.map(async (s) => {
         try {
@@ -183,7 +186,7 @@ export class Provisioner {
           failed.push({ deviceId: s.deviceId, error: e as Error });
           this.log.warn({ device: s.deviceId, error: (e as Error).message }, 'provisioning failed');
         }
-        this.o.onDevice?.(++done, specs.length);
+        this.o.onDevice?.(++done, total);
       }),
     );
     return { ok: specs.length - failed.length, failed };
