@@ -5,6 +5,7 @@ import { decodeMacCommands } from '../lorawan/mac/table.js';
 import type { Component } from './device-registries.js';
 import type { EmbeddedNetwork } from './embedded-network.js';
 import { GRPC, NetworkError, notFound } from './errors.js';
+import { listen } from './listen.js';
 import type { EntityIds } from './events.js';
 import { applyMask, getPath, pick, setPath } from './paths.js';
 import type { Doc } from './registry.js';
@@ -58,14 +59,7 @@ export class HttpApi {
 
   async start(host: string, port: number): Promise<{ address: string; port: number }> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
-    });
-    const a = this.server.address();
-    return typeof a === 'object' && a !== null
-      ? { address: a.address, port: a.port }
-      : { address: host, port };
+    return listen(this.server, host, port);
   }
 
   async stop(): Promise<void> {

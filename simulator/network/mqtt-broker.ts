@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
+import { listen } from './listen.js';
 import type { Registry } from './registry.js';
 
 /** What the AS does with a downlink an MQTT client publishes (down/push, down/replace). */
@@ -80,14 +81,7 @@ export class MqttBroker {
     });
     this.aedes = aedes;
     this.server = createServer(aedes.handle);
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
-    });
-    const a = this.server.address();
-    return typeof a === 'object' && a !== null
-      ? { address: a.address, port: a.port }
-      : { address: host, port };
+    return listen(this.server, host, port);
   }
 
   private hasRight(key: string, right: string): boolean {

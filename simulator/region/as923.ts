@@ -5,7 +5,10 @@
 // Uplink dwell time is on at boot, as LoRaMac-node starts (AS923_DEFAULT_UPLINK_DWELL_TIME 1);
 // The Things Stack leaves it unknown. DR2 is the lowest data rate usable under dwell time.
 
-import { COMMON, fsk, lora, type Region, type RegionId } from './types.js';
+import { COMMON, fsk, lora, subtractiveRx1, type Region, type RegionId } from './types.js';
+
+/** Offsets 6 and 7 subtract −1 and −2. */
+const raiseAbove5 = (o: number) => (o <= 5 ? o : 5 - o);
 
 function group(id: RegionId, bandId: string, offset: number, subBand: readonly [number, number]) {
   return {
@@ -29,42 +32,10 @@ function group(id: RegionId, bandId: string, offset: number, subBand: readonly [
     joinChannels: [0, 1],
     maxChannels: 16,
     channelPlan: 'dynamic',
-    rx1DataRate: [
-      [0, 0, 0, 0, 0, 0, 1, 2], // DR0
-      [1, 0, 0, 0, 0, 0, 2, 3], // DR1
-      [2, 1, 0, 0, 0, 0, 3, 4], // DR2
-      [3, 2, 1, 0, 0, 0, 4, 5], // DR3
-      [4, 3, 2, 1, 0, 0, 5, 6], // DR4
-      [5, 4, 3, 2, 1, 0, 6, 7], // DR5
-      [6, 5, 4, 3, 2, 1, 7, 7], // DR6
-      [7, 6, 5, 4, 3, 2, 7, 7], // DR7
-      [7, 7, 6, 5, 4, 3, 7, 7], // DR8
-      [7, 7, 7, 6, 5, 4, 7, 7], // DR9
-      [7, 7, 7, 7, 6, 5, 7, 7], // DR10
-      [7, 7, 7, 7, 7, 6, 7, 7], // DR11
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR12
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR13
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR14
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR15
-    ],
-    rx1DataRateDwell: [
-      [2, 2, 2, 2, 2, 2, 2, 2], // DR0
-      [2, 2, 2, 2, 2, 2, 2, 3], // DR1
-      [2, 2, 2, 2, 2, 2, 3, 4], // DR2
-      [3, 2, 2, 2, 2, 2, 4, 5], // DR3
-      [4, 3, 2, 2, 2, 2, 5, 6], // DR4
-      [5, 4, 3, 2, 2, 2, 6, 7], // DR5
-      [6, 5, 4, 3, 2, 2, 7, 7], // DR6
-      [7, 6, 5, 4, 3, 2, 7, 7], // DR7
-      [7, 7, 6, 5, 4, 3, 7, 7], // DR8
-      [7, 7, 7, 6, 5, 4, 7, 7], // DR9
-      [7, 7, 7, 7, 6, 5, 7, 7], // DR10
-      [7, 7, 7, 7, 7, 6, 7, 7], // DR11
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR12
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR13
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR14
-      [7, 7, 7, 7, 7, 7, 7, 7], // DR15
-    ],
+    // RP002 AS923: RX1DROffset 6 and 7 raise the data rate by 1 and 2; DR7 is the highest, and under
+    // downlink dwell time DR2 the lowest.
+    rx1DataRate: subtractiveRx1(16, 8, 0, 7, raiseAbove5),
+    rx1DataRateDwell: subtractiveRx1(16, 8, 2, 7, raiseAbove5),
     rx2: { frequency: 923_200_000 - offset, dataRate: 2 },
     ...COMMON,
     maxEirp: 16,

@@ -172,10 +172,20 @@ export function channelRange(
   return Array.from({ length: count }, (_, i) => ({ frequency: first + i * step, minDr, maxDr }));
 }
 
-/** RX1 DR = max(0, upDR − offset): the common table of EU-like regions. */
-export function subtractiveRx1(drCount: number, offsets: number, floor = 0): number[][] {
+/**
+ * RX1 DR = upDR − offset, kept within [floor, ceiling]: the common table of EU-like regions. Where
+ * RX1DROffset values stand for a raise rather than a drop (AS923: 6 → +1, 7 → +2), `drop` maps the
+ * offset to what is subtracted.
+ */
+export function subtractiveRx1(
+  drCount: number,
+  offsets: number,
+  floor = 0,
+  ceiling = Number.POSITIVE_INFINITY,
+  drop: (offset: number) => number = (o) => o,
+): number[][] {
   return Array.from({ length: drCount }, (_, dr) =>
-    Array.from({ length: offsets }, (_, o) => Math.max(floor, dr - o)),
+    Array.from({ length: offsets }, (_, o) => Math.min(ceiling, Math.max(floor, dr - drop(o)))),
   );
 }
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type { RunReport } from '../engine/run.js';
 import { formatDuration } from '../scenario/duration.js';
+import { formatMetric } from './summary.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,13 +29,6 @@ function table(head: string[], rows: unknown[][], cls = ''): string {
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
-
-const fmtValue = (v: number | null, metric: string): string => {
-  if (v === null) return 'n/a';
-  if (metric.startsWith('latency')) return formatDuration(v);
-  if (metric.endsWith('ratio')) return `${(v * 100).toFixed(2)} %`;
-  return String(v);
-};
 
 /** The plots, drawn in the browser from the embedded report. Each plot marks itself when drawn. */
 const PLOTS_SCRIPT = String.raw`
@@ -122,7 +116,7 @@ export function htmlReport(r: RunReport): string {
     ['uplinks lost / duplicated', `${m.uplinks_lost} / ${m.uplinks_duplicated}`],
     [
       'latency p50 / p99 / max',
-      ['latency_p50', 'latency_p99', 'latency_max'].map((k) => fmtValue(m[k] ?? null, k)).join(' / '),
+      ['latency_p50', 'latency_p99', 'latency_max'].map((k) => formatMetric(m[k] ?? null, k)).join(' / '),
     ],
     ['downlinks received / scheduled', `${m['downlinks.received']} / ${m['downlinks.scheduled']}`],
     ['receive-window misses', m.rx_window_miss],
@@ -165,7 +159,7 @@ ${
     : `<table id="thresholds"><thead><tr><th>verdict</th><th>threshold</th><th>actual</th></tr></thead><tbody>${r.thresholds
         .map(
           (t) =>
-            `<tr><td class="${t.pass ? 'pass' : 'fail'}">${t.pass ? 'PASS' : 'FAIL'}</td><td>${esc(t.text)}</td><td>${esc(fmtValue(t.actual, t.metric))}</td></tr>`,
+            `<tr><td class="${t.pass ? 'pass' : 'fail'}">${t.pass ? 'PASS' : 'FAIL'}</td><td>${esc(t.text)}</td><td>${esc(formatMetric(t.actual, t.metric))}</td></tr>`,
         )
         .join('')}</tbody></table>`
 }

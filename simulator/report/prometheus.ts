@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Progress } from '../engine/run.js';
+import { listen } from '../network/listen.js';
 import type { RunMetricsListener } from '../metrics/run-metrics.js';
 
 /** Latency buckets (seconds): a loopback network answers in tens of ms, TTS over the internet in hundreds. */
@@ -84,15 +84,8 @@ export async function startPrometheus(
       (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e.message}\n`),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(address.port, address.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const a = await listen(server, address.host, address.port);
+  const host = a.address.includes(':') ? `[${a.address}]` : a.address;
   return {
     url: `http://${host}:${a.port}/metrics`,
     listener,

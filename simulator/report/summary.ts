@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import type { RunReport } from '../engine/run.js';
 import { formatDuration } from '../scenario/duration.js';
 
-const fmt = (v: number | null | undefined, metric: string): string => {
+/** A metric's value as people read it: latencies as durations, ratios as percentages. */
+export const formatMetric = (v: number | null | undefined, metric: string): string => {
   if (v === null || v === undefined) return 'n/a';
   if (metric.startsWith('latency')) return formatDuration(v);
   if (metric.endsWith('ratio')) return `${(v * 100).toFixed(2)} %`;
@@ -50,7 +51,7 @@ export function summaryText(r: RunReport): string {
     const tw = Math.max(...r.thresholds.map((t) => t.text.length));
     for (const t of r.thresholds)
       lines.push(
-        `    ${t.pass ? 'PASS' : 'FAIL'}  ${t.text.padEnd(tw)}  (actual ${fmt(t.actual, t.metric)})`,
+        `    ${t.pass ? 'PASS' : 'FAIL'}  ${t.text.padEnd(tw)}  (actual ${formatMetric(t.actual, t.metric)})`,
       );
     lines.push('');
   }
