@@ -3,6 +3,7 @@ import { sessionKeys10 } from '../lorawan/frame-security.js';
 import { cfListFor } from './join-server.js';
 import { GRPC, NetworkError, notFound } from './errors.js';
 import { applyMask, getPath, pick, setPath } from './paths.js';
+import { checkTtsJson, END_DEVICE_FIELDS, unmarshalMessage, wrapperNumber } from './tts-json.js';
 import { frequencyPlanOf, keyAt, macVersion, type DeviceEntry, type Doc, type Registry } from './registry.js';
 
 export type Component = 'is' | 'js' | 'ns' | 'as';
@@ -56,7 +57,18 @@ const KEY_PATHS = [
   'session.keys.app_s_key.key',
 ];
 
+/** TTS refuses a body that breaks its JSON rules before looking at it: 400, no details (Part 4). */
+function checkJson(doc: Doc): void {
+  const refused = checkTtsJson(doc, END_DEVICE_FIELDS, 'end_device').find((p) => p.severity === 'refused');
+  if (refused !== undefined) {
+    throw new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/jsonpb', 'unmarshal', unmarshalMessage(refused), {}, {
+      details: false,
+    });
+  }
+}
+
 function normalise(doc: Doc): void {
+  checkJson(doc);
   normaliseHexField(doc, 'ids.dev_eui', 8);
   normaliseHexField(doc, 'ids.join_eui', 8);
   normaliseHexField(doc, 'ids.dev_addr', 4);
@@ -248,18 +260,16 @@ export class DeviceRegistries {
       keys,
       ...(appSKey ? { appSKey } : {}),
       version,
-      ...(prev?.lastFCntUp !== undefined && !getPath(d.ns, 'mac_settings.resets_f_cnt')
+      ...(prev?.lastFCntUp !== undefined && getPath(d.ns, 'mac_settings.resets_f_cnt') !== true
         ? { lastFCntUp: prev.lastFCntUp }
         : {}),
       nFCntDown: prev?.nFCntDown ?? 0,
       aFCntDown: prev?.aFCntDown ?? 0,
-      rx1Delay:
-        typeof rx1 === 'object' && rx1 !== null
-          ? Number((rx1 as { value: number }).value) || 1
-          : Number(rx1 ?? region.receiveDelay1 / 1000) || 1,
-      rx1DrOffset: Number(getPath(d.ns, 'mac_settings.rx1_data_rate_offset.value') ?? 0),
-      rx2DataRate: Number(getPath(d.ns, 'mac_settings.rx2_data_rate_index.value') ?? region.rx2.dataRate),
-      rx2Frequency: Number(getPath(d.ns, 'mac_settings.rx2_frequency.value') ?? region.rx2.frequency),
+      // RxDelay 0 means 1 s (LoRaWAN 1.0.3 §5.7); the wrapper fields arrive bare (RX_DELAY_5 or 5).
+      rx1Delay: wrapperNumber(rx1) || region.receiveDelay1 / 1000 || 1,
+      rx1DrOffset: wrapperNumber(getPath(d.ns, 'mac_settings.rx1_data_rate_offset')) ?? 0,
+      rx2DataRate: wrapperNumber(getPath(d.ns, 'mac_settings.rx2_data_rate_index')) ?? region.rx2.dataRate,
+      rx2Frequency: wrapperNumber(getPath(d.ns, 'mac_settings.rx2_frequency')) ?? region.rx2.frequency,
       channels,
       macOut: [],
       sessionKeyId: prev?.sessionKeyId ?? randomBytes(16).toString('base64'),

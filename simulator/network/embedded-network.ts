@@ -33,6 +33,10 @@ export interface EmbeddedNetworkOptions {
   http?: boolean;
   /** Rate-limit API keys on the HTTP API (off by default, as in TTS's open-source defaults). */
   rateLimit?: RateLimit;
+  /** How long soft-deleted applications and gateways may be restored, ms (TTS `is.delete.restore`: 24 h). */
+  restoreWindowMs?: number;
+  /** User API keys (key → user ID): they manage their own applications and gateways but are not admins. */
+  userKeys?: Record<string, string>;
   /** Keep registries (and so DevNonce history) in this file across restarts. */
   stateFile?: string;
 }
@@ -86,7 +90,8 @@ export class EmbeddedNetwork {
       this.mqtt = new MqttBroker(this.registry, (app, dev, op, body) => this.as.enqueue(app, dev, op, body));
       this.as.mqtt = this.mqtt;
     }
-    if (opts.http !== false) this.http = new HttpApi(this, opts.rateLimit);
+    for (const [key, userId] of Object.entries(opts.userKeys ?? {})) this.registry.addUserKey(key, userId);
+    if (opts.http !== false) this.http = new HttpApi(this, opts.rateLimit, opts.restoreWindowMs);
   }
 
   get apiKey(): string {

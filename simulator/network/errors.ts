@@ -8,6 +8,9 @@ export const GRPC = {
   PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
   UNAUTHENTICATED: 16,
 } as const;
 
@@ -23,6 +26,8 @@ export class NetworkError extends LorafleetError {
     readonly ttsName: string,
     message: string,
     readonly attributes: Record<string, unknown> = {},
+    /** `details: false`: the body has no `details` (TTS's 400 unmarshal errors carry none). */
+    readonly options: { details?: boolean } = {},
   ) {
     super('LORAFLEET_NETWORK', message);
   }

@@ -8,7 +8,11 @@ import { GRPC, NetworkError, notFound } from './errors.js';
 import { listen } from './listen.js';
 import type { EntityIds } from './events.js';
 import { applyMask, getPath, pick, setPath } from './paths.js';
-import type { Doc } from './registry.js';
+import type { Auth, Doc } from './registry.js';
+import { omitZero } from './tts-json.js';
+
+/** TTS's ID pattern (applications, devices, gateways), with a 36-character limit. */
+const ID_PATTERN = /^[a-z0-9](?:[-]?[a-z0-9]){2,}$/;
 
 /** gRPC code → HTTP status, as grpc-gateway's default mapping (TTS rpcserver). */
 const HTTP_STATUS: Record<number, number> = {
@@ -19,6 +23,8 @@ const HTTP_STATUS: Record<number, number> = {
   8: 429,
   9: 400,
   16: 401,
+  12: 501,
+  13: 500,
   14: 503,
 };
 
@@ -35,7 +41,7 @@ interface Ctx {
   params: string[];
   query: URLSearchParams;
   body: Doc;
-  auth: { admin: true } | { applicationId: string; rights: string[] };
+  auth: Auth;
 }
 
 type Handler = (c: Ctx) => unknown;
@@ -53,6 +59,8 @@ export class HttpApi {
   constructor(
     private readonly net: EmbeddedNetwork,
     private readonly rateLimit?: RateLimit,
+    /** How long a soft-deleted application or gateway may be restored (TTS `is.delete.restore`, 24 h). */
+    private readonly restoreWindowMs = 24 * 3600_000,
   ) {
     this.register();
   }
@@ -114,7 +122,7 @@ export class HttpApi {
       });
       if (res.headersSent) return; // streams answer themselves
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(out ?? {}));
+      res.end(JSON.stringify(omitZero(out ?? {})));
     } catch (e) {
       if (res.headersSent) {
         res.end();
@@ -141,6 +149,10 @@ export class HttpApi {
       }
       const correlation = randomUUID().replace(/-/g, '');
       res.writeHead(HTTP_STATUS[err.grpcCode] ?? 500, { 'content-type': 'application/json' });
+      if (err.options.details === false) {
+        res.end(JSON.stringify({ code: err.grpcCode, message: err.message }));
+        return;
+      }
       res.end(
         JSON.stringify({
           code: err.grpcCode,
@@ -189,8 +201,8 @@ export class HttpApi {
   }
 
   private requireApp(c: Ctx, applicationId: string, right?: string): void {
-    if ('admin' in c.auth) return;
-    if (c.auth.applicationId !== applicationId) {
+    const rights = this.net.registry.rightsOn(c.auth, applicationId);
+    if (rights === undefined) {
       throw new NetworkError(
         GRPC.PERMISSION_DENIED,
         'pkg/auth/rights',
@@ -199,7 +211,7 @@ export class HttpApi {
         { uid: applicationId },
       );
     }
-    if (right && !c.auth.rights.includes('RIGHT_APPLICATION_ALL') && !c.auth.rights.includes(right)) {
+    if (right && rights !== 'all' && !rights.includes(right)) {
       throw new NetworkError(
         GRPC.PERMISSION_DENIED,
         'pkg/auth/rights',
@@ -210,14 +222,32 @@ export class HttpApi {
     }
   }
 
-  private requireAdmin(c: Ctx): void {
-    if (!('admin' in c.auth))
-      throw new NetworkError(
-        GRPC.PERMISSION_DENIED,
-        'pkg/auth/rights',
-        'no_user_rights',
-        'this needs the network key',
-      );
+  /** The network's own key, or a user key acting under its own user ID (creating entities). */
+  private requireUser(c: Ctx, userId?: string): void {
+    if (Object.hasOwn(c.auth, 'admin')) return;
+    if (Object.hasOwn(c.auth, 'userId') && (userId === undefined || (c.auth as { userId: string }).userId === userId))
+      return;
+    throw new NetworkError(GRPC.PERMISSION_DENIED, 'pkg/auth/rights', 'no_user_rights', 'no user rights');
+  }
+
+  /** The network's key, or the key of the user that created the gateway. */
+  private requireGateway(c: Ctx, gatewayId: string, deleted = false): void {
+    if (Object.hasOwn(c.auth, 'admin')) return;
+    const g = this.net.registry.gateways.get(gatewayId);
+    const owner = g && (deleted || typeof g.deleted_at !== 'string') ? g.lorafleet_owner : undefined;
+    if (Object.hasOwn(c.auth, 'userId') && owner === (c.auth as { userId: string }).userId) return;
+    throw new NetworkError(
+      GRPC.PERMISSION_DENIED,
+      'pkg/auth/rights',
+      'no_gateway_rights',
+      `no rights for gateway \`${gatewayId}\``,
+      { uid: gatewayId },
+    );
+  }
+
+  private requireAdmin(c: Ctx, what = 'this needs the network key'): void {
+    if (!Object.hasOwn(c.auth, 'admin'))
+      throw new NetworkError(GRPC.PERMISSION_DENIED, 'pkg/auth/rights', 'no_user_rights', what);
   }
 
   private register(): void {
@@ -235,7 +265,7 @@ export class HttpApi {
 
     // --- applications and their API keys
     const createApp = (c: Ctx) => {
-      this.requireAdmin(c);
+      this.requireUser(c, c.params[1] === 'users' ? c.params[0] : undefined);
       const app = (c.body.application ?? {}) as Doc;
       const id = getPath(app, 'ids.application_id');
       if (typeof id !== 'string' || !/^[a-z0-9](?:[-]?[a-z0-9]){2,}$/.test(id) || id.length > 36) {
@@ -267,15 +297,14 @@ export class HttpApi {
     this.route('POST', '/organizations/{org_id}/applications', (c) =>
       createApp({ ...c, params: [c.params[0]!, 'organizations'] }),
     );
+    // `?deleted=true` lists the soft-deleted ones only, as TTS does.
     const listApps = (c: Ctx) => {
-      const apps = [...reg.applications.values()].filter(
-        (a) =>
-          'admin' in c.auth ||
-          a.doc.ids === undefined ||
-          getPath(a.doc, 'ids.application_id') === c.auth.applicationId,
-      );
+      const deleted = c.query.get('deleted') === 'true';
+      const apps = [...reg.applications.entries()]
+        .filter(([id, a]) => (typeof a.doc.deleted_at === 'string') === deleted && reg.rightsOn(c.auth, id))
+        .map(([, a]) => a);
       c.res.setHeader('X-Total-Count', String(apps.length));
-      return { applications: apps.map((a) => pick(a.doc, paths(c))) };
+      return { applications: apps.map((a) => pick(a.doc, paths(c), ['ids', 'created_at', 'updated_at', 'deleted_at'])) };
     };
     this.route('GET', '/applications', listApps);
     this.route('GET', '/users/{user_id}/applications', listApps);
@@ -285,24 +314,36 @@ export class HttpApi {
       return pick(reg.application(c.params[0]!).doc, paths(c));
     });
     this.route('PUT', '/applications/{app}', (c) => {
-      this.requireApp(c, c.params[0]!);
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_SETTINGS_BASIC');
       const a = reg.application(c.params[0]!);
       applyMask(
         a.doc,
         (c.body.application ?? {}) as Doc,
-        bodyPaths(c).filter((p) => !p.startsWith('ids')),
+        bodyPaths(c).filter((p) => !p.startsWith('ids') && !p.endsWith('_at')),
       );
       a.doc.updated_at = new Date().toISOString();
       return pick(a.doc, bodyPaths(c));
     });
     this.route('DELETE', '/applications/{app}', (c) => {
-      this.requireAdmin(c);
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DELETE');
       reg.deleteApplication(c.params[0]!);
       return {};
     });
+    this.route('POST', '/applications/{app}/restore', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DELETE');
+      reg.restoreApplication(c.params[0]!, this.restoreWindowMs);
+      return {};
+    });
+    // v3.32: only admins purge (errAdminsPurgeApplications).
     this.route('DELETE', '/applications/{app}/purge', (c) => {
-      this.requireAdmin(c);
-      reg.deleteApplication(c.params[0]!);
+      if (!Object.hasOwn(c.auth, 'admin'))
+        throw new NetworkError(
+          GRPC.PERMISSION_DENIED,
+          'pkg/identityserver',
+          'admins_purge_applications',
+          'applications can only be purged by admins',
+        );
+      reg.purgeApplication(c.params[0]!);
       return {};
     });
     this.route('POST', '/applications/{app}/api-keys', (c) => {
@@ -338,12 +379,12 @@ export class HttpApi {
       return {};
     });
 
-    // --- gateways
+    // --- gateways (IDs of at most 36 characters; soft delete releases the EUI, not the ID)
     const createGateway = (c: Ctx) => {
-      this.requireAdmin(c);
+      this.requireUser(c, c.params[1] === 'users' ? c.params[0] : undefined);
       const g = structuredClone((c.body.gateway ?? {}) as Doc);
       const id = getPath(g, 'ids.gateway_id');
-      if (typeof id !== 'string' || !/^[a-z0-9](?:[-]?[a-z0-9]){2,}$/.test(id)) {
+      if (typeof id !== 'string' || !ID_PATTERN.test(id) || id.length > 36) {
         throw new NetworkError(
           GRPC.INVALID_ARGUMENT,
           'pkg/ttnpb',
@@ -368,23 +409,62 @@ export class HttpApi {
       const now = new Date().toISOString();
       g.created_at = now;
       g.updated_at = now;
+      if (c.params[1] === 'users') g.lorafleet_owner = c.params[0];
       reg.gateways.set(id, g);
       return pick(g, []);
     };
-    this.route('POST', '/users/{user_id}/gateways', createGateway);
-    this.route('POST', '/organizations/{org_id}/gateways', createGateway);
-    this.route('GET', '/gateways', (c) => ({
-      gateways: [...reg.gateways.values()].map((g) => pick(g, paths(c))),
-    }));
-    this.route('GET', '/gateways/{gw}', (c) => {
-      const g = reg.gateways.get(c.params[0]!);
-      if (!g) throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${c.params[0]}\``);
-      return pick(g, paths(c));
+    this.route('POST', '/users/{user_id}/gateways', (c) => createGateway({ ...c, params: [c.params[0]!, 'users'] }));
+    this.route('POST', '/organizations/{org_id}/gateways', (c) =>
+      createGateway({ ...c, params: [c.params[0]!, 'organizations'] }),
+    );
+    this.route('GET', '/gateways', (c) => {
+      const deleted = c.query.get('deleted') === 'true';
+      const list = [...reg.gateways.values()].filter((g) => (typeof g.deleted_at === 'string') === deleted);
+      c.res.setHeader('X-Total-Count', String(list.length));
+      return { gateways: list.map((g) => pick(g, paths(c), ['ids', 'created_at', 'updated_at', 'deleted_at'])) };
+    });
+    this.route('GET', '/gateways/{gw}', (c) => pick(reg.gateway(c.params[0]!), paths(c)));
+    this.route('PUT', '/gateways/{gw}', (c) => {
+      this.requireGateway(c, c.params[0]!);
+      const g = reg.gateway(c.params[0]!);
+      const body = (c.body.gateway ?? {}) as Doc;
+      const mask = bodyPaths(c);
+      if (mask.includes('ids.eui')) {
+        const eui = String(getPath(body, 'ids.eui') ?? '').toUpperCase();
+        const other = eui ? reg.gatewayByEui(eui) : undefined;
+        if (other !== undefined && other !== g)
+          throw new NetworkError(
+            GRPC.ALREADY_EXISTS,
+            'pkg/identityserver',
+            'gateway_eui_taken',
+            `a gateway with EUI \`${eui}\` is already registered`,
+            { gateway_eui: eui },
+          );
+        setPath(g, 'ids.eui', eui || undefined);
+      }
+      applyMask(g, body, mask.filter((p) => !p.startsWith('ids') && !p.endsWith('_at')));
+      g.updated_at = new Date().toISOString();
+      return pick(g, mask);
     });
     this.route('DELETE', '/gateways/{gw}', (c) => {
-      this.requireAdmin(c);
-      if (!reg.gateways.delete(c.params[0]!))
-        throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${c.params[0]}\``);
+      this.requireGateway(c, c.params[0]!);
+      reg.deleteGateway(c.params[0]!);
+      return {};
+    });
+    this.route('POST', '/gateways/{gw}/restore', (c) => {
+      this.requireGateway(c, c.params[0]!, true);
+      reg.restoreGateway(c.params[0]!, this.restoreWindowMs);
+      return {};
+    });
+    this.route('DELETE', '/gateways/{gw}/purge', (c) => {
+      if (!Object.hasOwn(c.auth, 'admin'))
+        throw new NetworkError(
+          GRPC.PERMISSION_DENIED,
+          'pkg/identityserver',
+          'admins_purge_gateways',
+          'gateways can only be purged by admins',
+        );
+      reg.purgeGateway(c.params[0]!);
       return {};
     });
 
@@ -521,7 +601,7 @@ export class HttpApi {
       const sep = (c.req.headers.accept ?? '').includes('text/event-stream') ? '\n\n' : '\n';
       const names = Array.isArray(c.body.names) ? (c.body.names as string[]) : [];
       c.res.writeHead(200, { 'content-type': sep === '\n\n' ? 'text/event-stream' : 'application/json' });
-      const write = (result: unknown) => c.res.write(`${JSON.stringify({ result })}${sep}`);
+      const write = (result: unknown) => c.res.write(`${JSON.stringify(omitZero({ result }))}${sep}`);
       write({
         name: 'events.stream.start',
         time: new Date().toISOString(),

@@ -2,6 +2,10 @@ import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { listen } from './listen.js';
 import type { Registry } from './registry.js';
+import { omitZero } from './tts-json.js';
+
+/** Where refused and consumed publishes go: `$` topics match no wildcard, and clients may not subscribe. */
+const DROPPED_TOPIC = '$lorafleet/dropped';
 
 /** What the AS does with a downlink an MQTT client publishes (down/push, down/replace). */
 export type DownlinkPublish = (
@@ -35,7 +39,7 @@ export class MqttBroker {
         const ok =
           auth !== undefined &&
           this.registry.applications.has(app) &&
-          ('admin' in auth || auth.applicationId === app);
+          this.registry.rightsOn(auth, app) !== undefined;
         if (!ok) {
           const e = new Error('not authorized') as AuthenticateError;
           e.returnCode = 5;
@@ -47,13 +51,13 @@ export class MqttBroker {
       },
       authorizeSubscribe: (client, sub, done) => {
         const c = client as unknown as { lorafleetApp: string; lorafleetKey: string };
-        if (!this.hasRight(c.lorafleetKey, 'RIGHT_APPLICATION_TRAFFIC_READ'))
-          return done(new Error('no traffic read right'), null);
+        // A refused subscription is a SUBACK 0x80 (done(null, null)); the connection stays (MQTT 3.1.1 §3.9.3).
+        if (!this.hasRight(c.lorafleetKey, c.lorafleetApp, 'RIGHT_APPLICATION_TRAFFIC_READ'))
+          return done(null, null);
         // '#' and 'v3/#' mean this application's topics (TTS rewrites them to v3/{uid}/#).
         if (sub.topic === '#' || sub.topic === 'v3/#') sub.topic = `v3/${c.lorafleetApp}/#`;
         const parts = sub.topic.split('/');
-        if (parts[0] !== 'v3' || (parts[1] !== c.lorafleetApp && parts[1] !== '+'))
-          return done(new Error('not this application'), null);
+        if (parts[0] !== 'v3' || (parts[1] !== c.lorafleetApp && parts[1] !== '+')) return done(null, null);
         if (parts[1] === '+') parts[1] = c.lorafleetApp;
         sub.topic = parts.join('/');
         done(null, sub);
@@ -61,22 +65,28 @@ export class MqttBroker {
       authorizePublish: (client, packet, done) => {
         const c = client as unknown as { lorafleetApp: string; lorafleetKey: string } | null;
         if (c === null) return done(null); // the broker's own messages
+        // A refused publish is dropped and the client stays connected, as TTS's AS does: aedes closes the
+        // connection on an error, so the message is sent where no subscription can reach it instead.
+        const drop = () => {
+          packet.topic = DROPPED_TOPIC;
+          done(null);
+        };
         const m = TOPIC.exec(packet.topic);
-        if (!m || m[1]!.split('@')[0] !== c.lorafleetApp) return done(new Error('topic not allowed'));
-        if (!this.hasRight(c.lorafleetKey, 'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE'))
-          return done(new Error('no downlink right'));
+        if (!m || m[1]!.split('@')[0] !== c.lorafleetApp) return drop();
+        if (!this.hasRight(c.lorafleetKey, c.lorafleetApp, 'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE')) return drop();
         let body: unknown;
         try {
           body = JSON.parse(packet.payload.toString());
         } catch {
-          return done(new Error('payload is not JSON'));
+          return drop();
         }
         try {
           this.onDownlink(c.lorafleetApp, m[2]!, m[3] as 'push' | 'replace', body);
-        } catch (e) {
-          return done(e as Error);
+        } catch {
+          return drop();
         }
-        done(null);
+        // The AS consumes down/push and down/replace; nothing is forwarded to subscribers.
+        drop();
       },
     });
     this.aedes = aedes;
@@ -84,10 +94,11 @@ export class MqttBroker {
     return listen(this.server, host, port);
   }
 
-  private hasRight(key: string, right: string): boolean {
+  private hasRight(key: string, applicationId: string, right: string): boolean {
     const auth = this.registry.auth(key);
     if (auth === undefined) return false;
-    return 'admin' in auth || auth.rights.includes('RIGHT_APPLICATION_ALL') || auth.rights.includes(right);
+    const rights = this.registry.rightsOn(auth, applicationId);
+    return rights === 'all' || (rights !== undefined && rights.includes(right));
   }
 
   publish(topic: string, message: unknown): void {
@@ -95,7 +106,7 @@ export class MqttBroker {
       {
         cmd: 'publish',
         topic,
-        payload: Buffer.from(JSON.stringify(message)),
+        payload: Buffer.from(JSON.stringify(omitZero(message))),
         qos: 0,
         retain: false,
         dup: false,

@@ -10,6 +10,22 @@ export type Doc = Record<string, unknown>;
 
 export const ALL_RIGHTS = 'RIGHT_APPLICATION_ALL';
 
+/** Who a bearer key is: the network's own (admin) key, a user's key, or an application key with rights. */
+export type Auth = { admin: true } | { userId: string } | { applicationId: string; rights: string[] };
+
+/** TTS refuses a restore once `is.delete.restore` has passed since the delete. */
+function expiredOrNot(deletedAt: string, restoreWindowMs: number, nowMs: number): void {
+  if (nowMs - Date.parse(deletedAt) > restoreWindowMs) {
+    throw new NetworkError(
+      GRPC.FAILED_PRECONDITION,
+      'pkg/identityserver',
+      'restore_window_expired',
+      'this entity can no longer be restored',
+      { deleted_at: deletedAt },
+    );
+  }
+}
+
 export interface ApiKey {
   id: string;
   key: string;
@@ -83,7 +99,7 @@ export class Registry {
   private readonly sessionsByDevAddr = new Map<number, DeviceEntry[]>();
   private readonly jsByEuis = new Map<string, DeviceEntry>();
   private readonly isByEuis = new Map<string, DeviceEntry>();
-  private readonly keys = new Map<string, { admin: true } | { applicationId: string; rights: string[] }>();
+  private readonly keys = new Map<string, Auth>();
 
   constructor(readonly adminKey: string) {
     this.keys.set(adminKey, { admin: true });
@@ -99,13 +115,29 @@ export class Registry {
   }
 
   /** What a bearer key may do: everything (the network's own key) or the rights of an application key. */
-  auth(key: string | undefined): { admin: true } | { applicationId: string; rights: string[] } | undefined {
+  auth(key: string | undefined): Auth | undefined {
     return key === undefined ? undefined : this.keys.get(key);
   }
 
+  /** An application that is not deleted, or TTS's 404. */
+  /**
+   * What a key may do on an application: everything (the network's key, or the owning user's key), the
+   * rights of an application key of that application, or nothing. Only own properties count, so a
+   * document written through a field mask can never lend a key rights.
+   */
+  rightsOn(auth: Auth, applicationId: string): 'all' | readonly string[] | undefined {
+    if (Object.hasOwn(auth, 'admin')) return 'all';
+    if (Object.hasOwn(auth, 'userId'))
+      return this.ownsApplication((auth as { userId: string }).userId, applicationId) ? 'all' : undefined;
+    const a = auth as { applicationId: string; rights: string[] };
+    if (a.applicationId !== applicationId) return undefined;
+    return a.rights.includes(ALL_RIGHTS) ? 'all' : a.rights;
+  }
+
+  /** An application that is not deleted, or TTS's 404. */
   application(id: string): Application {
     const a = this.applications.get(id);
-    if (a === undefined)
+    if (a === undefined || typeof a.doc.deleted_at === 'string')
       throw notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
         application_id: id,
       });
@@ -136,9 +168,25 @@ export class Registry {
     this.keys.delete(k.key);
   }
 
-  deleteApplication(id: string): void {
-    const app = this.application(id);
-    const count = [...this.devices.values()].filter((d) => d.applicationId === id).length;
+  /** Applications of a user key's user, or of the network (admin key) — TTS's collaborator rights, in short. */
+  ownsApplication(userId: string, applicationId: string): boolean {
+    const a = this.applications.get(applicationId);
+    return a !== undefined && 'user_id' in a.owner && a.owner.user_id === userId;
+  }
+
+  /** A user's API key: it may create and manage its own applications and gateways, and is no admin. */
+  addUserKey(key: string, userId: string): void {
+    this.keys.set(key, { userId });
+  }
+
+  private deviceCount(applicationId: string): number {
+    let n = 0;
+    for (const d of this.devices.values()) if (d.applicationId === applicationId) n++;
+    return n;
+  }
+
+  private refuseWithDevices(id: string): void {
+    const count = this.deviceCount(id);
     if (count > 0) {
       throw new NetworkError(
         GRPC.FAILED_PRECONDITION,
@@ -148,8 +196,69 @@ export class Registry {
         { count },
       );
     }
+  }
+
+  /** Soft delete (TTS IS): the ID stays taken, GET says 404, restore brings it back (tts-api.md Part 4). */
+  deleteApplication(id: string, nowMs = Date.now()): void {
+    const app = this.application(id);
+    this.refuseWithDevices(id);
+    app.doc.deleted_at = new Date(nowMs).toISOString();
+  }
+
+  /** A soft-deleted application back, within the restore window. */
+  restoreApplication(id: string, restoreWindowMs: number, nowMs = Date.now()): void {
+    const app = this.applications.get(id);
+    if (app === undefined || typeof app.doc.deleted_at !== 'string')
+      throw notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
+        application_id: id,
+      });
+    expiredOrNot(app.doc.deleted_at, restoreWindowMs, nowMs);
+    delete app.doc.deleted_at;
+    app.doc.updated_at = new Date(nowMs).toISOString();
+  }
+
+  /** Purge: the ID is released, with the application's keys. Admins only (checked by the caller). */
+  purgeApplication(id: string): void {
+    const app = this.applications.get(id);
+    if (app === undefined)
+      throw notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
+        application_id: id,
+      });
+    this.refuseWithDevices(id);
     for (const k of app.apiKeys.values()) this.keys.delete(k.key);
     this.applications.delete(id);
+  }
+
+  /** A gateway that is not deleted, or TTS's 404. */
+  gateway(id: string): Doc {
+    const g = this.gateways.get(id);
+    if (g === undefined || typeof g.deleted_at === 'string')
+      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, {
+        gateway_id: id,
+      });
+    return g;
+  }
+
+  /** Soft delete: the EUI is released (and not given back by a restore), the ID stays taken. */
+  deleteGateway(id: string, nowMs = Date.now()): void {
+    const g = this.gateway(id);
+    const ids = g.ids as Record<string, unknown>;
+    delete ids.eui;
+    g.deleted_at = new Date(nowMs).toISOString();
+  }
+
+  restoreGateway(id: string, restoreWindowMs: number, nowMs = Date.now()): void {
+    const g = this.gateways.get(id);
+    if (g === undefined || typeof g.deleted_at !== 'string')
+      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, { gateway_id: id });
+    expiredOrNot(g.deleted_at, restoreWindowMs, nowMs);
+    delete g.deleted_at;
+    g.updated_at = new Date(nowMs).toISOString();
+  }
+
+  purgeGateway(id: string): void {
+    if (!this.gateways.delete(id))
+      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, { gateway_id: id });
   }
 
   device(applicationId: string, deviceId: string): DeviceEntry | undefined {
@@ -220,7 +329,8 @@ export class Registry {
   }
 
   gatewayByEui(eui: string): Doc | undefined {
-    for (const g of this.gateways.values()) if (getPath(g, 'ids.eui') === eui) return g;
+    for (const g of this.gateways.values())
+      if (typeof g.deleted_at !== 'string' && getPath(g, 'ids.eui') === eui) return g;
     return undefined;
   }
 }

@@ -8,7 +8,11 @@ type Entry =
   | { t: 'gateway'; id: string }
   | { t: 'device'; id: string; step: Step }
   | { t: 'device-removed'; id: string }
-  | { t: 'teardown-done' };
+  | { t: 'teardown-done' }
+  /** Soft deletes this journal's runs made: TTS keeps the IDs taken, so a rerun restores them. */
+  | { t: 'app-deleted'; app: string }
+  | { t: 'gateway-deleted'; id: string }
+  | { t: 'restored'; id: string };
 
 /**
  * What provisioning has done, one JSON line per step, written as each step succeeds: an interrupted
@@ -24,6 +28,8 @@ export class Journal {
   readonly gateways = new Set<string>();
   readonly apiKeyIds = new Set<string>();
   appCreated: string | undefined;
+  /** Applications and gateways a teardown of this journal soft-deleted, not yet restored or purged. */
+  readonly softDeleted = new Set<string>();
   private fd: number | undefined;
 
   constructor(readonly file?: string) {
@@ -57,6 +63,15 @@ export class Journal {
       }
       case 'device-removed':
         this.steps.delete(e.id);
+        break;
+      case 'app-deleted':
+        this.softDeleted.add(`app:${e.app}`);
+        break;
+      case 'gateway-deleted':
+        this.softDeleted.add(`gateway:${e.id}`);
+        break;
+      case 'restored':
+        this.softDeleted.delete(e.id);
         break;
       case 'teardown-done':
         this.steps.clear();

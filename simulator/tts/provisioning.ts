@@ -12,6 +12,26 @@ import {
 } from './requests.js';
 import { LorafleetError } from '../../crypto/errors.js';
 
+/** An application or gateway ID held by a soft-deleted entity that lorafleet may not bring back. */
+export class SoftDeletedError extends LorafleetError {
+  constructor(
+    readonly entityId: string,
+    message: string,
+  ) {
+    super('LORAFLEET_SOFT_DELETED', message);
+  }
+}
+
+/** A gateway ID registered with another EUI: lorafleet never adopts (or tears down) someone else's gateway. */
+export class GatewayTakenError extends LorafleetError {
+  constructor(
+    readonly gatewayId: string,
+    message: string,
+  ) {
+    super('LORAFLEET_GATEWAY_TAKEN', message);
+  }
+}
+
 /** A device that cannot be registered because another one holds its EUIs. */
 export class EuisTakenError extends LorafleetError {
   constructor(
@@ -84,11 +104,54 @@ export class Provisioner {
         application: { ids: { application_id: this.o.applicationId } },
       });
     } catch (e) {
-      // A retried create whose first response was lost: the application is there now.
       if (!(e instanceof TtsApiError && e.ttsName === 'id_taken')) throw e;
+      // GET said 404 and the ID is taken: a soft-deleted application (tts-api.md Part 4), or a retried
+      // create whose first answer was lost.
+      if ((await this.client.get(`/applications/${this.app}`, { allowNotFound: true })) === undefined)
+        await this.bringBack('app', `/applications/${this.app}`, this.o.applicationId);
     }
     this.journal.record({ t: 'app-created', app: this.o.applicationId });
     return true;
+  }
+
+  /**
+   * Restores an application or gateway this journal soft-deleted, or purges it (admins only in TTS
+   * v3.32) so that the ID can be created again; says what the key lacks when it may do neither.
+   */
+  private async bringBack(kind: 'app' | 'gateway', path: string, id: string): Promise<'restored' | 'purged'> {
+    const what = kind === 'app' ? 'application' : 'gateway';
+    if (!this.journal.softDeleted.has(`${kind}:${id}`)) {
+      throw new SoftDeletedError(
+        id,
+        `${what} ${id} is deleted but its ID is still taken, and not by an earlier run of this scenario: ` +
+          `restore or purge it in The Things Stack, or choose another ${what} ID`,
+      );
+    }
+    const causes: string[] = [];
+    try {
+      await this.client.post(`${path}/restore`, {});
+      this.journal.record({ t: 'restored', id: `${kind}:${id}` });
+      this.log.info({ [what]: id }, `${what} restored (soft-deleted by an earlier teardown)`);
+      return 'restored';
+    } catch (e) {
+      if (!(e instanceof TtsApiError)) throw e;
+      causes.push(`restore: ${e.ttsName ?? e.status}`);
+    }
+    try {
+      await this.client.delete(`${path}/purge`);
+      this.journal.record({ t: 'restored', id: `${kind}:${id}` });
+      this.log.info({ [what]: id }, `${what} purged (soft-deleted by an earlier teardown)`);
+    } catch (e) {
+      if (!(e instanceof TtsApiError)) throw e;
+      causes.push(`purge: ${e.ttsName ?? e.status}`);
+      throw new SoftDeletedError(
+        id,
+        `${what} ${id} was soft-deleted by an earlier teardown and its ID is still taken; this key may ` +
+          `neither restore it (needs the ${what}'s delete right, within the deployment's restore window) ` +
+          `nor purge it (admins only): ${causes.join(', ')}`,
+      );
+    }
+    return 'purged';
   }
 
   /** An application API key with only the rights the run needs; the journal keeps its id for teardown. */
@@ -103,24 +166,58 @@ export class Provisioner {
 
   async ensureGateway(g: GatewaySpec): Promise<void> {
     if (this.journal.gateways.has(g.gatewayId)) return;
+    try {
+      await this.ensureGatewayCreated(g);
+    } catch (e) {
+      if (!(e instanceof TtsApiError && e.ttsName === 'id_taken')) throw e;
+      if (!(await this.adoptGateway(g))) return; // someone else's gateway with our EUI: used, never removed
+    }
+    this.journal.record({ t: 'gateway', id: g.gatewayId });
+  }
+
+  /**
+   * The gateway ID is taken. Ours if its EUI matches (a retried create); soft-deleted by an earlier
+   * teardown: restored and given its EUI back (TTS does not restore the EUI). Returns whether this
+   * journal owns it (and so tears it down).
+   */
+  private async adoptGateway(g: GatewaySpec): Promise<boolean> {
+    const path = `/gateways/${enc(g.gatewayId)}`;
+    const found = await this.client.get<{ ids?: { eui?: string } }>(path, {
+      allowNotFound: true,
+      query: { field_mask: 'ids' },
+    });
+    if (found === undefined) {
+      if ((await this.bringBack('gateway', path, g.gatewayId)) === 'purged') {
+        await this.ensureGatewayCreated(g);
+        return true;
+      }
+      await this.client.put(path, { gateway: { ids: { gateway_id: g.gatewayId, eui: g.eui } }, field_mask: { paths: ['ids.eui'] } });
+      return true;
+    }
+    if ((found.ids?.eui ?? '').toUpperCase() !== g.eui.toUpperCase()) {
+      throw new GatewayTakenError(
+        g.gatewayId,
+        `gateway ID ${g.gatewayId} is registered with EUI ${found.ids?.eui ?? '(none)'}, not ${g.eui}: ` +
+          'another scenario or user has it; give this scenario another name or seed',
+      );
+    }
+    return this.journal.gateways.has(g.gatewayId) || this.journal.softDeleted.has(`gateway:${g.gatewayId}`);
+  }
+
+  private async ensureGatewayCreated(g: GatewaySpec): Promise<void> {
     const owner =
       'userId' in this.o.owner
         ? `/users/${enc(this.o.owner.userId)}`
         : `/organizations/${enc(this.o.owner.organizationId)}`;
-    try {
-      await this.client.post(`${owner}/gateways`, {
-        gateway: {
-          ids: { gateway_id: g.gatewayId, eui: g.eui },
-          frequency_plan_ids: [g.frequencyPlanId],
-          enforce_duty_cycle: g.enforceDutyCycle ?? true,
-          ...(g.serverAddress ? { gateway_server_address: g.serverAddress } : {}),
-          require_authenticated_connection: false,
-        },
-      });
-    } catch (e) {
-      if (!(e instanceof TtsApiError && e.ttsName === 'id_taken')) throw e;
-    }
-    this.journal.record({ t: 'gateway', id: g.gatewayId });
+    await this.client.post(`${owner}/gateways`, {
+      gateway: {
+        ids: { gateway_id: g.gatewayId, eui: g.eui },
+        frequency_plan_ids: [g.frequencyPlanId],
+        enforce_duty_cycle: g.enforceDutyCycle ?? true,
+        ...(g.serverAddress ? { gateway_server_address: g.serverAddress } : {}),
+        require_authenticated_connection: false,
+      },
+    });
   }
 
   /** IS → JS (OTAA) → NS → AS, skipping steps the journal has; an existing device is updated, not duplicated. */

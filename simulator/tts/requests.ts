@@ -143,13 +143,14 @@ export function nsSetRequest(s: DeviceSpec): SetRequest {
     end_device.session = { dev_addr: s.devAddr, keys };
     const mac: Record<string, unknown> = {};
     if (s.rx1Delay !== undefined) {
-      // Both, so that the NS has no RXTimingSetupReq to negotiate (tts-api.md §3.5).
-      mac.rx1_delay = { value: s.rx1Delay };
-      mac.desired_rx1_delay = { value: s.rx1Delay };
+      // Both, so that the NS has no RXTimingSetupReq to negotiate (tts-api.md §3.5). Wrapper types are
+      // bare JSON values: TTS refuses `{value: 1}` (tts-api.md Part 4).
+      mac.rx1_delay = s.rx1Delay;
+      mac.desired_rx1_delay = s.rx1Delay;
       paths.push('mac_settings.rx1_delay', 'mac_settings.desired_rx1_delay');
     }
     if (s.resetsFCnt !== undefined) {
-      mac.resets_f_cnt = { value: s.resetsFCnt };
+      mac.resets_f_cnt = s.resetsFCnt;
       paths.push('mac_settings.resets_f_cnt');
     }
     if (s.factoryPresetFrequencies) {

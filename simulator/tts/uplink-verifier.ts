@@ -66,16 +66,18 @@ export class UplinkVerifier {
   }): void {
     const id = message.end_device_ids?.device_id;
     const up = message.uplink_message;
-    if (id === undefined || up?.f_cnt === undefined) return;
-    const key = `${id}/${up.f_cnt}`;
+    if (id === undefined || up === undefined) return;
+    // TTS leaves zero values out of its JSON: the first uplink of a session (FCnt 0) has no f_cnt.
+    const fCnt = up.f_cnt ?? 0;
+    const key = `${id}/${fCnt}`;
     const e = this.pending.get(key);
     if (e === undefined) {
-      if (this.hasArrived(id, up.f_cnt)) this.duplicated++;
+      if (this.hasArrived(id, fCnt)) this.duplicated++;
       else this.unexpected++;
       return;
     }
     this.pending.delete(key);
-    this.markArrived(id, up.f_cnt);
+    this.markArrived(id, fCnt);
     if (Buffer.from(up.frm_payload ?? '', 'base64').toString('hex') !== e.bytes) {
       this.corrupted++;
       return;
