@@ -61,9 +61,16 @@ const KEY_PATHS = [
 function checkJson(doc: Doc): void {
   const refused = checkTtsJson(doc, END_DEVICE_FIELDS, 'end_device').find((p) => p.severity === 'refused');
   if (refused !== undefined) {
-    throw new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/jsonpb', 'unmarshal', unmarshalMessage(refused), {}, {
-      details: false,
-    });
+    throw new NetworkError(
+      GRPC.INVALID_ARGUMENT,
+      'pkg/jsonpb',
+      'unmarshal',
+      unmarshalMessage(refused),
+      {},
+      {
+        details: false,
+      },
+    );
   }
 }
 

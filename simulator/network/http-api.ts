@@ -225,7 +225,10 @@ export class HttpApi {
   /** The network's own key, or a user key acting under its own user ID (creating entities). */
   private requireUser(c: Ctx, userId?: string): void {
     if (Object.hasOwn(c.auth, 'admin')) return;
-    if (Object.hasOwn(c.auth, 'userId') && (userId === undefined || (c.auth as { userId: string }).userId === userId))
+    if (
+      Object.hasOwn(c.auth, 'userId') &&
+      (userId === undefined || (c.auth as { userId: string }).userId === userId)
+    )
       return;
     throw new NetworkError(GRPC.PERMISSION_DENIED, 'pkg/auth/rights', 'no_user_rights', 'no user rights');
   }
@@ -304,7 +307,11 @@ export class HttpApi {
         .filter(([id, a]) => (typeof a.doc.deleted_at === 'string') === deleted && reg.rightsOn(c.auth, id))
         .map(([, a]) => a);
       c.res.setHeader('X-Total-Count', String(apps.length));
-      return { applications: apps.map((a) => pick(a.doc, paths(c), ['ids', 'created_at', 'updated_at', 'deleted_at'])) };
+      return {
+        applications: apps.map((a) =>
+          pick(a.doc, paths(c), ['ids', 'created_at', 'updated_at', 'deleted_at']),
+        ),
+      };
     };
     this.route('GET', '/applications', listApps);
     this.route('GET', '/users/{user_id}/applications', listApps);
@@ -413,7 +420,9 @@ export class HttpApi {
       reg.gateways.set(id, g);
       return pick(g, []);
     };
-    this.route('POST', '/users/{user_id}/gateways', (c) => createGateway({ ...c, params: [c.params[0]!, 'users'] }));
+    this.route('POST', '/users/{user_id}/gateways', (c) =>
+      createGateway({ ...c, params: [c.params[0]!, 'users'] }),
+    );
     this.route('POST', '/organizations/{org_id}/gateways', (c) =>
       createGateway({ ...c, params: [c.params[0]!, 'organizations'] }),
     );
@@ -421,7 +430,9 @@ export class HttpApi {
       const deleted = c.query.get('deleted') === 'true';
       const list = [...reg.gateways.values()].filter((g) => (typeof g.deleted_at === 'string') === deleted);
       c.res.setHeader('X-Total-Count', String(list.length));
-      return { gateways: list.map((g) => pick(g, paths(c), ['ids', 'created_at', 'updated_at', 'deleted_at'])) };
+      return {
+        gateways: list.map((g) => pick(g, paths(c), ['ids', 'created_at', 'updated_at', 'deleted_at'])),
+      };
     });
     this.route('GET', '/gateways/{gw}', (c) => pick(reg.gateway(c.params[0]!), paths(c)));
     this.route('PUT', '/gateways/{gw}', (c) => {
@@ -442,7 +453,11 @@ export class HttpApi {
           );
         setPath(g, 'ids.eui', eui || undefined);
       }
-      applyMask(g, body, mask.filter((p) => !p.startsWith('ids') && !p.endsWith('_at')));
+      applyMask(
+        g,
+        body,
+        mask.filter((p) => !p.startsWith('ids') && !p.endsWith('_at')),
+      );
       g.updated_at = new Date().toISOString();
       return pick(g, mask);
     });

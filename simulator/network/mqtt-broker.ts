@@ -73,7 +73,8 @@ export class MqttBroker {
         };
         const m = TOPIC.exec(packet.topic);
         if (!m || m[1]!.split('@')[0] !== c.lorafleetApp) return drop();
-        if (!this.hasRight(c.lorafleetKey, c.lorafleetApp, 'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE')) return drop();
+        if (!this.hasRight(c.lorafleetKey, c.lorafleetApp, 'RIGHT_APPLICATION_TRAFFIC_DOWN_WRITE'))
+          return drop();
         let body: unknown;
         try {
           body = JSON.parse(packet.payload.toString());

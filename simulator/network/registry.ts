@@ -250,7 +250,9 @@ export class Registry {
   restoreGateway(id: string, restoreWindowMs: number, nowMs = Date.now()): void {
     const g = this.gateways.get(id);
     if (g === undefined || typeof g.deleted_at !== 'string')
-      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, { gateway_id: id });
+      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, {
+        gateway_id: id,
+      });
     expiredOrNot(g.deleted_at, restoreWindowMs, nowMs);
     delete g.deleted_at;
     g.updated_at = new Date(nowMs).toISOString();
@@ -258,7 +260,9 @@ export class Registry {
 
   purgeGateway(id: string): void {
     if (!this.gateways.delete(id))
-      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, { gateway_id: id });
+      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, {
+        gateway_id: id,
+      });
   }
 
   device(applicationId: string, deviceId: string): DeviceEntry | undefined {

@@ -122,9 +122,7 @@ function refusal(kind: JsonKind, v: unknown): string | undefined {
       return typeof v === 'boolean' ? undefined : `ReadBool: expect t or f, but found ${firstChar(v)}`;
     case 'enum-number':
     case 'enum-name':
-      return typeof v === 'number' || typeof v === 'string'
-        ? undefined
-        : `invalid value type for enum: ${t}`;
+      return typeof v === 'number' || typeof v === 'string' ? undefined : `invalid value type for enum: ${t}`;
     case 'uint32':
     case 'float':
       return typeof v === 'number' ? undefined : `ReadNumber: unexpected value type: ${t}`;

@@ -43,5 +43,6 @@ export async function listDownlinks(
   deviceId: string,
 ): Promise<ApplicationDownlink[]> {
   const r = await client.get<{ downlinks?: ApplicationDownlink[] }>(path(applicationId, deviceId));
-  return r.downlinks ?? [];
+  // TTS leaves zero values out of its JSON: an absent `confirmed` is false.
+  return (r.downlinks ?? []).map((d) => ({ ...d, confirmed: d.confirmed ?? false }));
 }

@@ -170,17 +170,16 @@ export class Provisioner {
       await this.ensureGatewayCreated(g);
     } catch (e) {
       if (!(e instanceof TtsApiError && e.ttsName === 'id_taken')) throw e;
-      if (!(await this.adoptGateway(g))) return; // someone else's gateway with our EUI: used, never removed
+      await this.adoptGateway(g);
     }
     this.journal.record({ t: 'gateway', id: g.gatewayId });
   }
 
   /**
    * The gateway ID is taken. Ours if its EUI matches (a retried create); soft-deleted by an earlier
-   * teardown: restored and given its EUI back (TTS does not restore the EUI). Returns whether this
-   * journal owns it (and so tears it down).
+   * teardown: restored and given its EUI back (TTS does not restore the EUI). Another EUI: refused.
    */
-  private async adoptGateway(g: GatewaySpec): Promise<boolean> {
+  private async adoptGateway(g: GatewaySpec): Promise<true> {
     const path = `/gateways/${enc(g.gatewayId)}`;
     const found = await this.client.get<{ ids?: { eui?: string } }>(path, {
       allowNotFound: true,
@@ -191,7 +190,10 @@ export class Provisioner {
         await this.ensureGatewayCreated(g);
         return true;
       }
-      await this.client.put(path, { gateway: { ids: { gateway_id: g.gatewayId, eui: g.eui } }, field_mask: { paths: ['ids.eui'] } });
+      await this.client.put(path, {
+        gateway: { ids: { gateway_id: g.gatewayId, eui: g.eui } },
+        field_mask: { paths: ['ids.eui'] },
+      });
       return true;
     }
     if ((found.ids?.eui ?? '').toUpperCase() !== g.eui.toUpperCase()) {
@@ -201,7 +203,8 @@ export class Provisioner {
           'another scenario or user has it; give this scenario another name or seed',
       );
     }
-    return this.journal.gateways.has(g.gatewayId) || this.journal.softDeleted.has(`gateway:${g.gatewayId}`);
+    // Same ID and EUI: this scenario's gateway (a create whose answer was lost, or an earlier run's).
+    return true;
   }
 
   private async ensureGatewayCreated(g: GatewaySpec): Promise<void> {
@@ -329,15 +332,20 @@ export class Provisioner {
       );
     }
     for (const id of o.deviceIds) this.journal.record({ t: 'device-removed', id });
-    for (const g of o.gatewayIds ?? [...this.journal.gateways])
+    for (const g of o.gatewayIds ?? [...this.journal.gateways]) {
       await this.client.delete(`/gateways/${enc(g)}`, { allowNotFound: true });
+      this.journal.record({ t: 'gateway-deleted', id: g }); // soft: a rerun restores it
+    }
     for (const k of this.journal.apiKeyIds)
       await this.client.delete(`/applications/${this.app}/api-keys/${enc(k)}`, { allowNotFound: true });
     const appPolicy = o.application ?? 'delete';
     if (appPolicy !== 'keep' && this.journal.appCreated === this.o.applicationId) {
-      await this.client.delete(`/applications/${this.app}${appPolicy === 'purge' ? '/purge' : ''}`, {
-        allowNotFound: true,
-      });
+      await this.client.delete(`/applications/${this.app}`, { allowNotFound: true });
+      this.journal.record({ t: 'app-deleted', app: this.o.applicationId });
+      if (appPolicy === 'purge') {
+        await this.client.delete(`/applications/${this.app}/purge`, { allowNotFound: true });
+        this.journal.record({ t: 'restored', id: `app:${this.o.applicationId}` });
+      }
     }
     this.journal.record({ t: 'teardown-done' });
   }

@@ -254,7 +254,7 @@ describe('HTTP API (TTS subset)', () => {
       expect.objectContaining({ f_port: 7, frm_payload: 'AQI=', confirmed: true }),
     ]);
     await api('POST', '/as/applications/app1/devices/abp2/down/replace', { downlinks: [] });
-    expect((await api('GET', '/as/applications/app1/devices/abp2/down')).body.downlinks).toEqual([]);
+    expect((await api('GET', '/as/applications/app1/devices/abp2/down')).body.downlinks).toBeUndefined();
   });
 
   it('batch delete takes 1 to 20 ids and skips missing ones; an application with devices cannot be deleted', async () => {
@@ -267,7 +267,7 @@ describe('HTTP API (TTS subset)', () => {
       );
     expect((await api('DELETE', '/applications/app1')).body.details[0].name).toBe('application_has_devices');
     for (const comp of ['/as', '/ns', '/js', '']) expect((await del(comp)).status).toBe(200);
-    expect((await api('GET', '/applications/app1/devices')).body.end_devices).toEqual([]);
+    expect((await api('GET', '/applications/app1/devices')).body.end_devices).toBeUndefined();
     expect((await api('DELETE', '/applications/app1')).status).toBe(200);
   });
 

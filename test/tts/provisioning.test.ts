@@ -142,10 +142,14 @@ describe('provisioning and teardown against the embedded network, through a prox
     expect(proxy.counts.resetBefore).toBeGreaterThan(0);
     expect(proxy.counts.lostResponse).toBeGreaterThan(0);
 
-    await p.teardown({ deviceIds: specs.map((s) => s.deviceId), application: 'delete' });
+    // Purge (the network key is an admin) so that the next tests can create the application again.
+    await p.teardown({ deviceIds: specs.map((s) => s.deviceId), application: 'purge' });
     expect(registered()).toMatchObject({ is: 0, js: 0, ns: 0, as: 0 });
     expect(net.registry.devices.size).toBe(0);
-    expect(net.registry.gateways.size).toBe(0);
+    // Gateways are soft-deleted, as in TTS: the IDs stay taken, the EUIs are released.
+    expect([...net.registry.gateways.values()].filter((g) => typeof g.deleted_at !== 'string')).toHaveLength(
+      0,
+    );
     expect(net.registry.auth(key)).toBeUndefined();
     expect(net.registry.applications.has('prov-app')).toBe(false);
     // Batch deletes of at most 20 ids: 25 calls per registry for 500 devices (plus retries).
@@ -206,8 +210,9 @@ describe('provisioning and teardown against the embedded network, through a prox
     // The 50 finished devices cost no request the second time.
     const second = proxy.requests.slice(before).filter((x) => /devices/.test(x)).length;
     expect(second).toBeLessThan(70 * 4 * 1.6);
-    await p2.teardown({ deviceIds: specs.map((s) => s.deviceId) });
+    await p2.teardown({ deviceIds: specs.map((s) => s.deviceId), application: 'purge' });
     expect(registered().is).toBe(0);
+    expect(net.registry.applications.has('prov-app')).toBe(false); // purged: the ID is free again
     j2.close();
   }, 60_000);
 

@@ -99,9 +99,10 @@ describe('request bodies and field masks, path by path, against the seed (TTS do
       supports_join: false,
       session: { dev_addr: '12345678', keys: { f_nwk_s_int_key: { key: '11'.repeat(16) } } },
       mac_settings: {
-        rx1_delay: { value: 1 },
-        desired_rx1_delay: { value: 1 },
-        resets_f_cnt: { value: true },
+        // Wrapper types are bare values in TTS's JSON (tts-api.md Part 4).
+        rx1_delay: 1,
+        desired_rx1_delay: 1,
+        resets_f_cnt: true,
         factory_preset_frequencies: ['868100000', '868300000', '868500000'],
       },
     });
