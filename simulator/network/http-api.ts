@@ -9,7 +9,7 @@ import { listen } from './listen.js';
 import type { EntityIds } from './events.js';
 import { applyMask, getPath, pick, setPath } from './paths.js';
 import type { Auth, Doc } from './registry.js';
-import { omitZero } from './tts-json.js';
+import { ttsJson } from './tts-json.js';
 
 /** TTS's ID pattern (applications, devices, gateways), with a 36-character limit. */
 const ID_PATTERN = /^[a-z0-9](?:[-]?[a-z0-9]){2,}$/;
@@ -91,7 +91,7 @@ export class HttpApi {
         .find((x) => x.m);
       if (!match) {
         if (this.routes.some((r) => r.re.test(url.pathname)))
-          throw new NetworkError(12, 'pkg/web', 'method_not_allowed', 'Method Not Allowed');
+          throw new NetworkError(GRPC.UNIMPLEMENTED, 'pkg/web', 'method_not_allowed', 'Method Not Allowed');
         throw new NetworkError(
           GRPC.NOT_FOUND,
           'pkg/web',
@@ -122,7 +122,7 @@ export class HttpApi {
       });
       if (res.headersSent) return; // streams answer themselves
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(omitZero(out ?? {})));
+      res.end(ttsJson(out ?? {}));
     } catch (e) {
       if (res.headersSent) {
         res.end();
@@ -248,9 +248,50 @@ export class HttpApi {
     );
   }
 
-  private requireAdmin(c: Ctx, what = 'this needs the network key'): void {
-    if (!Object.hasOwn(c.auth, 'admin'))
-      throw new NetworkError(GRPC.PERMISSION_DENIED, 'pkg/auth/rights', 'no_user_rights', what);
+  private requireAdmin(
+    c: Ctx,
+    error: [namespace: string, name: string, message: string] = [
+      'pkg/auth/rights',
+      'no_user_rights',
+      'this needs the network key',
+    ],
+  ): void {
+    if (!Object.hasOwn(c.auth, 'admin')) throw new NetworkError(GRPC.PERMISSION_DENIED, ...error);
+  }
+
+  /**
+   * DELETE (soft), POST …/restore and DELETE …/purge of an IS entity, as TTS v3.32 serves them for
+   * applications and gateways: purge is for admins only (errAdminsPurgeApplications / …Gateways).
+   */
+  private softDeleteRoutes(
+    kind: 'application' | 'gateway',
+    path: string,
+    ops: {
+      allow: (c: Ctx, restoring: boolean) => void;
+      remove: (id: string) => void;
+      restore: (id: string) => void;
+      purge: (id: string) => void;
+    },
+  ): void {
+    this.route('DELETE', path, (c) => {
+      ops.allow(c, false);
+      ops.remove(c.params[0]!);
+      return {};
+    });
+    this.route('POST', `${path}/restore`, (c) => {
+      ops.allow(c, true);
+      ops.restore(c.params[0]!);
+      return {};
+    });
+    this.route('DELETE', `${path}/purge`, (c) => {
+      this.requireAdmin(c, [
+        'pkg/identityserver',
+        `admins_purge_${kind}s`,
+        `${kind}s can only be purged by admins`,
+      ]);
+      ops.purge(c.params[0]!);
+      return {};
+    });
   }
 
   private register(): void {
@@ -331,27 +372,11 @@ export class HttpApi {
       a.doc.updated_at = new Date().toISOString();
       return pick(a.doc, bodyPaths(c));
     });
-    this.route('DELETE', '/applications/{app}', (c) => {
-      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DELETE');
-      reg.deleteApplication(c.params[0]!);
-      return {};
-    });
-    this.route('POST', '/applications/{app}/restore', (c) => {
-      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DELETE');
-      reg.restoreApplication(c.params[0]!, this.restoreWindowMs);
-      return {};
-    });
-    // v3.32: only admins purge (errAdminsPurgeApplications).
-    this.route('DELETE', '/applications/{app}/purge', (c) => {
-      if (!Object.hasOwn(c.auth, 'admin'))
-        throw new NetworkError(
-          GRPC.PERMISSION_DENIED,
-          'pkg/identityserver',
-          'admins_purge_applications',
-          'applications can only be purged by admins',
-        );
-      reg.purgeApplication(c.params[0]!);
-      return {};
+    this.softDeleteRoutes('application', '/applications/{app}', {
+      allow: (c) => this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DELETE'),
+      remove: (id) => reg.deleteApplication(id),
+      restore: (id) => reg.restoreApplication(id, this.restoreWindowMs),
+      purge: (id) => reg.purgeApplication(id),
     });
     this.route('POST', '/applications/{app}/api-keys', (c) => {
       this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_SETTINGS_API_KEYS');
@@ -461,26 +486,11 @@ export class HttpApi {
       g.updated_at = new Date().toISOString();
       return pick(g, mask);
     });
-    this.route('DELETE', '/gateways/{gw}', (c) => {
-      this.requireGateway(c, c.params[0]!);
-      reg.deleteGateway(c.params[0]!);
-      return {};
-    });
-    this.route('POST', '/gateways/{gw}/restore', (c) => {
-      this.requireGateway(c, c.params[0]!, true);
-      reg.restoreGateway(c.params[0]!, this.restoreWindowMs);
-      return {};
-    });
-    this.route('DELETE', '/gateways/{gw}/purge', (c) => {
-      if (!Object.hasOwn(c.auth, 'admin'))
-        throw new NetworkError(
-          GRPC.PERMISSION_DENIED,
-          'pkg/identityserver',
-          'admins_purge_gateways',
-          'gateways can only be purged by admins',
-        );
-      reg.purgeGateway(c.params[0]!);
-      return {};
+    this.softDeleteRoutes('gateway', '/gateways/{gw}', {
+      allow: (c, restoring) => this.requireGateway(c, c.params[0]!, restoring),
+      remove: (id) => reg.deleteGateway(id),
+      restore: (id) => reg.restoreGateway(id, this.restoreWindowMs),
+      purge: (id) => reg.purgeGateway(id),
     });
 
     // --- end devices: IS, then JS / NS / AS
@@ -616,7 +626,7 @@ export class HttpApi {
       const sep = (c.req.headers.accept ?? '').includes('text/event-stream') ? '\n\n' : '\n';
       const names = Array.isArray(c.body.names) ? (c.body.names as string[]) : [];
       c.res.writeHead(200, { 'content-type': sep === '\n\n' ? 'text/event-stream' : 'application/json' });
-      const write = (result: unknown) => c.res.write(`${JSON.stringify(omitZero({ result }))}${sep}`);
+      const write = (result: unknown) => c.res.write(`${ttsJson({ result })}${sep}`);
       write({
         name: 'events.stream.start',
         time: new Date().toISOString(),

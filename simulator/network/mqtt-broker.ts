@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { listen } from './listen.js';
 import type { Registry } from './registry.js';
-import { omitZero } from './tts-json.js';
+import { ttsJson } from './tts-json.js';
 
 /** Where refused and consumed publishes go: `$` topics match no wildcard, and clients may not subscribe. */
 const DROPPED_TOPIC = '$lorafleet/dropped';
@@ -107,7 +107,7 @@ export class MqttBroker {
       {
         cmd: 'publish',
         topic,
-        payload: Buffer.from(JSON.stringify(omitZero(message))),
+        payload: Buffer.from(ttsJson(message)),
         qos: 0,
         retain: false,
         dup: false,

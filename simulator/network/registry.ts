@@ -13,6 +13,14 @@ export const ALL_RIGHTS = 'RIGHT_APPLICATION_ALL';
 /** Who a bearer key is: the network's own (admin) key, a user's key, or an application key with rights. */
 export type Auth = { admin: true } | { userId: string } | { applicationId: string; rights: string[] };
 
+const applicationNotFound = (id: string) =>
+  notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
+    application_id: id,
+  });
+
+const gatewayNotFound = (id: string) =>
+  notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, { gateway_id: id });
+
 /** TTS refuses a restore once `is.delete.restore` has passed since the delete. */
 function expiredOrNot(deletedAt: string, restoreWindowMs: number, nowMs: number): void {
   if (nowMs - Date.parse(deletedAt) > restoreWindowMs) {
@@ -137,10 +145,7 @@ export class Registry {
   /** An application that is not deleted, or TTS's 404. */
   application(id: string): Application {
     const a = this.applications.get(id);
-    if (a === undefined || typeof a.doc.deleted_at === 'string')
-      throw notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
-        application_id: id,
-      });
+    if (a === undefined || typeof a.doc.deleted_at === 'string') throw applicationNotFound(id);
     return a;
   }
 
@@ -208,10 +213,7 @@ export class Registry {
   /** A soft-deleted application back, within the restore window. */
   restoreApplication(id: string, restoreWindowMs: number, nowMs = Date.now()): void {
     const app = this.applications.get(id);
-    if (app === undefined || typeof app.doc.deleted_at !== 'string')
-      throw notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
-        application_id: id,
-      });
+    if (app === undefined || typeof app.doc.deleted_at !== 'string') throw applicationNotFound(id);
     expiredOrNot(app.doc.deleted_at, restoreWindowMs, nowMs);
     delete app.doc.deleted_at;
     app.doc.updated_at = new Date(nowMs).toISOString();
@@ -220,10 +222,7 @@ export class Registry {
   /** Purge: the ID is released, with the application's keys. Admins only (checked by the caller). */
   purgeApplication(id: string): void {
     const app = this.applications.get(id);
-    if (app === undefined)
-      throw notFound('pkg/identityserver/store', 'application_not_found', `application \`${id}\``, {
-        application_id: id,
-      });
+    if (app === undefined) throw applicationNotFound(id);
     this.refuseWithDevices(id);
     for (const k of app.apiKeys.values()) this.keys.delete(k.key);
     this.applications.delete(id);
@@ -232,10 +231,7 @@ export class Registry {
   /** A gateway that is not deleted, or TTS's 404. */
   gateway(id: string): Doc {
     const g = this.gateways.get(id);
-    if (g === undefined || typeof g.deleted_at === 'string')
-      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, {
-        gateway_id: id,
-      });
+    if (g === undefined || typeof g.deleted_at === 'string') throw gatewayNotFound(id);
     return g;
   }
 
@@ -249,20 +245,14 @@ export class Registry {
 
   restoreGateway(id: string, restoreWindowMs: number, nowMs = Date.now()): void {
     const g = this.gateways.get(id);
-    if (g === undefined || typeof g.deleted_at !== 'string')
-      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, {
-        gateway_id: id,
-      });
+    if (g === undefined || typeof g.deleted_at !== 'string') throw gatewayNotFound(id);
     expiredOrNot(g.deleted_at, restoreWindowMs, nowMs);
     delete g.deleted_at;
     g.updated_at = new Date(nowMs).toISOString();
   }
 
   purgeGateway(id: string): void {
-    if (!this.gateways.delete(id))
-      throw notFound('pkg/identityserver/store', 'gateway_not_found', `gateway \`${id}\``, {
-        gateway_id: id,
-      });
+    if (!this.gateways.delete(id)) throw gatewayNotFound(id);
   }
 
   device(applicationId: string, deviceId: string): DeviceEntry | undefined {

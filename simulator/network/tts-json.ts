@@ -211,19 +211,18 @@ export function wrapperNumber(v: unknown): number | undefined {
 }
 
 /**
- * A copy of `value` as TTS writes it: proto3 JSON leaves out fields at their zero value (0, false, "",
- * empty lists), so an uplink with FCnt 0 has no `f_cnt`. Objects (messages) stay, even when empty.
+ * Drops a field at its zero value (0, false, "", null, an empty list) from JSON.stringify's output, as
+ * proto3 JSON does: an uplink with FCnt 0 has no `f_cnt`. Objects (messages) stay, even when empty;
+ * list elements are kept whatever they are. One pass in the writer, no copy of the message.
  */
-export function omitZero<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((x) => omitZero(x) as unknown) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v === 0 || v === false || v === '' || v === null || v === undefined) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
-    out[k] = omitZero(v);
-  }
-  return out as T;
+function zeroOmitter(this: unknown, _key: string, v: unknown): unknown {
+  if (Array.isArray(this)) return v;
+  if (v === 0 || v === false || v === '' || v === null) return undefined;
+  if (Array.isArray(v) && v.length === 0) return undefined;
+  return v;
+}
+
+/** `value` as The Things Stack writes it: JSON without zero-valued fields. */
+export function ttsJson(value: unknown): string {
+  return JSON.stringify(value, zeroOmitter);
 }

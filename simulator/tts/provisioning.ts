@@ -87,6 +87,13 @@ export class Provisioner {
     this.log = o.logger ?? silentLogger;
   }
 
+  /** The user or organisation under which applications and gateways are created. */
+  private get owner(): string {
+    return 'userId' in this.o.owner
+      ? `/users/${enc(this.o.owner.userId)}`
+      : `/organizations/${enc(this.o.owner.organizationId)}`;
+  }
+
   private get app(): string {
     return enc(this.o.applicationId);
   }
@@ -95,12 +102,8 @@ export class Provisioner {
   async ensureApplication(): Promise<boolean> {
     const existing = await this.client.get(`/applications/${this.app}`, { allowNotFound: true });
     if (existing !== undefined) return this.journal.appCreated === this.o.applicationId;
-    const parent =
-      'userId' in this.o.owner
-        ? `/users/${enc(this.o.owner.userId)}`
-        : `/organizations/${enc(this.o.owner.organizationId)}`;
     try {
-      await this.client.post(`${parent}/applications`, {
+      await this.client.post(`${this.owner}/applications`, {
         application: { ids: { application_id: this.o.applicationId } },
       });
     } catch (e) {
@@ -179,7 +182,7 @@ export class Provisioner {
    * The gateway ID is taken. Ours if its EUI matches (a retried create); soft-deleted by an earlier
    * teardown: restored and given its EUI back (TTS does not restore the EUI). Another EUI: refused.
    */
-  private async adoptGateway(g: GatewaySpec): Promise<true> {
+  private async adoptGateway(g: GatewaySpec): Promise<void> {
     const path = `/gateways/${enc(g.gatewayId)}`;
     const found = await this.client.get<{ ids?: { eui?: string } }>(path, {
       allowNotFound: true,
@@ -188,13 +191,13 @@ export class Provisioner {
     if (found === undefined) {
       if ((await this.bringBack('gateway', path, g.gatewayId)) === 'purged') {
         await this.ensureGatewayCreated(g);
-        return true;
+        return;
       }
       await this.client.put(path, {
         gateway: { ids: { gateway_id: g.gatewayId, eui: g.eui } },
         field_mask: { paths: ['ids.eui'] },
       });
-      return true;
+      return;
     }
     if ((found.ids?.eui ?? '').toUpperCase() !== g.eui.toUpperCase()) {
       throw new GatewayTakenError(
@@ -204,15 +207,10 @@ export class Provisioner {
       );
     }
     // Same ID and EUI: this scenario's gateway (a create whose answer was lost, or an earlier run's).
-    return true;
   }
 
   private async ensureGatewayCreated(g: GatewaySpec): Promise<void> {
-    const owner =
-      'userId' in this.o.owner
-        ? `/users/${enc(this.o.owner.userId)}`
-        : `/organizations/${enc(this.o.owner.organizationId)}`;
-    await this.client.post(`${owner}/gateways`, {
+    await this.client.post(`${this.owner}/gateways`, {
       gateway: {
         ids: { gateway_id: g.gatewayId, eui: g.eui },
         frequency_plan_ids: [g.frequencyPlanId],
