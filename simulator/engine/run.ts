@@ -160,7 +160,12 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
 
   const stateDir = o.stateDir ?? '.lorafleet';
   const journal = openJournal(s, stateDir, x.shard);
-  const provisioner = provisionerFor(s, client, journal, { logger: log });
+  // Devices this run registered on a Join Server anew: their JoinNonce history starts over there.
+  const recommissioned = new Set<string>();
+  const provisioner = provisionerFor(s, client, journal, {
+    logger: log,
+    onJoinServerRecord: (id) => recommissioned.add(id),
+  });
   // Messages only: an Error object keeps its stack, and what the stack's frames hold, alive.
   const { notProvisioned, provisionedCount } = await registerScenario(provisioner, s, x).then((p) => ({
     notProvisioned: p.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
@@ -342,6 +347,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     }
     const sp = d.spec;
     if (sp.activation === 'otaa' && !resumeSessions) storeFor(d.fleet.name).clearSession(sp.deviceId);
+    // A new JS record answers with JoinNonce 1: the device is re-commissioned, as a field device
+    // registered again would be, instead of refusing it and blaming the network (LoRaWAN 1.1 §6.2.3).
+    if (recommissioned.has(sp.deviceId) && storeFor(d.fleet.name).get(sp.deviceId)?.joinNonce)
+      storeFor(d.fleet.name).update(sp.deviceId, { joinNonce: 0 });
     medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
     const cfg: DeviceConfig = {
       id: sp.deviceId,

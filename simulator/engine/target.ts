@@ -115,12 +115,17 @@ export function provisionerFor(
   s: Scenario,
   client: TtsClient,
   journal: Journal,
-  o: { logger?: Logger; onDevice?: (done: number, total: number) => void },
+  o: {
+    logger?: Logger;
+    onDevice?: (done: number, total: number) => void;
+    onJoinServerRecord?: (deviceId: string) => void;
+  },
 ): Provisioner {
   return new Provisioner(client, journal, {
     applicationId: applicationIdOf(s),
     owner: ownerOf(s),
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.onDevice ? { onDevice: o.onDevice } : {}),
+    ...(o.onJoinServerRecord ? { onJoinServerRecord: o.onJoinServerRecord } : {}),
   });
 }

@@ -57,6 +57,11 @@ export interface ProvisionerOptions {
   logger?: Logger;
   /** Called after each device, for progress display. */
   onDevice?: (done: number, total: number) => void;
+  /**
+   * Called when this run registered a device on the Join Server (a new record there): TTS's JS then
+   * starts over (JoinNonce from 1, no DevNonce history), as for a re-commissioned device (Part 4).
+   */
+  onJoinServerRecord?: (deviceId: string) => void;
 }
 
 /** The rights a simulation run needs on its application (MQTT, downlinks, registration). */
@@ -256,9 +261,10 @@ export class Provisioner {
       }
     });
     if (s.activation === 'otaa')
-      await step('js', () =>
-        this.client.put(`/js/applications/${this.app}/devices/${dev}`, jsSetRequest(s).body),
-      );
+      await step('js', async () => {
+        await this.client.put(`/js/applications/${this.app}/devices/${dev}`, jsSetRequest(s).body);
+        this.o.onJoinServerRecord?.(id);
+      });
     await step('ns', () =>
       this.client.put(`/ns/applications/${this.app}/devices/${dev}`, nsSetRequest(s).body),
     );
