@@ -10,3 +10,5 @@ export class UsageError extends LorafleetError {
 export const EXIT_OK = 0;
 export const EXIT_THRESHOLDS_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C before the work was done (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;

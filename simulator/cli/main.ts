@@ -5,7 +5,8 @@ import { hideBin } from 'yargs/helpers';
 import { LorafleetError } from '../../crypto/errors.js';
 import type { JoinReqType } from '../../crypto/join-crypto.js';
 import { CodecError } from '../lorawan/errors.js';
-import { EXIT_USAGE, UsageError } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from './errors.js';
+import { RunInterruptedError } from '../engine/errors.js';
 import { reportMergeCommand } from './report-command.js';
 import { devicesLsCommand, provisionCommand, teardownCommand } from './provision-command.js';
 import { optEui, optHexUint, optInt, optKey, parseBytes } from './input.js';
@@ -61,6 +62,10 @@ function keysFromArgs(a: Record<string, unknown>) {
 
 function print(s: string): void {
   process.stdout.write(`${s}\n`);
+}
+
+function printErr(s: string): void {
+  process.stderr.write(`${s}\n`);
 }
 
 function readStdin(): string {
@@ -256,7 +261,7 @@ export async function main(argv: string[]): Promise<number> {
             ...(a.workers !== undefined ? { workers: a.workers } : {}),
           },
           print,
-          (l) => process.stderr.write(`${l}\n`),
+          printErr,
         );
       },
     )
@@ -296,7 +301,7 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = await provisionCommand(
           { file: a.scenario, ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}) },
           print,
-          (l) => process.stderr.write(`${l}\n`),
+          printErr,
         );
       },
     )
@@ -304,19 +309,28 @@ export async function main(argv: string[]): Promise<number> {
       'teardown <scenario>',
       'Remove what the scenario registered: devices (AS → NS → JS → IS), gateways, run keys, the application if lorafleet created it',
       (y) =>
-        ttsScenarioArgs(y).option('application', {
-          choices: ['keep', 'delete', 'purge'] as const,
-          default: 'delete' as const,
-          describe: 'What to do with an application lorafleet created',
-        }),
+        ttsScenarioArgs(y)
+          .option('application', {
+            choices: ['keep', 'delete', 'purge'] as const,
+            default: 'delete' as const,
+            describe:
+              'What to do with an application lorafleet created (TTS soft-deletes; purge needs an admin key)',
+          })
+          .option('gateways', {
+            choices: ['delete', 'purge'] as const,
+            default: 'delete' as const,
+            describe: "Soft-delete the scenario's gateways, or purge them (admin key) to release IDs and EUIs",
+          }),
       async (a) => {
         exitCode = await teardownCommand(
           {
             file: a.scenario,
             application: a.application,
+            gateways: a.gateways,
             ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
           },
           print,
+          printErr,
         );
       },
     )
@@ -408,6 +422,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CodecError) {
       process.stderr.write(`lorafleet: cannot decode: ${e.message}\n`);
       return EXIT_USAGE;
+    }
+    if (e instanceof RunInterruptedError) {
+      process.stderr.write(`lorafleet: ${e.message}\n`);
+      return EXIT_INTERRUPTED;
     }
     if (e instanceof LorafleetError) {
       process.stderr.write(`lorafleet: ${e.message}\n`);

@@ -1,13 +1,16 @@
 import { expand } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
-import { openJournal, provisionerFor, registerScenario, ttsTarget } from './target.js';
+import type { TeardownResult } from '../tts/teardown.js';
+import { applicationIdOf, openJournal, provisionerFor, registerScenario, ttsTarget } from './target.js';
 
 export interface ProvisionOptions {
   stateDir?: string;
   logger?: Logger;
   userAgent?: string;
   onDevice?: (done: number, total: number) => void;
+  /** Ctrl-C: devices in flight finish, no more start. */
+  signal?: AbortSignal;
 }
 
 export interface ProvisionResult {
@@ -15,6 +18,8 @@ export interface ProvisionResult {
   gateways: number;
   devices: number;
   failed: { deviceId: string; error: string }[];
+  /** Not attempted: provisioning was interrupted. */
+  skipped: number;
   durationMs: number;
 }
 
@@ -38,9 +43,10 @@ export async function provisionScenario(s: Scenario, o: ProvisionOptions = {}): 
       logger: log,
       ...(o.onDevice ? { onDevice: o.onDevice } : {}),
     });
-    const r = await registerScenario(p, s, x);
+    const r = await registerScenario(p, s, x, o.signal);
     return {
-      applicationId: s.target!.application_id!,
+      applicationId: applicationIdOf(s),
+      skipped: r.skipped,
       gateways: x.gateways.length,
       devices: r.ok,
       failed: r.failed.map((f) => ({ deviceId: f.deviceId, error: f.error.message })),
@@ -54,16 +60,16 @@ export async function provisionScenario(s: Scenario, o: ProvisionOptions = {}): 
 /** Removes everything a scenario registered (devices AS → NS → JS → IS, gateways, keys, the application if ours). */
 export async function teardownScenario(
   s: Scenario,
-  o: ProvisionOptions & { application?: 'keep' | 'delete' | 'purge' } = {},
-): Promise<{ devices: number; gateways: number }> {
+  o: ProvisionOptions & { application?: 'keep' | 'delete' | 'purge'; purgeGateways?: boolean } = {},
+): Promise<TeardownResult> {
   const { x, client, journal, log } = open(s, o);
   try {
-    await provisionerFor(s, client, journal, { logger: log }).teardown({
-      deviceIds: x.devices.map((d) => d.deviceId),
+    return await provisionerFor(s, client, journal, { logger: log }).teardown({
+      devices: x.devices.map((d) => ({ deviceId: d.deviceId, activation: d.spec.activation })),
       gatewayIds: x.gateways.map((g) => g.id),
       application: o.application ?? 'delete',
+      ...(o.purgeGateways ? { purgeGateways: true } : {}),
     });
-    return { devices: x.devices.length, gateways: x.gateways.length };
   } finally {
     journal.close();
   }

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { Disposers } from './disposers.js';
+import { RunInterruptedError } from './errors.js';
 import { aes128Key, eui64 } from '../../crypto/types.js';
 import { CompactFleet, type CompactTransmission } from '../device/compact-fleet.js';
 import { VirtualDevice } from '../device/device.js';
@@ -36,8 +38,10 @@ import { UplinkVerifier } from '../tts/uplink-verifier.js';
 import {
   applicationIdOf,
   openJournal,
+  prepareApplication,
   provisionerFor,
-  registerScenario,
+  registerFleet,
+  DEFAULT_PROVISIONING_CONCURRENCY,
   siblingStateFiles,
   stateFile,
   ttsTarget,
@@ -123,25 +127,36 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const name = s.name ?? 'scenario';
   const appId = applicationIdOf(s);
 
+  const cleanup = new Disposers(log);
+  try {
+    return await runWith(cleanup);
+  } finally {
+    await cleanup.dispose();
+  }
+
+  async function runWith(cleanup: Disposers): Promise<RunReport> {
   // --- the target
   let net: EmbeddedNetwork | undefined;
   let client: TtsClient;
   let udp: { host: string; port: number };
   let mqttUrl: string;
   const reasons: Record<string, number> = {};
+  if (scheduler instanceof WallScheduler) cleanup.defer('wall clock', () => scheduler.stop());
   if (targetType === 'embedded') {
-    net = new EmbeddedNetwork({ scheduler, rx1Delay: 1 });
-    const a = await net.start();
+    const embedded = new EmbeddedNetwork({ scheduler, rx1Delay: 1 });
+    net = embedded;
+    const a = await embedded.start();
+    cleanup.defer('embedded network', () => embedded.stop());
     client = new TtsClient({
       target: { url: `http://127.0.0.1:${a.http!.port}` },
-      apiKey: net.apiKey,
+      apiKey: embedded.apiKey,
       userAgent: o.userAgent ?? 'lorafleet',
-      concurrency: 16,
+      concurrency: s.target?.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
       logger: log,
     });
     udp = a.udp;
     mqttUrl = `mqtt://127.0.0.1:${a.mqtt!.port}`;
-    net.events.subscribe({
+    embedded.events.subscribe({
       identifiers: [{ application_ids: { application_id: appId } }],
       names: ['/reject|drop|fail/'],
       send: (e) => {
@@ -160,45 +175,35 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
 
   const stateDir = o.stateDir ?? '.lorafleet';
   const journal = openJournal(s, stateDir, x.shard);
+  cleanup.defer('journal', () => journal.close());
   // Devices this run registered on a Join Server anew: their JoinNonce history starts over there.
   const recommissioned = new Set<string>();
   const provisioner = provisionerFor(s, client, journal, {
     logger: log,
     onJoinServerRecord: (id) => recommissioned.add(id),
   });
-  // Messages only: an Error object keeps its stack, and what the stack's frames hold, alive.
-  const { notProvisioned, provisionedCount } = await registerScenario(provisioner, s, x).then((p) => ({
-    notProvisioned: p.failed.map((f) => ({ device: f.deviceId, error: f.error.message })),
-    provisionedCount: p.ok,
-  }));
+  await prepareApplication(provisioner);
+  // From here on, what this run registers is removed again on every path out, unless it is kept:
+  // a failed run leaves neither devices nor a run key behind.
+  const policy = s.teardown ?? 'delete';
+  cleanup.defer('teardown', async () => {
+    if (policy === 'delete') {
+      await provisioner.teardown({
+        devices: x.devices.map((d) => ({ deviceId: d.deviceId, activation: d.spec.activation })),
+        gatewayIds: x.gateways.map((g) => g.id),
+        // Other shards may still be running in the application: the last step (`lorafleet
+        // teardown`) removes it.
+        application: x.shard ? 'keep' : 'delete',
+      });
+    } else {
+      await provisioner.deleteRunKeys();
+    }
+    log.info({ policy }, 'teardown done');
+  });
   const runKey = await provisioner.createRunKey(`lorafleet-${name}`.slice(0, 50));
-  for (const f of notProvisioned) log.warn(f, 'not provisioned');
-  log.info(
-    { target: targetType, application: appId, gateways: x.gateways.length, devices: provisionedCount },
-    'provisioned',
-  );
 
-  // A TTS target explains its refusals only on the events stream: follow it per device (application
-  // subscriptions miss ns.up.*) and per gateway, and count the reasons for the report.
-  const events = new AbortController();
-  const following =
-    net === undefined
-      ? followEvents(
-          client,
-          subscriptionIdentifiers(
-            appId,
-            x.devices.slice(0, MAX_EVENT_SUBSCRIPTIONS).map((d) => d.deviceId),
-            x.gateways.map((g) => g.id),
-          ),
-          (e) => {
-            const r = failureReason(e);
-            if (r !== undefined) reasons[r] = (reasons[r] ?? 0) + 1;
-          },
-          events.signal,
-          { logger: log },
-        )
-      : Promise.resolve();
-
+  // MQTT and the events stream before the fleet: a wrong URL or a key without traffic rights
+  // fails the run in a second, before thousands of devices are registered.
   const metrics = new RunMetrics(durationMs);
   if (o.metricsListener) metrics.listen(o.metricsListener);
   const verifier = new UplinkVerifier(
@@ -206,11 +211,53 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     (ms) => metrics.uplinkDelivered(scheduler.now(), ms),
   );
   const tenant = s.target?.tenant ?? (s.target?.ttn ? 'ttn' : undefined);
+  cleanup.defer('MQTT', () => verifier.close());
   await verifier.connect(
     mqttUrl,
     tenant ? `${appId}@${tenant}` : appId,
     runKey,
     tenant ? `${appId}@${tenant}` : appId,
+  );
+  // A TTS target explains its refusals only on the events stream: follow it per device (application
+  // subscriptions miss ns.up.*) and per gateway, and count the reasons for the report.
+  if (net === undefined) {
+    const events = new AbortController();
+    const following = await followEvents(
+      client,
+      subscriptionIdentifiers(
+        appId,
+        x.devices.slice(0, MAX_EVENT_SUBSCRIPTIONS).map((d) => d.deviceId),
+        x.gateways.map((g) => g.id),
+      ),
+      (e) => {
+        const r = failureReason(e);
+        if (r !== undefined) reasons[r] = (reasons[r] ?? 0) + 1;
+      },
+      events.signal,
+      { logger: log },
+    );
+    cleanup.defer('events stream', async () => {
+      events.abort();
+      await following.done;
+    });
+  }
+
+  const stopProvisioning = new AbortController();
+  void o.stopSignal?.then(() => stopProvisioning.abort());
+  // Messages only: an Error object keeps its stack, and what the stack's frames hold, alive.
+  const provisioned = await registerFleet(provisioner, s, x, stopProvisioning.signal);
+  const notProvisioned = provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message }));
+  const provisionedCount = provisioned.ok;
+  if (stopProvisioning.signal.aborted)
+    throw new RunInterruptedError(
+      `interrupted while provisioning (${provisioned.ok} of ${x.devices.length} devices registered)`,
+    );
+  // Devices the target refused are not simulated: their traffic would be counted against it.
+  const refused = new Set(notProvisioned.map((f) => f.device));
+  for (const f of notProvisioned.slice(0, 10)) log.warn(f, 'not provisioned');
+  log.info(
+    { target: targetType, application: appId, gateways: x.gateways.length, devices: provisionedCount },
+    'provisioned',
   );
 
   // --- radio, gateways, devices
@@ -277,6 +324,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       },
     );
     await gw.start();
+    cleanup.defer(`gateway ${g.id}`, () => gw.stop());
     gateways.set(g.id, gw);
   }
   /** A frame on air from a device: who hears it, and the gateways that do forward it when it ends. */
@@ -325,7 +373,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const storeFor = (fleet: string) => {
     let st = stores.get(fleet);
     if (!st) {
-      st = StateStore.open(stateFile(stateDir, name, fleet, x.shard));
+      const opened = StateStore.open(stateFile(stateDir, name, fleet, x.shard));
+      cleanup.defer(`state of fleet ${fleet}`, () => opened.close());
+      st = opened;
       for (const f of siblingStateFiles(stateDir, name, fleet, x.shard)) st.raiseFrom(f);
       stores.set(fleet, st);
     }
@@ -337,6 +387,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   const resumeSessions = targetType === 'tts' && s.teardown === 'keep';
   const compactPlans = new Map<string, DevicePlan[]>();
   for (const d of x.devices) {
+    if (refused.has(d.deviceId)) continue;
     if (d.fleet.model === 'compact') {
       // Kept in the fleet's typed arrays, set up below: no object per device.
       medium.addDevice({ id: d.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });
@@ -448,6 +499,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       airUplink({ ...tx, deviceId: id, modulation: 'LORA' });
     },
   });
+  for (const c of compact) cleanup.defer('compact fleet', () => c.close());
   for (const c of compact) {
     c.plans.forEach((p, i) => {
       compactById.set(p.deviceId, c.fleet);
@@ -574,28 +626,11 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
   await runUntil(scheduler.now() + (interrupted ? Math.min(drainMs, 3000) : drainMs) * 1000);
   progress();
 
-  // --- teardown
+  // --- teardown: devices and gateways stop, then the clean-up stack (state files, MQTT, events,
+  // registrations, journal, network) unwinds
   for (const e of devices.values()) e.dev.stop();
-  for (const g of gateways.values()) await g.stop();
-  await verifier.close();
-  events.abort();
-  await following;
-  for (const st of stores.values()) st.close();
-  for (const c of compact) c.close();
-  if ((s.teardown ?? 'delete') === 'delete') {
-    await provisioner.teardown({
-      deviceIds: x.devices.map((d) => d.deviceId),
-      gatewayIds: x.gateways.map((g) => g.id),
-      // Other shards may still be running in the application: the last step (`lorafleet
-      // teardown`) removes it.
-      application: x.shard ? 'keep' : 'delete',
-    });
-  }
-  log.info({ policy: s.teardown ?? 'delete' }, 'teardown done');
-  journal.close();
   const networkCounters = net ? { ...net.ns.counters, udp: net.udp.counters } : {};
-  if (net) await net.stop();
-  if (scheduler instanceof WallScheduler) scheduler.stop();
+  await cleanup.dispose();
 
   return buildReport(
     s,
@@ -615,6 +650,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     x.shard,
     compact,
   );
+  }
 }
 
 /** Device subscriptions on one events stream; beyond this, the first devices stand for the fleet. */

@@ -64,13 +64,22 @@ export function siblingStateFiles(
     .filter((f) => f !== own);
 }
 
-/** Registers the scenario's application, gateways and devices; idempotent and journalled. */
-export async function registerScenario(
+/** Devices registered at a time, unless the scenario says. */
+export const DEFAULT_PROVISIONING_CONCURRENCY = 32;
+
+/** The application (created if missing), and the journal checked against what the target has. */
+export async function prepareApplication(p: Provisioner): Promise<void> {
+  await p.ensureApplication();
+  await p.verifyJournal();
+}
+
+/** Registers the scenario's gateways and devices; idempotent and journalled. */
+export async function registerFleet(
   p: Provisioner,
   s: Scenario,
   x: Expanded,
-): Promise<{ ok: number; failed: { deviceId: string; error: Error }[] }> {
-  await p.ensureApplication();
+  signal?: AbortSignal,
+): Promise<{ ok: number; failed: { deviceId: string; error: Error }[]; skipped: number }> {
   for (const g of x.gateways)
     await p.ensureGateway({
       gatewayId: g.id,
@@ -80,7 +89,24 @@ export async function registerScenario(
         ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
         : {}),
     });
-  return p.provisionAll(x.devices.map((d): DeviceSpec => d.spec));
+  return p.provisionAll(
+    x.devices.map((d): DeviceSpec => d.spec),
+    {
+      concurrency: s.target?.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
+      ...(signal ? { signal } : {}),
+    },
+  );
+}
+
+/** The application, then its gateways and devices: what `lorafleet provision` does. */
+export async function registerScenario(
+  p: Provisioner,
+  s: Scenario,
+  x: Expanded,
+  signal?: AbortSignal,
+): Promise<{ ok: number; failed: { deviceId: string; error: Error }[]; skipped: number }> {
+  await prepareApplication(p);
+  return registerFleet(p, s, x, signal);
 }
 
 export interface TtsTarget {
@@ -101,6 +127,7 @@ export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger 
     },
     apiKey: apiKeyFrom({ env: t.api_key_env! }),
     userAgent: o.userAgent ?? 'lorafleet',
+    concurrency: t.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
     ...(o.logger ? { logger: o.logger } : {}),
   });
   const [host, port] = t.gateway_udp!.split(':');

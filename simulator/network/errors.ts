@@ -39,3 +39,16 @@ export const notFound = (
   what: string,
   attributes: Record<string, unknown> = {},
 ) => new NetworkError(GRPC.NOT_FOUND, namespace, name, `${what} not found`, attributes);
+
+/**
+ * The error's `message_format`: its message with each attribute put back as a placeholder
+ * (``application `{application_id}` not found``), as TTS's details carry it; `message` has them filled in.
+ */
+export function messageFormat(err: NetworkError): string {
+  let f = err.message;
+  for (const [k, v] of Object.entries(err.attributes)) {
+    if ((typeof v !== 'string' && typeof v !== 'number') || String(v) === '') continue;
+    f = f.split(`\`${String(v)}\``).join(`\`{${k}}\``);
+  }
+  return f;
+}

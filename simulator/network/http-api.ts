@@ -4,7 +4,7 @@ import { LorafleetError } from '../../crypto/errors.js';
 import { decodeMacCommands } from '../lorawan/mac/table.js';
 import type { Component } from './device-registries.js';
 import type { EmbeddedNetwork } from './embedded-network.js';
-import { GRPC, NetworkError, notFound } from './errors.js';
+import { GRPC, messageFormat, NetworkError, notFound } from './errors.js';
 import { listen } from './listen.js';
 import type { EntityIds } from './events.js';
 import { applyMask, getPath, pick, setPath } from './paths.js';
@@ -162,7 +162,7 @@ export class HttpApi {
               '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
               namespace: err.namespace,
               name: err.ttsName,
-              message_format: err.message,
+              message_format: messageFormat(err),
               attributes: err.attributes,
               correlation_id: correlation,
               code: err.grpcCode,
@@ -516,6 +516,27 @@ export class HttpApi {
       return {};
     };
     this.route('DELETE', '/applications/{app}/devices/batch', batch('is'));
+    // IS batch get: 1 to 20 ids; devices that do not exist are left out (tts-api.md 1.2).
+    this.route('GET', '/applications/{app}/devices/batch', (c) => {
+      this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_READ');
+      const ids = c.query.getAll('device_ids');
+      if (ids.length < 1 || ids.length > 20)
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          `invalid \`device_ids\`: expected 1 to 20 device IDs, got ${ids.length}`,
+        );
+      const found: Doc[] = [];
+      for (const id of ids) {
+        try {
+          found.push(net.devices.get('is', c.params[0]!, id, paths(c)) as Doc);
+        } catch (e) {
+          if (!(e instanceof NetworkError && e.grpcCode === GRPC.NOT_FOUND)) throw e;
+        }
+      }
+      return { end_devices: found };
+    });
     this.route('GET', '/applications/{app}/devices/{dev}', (c) => {
       this.requireApp(c, c.params[0]!, 'RIGHT_APPLICATION_DEVICES_READ');
       return net.devices.get('is', c.params[0]!, c.params[1]!, paths(c));

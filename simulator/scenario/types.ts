@@ -73,6 +73,8 @@ export interface Scenario {
     api_key_env?: string;
     gateway_udp?: string;
     mqtt_url?: string;
+    /** Devices registered at a time (default 32). */
+    provisioning_concurrency?: number;
   };
   gateways?: {
     count: number;

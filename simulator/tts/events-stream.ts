@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TtsClient } from './http-client.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -69,8 +70,9 @@ export function subscriptionIdentifiers(
 }
 
 /**
- * Follows the events stream until `signal` aborts, reconnecting with a growing pause when the stream
- * drops. Each event goes to `onEvent`.
+ * Opens the events stream and follows it until `signal` aborts, reconnecting with a growing pause
+ * when it drops. Resolves once the first connection is up (a wrong URL or a key without rights
+ * fails here, before anything else starts); `done` settles when following ends.
  */
 export async function followEvents(
   client: TtsClient,
@@ -78,29 +80,35 @@ export async function followEvents(
   onEvent: (e: TtsEvent) => void,
   signal: AbortSignal,
   o: { names?: string[]; logger?: Logger } = {},
-): Promise<void> {
+): Promise<{ done: Promise<void> }> {
   const log = o.logger ?? silentLogger;
-  let pause = 500;
-  while (!signal.aborted) {
-    try {
-      const res = await client.stream(
-        '/events',
-        { identifiers, ...(o.names ? { names: o.names } : {}) },
-        signal,
-      );
-      const parser = new EventStreamParser();
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        const { events, errors } = parser.push(decoder.decode(chunk, { stream: true }));
-        events.forEach(onEvent);
-        if (errors.length > 0) log.warn({ errors }, 'events stream errors');
-        pause = 500;
-      }
-    } catch (e) {
-      if (signal.aborted) return;
-      log.warn({ error: (e as Error).message }, 'events stream dropped; reconnecting');
+  const body = { identifiers, ...(o.names ? { names: o.names } : {}) };
+  const first = await client.stream('/events', body, signal);
+  const read = async (res: Response) => {
+    const parser = new EventStreamParser();
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const { events, errors } = parser.push(decoder.decode(chunk, { stream: true }));
+      events.forEach(onEvent);
+      if (errors.length > 0) log.warn({ errors }, 'events stream errors');
     }
-    await new Promise((r) => setTimeout(r, pause));
-    pause = Math.min(pause * 2, 30_000);
-  }
+  };
+  const follow = async () => {
+    let pause = 500;
+    let res: Response | undefined = first;
+    while (!signal.aborted) {
+      try {
+        await read(res ?? (await client.stream('/events', body, signal)));
+        pause = 500;
+      } catch (e) {
+        if (signal.aborted) return;
+        log.warn({ error: (e as Error).message }, 'events stream dropped; reconnecting');
+      }
+      res = undefined;
+      // An abortable pause: teardown must not wait out a back-off.
+      await sleep(pause, undefined, { signal }).catch(() => undefined);
+      pause = Math.min(pause * 2, 30_000);
+    }
+  };
+  return { done: follow() };
 }

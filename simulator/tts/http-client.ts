@@ -52,7 +52,11 @@ export interface TtsClientOptions {
   apiKey: string;
   userAgent: string;
   concurrency?: number;
-  /** Attempts for 429, 502/503/504, resets and timeouts (default 8). */
+  /**
+   * Attempts for 429, 502/503/504, resets and timeouts, and for 500 / gRPC Internal or Unavailable
+   * on idempotent requests (default 8). Until the server has answered once, a refused connection
+   * is retried at most 3 times: a wrong URL fails in a second, not after minutes of back-off.
+   */
   maxAttempts?: number;
   /** Per-request timeout, ms (default 30 s). */
   timeoutMs?: number;
@@ -73,6 +77,12 @@ export interface RequestOptions {
   fieldMask?: readonly string[];
   /** Resolve 404 as undefined instead of throwing. */
   allowNotFound?: boolean;
+  /**
+   * Safe to send again after a 500 or gRPC Internal/Unavailable (default: every method but POST).
+   * A create whose answer was lost comes back as `id_taken`, which the provisioner handles: its
+   * creates are idempotent; creating an API key is not.
+   */
+  idempotent?: boolean;
 }
 
 export interface ClientStats {
@@ -101,6 +111,8 @@ export class TtsClient {
   private pausedUntil = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  /** Whether any request has had an HTTP answer: the server exists, so a refusal is a restart. */
+  private answered = false;
 
   constructor(private readonly o: TtsClientOptions) {
     this.urls = baseUrls(o.target);
@@ -189,18 +201,21 @@ export class TtsClient {
             signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000),
           });
         } catch (e) {
-          // Connection reset, refused, timed out: transient.
+          // Connection reset, refused, timed out: transient, unless the name or the certificate is wrong.
           this.stats.transientErrors++;
-          if (attempt >= max)
+          const why = describeFetchError(e, this.url(path));
+          const fatal = why.permanent || (!this.answered && attempt >= 3);
+          if (fatal || attempt >= max)
             throw new TtsTransportError(
               method,
               path,
-              `gave up after ${attempt} attempts: ${(e as Error).message}`,
+              `${why.text}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`,
               { cause: e },
             );
-          await this.backoff(attempt, method, path, (e as Error).message);
+          await this.backoff(attempt, method, path, why.text);
           continue;
         }
+        this.answered = true;
         this.pace(res);
         const warning = res.headers.get('x-warning');
         if (warning && !this.warnings.has(warning)) {
@@ -222,6 +237,17 @@ export class TtsClient {
           await res.body?.cancel();
           if (attempt >= max)
             throw new TtsTransportError(method, path, `HTTP ${res.status} after ${attempt} attempts`);
+          await this.backoff(attempt, method, path, `HTTP ${res.status}`);
+          continue;
+        }
+        if (
+          (res.status === 500 || res.status === 503) &&
+          (opts.idempotent ?? method !== 'POST') &&
+          attempt < max
+        ) {
+          // 500 is gRPC Internal or Unknown, 503 Unavailable: a component restarting or overloaded.
+          this.stats.transientErrors++;
+          await res.body?.cancel();
           await this.backoff(attempt, method, path, `HTTP ${res.status}`);
           continue;
         }
@@ -278,11 +304,58 @@ export class TtsClient {
       body.code ?? 2,
       d.namespace ?? 'http',
       d.name ?? String(res.status),
-      d.message_format ?? body.message ?? res.statusText,
+      filledMessage(body.message) ?? d.message_format ?? res.statusText,
       d.correlation_id,
       d.attributes ?? {},
       method,
       path,
     );
   }
+}
+
+/**
+ * The message of a TTS error body with its attributes filled in: `message` is
+ * "error:<namespace>:<name> (<formatted message>)", while `details[0].message_format` keeps the
+ * placeholders (tts-api.md Part 4). A 400 unmarshal error's `message` is plain text.
+ */
+export function filledMessage(message: string | undefined): string | undefined {
+  if (message === undefined || message === '') return undefined;
+  const m = /^error:[^ ]+ \((.*)\)$/s.exec(message);
+  return m ? m[1] : message;
+}
+
+const FETCH_CAUSES: Record<string, { text: string; permanent: boolean }> = {
+  ECONNREFUSED: { text: 'connection refused', permanent: false },
+  ECONNRESET: { text: 'connection reset', permanent: false },
+  ETIMEDOUT: { text: 'connection timed out', permanent: false },
+  UND_ERR_CONNECT_TIMEOUT: { text: 'connection timed out', permanent: false },
+  UND_ERR_SOCKET: { text: 'connection closed', permanent: false },
+  EHOSTUNREACH: { text: 'host unreachable', permanent: false },
+  ENETUNREACH: { text: 'network unreachable', permanent: false },
+  ENOTFOUND: { text: 'no such host (DNS)', permanent: true },
+  EAI_AGAIN: { text: 'DNS lookup failed', permanent: false },
+};
+
+/**
+ * What went wrong with a request that had no HTTP answer, naming the host and the cause: fetch
+ * reports "fetch failed" and keeps the reason (ECONNREFUSED, ENOTFOUND, a TLS error) in `cause`.
+ */
+export function describeFetchError(e: unknown, url: string): { text: string; permanent: boolean } {
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError')
+    return { text: `${host}: no answer in time`, permanent: false };
+  const code = err.cause?.code;
+  const known = code ? FETCH_CAUSES[code] : undefined;
+  if (known) return { text: `cannot reach ${host}: ${code} (${known.text})`, permanent: known.permanent };
+  if (code && /CERT|SSL|TLS|SELF_SIGNED|ERR_TLS/i.test(code))
+    return { text: `TLS with ${host} failed: ${code} (${err.cause?.message ?? ''})`, permanent: true };
+  const detail = err.cause?.message ?? err.message ?? String(e);
+  return { text: `cannot reach ${host}: ${code ? `${code} ` : ''}${detail}`, permanent: false };
 }

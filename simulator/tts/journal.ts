@@ -5,9 +5,12 @@ export type Step = 'is' | 'js' | 'ns' | 'as';
 type Entry =
   | { t: 'app-created'; app: string }
   | { t: 'api-key'; app: string; id: string }
+  | { t: 'api-key-deleted'; id: string }
   | { t: 'gateway'; id: string }
   | { t: 'device'; id: string; step: Step }
   | { t: 'device-removed'; id: string }
+  /** The target no longer has a gateway the journal recorded (its state was lost): register it again. */
+  | { t: 'gateway-forgotten'; id: string }
   | { t: 'teardown-done' }
   /** Soft deletes this journal's runs made: TTS keeps the IDs taken, so a rerun restores them. */
   | { t: 'app-deleted'; app: string }
@@ -54,6 +57,9 @@ export class Journal {
       case 'api-key':
         this.apiKeyIds.add(e.id);
         break;
+      case 'api-key-deleted':
+        this.apiKeyIds.delete(e.id);
+        break;
       case 'gateway':
         this.gateways.add(e.id);
         break;
@@ -63,6 +69,9 @@ export class Journal {
       }
       case 'device-removed':
         this.steps.delete(e.id);
+        break;
+      case 'gateway-forgotten':
+        this.gateways.delete(e.id);
         break;
       case 'app-deleted':
         this.softDeleted.add(`app:${e.app}`);

@@ -10,6 +10,7 @@ import {
   nsSetRequest,
   type DeviceSpec,
 } from './requests.js';
+import { deleteApiKeys, teardown, type TeardownRequest, type TeardownResult } from './teardown.js';
 import { LorafleetError } from '../../crypto/errors.js';
 
 /** An application or gateway ID held by a soft-deleted entity that lorafleet may not bring back. */
@@ -108,9 +109,11 @@ export class Provisioner {
     const existing = await this.client.get(`/applications/${this.app}`, { allowNotFound: true });
     if (existing !== undefined) return this.journal.appCreated === this.o.applicationId;
     try {
-      await this.client.post(`${this.owner}/applications`, {
-        application: { ids: { application_id: this.o.applicationId } },
-      });
+      await this.client.post(
+        `${this.owner}/applications`,
+        { application: { ids: { application_id: this.o.applicationId } } },
+        { idempotent: true },
+      );
     } catch (e) {
       if (!(e instanceof TtsApiError && e.ttsName === 'id_taken')) throw e;
       // GET said 404 and the ID is taken: a soft-deleted application (tts-api.md Part 4), or a retried
@@ -215,15 +218,19 @@ export class Provisioner {
   }
 
   private async ensureGatewayCreated(g: GatewaySpec): Promise<void> {
-    await this.client.post(`${this.owner}/gateways`, {
-      gateway: {
-        ids: { gateway_id: g.gatewayId, eui: g.eui },
-        frequency_plan_ids: [g.frequencyPlanId],
-        enforce_duty_cycle: g.enforceDutyCycle ?? true,
-        ...(g.serverAddress ? { gateway_server_address: g.serverAddress } : {}),
-        require_authenticated_connection: false,
+    await this.client.post(
+      `${this.owner}/gateways`,
+      {
+        gateway: {
+          ids: { gateway_id: g.gatewayId, eui: g.eui },
+          frequency_plan_ids: [g.frequencyPlanId],
+          enforce_duty_cycle: g.enforceDutyCycle ?? true,
+          ...(g.serverAddress ? { gateway_server_address: g.serverAddress } : {}),
+          require_authenticated_connection: false,
+        },
       },
-    });
+      { idempotent: true },
+    );
   }
 
   /** IS → JS (OTAA) → NS → AS, skipping steps the journal has; an existing device is updated, not duplicated. */
@@ -238,7 +245,7 @@ export class Provisioner {
     };
     await step('is', async () => {
       try {
-        await this.client.post(base, isCreateBody(s));
+        await this.client.post(base, isCreateBody(s), { idempotent: true });
       } catch (e) {
         if (!(e instanceof TtsApiError)) throw e;
         if (e.ttsName === 'id_taken') {
@@ -273,17 +280,24 @@ export class Provisioner {
     );
   }
 
-  /** Provisions every device, in parallel up to the client's concurrency; failures are collected, not fatal. */
+  /**
+   * Provisions every device, `concurrency` whole devices at a time (each IS → JS → NS → AS), so that
+   * progress counts complete devices and a stop leaves none half-registered: once `signal` aborts,
+   * devices in flight finish and no more start. Failures are collected, not fatal.
+   */
   async provisionAll(
     specs: readonly DeviceSpec[],
-  ): Promise<{ ok: number; failed: { deviceId: string; error: Error }[] }> {
+    o: { concurrency?: number; signal?: AbortSignal } = {},
+  ): Promise<{ ok: number; failed: { deviceId: string; error: Error }[]; skipped: number }> {
     let done = 0;
+    let next = 0;
     const total = specs.length;
     const failed: { deviceId: string; error: Error }[] = [];
-    // The closures below must not capture `specs`: an Error kept in `failed` keeps its stack's
-    // closures alive, and with them every spec of a million-device fleet.
-    await Promise.all(
-      specs.map(async (s) => {
+    // The worker below must not capture the spec list in an Error's closures: an Error kept in
+    // `failed` keeps its stack's closures alive, and with them every spec of a million-device fleet.
+    const take = (): DeviceSpec | undefined => (o.signal?.aborted ? undefined : specs[next++]);
+    const worker = async () => {
+      for (let s = take(); s !== undefined; s = take()) {
         try {
           await this.provisionDevice(s);
         } catch (e) {
@@ -291,9 +305,11 @@ export class Provisioner {
           this.log.warn({ device: s.deviceId, error: (e as Error).message }, 'provisioning failed');
         }
         this.o.onDevice?.(++done, total);
-      }),
-    );
-    return { ok: specs.length - failed.length, failed };
+      }
+    };
+    const n = Math.max(1, Math.min(o.concurrency ?? 32, total));
+    await Promise.all(Array.from({ length: n }, worker));
+    return { ok: done - failed.length, failed, skipped: total - done };
   }
 
   /** Removes a half-registered device from every registry it reached (rollback). */
@@ -309,48 +325,52 @@ export class Provisioner {
     this.journal.record({ t: 'device-removed', id: deviceId });
   }
 
+  /** Removes what this scenario registered; see `teardown` for the order and what is counted. */
+  teardown(o: TeardownRequest): Promise<TeardownResult> {
+    return teardown(this.client, this.journal, this.o.applicationId, this.log, o);
+  }
+
+  /** Deletes the run keys this journal created: a run with `teardown: keep` leaves no key behind. */
+  deleteRunKeys(): Promise<void> {
+    return deleteApiKeys(this.client, this.journal, this.o.applicationId);
+  }
+
   /**
-   * AS → NS → JS → IS with batch deletes of at most 20 ids (falling back to one by one), then the
-   * gateways, the run's API keys, and the application when this run created it.
+   * Checks the journal against the target before trusting it: devices the Identity Server no longer
+   * has and gateways it no longer knows (a network that lost its state, a manual delete) are
+   * forgotten, so that they are registered again instead of counted as provisioned.
    */
-  async teardown(o: {
-    deviceIds: readonly string[];
-    gatewayIds?: readonly string[];
-    application?: 'keep' | 'delete' | 'purge';
-  }): Promise<void> {
-    for (const c of ['as', 'ns', 'js', 'is'] as const) {
-      const base =
-        c === 'is' ? `/applications/${this.app}/devices` : `/${c}/applications/${this.app}/devices`;
-      const batches: string[][] = [];
-      for (let i = 0; i < o.deviceIds.length; i += 20) batches.push(o.deviceIds.slice(i, i + 20));
-      await Promise.all(
-        batches.map(async (ids) => {
-          try {
-            await this.client.delete(`${base}/batch`, { query: { device_ids: ids } });
-          } catch (e) {
-            if (!(e instanceof TtsApiError)) throw e;
-            this.log.warn({ registry: c, error: e.message }, 'batch delete failed; deleting one by one');
-            for (const id of ids) await this.client.delete(`${base}/${enc(id)}`, { allowNotFound: true });
-          }
-        }),
+  async verifyJournal(): Promise<{ devicesForgotten: number; gatewaysForgotten: number }> {
+    const ids = [...this.journal.steps.keys()];
+    let devicesForgotten = 0;
+    for (let i = 0; i < ids.length; i += 20) {
+      const batch = ids.slice(i, i + 20);
+      const r = await this.client.get<{ end_devices?: { ids?: { device_id?: string } }[] }>(
+        `/applications/${this.app}/devices/batch`,
+        { query: { device_ids: batch, field_mask: 'ids' }, allowNotFound: true },
       );
-    }
-    for (const id of o.deviceIds) this.journal.record({ t: 'device-removed', id });
-    for (const g of o.gatewayIds ?? [...this.journal.gateways]) {
-      await this.client.delete(`/gateways/${enc(g)}`, { allowNotFound: true });
-      this.journal.record({ t: 'gateway-deleted', id: g }); // soft: a rerun restores it
-    }
-    for (const k of this.journal.apiKeyIds)
-      await this.client.delete(`/applications/${this.app}/api-keys/${enc(k)}`, { allowNotFound: true });
-    const appPolicy = o.application ?? 'delete';
-    if (appPolicy !== 'keep' && this.journal.appCreated === this.o.applicationId) {
-      await this.client.delete(`/applications/${this.app}`, { allowNotFound: true });
-      this.journal.record({ t: 'app-deleted', app: this.o.applicationId });
-      if (appPolicy === 'purge') {
-        await this.client.delete(`/applications/${this.app}/purge`, { allowNotFound: true });
-        this.journal.record({ t: 'restored', id: `app:${this.o.applicationId}` });
+      const found = new Set((r?.end_devices ?? []).map((d) => d.ids?.device_id));
+      for (const id of batch) {
+        if (found.has(id)) continue;
+        this.journal.record({ t: 'device-removed', id });
+        devicesForgotten++;
       }
     }
-    this.journal.record({ t: 'teardown-done' });
+    let gatewaysForgotten = 0;
+    for (const g of [...this.journal.gateways]) {
+      const found = await this.client.get(`/gateways/${enc(g)}`, {
+        allowNotFound: true,
+        query: { field_mask: 'ids' },
+      });
+      if (found !== undefined) continue;
+      this.journal.record({ t: 'gateway-forgotten', id: g });
+      gatewaysForgotten++;
+    }
+    if (devicesForgotten + gatewaysForgotten > 0)
+      this.log.warn(
+        { devicesForgotten, gatewaysForgotten },
+        'the target lacks what the journal says was registered; registering it again',
+      );
+    return { devicesForgotten, gatewaysForgotten };
   }
 }

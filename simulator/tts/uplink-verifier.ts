@@ -1,5 +1,17 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 import mqtt from 'mqtt';
+import { LorafleetError } from '../../crypto/errors.js';
+
+/** The application's MQTT broker could not be reached, refused the key, or refused a subscription. */
+export class MqttConnectError extends LorafleetError {
+  constructor(
+    readonly url: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('LORAFLEET_MQTT_CONNECT', message, options);
+  }
+}
 
 export interface VerifierStats {
   expected: number;
@@ -105,19 +117,48 @@ export class UplinkVerifier {
     } else if (a.top - fCnt < 32) a.mask = (a.mask | (1 << (a.top - fCnt))) >>> 0;
   }
 
-  /** Subscribes to the application's up/join/down topics (username app id or app@tenant, password a key). */
+  /**
+   * Subscribes to the application's up/join/down topics (username app id or app@tenant, password a
+   * key). The first connection is not retried: an unreachable broker or a refused key fails here with
+   * the URL and the cause, instead of hanging the run; later drops reconnect.
+   */
   async connect(url: string, username: string, password: string, applicationUid: string): Promise<void> {
-    this.client = await mqtt.connectAsync(url, {
-      username,
-      password,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-    });
-    await this.client.subscribeAsync([
+    const where = (() => {
+      try {
+        return new URL(url).host;
+      } catch {
+        return url;
+      }
+    })();
+    try {
+      this.client = await mqtt.connectAsync(
+        url,
+        { username, password, reconnectPeriod: 1000, connectTimeout: 10_000 },
+        false,
+      );
+    } catch (e) {
+      const err = e as { code?: string | number; message?: string };
+      throw new MqttConnectError(
+        url,
+        `cannot connect to the MQTT broker at ${where}: ${typeof err.code === 'string' ? `${err.code} ` : ''}${err.message ?? String(e)}`,
+        { cause: e },
+      );
+    }
+    const topics = [
       `v3/${applicationUid}/devices/+/up`,
       `v3/${applicationUid}/devices/+/join`,
       `v3/${applicationUid}/devices/+/down/+`,
-    ]);
+    ];
+    const granted = await this.client.subscribeAsync(topics);
+    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
+    if (refused.length > 0) {
+      await this.client.endAsync(true);
+      this.client = undefined;
+      throw new MqttConnectError(
+        url,
+        `the MQTT broker at ${where} refused the subscription to ${refused.join(', ')}: the key needs RIGHT_APPLICATION_TRAFFIC_READ on ${applicationUid}`,
+      );
+    }
     this.client.on('message', (topic, payload) => {
       if (!topic.endsWith('/up')) return;
       try {

@@ -69,13 +69,39 @@ describe('lorafleet provision / devices ls / teardown against a tts target', () 
 
     const t = await runCliAsync(['teardown', file, '--state-dir', state], env());
     expect(t.code).toBe(0);
-    expect(t.stdout).toMatch(/50 device\(s\) and 2 gateway\(s\) removed/);
+    expect(t.stdout).toMatch(
+      /^remote-app: 50 device\(s\) removed; 2 gateway\(s\) removed; application deleted \(soft/m,
+    );
     expect(net.registry.devices.size).toBe(0);
     // Soft-deleted, as TTS does: none of them is live any more.
     expect([...net.registry.gateways.values()].filter((g) => typeof g.deleted_at !== 'string')).toHaveLength(
       0,
     );
-  }, 60_000);
+
+    // A second teardown finds nothing to remove and says so, instead of "removed".
+    const t2 = await runCliAsync(['teardown', file, '--state-dir', state], env());
+    expect(t2.code).toBe(0);
+    expect(t2.stdout).toMatch(/0 device\(s\) removed, 50 already gone; 0 gateway\(s\) removed, 2 already gone/);
+
+    // Provisioning again after a teardown restores the soft-deleted application and gateways.
+    const re = await runCliAsync(['provision', file, '--state-dir', state], env());
+    expect(re.stderr).not.toMatch(/\n\s+at /);
+    expect(re.code).toBe(0);
+    expect(net.registry.devices.size).toBe(50);
+    expect([...net.registry.gateways.values()].filter((g) => typeof g.deleted_at !== 'string')).toHaveLength(
+      2,
+    );
+
+    // Purging (the network's key is an admin's) releases the IDs: nothing of the scenario is left.
+    const purge = await runCliAsync(
+      ['teardown', file, '--state-dir', state, '--application', 'purge', '--gateways', 'purge'],
+      env(),
+    );
+    expect(purge.code).toBe(0);
+    expect(purge.stdout).toMatch(/50 device\(s\) removed; 2 gateway\(s\) removed; application purged/);
+    expect(net.registry.applications.has('remote-app')).toBe(false);
+    expect(net.registry.gateways.size).toBe(0);
+  }, 90_000);
 
   it('names the missing API key variable, and refuses an embedded target, with exit code 2', async () => {
     const noKey = await runCliAsync(['provision', file, '--state-dir', join(dir, 's2')], {

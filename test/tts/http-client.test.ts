@@ -1,6 +1,16 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TtsApiError, TtsTransportError } from '../../simulator/tts/errors.js';
 import { baseUrls, TtsClient } from '../../simulator/tts/http-client.js';
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 type Reply = { status: number; headers?: Record<string, string>; body?: unknown } | 'reset';
 
@@ -157,5 +167,64 @@ describe('TTS HTTP client', () => {
     });
     await Promise.all(Array.from({ length: 20 }, () => c.get('/applications/a')));
     expect(peak).toBe(3);
+  });
+
+  it('retries 500 and 503 for idempotent requests only: a POST is sent once unless marked idempotent', async () => {
+    const { c, calls } = client([{ status: 500 }, { status: 503 }, { status: 200, body: { ok: 1 } }]);
+    expect(await c.put('/applications/a', {})).toEqual({ ok: 1 });
+    expect(calls).toHaveLength(3);
+    const err = { status: 500, body: { code: 13, message: 'error:pkg/x:internal (boom)' } };
+    const { c: c2, calls: calls2 } = client([err, { status: 200, body: {} }]);
+    await expect(c2.post('/applications/a/api-keys', {})).rejects.toMatchObject({ status: 500 });
+    expect(calls2).toHaveLength(1);
+    const { c: c3, calls: calls3 } = client([err, { status: 200, body: { made: 1 } }]);
+    expect(await c3.post('/users/u/applications', {}, { idempotent: true })).toEqual({ made: 1 });
+    expect(calls3).toHaveLength(2);
+  });
+
+  it("uses TTS's filled-in message, not message_format with its placeholders", async () => {
+    const { c } = client([
+      {
+        status: 404,
+        body: {
+          code: 5,
+          message: 'error:pkg/identityserver/store:application_not_found (application with id `app1` not found)',
+          details: [
+            {
+              namespace: 'pkg/identityserver/store',
+              name: 'application_not_found',
+              message_format: 'application with id `{application_id}` not found',
+              attributes: { application_id: 'app1' },
+            },
+          ],
+        },
+      },
+    ]);
+    const e = (await c.get('/applications/app1').catch((x: unknown) => x)) as TtsApiError;
+    expect(e.message).toContain('application with id `app1` not found');
+    expect(e.message).not.toContain('{application_id}');
+  });
+
+  it('names the host and the cause when the API cannot be reached, and gives up quickly on a server never seen', async () => {
+    const sleeps: number[] = [];
+    const port = await closedPort();
+    const c = new TtsClient({
+      target: { url: `http://127.0.0.1:${port}` },
+      apiKey: 'k',
+      userAgent: 'lorafleet/test',
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    const e = (await c.get('/applications/a').catch((x: unknown) => x)) as TtsTransportError;
+    expect(e).toBeInstanceOf(TtsTransportError);
+    expect(e.message).toContain(`cannot reach 127.0.0.1:${port}: ECONNREFUSED (connection refused)`);
+    expect(sleeps).toHaveLength(2); // three attempts, not eight
+    const dns = new TtsClient({
+      target: { url: 'http://no-such-host.invalid' },
+      apiKey: 'k',
+      userAgent: 'lorafleet/test',
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    const e2 = (await dns.get('/applications/a').catch((x: unknown) => x)) as TtsTransportError;
+    expect(e2.message).toMatch(/no-such-host\.invalid: (ENOTFOUND \(no such host \(DNS\)\)|EAI_AGAIN)/);
   });
 });

@@ -143,7 +143,7 @@ describe('provisioning and teardown against the embedded network, through a prox
     expect(proxy.counts.lostResponse).toBeGreaterThan(0);
 
     // Purge (the network key is an admin) so that the next tests can create the application again.
-    await p.teardown({ deviceIds: specs.map((s) => s.deviceId), application: 'purge' });
+    await p.teardown({ devices: specs, application: 'purge' });
     expect(registered()).toMatchObject({ is: 0, js: 0, ns: 0, as: 0 });
     expect(net.registry.devices.size).toBe(0);
     // Gateways are soft-deleted, as in TTS: the IDs stay taken, the EUIs are released.
@@ -210,7 +210,7 @@ describe('provisioning and teardown against the embedded network, through a prox
     // The 50 finished devices cost no request the second time.
     const second = proxy.requests.slice(before).filter((x) => /devices/.test(x)).length;
     expect(second).toBeLessThan(70 * 4 * 1.6);
-    await p2.teardown({ deviceIds: specs.map((s) => s.deviceId), application: 'purge' });
+    await p2.teardown({ devices: specs, application: 'purge' });
     expect(registered().is).toBe(0);
     expect(net.registry.applications.has('prov-app')).toBe(false); // purged: the ID is free again
     j2.close();
@@ -228,6 +228,6 @@ describe('provisioning and teardown against the embedded network, through a prox
     // Provisioning the same device again only brings it up to date.
     await p.provisionDevice(spec(5000));
     expect(registered().is).toBe(1);
-    await p.teardown({ deviceIds: ['dev-5000'] });
+    await p.teardown({ devices: [spec(5000)] });
   }, 30_000);
 });
