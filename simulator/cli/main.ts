@@ -319,7 +319,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('gateways', {
             choices: ['delete', 'purge'] as const,
             default: 'delete' as const,
-            describe: "Soft-delete the scenario's gateways, or purge them (admin key) to release IDs and EUIs",
+            describe:
+              "Soft-delete the scenario's gateways, or purge them (admin key) to release IDs and EUIs",
           }),
       async (a) => {
         exitCode = await teardownCommand(

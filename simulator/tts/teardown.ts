@@ -146,7 +146,11 @@ async function removeGateways(
 }
 
 /** The API keys this journal created (the run keys), also when the devices are kept. */
-export async function deleteApiKeys(client: TtsClient, journal: Journal, applicationId: string): Promise<void> {
+export async function deleteApiKeys(
+  client: TtsClient,
+  journal: Journal,
+  applicationId: string,
+): Promise<void> {
   for (const k of [...journal.apiKeyIds]) {
     await client.delete(`/applications/${enc(applicationId)}/api-keys/${enc(k)}`, { allowNotFound: true });
     journal.record({ t: 'api-key-deleted', id: k });

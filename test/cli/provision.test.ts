@@ -81,7 +81,9 @@ describe('lorafleet provision / devices ls / teardown against a tts target', () 
     // A second teardown finds nothing to remove and says so, instead of "removed".
     const t2 = await runCliAsync(['teardown', file, '--state-dir', state], env());
     expect(t2.code).toBe(0);
-    expect(t2.stdout).toMatch(/0 device\(s\) removed, 50 already gone; 0 gateway\(s\) removed, 2 already gone/);
+    expect(t2.stdout).toMatch(
+      /0 device\(s\) removed, 50 already gone; 0 gateway\(s\) removed, 2 already gone/,
+    );
 
     // Provisioning again after a teardown restores the soft-deleted application and gateways.
     const re = await runCliAsync(['provision', file, '--state-dir', state], env());

@@ -188,7 +188,8 @@ describe('TTS HTTP client', () => {
         status: 404,
         body: {
           code: 5,
-          message: 'error:pkg/identityserver/store:application_not_found (application with id `app1` not found)',
+          message:
+            'error:pkg/identityserver/store:application_not_found (application with id `app1` not found)',
           details: [
             {
               namespace: 'pkg/identityserver/store',
