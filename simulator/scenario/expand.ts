@@ -92,19 +92,35 @@ function place(
 }
 
 /**
- * Turns a scenario into its gateways and devices. Identifiers and keys derive from the seed and the
- * index (DevEUI = 3 seed bytes | fleet index | device index), so a provisioning run and traffic runs
+ * The start of a scenario's gateway IDs: its name and a hash of name and seed
+ * ("quickstart-3f9a1c-0"), so that scenarios sharing a deployment never take each other's gateways.
+ * At most 36 characters with the index, as TTS allows.
+ */
+export function gatewayIdPrefix(name: string, seed: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 20)
+    .replace(/-+$/, '');
+  return `${slug || 'gw'}-${derive(seed, `${name}/gateway-id`, 3).toLowerCase()}`;
+}
+
+/**
+ * Turns a scenario into its gateways and devices. Identifiers and keys derive from the seed, the
+ * scenario and fleet names and the index (DevEUI = 4 bytes of seed, scenario and fleet | device index), so a provisioning run and traffic runs
  * (or shards) with the same seed agree without sharing anything else.
  */
 export function expand(s: Scenario): Expanded {
   const seed = String(s.seed ?? 1);
   const plan = frequencyPlan(s.frequency_plan ?? 'EU_863_870');
-  const seedBytes = derive(seed, 'eui', 3);
+  const name = s.name ?? 'scenario';
   const gwCount = s.gateways?.count ?? 1;
   const gwRng = new Rng(`${seed}/gateways`);
-  const prefix = (s.gateways?.eui_prefix ?? `AA55${seedBytes.slice(0, 4)}`).toUpperCase();
+  const prefix = (s.gateways?.eui_prefix ?? `AA55${derive(seed, `${name}/gateway-eui`, 2)}`).toUpperCase();
+  const ids = gatewayIdPrefix(name, seed);
   const gateways: GatewayPlan[] = Array.from({ length: gwCount }, (_, i) => ({
-    id: `gw-${i}`,
+    id: `${ids}-${i}`,
     eui: `${prefix}${hex(i, 4)}`,
     position: place(s.gateways?.placement ?? { type: 'grid', spacing: 2000 }, i, gwCount, gwRng, 2000),
     antennaGain: s.gateways?.antenna_gain ?? 3,
@@ -115,13 +131,16 @@ export function expand(s: Scenario): Expanded {
     const activation = fleet.activation ?? 'otaa';
     const version = fleet.lorawan_version ?? '1.0.3';
     const joinEui = (fleet.join_eui ?? `70B3D57E${derive(seed, 'joineui', 4)}`).toUpperCase();
+    // By scenario and fleet name, not fleet position: two scenarios (or fleets) under one seed do
+    // not share DevEUIs, which TTS would refuse as end_device_euis_taken.
+    const euiPrefix = derive(seed, `${name}/${fleet.name}/dev-eui`, 4);
     const specAt = (i: number): DeviceSpec => {
       const label = `${fleet.name}/${i}`;
       // A row of the fleet's CSV gives what it has; the seed derives the rest.
       const row = fleet.rows?.[i];
       const base = {
         deviceId: row?.device_id ?? `${fleet.name}-${i}`,
-        devEui: row?.dev_eui ?? `${seedBytes}${hex(fi, 1)}${hex(i, 4)}`,
+        devEui: row?.dev_eui ?? `${euiPrefix}${hex(i, 4)}`,
         lorawanVersion: version,
         frequencyPlanId: plan.id,
         ...(fleet.class === 'C' ? { supportsClassC: true } : {}),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../simulator/engine/run.js';
-import { expand } from '../../simulator/scenario/expand.js';
+import { expand, gatewayIdPrefix } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import { parseShard, shardOf } from '../../simulator/scenario/shard.js';
 import { defaultWorkers } from '../../simulator/cli/workers.js';
@@ -30,10 +30,11 @@ describe('shards', () => {
   it('split the gateways into runs and give every device to exactly one shard, near its gateways', () => {
     const x = expand(parseScenario(text, 'sharded.yaml'));
     const parts = [0, 1, 2].map((index) => shardOf(x, { index, count: 3 }));
+    const gw = (i: number) => `${gatewayIdPrefix('sharded', '23')}-${i}`;
     expect(parts.map((p) => p.gateways.map((g) => g.id))).toEqual([
-      ['gw-0', 'gw-1'],
-      ['gw-2', 'gw-3'],
-      ['gw-4', 'gw-5'],
+      [gw(0), gw(1)],
+      [gw(2), gw(3)],
+      [gw(4), gw(5)],
     ]);
     const ids = parts.flatMap((p) => p.devices.map((d) => d.spec.deviceId));
     expect(ids.sort()).toEqual(x.devices.map((d) => d.spec.deviceId).sort());
@@ -101,7 +102,9 @@ describe('shards', () => {
 
     expect(m.devices).toBe(36);
     expect(m.gatewaysSimulated).toBe(6);
-    expect(Object.keys(m.gateways).sort()).toEqual(['gw-0', 'gw-1', 'gw-2', 'gw-3', 'gw-4', 'gw-5']);
+    expect(Object.keys(m.gateways).sort()).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => `${gatewayIdPrefix('sharded', '23')}-${i}`),
+    );
     const totals = [
       'uplinks.sent',
       'uplinks.delivered',

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { expand } from '../../simulator/scenario/expand.js';
+import { parseScenario } from '../../simulator/scenario/load.js';
+
+const scenario = (name: string, fleets: string[]) =>
+  parseScenario(
+    [
+      `name: ${name}`,
+      'seed: 7',
+      'gateways: { count: 3 }',
+      'fleets:',
+      ...fleets.map((f) => `  - { name: ${f}, count: 20 }`),
+    ].join('\n'),
+    `${name}.yaml`,
+  );
+
+// TTS's ID rule for gateways and devices (tts-api.md 1.0).
+const TTS_ID = /^[a-z0-9](?:[-]?[a-z0-9]){2,}$/;
+
+describe('scenario identities on a shared deployment', () => {
+  it('gives two scenarios under one seed gateways of their own: no shared ID or EUI', () => {
+    const a = expand(scenario('load-north', ['sensors']));
+    const b = expand(scenario('load-south', ['sensors']));
+    const ids = (x: typeof a) => x.gateways.map((g) => g.id);
+    const euis = (x: typeof a) => x.gateways.map((g) => g.eui);
+    expect(ids(a).filter((id) => ids(b).includes(id))).toEqual([]);
+    expect(euis(a).filter((e) => euis(b).includes(e))).toEqual([]);
+    for (const id of [...ids(a), ...ids(b)]) {
+      expect(id).toMatch(TTS_ID);
+      expect(id.length).toBeLessThanOrEqual(36);
+    }
+    expect(ids(a)[0]).toMatch(/^load-north-[0-9a-f]{6}-0$/);
+    // The same scenario and seed give the same identities (a rerun, another shard, `provision`).
+    expect(ids(expand(scenario('load-north', ['sensors'])))).toEqual(ids(a));
+  });
+
+  it('gives fleets DevEUIs by scenario and fleet name, not by position: none collide under one seed', () => {
+    const a = expand(scenario('site-a', ['meters', 'trackers']));
+    const b = expand(scenario('site-b', ['meters', 'trackers']));
+    // The same fleet moved to another position keeps its DevEUIs.
+    const swapped = expand(scenario('site-a', ['trackers', 'meters']));
+    const all = [...a.devices, ...b.devices].map((d) => d.spec.devEui);
+    expect(new Set(all).size).toBe(all.length);
+    const byId = (x: typeof a) => new Map(x.devices.map((d) => [d.deviceId, d.spec.devEui]));
+    expect(byId(swapped)).toEqual(byId(a));
+  });
+
+  it('keeps a long scenario name within 36 characters and TTS ID rules', () => {
+    const x = expand(scenario('A very long scenario name, with "punctuation"', ['ff']));
+    for (const g of x.gateways) {
+      expect(g.id.length).toBeLessThanOrEqual(36);
+      expect(g.id).toMatch(TTS_ID);
+    }
+  });
+});
