@@ -41,7 +41,7 @@ import { devNonceIsCounter, nextRandomDevNonce } from './dev-nonce.js';
 import { DutyCycleTracker, JoinBackoff } from './duty-cycle.js';
 import { DeviceConfigError } from './errors.js';
 import { handleMacCommands, type MacAnswer, type MacContext } from './mac/index.js';
-import { initialMacState, type MacState } from './mac-state.js';
+import { initialMacState, macSnapshot, restoreMac, type MacState } from './mac-state.js';
 import type { PersistedSession, StateStore } from './state-store.js';
 import type {
   DeviceConfig,
@@ -279,6 +279,7 @@ export class VirtualDevice {
     this.mac.rx1DrOffset = rx.rx1DrOffset ?? this.mac.rx1DrOffset;
     this.mac.rx2DataRate = rx.rx2DataRate ?? this.mac.rx2DataRate;
     this.mac.rx2Frequency = rx.rx2Frequency ?? this.mac.rx2Frequency;
+    if (saved?.mac && c.restoreMac !== false && !c.resetsFCnt) restoreMac(this.mac, saved.mac);
     this.session = this.newSession(c.devAddr!, keys, version, fCntUp, {
       nFCntDown: c.resetsFCnt ? undefined : saved?.nFCntDown,
       aFCntDown: c.resetsFCnt ? undefined : saved?.aFCntDown,
@@ -299,6 +300,7 @@ export class VirtualDevice {
     this.mac.rx2DataRate = s.rx2DataRate;
     this.mac.rx2Frequency = s.rx2Frequency;
     if (s.cfList) this.mac.channels = applyCFList(this.config.region, this.mac.channels, s.cfList);
+    if (s.mac) restoreMac(this.mac, s.mac);
     this.session = this.newSession(s.devAddr as DevAddr, keys, s.version, s.fCntUpBound, {
       nFCntDown: s.nFCntDown,
       aFCntDown: s.aFCntDown,
@@ -358,6 +360,7 @@ export class VirtualDevice {
         rx1DrOffset: this.mac.rx1DrOffset,
         rx2DataRate: this.mac.rx2DataRate,
         rx2Frequency: this.mac.rx2Frequency,
+        mac: macSnapshot(this.mac),
         ...(cfList === undefined ? {} : { cfList }),
         rekeyPending: s.rekeyPending,
       },
@@ -1082,6 +1085,9 @@ export class VirtualDevice {
       if (parsed.stopped) this.violation('mac-unparsable', parsed.stopped.message);
       const answers = handleMacCommands(parsed.commands, this.macContext());
       for (const a of answers) (a.sticky ? this.stickyAnswers : this.pendingAnswers).push(a);
+      // Saved as the commands take effect, so a restart comes back with what the network expects.
+      if (parsed.commands.length > 0 && this.session)
+        this.store.update(this.config.id, { session: { mac: macSnapshot(this.mac) } as PersistedSession });
     }
     if (p.fPort !== null && p.fPort > 0) {
       this.emit({

@@ -1,4 +1,5 @@
 import { defaultChannelTable, type ChannelTable } from '../region/channels.js';
+import type { Channel } from '../region/types.js';
 import type { Region } from '../region/types.js';
 
 /** The radio and MAC parameters a device runs with; MAC commands change them. */
@@ -54,4 +55,79 @@ export function initialMacState(
     rejoinMaxTimeN: 15,
     rejoinMaxCountN: 15,
   };
+}
+
+/**
+ * What a device keeps of its MAC state with its session, as LoRaMac-node's NVM does: the channels,
+ * receive windows, TX power, NbTrans and ADR state it accepted through MAC commands. A network keeps
+ * the same across a device's reboot (tts-api.md Part 4): a device that forgot its NewChannelReq
+ * channels would refuse every LinkADRReq that uses them.
+ */
+export interface PersistedMac {
+  /** By index: [Hz, minDr, maxDr], or null where no channel is defined. */
+  channels: ([number, number, number] | null)[];
+  enabled: boolean[];
+  rx1Frequencies: (number | null)[];
+  dataRate: number;
+  txPower: number;
+  nbTrans: number;
+  maxEirp: number;
+  uplinkDwell: boolean;
+  downlinkDwell: boolean;
+  rx1Delay: number;
+  rx1DrOffset: number;
+  rx2DataRate: number;
+  rx2Frequency: number;
+  adr: boolean;
+  adrAckCnt: number;
+  maxDutyCycle: number;
+  rejoinMaxTimeN: number;
+  rejoinMaxCountN: number;
+}
+
+export function macSnapshot(m: MacState): PersistedMac {
+  return {
+    channels: m.channels.channels.map((c) => (c ? [c.frequency, c.minDr, c.maxDr] : null)),
+    enabled: [...m.channels.enabled],
+    rx1Frequencies: m.rx1Frequencies.map((f) => f ?? null),
+    dataRate: m.dataRate,
+    txPower: m.txPower,
+    nbTrans: m.nbTrans,
+    maxEirp: m.maxEirp,
+    uplinkDwell: m.uplinkDwell,
+    downlinkDwell: m.downlinkDwell,
+    rx1Delay: m.rx1Delay,
+    rx1DrOffset: m.rx1DrOffset,
+    rx2DataRate: m.rx2DataRate,
+    rx2Frequency: m.rx2Frequency,
+    adr: m.adr,
+    adrAckCnt: m.adrAckCnt,
+    maxDutyCycle: m.maxDutyCycle,
+    rejoinMaxTimeN: m.rejoinMaxTimeN,
+    rejoinMaxCountN: m.rejoinMaxCountN,
+  };
+}
+
+/** Puts a snapshot back into a device's MAC state (a reboot with NVM). */
+export function restoreMac(m: MacState, p: PersistedMac): void {
+  const channels: (Channel | undefined)[] = p.channels.map((c) =>
+    c ? { frequency: c[0], minDr: c[1], maxDr: c[2] } : undefined,
+  );
+  m.channels = { channels, enabled: [...p.enabled] };
+  m.rx1Frequencies = p.rx1Frequencies.map((f) => f ?? undefined);
+  m.dataRate = p.dataRate;
+  m.txPower = p.txPower;
+  m.nbTrans = p.nbTrans;
+  m.maxEirp = p.maxEirp;
+  m.uplinkDwell = p.uplinkDwell;
+  m.downlinkDwell = p.downlinkDwell;
+  m.rx1Delay = p.rx1Delay;
+  m.rx1DrOffset = p.rx1DrOffset;
+  m.rx2DataRate = p.rx2DataRate;
+  m.rx2Frequency = p.rx2Frequency;
+  m.adr = p.adr;
+  m.adrAckCnt = p.adrAckCnt;
+  m.maxDutyCycle = p.maxDutyCycle;
+  m.rejoinMaxTimeN = p.rejoinMaxTimeN;
+  m.rejoinMaxCountN = p.rejoinMaxCountN;
 }

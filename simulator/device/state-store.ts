@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { StateStoreError } from './errors.js';
+import type { PersistedMac } from './mac-state.js';
 
 /** What lorafleet keeps of a device between runs, so that nothing the network remembers goes backwards. */
 export interface PersistedDevice {
@@ -32,6 +33,8 @@ export interface PersistedSession {
   /** Join-accept CFList, re-applied after a restart (type 0 frequencies or type 1 masks). */
   cfList?: { type: 'frequencies'; frequencies: number[] } | { type: 'channel-mask'; chMasks: number[] };
   rekeyPending?: boolean;
+  /** The MAC state the device accepted (channels, windows, power, ADR), restored with the session. */
+  mac?: PersistedMac;
 }
 
 /**

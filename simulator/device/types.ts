@@ -20,6 +20,12 @@ export interface DeviceConfig {
   sessionKeys?: SessionKeys;
   /** ABP: start FCntUp at 0 on every start (The Things Stack's `resets_f_cnt`). */
   resetsFCnt?: boolean;
+  /**
+   * ABP: come back after a restart with the MAC state saved with the session (channels, windows,
+   * power, ADR), as a device with NVM does (default true). False when the network starts the device
+   * over too, e.g. it was registered anew.
+   */
+  restoreMac?: boolean;
   /** ABP: the receive settings the network was told (`mac_settings`). */
   abpRx?: { rx1Delay?: number; rx1DrOffset?: number; rx2DataRate?: number; rx2Frequency?: number };
   dataRate?: number;

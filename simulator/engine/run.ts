@@ -434,6 +434,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
                     }
                   : sessionKeys10(aes128Key(sp.fNwkSIntKey!), aes128Key(sp.appSKey!)),
               abpRx: { rx1Delay: 1 },
+              // The network keeps what the device accepted only where the device was kept.
+              restoreMac: resumeSessions,
             }),
       };
       // Named after the device, not drawn from a shared stream: it behaves the same in any shard.

@@ -48,6 +48,64 @@ async function runAndKill(file: string, mode: string, seed: number, lines: numbe
   return out;
 }
 
+// TTS keeps an ABP device's MAC state across the device's reboot (tts-api.md Part 4): a device that
+// forgot its NewChannelReq channels refuses every LinkADRReq that uses them (issue 12 point 6).
+describe('ABP MAC state across a restart', () => {
+  const accept = (store: StateStore, restoreMac?: boolean) => {
+    const h = new DeviceHarness(
+      abpConfig({ enforceDutyCycle: false, ...(restoreMac === undefined ? {} : { restoreMac }) }),
+      store,
+    );
+    h.abpSession();
+    h.start();
+    return h;
+  };
+
+  it('comes back with the channels, RX settings and ADR state it accepted; forgets them when told to', () => {
+    const file = tmp();
+    const store = StateStore.open(file);
+    const h = accept(store);
+    const up = h.sendUplink(1, Uint8Array.of(1));
+    h.downlink(up, {
+      fPort: 0,
+      mac: [
+        ...[3, 4, 5, 6, 7].map((chIndex) => ({
+          name: 'NewChannelReq' as const,
+          chIndex,
+          frequencyHz: 867_100_000 + (chIndex - 3) * 200_000,
+          maxDr: 5,
+          minDr: 0,
+        })),
+        { name: 'RXParamSetupReq' as const, rx1DrOffset: 2, rx2DataRate: 3, frequencyHz: 869_525_000 },
+      ],
+    });
+    h.advance(3000);
+    // LinkADRReq using the new channels: DR3, TXPower 2, NbTrans 2, channels 0–7 enabled.
+    const up2 = h.sendUplink(1, Uint8Array.of(2));
+    h.downlink(up2, {
+      mac: [{ name: 'LinkADRReq', dataRate: 3, txPower: 2, chMask: 0xff, chMaskCntl: 0, nbTrans: 2 }],
+    });
+    h.advance(3000);
+    const before = h.device.mac;
+    expect(before.channels.enabled.filter(Boolean)).toHaveLength(8);
+    expect([before.dataRate, before.txPower, before.nbTrans, before.rx1DrOffset]).toEqual([3, 2, 2, 2]);
+    h.device.stop();
+    store.close();
+
+    // A reboot: a new process opens the same state file.
+    const after = accept(StateStore.open(file)).device.mac;
+    expect(after.channels).toEqual(before.channels);
+    expect([after.dataRate, after.txPower, after.nbTrans, after.rx1DrOffset, after.rx2DataRate]).toEqual([
+      3, 2, 2, 2, 3,
+    ]);
+
+    // A device registered anew: the network starts over, and so does the device.
+    const fresh = accept(StateStore.open(file), false).device.mac;
+    expect(fresh.channels.channels.filter(Boolean)).toHaveLength(3);
+    expect(fresh.dataRate).not.toBe(3);
+  });
+});
+
 describe('state store', () => {
   it('replays changes, tolerates a line torn by a crash, and names a damaged line', () => {
     const file = tmp();
