@@ -31,7 +31,7 @@ import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
 import { DownlinkTracker } from '../tts/downlink-tracker.js';
 import { pushDownlinks } from '../tts/downlinks.js';
-import { failureReason, followEvents, subscriptionIdentifiers } from '../tts/events-stream.js';
+import { classifyEvent, followEvents, subscriptionIdentifiers } from '../tts/events-stream.js';
 import { TtsClient } from '../tts/http-client.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
 import { UplinkVerifier } from '../tts/uplink-verifier.js';
@@ -141,6 +141,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     let udp: { host: string; port: number };
     let mqttUrl: string;
     const reasons: Record<string, number> = {};
+    /** A TTS target's refusals (js.join.reject, ns.up.data.drop…), by reason: `network_rejections`. */
+    const rejectedByTts: Record<string, number> = {};
     if (scheduler instanceof WallScheduler) cleanup.defer('wall clock', () => scheduler.stop());
     if (targetType === 'embedded') {
       const embedded = new EmbeddedNetwork({ scheduler, rx1Delay: 1 });
@@ -230,8 +232,12 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
           x.gateways.map((g) => g.id),
         ),
         (e) => {
-          const r = failureReason(e);
-          if (r !== undefined) reasons[r] = (reasons[r] ?? 0) + 1;
+          const v = classifyEvent(e);
+          if (v === undefined) return;
+          // Per gateway path: TTS then tries the next gateway, so it is not a failed downlink.
+          const key = v.kind === 'gateway-path' ? `${GATEWAY_PATH}${v.reason}` : v.reason;
+          reasons[key] = (reasons[key] ?? 0) + 1;
+          if (v.kind === 'rejection') rejectedByTts[v.reason] = (rejectedByTts[v.reason] ?? 0) + 1;
         },
         events.signal,
         { logger: log },
@@ -559,7 +565,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       let sent = 0;
       let joinRequests = 0;
       let misses = 0;
-      let errors = Object.values(reasons).reduce((a, n) => a + n, 0);
+      let errors = Object.entries(reasons)
+        .filter(([k]) => !k.startsWith(GATEWAY_PATH))
+        .reduce((a, [, n]) => a + n, 0);
       for (const e of devices.values()) {
         if (e.dev.joined) joined++;
         sent += e.dev.counters.uplinks;
@@ -631,7 +639,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     // --- teardown: devices and gateways stop, then the clean-up stack (state files, MQTT, events,
     // registrations, journal, network) unwinds
     for (const e of devices.values()) e.dev.stop();
-    const networkCounters = net ? { ...net.ns.counters, udp: net.udp.counters } : {};
+    const networkCounters = net ? { ...net.ns.counters, udp: net.udp.counters } : { rejected: rejectedByTts };
     await cleanup.dispose();
 
     return buildReport(
@@ -654,6 +662,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     );
   }
 }
+
+/** Marks reasons that concern one gateway path, not the downlink: the network tried the next one. */
+const GATEWAY_PATH = 'one gateway path (the network tries the next): ';
 
 /** Device subscriptions on one events stream; beyond this, the first devices stand for the fleet. */
 const MAX_EVENT_SUBSCRIPTIONS = 1000;

@@ -41,18 +41,64 @@ export class EventStreamParser {
   }
 }
 
+/** Semtech TX_ACK results as TTS's `TxAcknowledgment.Result` enum numbers them (0 = SUCCESS, omitted). */
+const TX_ACK_RESULTS = [
+  'SUCCESS',
+  'UNKNOWN_ERROR',
+  'TOO_LATE',
+  'TOO_EARLY',
+  'COLLISION_PACKET',
+  'COLLISION_BEACON',
+  'TX_FREQ',
+  'TX_POWER',
+  'GPS_UNLOCKED',
+] as const;
+
+/** What an event says the network did, for the report's "the network said" and its counts. */
+export type EventVerdict =
+  /** The network refused an uplink or a join (js.join.reject, ns.up.data.drop, …). */
+  | { kind: 'rejection'; reason: string }
+  /** A downlink that did not go out at all. */
+  | { kind: 'downlink-failure'; reason: string }
+  /** One gateway path could not take a downlink; the NS tries the next (not a downlink failure). */
+  | { kind: 'gateway-path'; reason: string };
+
+type ErrorLike = { name?: string; cause?: ErrorLike; details?: ErrorLike[]; error?: ErrorLike };
+
+/** An error's name with its causes: `rx_window_schedule → conflict`. */
+function causeChain(d: ErrorLike | undefined): string | undefined {
+  const names: string[] = [];
+  for (let e = d, depth = 0; e !== undefined && depth < 8; depth++) {
+    if (e.name) names.push(e.name);
+    e = e.cause ?? e.details?.[0] ?? e.error;
+  }
+  return names.length > 0 ? names.join(' → ') : undefined;
+}
+
+const REJECTIONS = /^(js\.join\.reject|ns\.up\.(data|join|rejoin)\.drop|gs\.up\.drop|as\.up\.data\.drop)$/;
+
 /**
- * The reason an event gives for a failure, in TTS's own words: the error name of js.join.reject
- * (dev_nonce_too_small…), ns.up.data.drop, gs.up.drop, *.fail events.
+ * What a TTS event says went wrong, in TTS's own words, with nested causes; undefined for events
+ * that report nothing wrong. `gs.down.schedule.fail` is per gateway path and counted apart: TTS
+ * then tries the next gateway, so it is not a failed downlink (tts-api.md Part 4).
  */
-export function failureReason(e: TtsEvent): string | undefined {
+export function classifyEvent(e: TtsEvent): EventVerdict | undefined {
+  const d = (e.data ?? {}) as ErrorLike & { value?: number };
+  if (e.name === 'gs.txack.receive.result') {
+    const result = TX_ACK_RESULTS[d.value ?? 0] ?? `result ${d.value}`;
+    return result === 'SUCCESS' ? undefined : { kind: 'gateway-path', reason: `${e.name}: ${result}` };
+  }
   if (!/reject|drop|fail/.test(e.name)) return undefined;
-  const d = e.data ?? {};
-  const name =
-    (d.name as string | undefined) ??
-    (d.error as { name?: string } | undefined)?.name ??
-    (d.cause as { name?: string } | undefined)?.name;
-  return name ? `${e.name}: ${name}` : e.name;
+  const chain = causeChain(d);
+  const reason = chain ? `${e.name}: ${chain}` : e.name;
+  if (REJECTIONS.test(e.name)) return { kind: 'rejection', reason };
+  if (e.name === 'gs.down.schedule.fail') return { kind: 'gateway-path', reason };
+  return { kind: 'downlink-failure', reason };
+}
+
+/** The reason an event gives for a failure (see classifyEvent), or undefined. */
+export function failureReason(e: TtsEvent): string | undefined {
+  return classifyEvent(e)?.reason;
 }
 
 /** Identifiers for a subscription: per device (application subscriptions miss ns.up.*) and per gateway. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   EventStreamParser,
+  classifyEvent,
   failureReason,
   subscriptionIdentifiers,
 } from '../../simulator/tts/events-stream.js';
@@ -47,5 +48,49 @@ describe('events stream framing', () => {
       { device_ids: { device_id: 'd1', application_ids: { application_id: 'app1' } } },
       { gateway_ids: { gateway_id: 'gw1' } },
     ]);
+  });
+
+  // Shapes as TTS v3.32 publishes them (tts-api.md Part 4): per-gateway scheduling failures carry
+  // nested causes and are followed by a success on another path; TX_ACK results are enum numbers.
+  it.each([
+    [
+      'a gateway path that could not take the downlink, with its nested cause',
+      {
+        name: 'gs.down.schedule.fail',
+        data: {
+          namespace: 'pkg/gatewayserver',
+          name: 'rx_window_schedule',
+          cause: { namespace: 'pkg/gatewayserver/scheduling', name: 'conflict' },
+        },
+      },
+      { kind: 'gateway-path', reason: 'gs.down.schedule.fail: rx_window_schedule → conflict' },
+    ],
+    [
+      'a TX_ACK COLLISION_PACKET ({"value": 4})',
+      { name: 'gs.txack.receive.result', data: { value: 4 } },
+      { kind: 'gateway-path', reason: 'gs.txack.receive.result: COLLISION_PACKET' },
+    ],
+    ['a TX_ACK success (value 0, omitted)', { name: 'gs.txack.receive.result', data: {} }, undefined],
+    [
+      'a downlink the AS could not forward, with its error',
+      {
+        name: 'as.down.data.failed.forward',
+        data: { error: { name: 'no_device_session', namespace: 'pkg/networkserver' } },
+      },
+      { kind: 'downlink-failure', reason: 'as.down.data.failed.forward: no_device_session' },
+    ],
+    [
+      'a join the JS refused',
+      { name: 'js.join.reject', data: { name: 'dev_nonce_too_small' } },
+      { kind: 'rejection', reason: 'js.join.reject: dev_nonce_too_small' },
+    ],
+    [
+      'an uplink the NS dropped',
+      { name: 'ns.up.data.drop', data: { name: 'f_cnt_too_low' } },
+      { kind: 'rejection', reason: 'ns.up.data.drop: f_cnt_too_low' },
+    ],
+    ['a success', { name: 'ns.down.data.schedule.success', data: {} }, undefined],
+  ])('classifies %s', (_what, e, expected) => {
+    expect(classifyEvent({ time: '2026-12-01T00:00:00Z', ...e })).toEqual(expected);
   });
 });
