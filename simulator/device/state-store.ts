@@ -92,8 +92,12 @@ export class StateStore {
     const next: PersistedDevice = { ...cur, ...patch };
     if ((patch.session as unknown) === null)
       delete next.session; // written by clearSession
-    else if (patch.session !== undefined && cur.session !== undefined)
+    else if (patch.session !== undefined && cur.session !== undefined) {
       next.session = { ...cur.session, ...patch.session };
+      // A null field is one forgotten (forgetDownlinkCounters).
+      for (const [k, v] of Object.entries(next.session))
+        if (v === null) delete (next.session as unknown as Record<string, unknown>)[k];
+    }
     this.state.set(id, next);
     return next;
   }
@@ -133,6 +137,25 @@ export class StateStore {
 
   /** Records a change; durable against a process kill when this returns. */
   update(id: string, patch: PersistedDevice): void {
+    this.merge(id, patch);
+    if (this.fd === undefined) return;
+    writeSync(this.fd, `${JSON.stringify({ id, set: patch })}\n`);
+    this.lines++;
+  }
+
+  /**
+   * Forgets the downlink counters of a device's session that stand at 0: lorafleet registered its ABP session anew
+   * and could not tell the network they were used (TTS reads `last_n_f_cnt_down: 0` as none), so
+   * the device takes FCntDown 0 again, as a re-commissioned device would.
+   */
+  forgetDownlinkCounters(id: string): void {
+    const cur = this.state.get(id)?.session;
+    if (cur === undefined) return;
+    const forget: Record<string, null> = {};
+    if (cur.nFCntDown === 0) forget.nFCntDown = null;
+    if (cur.aFCntDown === 0) forget.aFCntDown = null;
+    if (Object.keys(forget).length === 0) return;
+    const patch = { session: forget } as unknown as PersistedDevice;
     this.merge(id, patch);
     if (this.fd === undefined) return;
     writeSync(this.fd, `${JSON.stringify({ id, set: patch })}\n`);

@@ -180,9 +180,13 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     cleanup.defer('journal', () => journal.close());
     // Devices this run registered on a Join Server anew: their JoinNonce history starts over there.
     const recommissioned = new Set<string>();
+    // ABP devices whose only downlink counter used is 0, and those whose NS session this run made.
+    const zeroDownlinks = new Set<string>();
+    const newNsSessions = new Set<string>();
     const provisioner = provisionerFor(s, client, journal, {
       logger: log,
       onJoinServerRecord: (id) => recommissioned.add(id),
+      onNetworkServerRecord: (id) => newNsSessions.add(id),
     });
     await prepareApplication(provisioner);
     // From here on, what this run registers is removed again on every path out, unless it is kept:
@@ -248,10 +252,36 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       });
     }
 
+    const stores = new Map<string, StateStore>();
+    const storeFor = (fleet: string) => {
+      let st = stores.get(fleet);
+      if (!st) {
+        const opened = StateStore.open(stateFile(stateDir, name, fleet, x.shard));
+        cleanup.defer(`state of fleet ${fleet}`, () => opened.close());
+        st = opened;
+        for (const f of siblingStateFiles(stateDir, name, fleet, x.shard)) st.raiseFrom(f);
+        stores.set(fleet, st);
+      }
+      return st;
+    };
+    // An ABP session registered anew continues the device's counters, as an operator re-provisioning a
+    // field device would: neither side sees a replayed FCnt or a MIC on the wrong FCntDown.
+    const abpCounters = (d: DevicePlan) => {
+      if (d.spec.activation !== 'abp' || d.fleet.model === 'compact') return undefined;
+      const saved = storeFor(d.fleet.name).get(d.deviceId)?.session;
+      if (saved === undefined || d.spec.resetsFCnt) return undefined;
+      // Registered only if the NS step runs (`onNetworkServerRecord`); TTS cannot be told FCntDown 0.
+      if (saved.nFCntDown === 0 || saved.aFCntDown === 0) zeroDownlinks.add(d.deviceId);
+      return {
+        fCntUp: saved.fCntUpBound,
+        ...(saved.nFCntDown === undefined ? {} : { nFCntDown: saved.nFCntDown }),
+        ...(saved.aFCntDown === undefined ? {} : { aFCntDown: saved.aFCntDown }),
+      };
+    };
     const stopProvisioning = new AbortController();
     void o.stopSignal?.then(() => stopProvisioning.abort());
     // Messages only: an Error object keeps its stack, and what the stack's frames hold, alive.
-    const provisioned = await registerFleet(provisioner, s, x, stopProvisioning.signal);
+    const provisioned = await registerFleet(provisioner, s, x, stopProvisioning.signal, abpCounters);
     const notProvisioned = provisioned.failed.map((f) => ({ device: f.deviceId, error: f.error.message }));
     const provisionedCount = provisioned.ok;
     if (stopProvisioning.signal.aborted)
@@ -375,18 +405,6 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
         }
       });
     };
-    const stores = new Map<string, StateStore>();
-    const storeFor = (fleet: string) => {
-      let st = stores.get(fleet);
-      if (!st) {
-        const opened = StateStore.open(stateFile(stateDir, name, fleet, x.shard));
-        cleanup.defer(`state of fleet ${fleet}`, () => opened.close());
-        st = opened;
-        for (const f of siblingStateFiles(stateDir, name, fleet, x.shard)) st.raiseFrom(f);
-        stores.set(fleet, st);
-      }
-      return st;
-    };
     // An OTAA session outlives a run only where the network still holds it: a TTS target whose devices
     // were kept. Elsewhere (a fresh embedded network, devices deleted and registered again) devices
     // join anew, with DevNonces continuing from their saved state.
@@ -406,6 +424,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       if (sp.activation === 'otaa' && !resumeSessions) storeFor(d.fleet.name).clearSession(sp.deviceId);
       // A new JS record answers with JoinNonce 1: the device is re-commissioned, as a field device
       // registered again would be, instead of refusing it and blaming the network (LoRaWAN 1.1 §6.2.3).
+      if (zeroDownlinks.has(sp.deviceId) && newNsSessions.has(sp.deviceId))
+        storeFor(d.fleet.name).forgetDownlinkCounters(sp.deviceId);
       if (recommissioned.has(sp.deviceId) && storeFor(d.fleet.name).get(sp.deviceId)?.joinNonce)
         storeFor(d.fleet.name).update(sp.deviceId, { joinNonce: 0 });
       medium.addDevice({ id: sp.deviceId, position: d.position, antennaGain: 0, noiseFigure: 6 });

@@ -79,6 +79,8 @@ export async function registerFleet(
   s: Scenario,
   x: Expanded,
   signal?: AbortSignal,
+  /** An ABP device's session counters, to register with its NS session (see DeviceSpec.counters). */
+  counters?: (d: Expanded['devices'][number]) => DeviceSpec['counters'],
 ): Promise<{ ok: number; failed: { deviceId: string; error: Error }[]; skipped: number }> {
   for (const g of x.gateways)
     await p.ensureGateway({
@@ -90,7 +92,10 @@ export async function registerFleet(
         : {}),
     });
   return p.provisionAll(
-    x.devices.map((d): DeviceSpec => d.spec),
+    x.devices.map((d): DeviceSpec => {
+      const c = counters?.(d);
+      return c ? { ...d.spec, counters: c } : d.spec;
+    }),
     {
       concurrency: s.target?.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
       ...(signal ? { signal } : {}),
@@ -146,6 +151,7 @@ export function provisionerFor(
     logger?: Logger;
     onDevice?: (done: number, total: number) => void;
     onJoinServerRecord?: (deviceId: string) => void;
+    onNetworkServerRecord?: (deviceId: string) => void;
   },
 ): Provisioner {
   return new Provisioner(client, journal, {
@@ -154,5 +160,6 @@ export function provisionerFor(
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.onDevice ? { onDevice: o.onDevice } : {}),
     ...(o.onJoinServerRecord ? { onJoinServerRecord: o.onJoinServerRecord } : {}),
+    ...(o.onNetworkServerRecord ? { onNetworkServerRecord: o.onNetworkServerRecord } : {}),
   });
 }

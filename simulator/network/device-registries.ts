@@ -262,16 +262,24 @@ export class DeviceRegistries {
         : cfListFor(plan).channels;
     const prev = d.session;
     const rx1 = getPath(d.ns, 'mac_settings.rx1_delay');
+    // A session registered with counters (an ABP device re-provisioned) continues from them.
+    const counter = (path: string): number | undefined => {
+      const v = getPath(d.ns ?? {}, path);
+      return typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+    };
+    const resets = getPath(d.ns, 'mac_settings.resets_f_cnt') === true;
+    const lastFCntUp = resets ? undefined : (prev?.lastFCntUp ?? counter('session.last_f_cnt_up'));
+    const lastN = counter('session.last_n_f_cnt_down');
+    const lastA = counter('session.last_a_f_cnt_down');
     this.registry.setSession(d, {
       devAddr: Number.parseInt(addr, 16) >>> 0,
       keys,
       ...(appSKey ? { appSKey } : {}),
       version,
-      ...(prev?.lastFCntUp !== undefined && getPath(d.ns, 'mac_settings.resets_f_cnt') !== true
-        ? { lastFCntUp: prev.lastFCntUp }
-        : {}),
-      nFCntDown: prev?.nFCntDown ?? 0,
-      aFCntDown: prev?.aFCntDown ?? 0,
+      ...(lastFCntUp !== undefined ? { lastFCntUp } : {}),
+      // The session's counters are the next to use.
+      nFCntDown: prev?.nFCntDown ?? (lastN === undefined ? 0 : lastN + 1),
+      aFCntDown: prev?.aFCntDown ?? (lastA === undefined ? 0 : lastA + 1),
       // RxDelay 0 means 1 s (LoRaWAN 1.0.3 §5.7); the wrapper fields arrive bare (RX_DELAY_5 or 5).
       rx1Delay: wrapperNumber(rx1) || region.receiveDelay1 / 1000 || 1,
       rx1DrOffset: wrapperNumber(getPath(d.ns, 'mac_settings.rx1_data_rate_offset')) ?? 0,

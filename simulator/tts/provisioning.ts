@@ -63,6 +63,8 @@ export interface ProvisionerOptions {
    * starts over (JoinNonce from 1, no DevNonce history), as for a re-commissioned device (Part 4).
    */
   onJoinServerRecord?: (deviceId: string) => void;
+  /** Called when this run registered a device's NS record (for ABP: its session, with `counters`). */
+  onNetworkServerRecord?: (deviceId: string) => void;
 }
 
 /** The rights a simulation run needs on its application (MQTT, downlinks, registration). */
@@ -272,9 +274,10 @@ export class Provisioner {
         await this.client.put(`/js/applications/${this.app}/devices/${dev}`, jsSetRequest(s).body);
         this.o.onJoinServerRecord?.(id);
       });
-    await step('ns', () =>
-      this.client.put(`/ns/applications/${this.app}/devices/${dev}`, nsSetRequest(s).body),
-    );
+    await step('ns', async () => {
+      await this.client.put(`/ns/applications/${this.app}/devices/${dev}`, nsSetRequest(s).body);
+      this.o.onNetworkServerRecord?.(id);
+    });
     await step('as', () =>
       this.client.put(`/as/applications/${this.app}/devices/${dev}`, asSetRequest(s).body),
     );

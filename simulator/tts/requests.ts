@@ -19,6 +19,12 @@ export interface DeviceSpec {
   /** ABP receive settings, so the NS has nothing to negotiate (`rx1_delay` with `desired_rx1_delay`). */
   rx1Delay?: number;
   resetsFCnt?: boolean;
+  /**
+   * ABP: the counters the device's session has reached, registered with the NS session
+   * (`session.last_f_cnt_up`, `last_n_f_cnt_down`, `last_a_f_cnt_down`) so that a session created
+   * anew continues them.
+   */
+  counters?: { fCntUp: number; nFCntDown?: number; aFCntDown?: number };
   factoryPresetFrequencies?: number[];
   /** Server addresses written into IS and JS, as the seed does (a deployment's own host). */
   serverAddress?: string;
@@ -140,7 +146,22 @@ export function nsSetRequest(s: DeviceSpec): SetRequest {
       keys.nwk_s_enc_key = { key: s.nwkSEncKey };
       paths.push('session.keys.s_nwk_s_int_key.key', 'session.keys.nwk_s_enc_key.key');
     }
-    end_device.session = { dev_addr: s.devAddr, keys };
+    const session: Record<string, unknown> = { dev_addr: s.devAddr, keys };
+    const c = s.counters;
+    // `last_f_cnt_up` is the last FCnt used; the device's bound is the next one it may use.
+    if (c && c.fCntUp > 0) {
+      session.last_f_cnt_up = c.fCntUp - 1;
+      paths.push('session.last_f_cnt_up');
+    }
+    if (c?.nFCntDown !== undefined && c.nFCntDown > 0) {
+      session.last_n_f_cnt_down = c.nFCntDown;
+      paths.push('session.last_n_f_cnt_down');
+    }
+    if (c?.aFCntDown !== undefined && c.aFCntDown > 0) {
+      session.last_a_f_cnt_down = c.aFCntDown;
+      paths.push('session.last_a_f_cnt_down');
+    }
+    end_device.session = session;
     const mac: Record<string, unknown> = {};
     if (s.rx1Delay !== undefined) {
       // Both, so that the NS has no RXTimingSetupReq to negotiate (tts-api.md §3.5). Wrapper types are

@@ -5,13 +5,14 @@ export interface FaultCounts {
   forwarded: number;
   rateLimited: number;
   unavailable: number;
+  internal: number;
   resetBefore: number;
   lostResponse: number;
 }
 
 /**
  * An HTTP proxy for tests that misbehaves on purpose: of all requests, `share` get a fault — a 429
- * with X-Rate-Limit-Retry, a 503, a reset before forwarding, or (worst for idempotency) a reset after
+ * with X-Rate-Limit-Retry, a 503 (or a 500), a reset before forwarding, or (worst for idempotency) a reset after
  * the request reached the server, so its effect happened but its answer is lost.
  */
 export class FaultProxy {
@@ -19,6 +20,7 @@ export class FaultProxy {
     forwarded: 0,
     rateLimited: 0,
     unavailable: 0,
+    internal: 0,
     resetBefore: 0,
     lostResponse: 0,
   };
@@ -31,6 +33,8 @@ export class FaultProxy {
     private readonly target: string,
     private readonly share = 0.2,
     seed = 1,
+    /** Answer half of the 503 share with 500 (gRPC Internal, TTS's error body) instead. */
+    private readonly internalErrors = false,
   ) {
     this.rng = new Rng(seed);
   }
@@ -57,6 +61,18 @@ export class FaultProxy {
               code: 8,
               message: 'error:pkg/ratelimit:rate_limit_exceeded (rate limit exceeded)',
               details: [{ namespace: 'pkg/ratelimit', name: 'rate_limit_exceeded' }],
+            }),
+          );
+          return;
+        }
+        if (this.internalErrors && roll < f * 0.55) {
+          this.counts.internal++;
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              code: 13,
+              message: 'error:pkg/redis:store (store failed)',
+              details: [{ namespace: 'pkg/redis', name: 'store', code: 13 }],
             }),
           );
           return;
