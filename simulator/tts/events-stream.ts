@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TX_ACK_ERRORS } from '../gateway/semtech-udp.js';
 import type { TtsClient } from './http-client.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -41,18 +42,11 @@ export class EventStreamParser {
   }
 }
 
-/** Semtech TX_ACK results as TTS's `TxAcknowledgment.Result` enum numbers them (0 = SUCCESS, omitted). */
-const TX_ACK_RESULTS = [
-  'SUCCESS',
-  'UNKNOWN_ERROR',
-  'TOO_LATE',
-  'TOO_EARLY',
-  'COLLISION_PACKET',
-  'COLLISION_BEACON',
-  'TX_FREQ',
-  'TX_POWER',
-  'GPS_UNLOCKED',
-] as const;
+/**
+ * TX_ACK results as TTS's `TxAcknowledgment.Result` numbers them: SUCCESS (0, so omitted), then
+ * UNKNOWN_ERROR, then the Semtech errors in the packet forwarder's order.
+ */
+const TX_ACK_RESULTS = ['SUCCESS', 'UNKNOWN_ERROR', ...TX_ACK_ERRORS.slice(1)] as const;
 
 /** What an event says the network did, for the report's "the network said" and its counts. */
 export type EventVerdict =

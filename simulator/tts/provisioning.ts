@@ -1,4 +1,4 @@
-import { TtsApiError } from './errors.js';
+import { TtsApiError, TtsTransportError } from './errors.js';
 import type { TtsClient } from './http-client.js';
 import type { Journal, Step } from './journal.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -167,14 +167,29 @@ export class Provisioner {
     return 'purged';
   }
 
-  /** An application API key with only the rights the run needs; the journal keeps its id for teardown. */
+  /**
+   * An application API key with only the rights the run needs; the journal keeps its id for teardown.
+   * Creating a key is not idempotent: when an answer is lost (500, 503, a reset), keys of that name
+   * the journal does not know are deleted before trying again, so no orphan key stays behind.
+   */
   async createRunKey(name: string): Promise<string> {
-    const r = await this.client.post<{ id: string; key: string }>(`/applications/${this.app}/api-keys`, {
-      name,
-      rights: RUN_KEY_RIGHTS,
-    });
-    this.journal.record({ t: 'api-key', app: this.o.applicationId, id: r.id });
-    return r.key;
+    const path = `/applications/${this.app}/api-keys`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await this.client.post<{ id: string; key: string }>(path, { name, rights: RUN_KEY_RIGHTS });
+        this.journal.record({ t: 'api-key', app: this.o.applicationId, id: r.id });
+        return r.key;
+      } catch (e) {
+        const lost =
+          e instanceof TtsTransportError ||
+          (e instanceof TtsApiError && (e.status === 500 || e.status === 503));
+        if (!lost || attempt >= 3) throw e;
+        const keys = await this.client.get<{ api_keys?: { id: string; name?: string }[] }>(path);
+        for (const k of keys.api_keys ?? [])
+          if (k.name === name && !this.journal.apiKeyIds.has(k.id))
+            await this.client.delete(`${path}/${enc(k.id)}`, { allowNotFound: true });
+      }
+    }
   }
 
   async ensureGateway(g: GatewaySpec): Promise<void> {

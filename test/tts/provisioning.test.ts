@@ -231,3 +231,40 @@ describe('provisioning and teardown against the embedded network, through a prox
     await p.teardown({ devices: [spec(5000)] });
   }, 30_000);
 });
+
+describe('run keys', () => {
+  it('a key whose answer was lost is deleted before the next attempt: one key, the journalled one', async () => {
+    const net = new EmbeddedNetwork({ scheduler: new VirtualScheduler(), mqtt: false });
+    const a = await net.start();
+    let lose = true;
+    const losing = (async (input: string, init: RequestInit) => {
+      const res = await fetch(input, init);
+      if (lose && init.method === 'POST' && new URL(input).pathname.endsWith('/api-keys')) {
+        lose = false;
+        throw new TypeError('fetch failed'); // the key was made, the answer never arrived
+      }
+      return res;
+    }) as typeof fetch;
+    try {
+      const client = new TtsClient({
+        target: { url: `http://127.0.0.1:${a.http!.port}` },
+        apiKey: net.apiKey,
+        userAgent: 'lorafleet/test',
+        fetch: losing,
+        maxAttempts: 1,
+      });
+      const journal = new Journal();
+      const p = new Provisioner(client, journal, { applicationId: 'key-app', owner: { userId: 'admin' } });
+      await p.ensureApplication();
+      const key = await p.createRunKey('lorafleet-keys');
+      const keys = [...net.registry.applications.get('key-app')!.apiKeys.values()];
+      expect(keys).toHaveLength(1);
+      expect(keys[0]!.key).toBe(key);
+      expect([...journal.apiKeyIds]).toEqual([keys[0]!.id]);
+      await p.deleteRunKeys();
+      expect(net.registry.applications.get('key-app')!.apiKeys.size).toBe(0);
+    } finally {
+      await net.stop();
+    }
+  });
+});
