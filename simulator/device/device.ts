@@ -75,6 +75,8 @@ interface Session {
   rekeyPending: boolean;
   rekeyUplinks: number;
   resetPending: boolean;
+  /** ResetInd was confirmed in this session: the network replaced its MAC state (1.1 ABP). */
+  resetConfirmed?: boolean;
   rjCount0: number;
 }
 
@@ -1032,7 +1034,15 @@ export class VirtualDevice {
     const fCnt = fullFCnt(last, p.fCnt);
     if (fCnt === undefined) {
       this.counters.replays++;
-      this.violation('fcnt-replay', `downlink FCnt ${p.fCnt} repeats the last one (${last})`);
+      // TTS v3.32 may resend a MAC-only downlink with an NFCntDown it already used once ResetInd
+      // replaced its MAC state (tts-api.md Part 4): the device is right to refuse it (LoRaWAN 1.1 §4.3.1.5).
+      const afterReset = s.resetConfirmed === true && !useA;
+      this.violation(
+        'fcnt-replay',
+        afterReset
+          ? `NFCntDown ${p.fCnt} used again after ResetInd/ResetConf (the network reset its MAC state but not its downlink counter); refused`
+          : `downlink FCnt ${p.fCnt} repeats the last one (${last})`,
+      );
       return;
     }
     if (
@@ -1148,7 +1158,10 @@ export class VirtualDevice {
         }
       },
       onResetConf: () => {
-        if (this.session) this.session.resetPending = false;
+        if (this.session) {
+          this.session.resetPending = false;
+          this.session.resetConfirmed = true;
+        }
       },
       onForceRejoin: (rejoinType, dataRate, period, maxRetries) =>
         this.forceRejoin(rejoinType, dataRate, period, maxRetries),

@@ -294,3 +294,21 @@ describe('device-side MAC commands: request bytes in, answer bytes out', () => {
     expect(h.device.counters.rejoinRequests).toBe(1);
   });
 });
+
+describe('ResetInd and NFCntDown (LoRaWAN 1.1 §4.3.1.5, tts-api.md Part 4)', () => {
+  it('refuses an NFCntDown used again after ResetConf, and names it as such', () => {
+    const h = new DeviceHarness(abpConfig({ enforceDutyCycle: false, version: '1.1' }));
+    h.abpSession();
+    h.start();
+    const up = h.sendUplink(1, Uint8Array.of(1));
+    h.downlink(up, { fPort: 0, mac: [{ name: 'ResetConf', minorVersion: 1 }], fCnt: 0 });
+    h.advance(3000);
+    const up2 = h.sendUplink(1, Uint8Array.of(2));
+    h.downlink(up2, { fPort: 0, mac: [{ name: 'DevStatusReq' }], fCnt: 0 });
+    h.advance(3000);
+    expect(h.device.violations['fcnt-replay']).toBe(1);
+    expect(h.device.recentViolations.at(-1)!.detail).toMatch(
+      /NFCntDown 0 used again after ResetInd\/ResetConf/,
+    );
+  });
+});

@@ -24,11 +24,12 @@ afterAll(() => {
 describe('runScenario against the embedded network, in virtual time', () => {
   // A fresh embedded network each run gives new Join Server records (JoinNonce from 1 again): the 1.1
   // devices must be re-commissioned, not refuse the Join-accept and fail the verdict (issue 12 point 5).
-  it('passes the quickstart three times in a row on one state directory', async () => {
+  it('passes the quickstart three times in a row on one state directory, then twice with teardown: keep', async () => {
     const s = loadScenario(join(root, 'scenarios/quickstart.yaml'));
     const stateDir = tmp();
-    for (let run = 1; run <= 3; run++) {
-      const r = await runScenario(s, { virtualTime: true, stateDir });
+    for (let run = 1; run <= 5; run++) {
+      const teardown = run <= 3 ? ('delete' as const) : ('keep' as const);
+      const r = await runScenario({ ...s, teardown }, { virtualTime: true, stateDir });
       const m = r.metrics as Record<string, number>;
       expect(m.join_success_ratio, `run ${run}`).toBe(1);
       for (const t of r.thresholds) expect(t, `run ${run}: ${t.text}`).toMatchObject({ pass: true });

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
 import { ttsJson } from '../../simulator/network/tts-json.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
+import { TtsClient } from '../../simulator/tts/http-client.js';
+import { Journal } from '../../simulator/tts/journal.js';
+import { GatewayTakenError, Provisioner, SoftDeletedError } from '../../simulator/tts/provisioning.js';
 
 // The embedded network refuses, omits and soft-deletes as The Things Stack v3.32 does
 // (tts-api.md Part 4), so that a test against it catches what TTS would (issue 12, points 1–4).
@@ -243,5 +246,55 @@ describe('point 3: applications and gateways are soft-deleted', () => {
       'error:pkg/identityserver/store:application_not_found (application `no-such-app` not found)',
     );
     expect(r.body.details[0].message_format).toBe('application `{application_id}` not found');
+  });
+});
+
+describe('point 4: gateway identity', () => {
+  const gateway = (id: string, eui: string) => ({
+    gateway: { ids: { gateway_id: id, eui }, frequency_plan_ids: ['EU_863_870'] },
+  });
+
+  it.each([
+    ['the same ID', gateway('ident-gw', 'AA555A0000000E02'), 'pkg/util/store', 'id_taken'],
+    ['the same EUI', gateway('ident-gw-2', 'AA555A0000000E01'), 'pkg/identityserver', 'gateway_eui_taken'],
+  ])('a second gateway with %s: 409 %s:%s', async (_what, body, namespace, name) => {
+    if ((await api('GET', '/gateways/ident-gw', undefined, USER)).status === 404)
+      expect(
+        (await api('POST', '/users/alice/gateways', gateway('ident-gw', 'AA555A0000000E01'), USER)).status,
+      ).toBe(200);
+    const r = await api('POST', '/users/alice/gateways', body, USER);
+    expect(r.status).toBe(409);
+    expect(r.body.details[0]).toMatchObject({ namespace, name });
+  });
+
+  const provisioner = () =>
+    new Provisioner(
+      new TtsClient({ target: { url: base }, apiKey: USER, userAgent: 'lorafleet/test' }),
+      new Journal(),
+      { applicationId: 'fid', owner: { userId: 'alice' } },
+    );
+
+  it('lorafleet adopts a taken gateway ID only when the EUI matches', async () => {
+    const p = provisioner();
+    const other = await p
+      .ensureGateway({ gatewayId: 'ident-gw', eui: 'AA555A0000000E99', frequencyPlanId: 'EU_863_870' })
+      .catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(GatewayTakenError);
+    expect((other as Error).message).toContain(
+      'is registered with EUI AA555A0000000E01, not AA555A0000000E99',
+    );
+    await p.ensureGateway({ gatewayId: 'ident-gw', eui: 'AA555A0000000E01', frequencyPlanId: 'EU_863_870' });
+  });
+
+  it('lorafleet never takes over an ID someone else soft-deleted: it says what to do', async () => {
+    expect(
+      (await api('POST', '/users/alice/gateways', gateway('theirs-gw', 'AA555A0000000E03'), USER)).status,
+    ).toBe(200);
+    expect((await api('DELETE', '/gateways/theirs-gw', undefined, USER)).status).toBe(200);
+    const e = await provisioner()
+      .ensureGateway({ gatewayId: 'theirs-gw', eui: 'AA555A0000000E03', frequencyPlanId: 'EU_863_870' })
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(SoftDeletedError);
+    expect((e as Error).message).toMatch(/not by an earlier run of this scenario: restore or purge it/);
   });
 });
