@@ -1,15 +1,16 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { bytesToHex } from '../../crypto/types.js';
 import { UdpPacketError } from '../gateway/errors.js';
-import {
-  decodeBase64,
-  decodeUdpPacket,
-  encodeUdpPacket,
-  type RxPk,
-  type TxPk,
-} from '../gateway/semtech-udp.js';
+import { decodeUdpPacket, encodeUdpPacket, type TxPk } from '../gateway/semtech-udp.js';
+import { checkRxPk } from './rxpk.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { EventBus } from './events.js';
+
+/** TTS's UDP frontend forgets a gateway after a minute without traffic (`connection-expires`). */
+const CONNECTION_EXPIRES_US = 60_000_000;
+const PRUNE_EVERY_US = 10_000_000;
+/** More than a concentrator could have received between two PUSH_DATA. */
+const MAX_RXPK_PER_DATAGRAM = 256;
 
 /** One gateway's copy of an uplink, as the network received it. */
 export interface GatewayUplink {
@@ -55,6 +56,7 @@ export class UdpFrontend {
   private readonly links = new Map<string, GatewayLink>();
   private readonly tokens = new Map<number, (error: string) => void>();
   private nextToken = 1;
+  private lastPrune = 0;
   readonly counters: UdpFrontendCounters = {
     pushData: 0,
     pullData: 0,
@@ -138,6 +140,7 @@ export class UdpFrontend {
       ]);
     }
     link.lastSeen = this.scheduler.now();
+    this.prune(link.lastSeen);
     switch (p.type) {
       case 'PULL_DATA':
         this.counters.pullData++;
@@ -149,47 +152,54 @@ export class UdpFrontend {
         const done = this.tokens.get(p.token);
         if (done === undefined) return this.malformed('token');
         this.tokens.delete(p.token);
-        done(p.body?.txpk_ack?.error ?? (p.body?.txpk_ack?.warn !== undefined ? 'NONE' : 'NONE'));
+        // The result is untrusted text: a known-looking name, success when absent, else UNKNOWN_ERROR.
+        const ack = (p.body as { txpk_ack?: unknown } | undefined)?.txpk_ack;
+        const error =
+          typeof ack === 'object' && ack !== null ? (ack as { error?: unknown }).error : undefined;
+        done(
+          error === undefined
+            ? 'NONE'
+            : typeof error === 'string' && /^[A-Z_]{1,32}$/.test(error)
+              ? error
+              : 'UNKNOWN_ERROR',
+        );
         return;
       }
-      case 'PUSH_DATA':
+      case 'PUSH_DATA': {
         this.counters.pushData++;
-        this.onPushData(eui, p.body.rxpk ?? []);
+        const rxpk = (p.body as { rxpk?: unknown }).rxpk;
+        if (rxpk === undefined) return;
+        if (!Array.isArray(rxpk) || rxpk.length > MAX_RXPK_PER_DATAGRAM)
+          return this.malformed('rxpk.not-array');
+        this.onPushData(eui, rxpk);
+      }
     }
   }
 
-  private onPushData(eui: string, rxpk: RxPk[]): void {
+  /**
+   * Forgets gateways silent for longer than TTS's UDP connection expiry (1 min): one-off EUIs from a
+   * flood do not grow the table. Swept at most every 10 s.
+   */
+  private prune(now: number): void {
+    if (now - this.lastPrune < PRUNE_EVERY_US) return;
+    this.lastPrune = now;
+    for (const [eui, link] of this.links)
+      if (now - link.lastSeen > CONNECTION_EXPIRES_US) this.links.delete(eui);
+  }
+
+  private onPushData(eui: string, rxpk: unknown[]): void {
     const now = this.scheduler.now();
     const best = new Map<string, GatewayUplink>();
-    for (const rx of rxpk) {
-      if (rx.stat !== undefined && rx.stat !== 1) continue; // CRC failed or absent: not forwarded
-      let phy: Uint8Array;
-      try {
-        phy = decodeBase64(rx.data, 'rxpk.data');
-      } catch {
-        this.malformed('rxpk');
-        continue;
-      }
-      if (typeof rx.tmst !== 'number' || typeof rx.freq !== 'number') {
-        this.malformed('rxpk');
+    for (const entry of rxpk) {
+      const rx = checkRxPk(entry);
+      if (rx === 'skip') continue; // CRC failed or absent: not forwarded
+      if ('refused' in rx) {
+        this.malformed(rx.refused);
         continue;
       }
       this.counters.rxpk++;
-      const rsig = Array.isArray(rx.rsig)
-        ? (rx.rsig[0] as { rssic?: number; lsnr?: number } | undefined)
-        : undefined;
-      const u: GatewayUplink = {
-        phyPayload: phy,
-        gatewayEui: eui,
-        tmst: rx.tmst,
-        frequency: Math.round(rx.freq * 1e6),
-        datr: rx.datr,
-        ...(rx.codr ? { codr: rx.codr } : {}),
-        rssi: rx.rssi ?? rsig?.rssic ?? -200,
-        snr: rx.lsnr ?? rsig?.lsnr ?? 0,
-        channel: rx.chan ?? 0,
-        receivedAt: now,
-      };
+      const { data: _data, ...fields } = rx;
+      const u: GatewayUplink = { ...fields, gatewayEui: eui, receivedAt: now };
       const key = rx.data;
       const prev = best.get(key);
       if (prev !== undefined) {
