@@ -5,14 +5,18 @@ import { decodeMacCommands } from '../lorawan/mac/table.js';
 import type { Component } from './device-registries.js';
 import type { EmbeddedNetwork } from './embedded-network.js';
 import { GRPC, messageFormat, NetworkError, notFound } from './errors.js';
+import { compileNames, EventNamesError, type EntityIds } from './events.js';
 import { listen } from './listen.js';
-import type { EntityIds } from './events.js';
-import { applyMask, getPath, pick, setPath } from './paths.js';
+import { applyMask, checkPath, FieldPathError, getPath, pick, setPath } from './paths.js';
 import type { Auth, Doc } from './registry.js';
 import { ttsJson } from './tts-json.js';
 
 /** TTS's ID pattern (applications, devices, gateways), with a 36-character limit. */
 const ID_PATTERN = /^[a-z0-9](?:[-]?[a-z0-9]){2,}$/;
+/** Route parameters that are entity IDs (API key IDs are not). */
+const ID_PARAMS = new Set(['app', 'dev', 'gw', 'user_id', 'org_id']);
+/** TTS's HTTP server refuses large bodies; no request of this API needs more. */
+const MAX_BODY_BYTES = 1 << 20;
 
 /** gRPC code → HTTP status, as grpc-gateway's default mapping (TTS rpcserver). */
 const HTTP_STATUS: Record<number, number> = {
@@ -53,7 +57,7 @@ type Handler = (c: Ctx) => unknown;
  */
 export class HttpApi {
   private server: Server | undefined;
-  private readonly routes: { method: string; re: RegExp; handler: Handler }[] = [];
+  private readonly routes: { method: string; re: RegExp; handler: Handler; names: string[] }[] = [];
   private readonly buckets = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
@@ -80,7 +84,24 @@ export class HttpApi {
 
   private route(method: string, path: string, handler: Handler): void {
     const re = new RegExp(`^/api/v3${path.replace(/\{[a-z_]+\}/g, '([^/]+)')}$`);
-    this.routes.push({ method, re, handler });
+    const names = [...path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]!);
+    this.routes.push({ method, re, handler, names });
+  }
+
+  /** Path parameters, decoded; entity IDs must follow TTS's ID rule on every route (IS, JS, NS, AS). */
+  private params(names: readonly string[], raw: readonly string[]): string[] {
+    return raw.map((r, i) => {
+      const v = decodeURIComponent(r);
+      const name = names[i]!;
+      if (ID_PARAMS.has(name) && (!ID_PATTERN.test(v) || v.length > 36))
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          `invalid \`${name}\`: ${JSON.stringify(v.slice(0, 64))} is not an ID (lowercase letters, digits, dashes; at most 36)`,
+        );
+      return v;
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -111,11 +132,14 @@ export class HttpApi {
         );
       }
       this.limit(token!, res);
-      const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJson(req);
+      const withBody = req.method !== 'GET' && req.method !== 'DELETE';
+      // A body the route does not read is drained, so that the connection stays usable.
+      if (!withBody) await drain(req);
+      const body = withBody ? await readJson(req) : {};
       const out = await match.r.handler({
         req,
         res,
-        params: match.m!.slice(1).map(decodeURIComponent),
+        params: this.params(match.r.names, match.m!.slice(1)),
         query: url.searchParams,
         body,
         auth,
@@ -124,6 +148,7 @@ export class HttpApi {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(ttsJson(out ?? {}));
     } catch (e) {
+      await drain(req); // whatever of the body was not read (refused before, or past the size limit)
       if (res.headersSent) {
         res.end();
         return;
@@ -132,16 +157,27 @@ export class HttpApi {
       const err =
         e instanceof NetworkError
           ? e
-          : e instanceof SyntaxError
-            ? new NetworkError(
-                GRPC.INVALID_ARGUMENT,
-                'pkg/jsonpb',
-                'unmarshal',
-                `invalid JSON body: ${e.message}`,
-              )
-            : e instanceof LorafleetError
-              ? new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/ttnpb', 'validation', e.message)
-              : undefined;
+          : e instanceof FieldPathError
+            ? new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/ttnpb', 'field_mask_paths', e.message, {
+                path: e.path,
+              })
+            : e instanceof URIError
+              ? new NetworkError(
+                  GRPC.INVALID_ARGUMENT,
+                  'pkg/web',
+                  'invalid_path',
+                  'malformed percent escape in the path',
+                )
+              : e instanceof SyntaxError
+                ? new NetworkError(
+                    GRPC.INVALID_ARGUMENT,
+                    'pkg/jsonpb',
+                    'unmarshal',
+                    `invalid JSON body: ${e.message}`,
+                  )
+                : e instanceof LorafleetError
+                  ? new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/ttnpb', 'validation', e.message)
+                  : undefined;
       if (err === undefined) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ code: 13, message: 'internal error' }));
@@ -299,12 +335,22 @@ export class HttpApi {
     const reg = net.registry;
     const paths = (c: Ctx): string[] => {
       const q = c.query.get('field_mask') ?? c.query.getAll('field_mask.paths').join(',');
-      return q ? q.split(',').filter(Boolean) : [];
+      return q ? q.split(',').filter(Boolean).map(checkPath) : [];
     };
     const bodyPaths = (c: Ctx): string[] => {
-      const fm = c.body.field_mask as { paths?: string[] } | string | undefined;
-      if (typeof fm === 'string') return fm.split(',').filter(Boolean);
-      return fm?.paths ?? [];
+      const fm = c.body.field_mask as unknown;
+      if (fm === undefined) return [];
+      if (typeof fm === 'string') return fm.split(',').filter(Boolean).map(checkPath);
+      const list = (fm as { paths?: unknown } | null)?.paths;
+      if (list === undefined) return [];
+      if (!Array.isArray(list) || list.length > 256)
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          'invalid `field_mask.paths`',
+        );
+      return list.map(checkPath);
     };
 
     // --- applications and their API keys
@@ -389,6 +435,13 @@ export class HttpApi {
           'invalid `rights`: at least one, unique',
         );
       }
+      if (rights.some((r) => typeof r !== 'string' || !/^RIGHT_[A-Z_]{1,64}$/.test(r)))
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/ttnpb',
+          'validation',
+          'invalid `rights`: each a right name such as RIGHT_APPLICATION_TRAFFIC_READ',
+        );
       const name = typeof c.body.name === 'string' ? c.body.name : '';
       if (name.length > 50)
         throw new NetworkError(
@@ -397,7 +450,7 @@ export class HttpApi {
           'validation',
           'invalid `name`: at most 50 characters',
         );
-      return reg.addApiKey(c.params[0]!, name, rights.map(String));
+      return reg.addApiKey(c.params[0]!, name, rights as string[]);
     });
     this.route('GET', '/applications/{app}/api-keys', (c) => {
       this.requireApp(c, c.params[0]!);
@@ -634,6 +687,13 @@ export class HttpApi {
       if (!Array.isArray(idents) || idents.length === 0) {
         throw new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/events/grpc', 'no_identifiers', 'no identifiers');
       }
+      if (idents.length > 1000 || !idents.every(isEntityIds))
+        throw new NetworkError(
+          GRPC.INVALID_ARGUMENT,
+          'pkg/events/grpc',
+          'invalid_identifiers',
+          'invalid `identifiers`: each one of application_ids, device_ids or gateway_ids, with string IDs',
+        );
       for (const i of idents as EntityIds[]) {
         const app =
           'application_ids' in i
@@ -645,7 +705,17 @@ export class HttpApi {
         else this.requireAdmin(c);
       }
       const sep = (c.req.headers.accept ?? '').includes('text/event-stream') ? '\n\n' : '\n';
-      const names = Array.isArray(c.body.names) ? (c.body.names as string[]) : [];
+      const rawNames = c.body.names ?? [];
+      if (!Array.isArray(rawNames))
+        throw new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/events/grpc', 'invalid_names', 'invalid `names`');
+      // Compiled here, once: a bad pattern is the client's 400, never a failure while publishing.
+      try {
+        compileNames(rawNames);
+      } catch (e) {
+        if (!(e instanceof EventNamesError)) throw e;
+        throw new NetworkError(GRPC.INVALID_ARGUMENT, 'pkg/events/grpc', 'invalid_names', e.message);
+      }
+      const names = rawNames as string[];
       c.res.writeHead(200, { 'content-type': sep === '\n\n' ? 'text/event-stream' : 'application/json' });
       const write = (result: unknown) => c.res.write(`${ttsJson({ result })}${sep}`);
       write({
@@ -662,10 +732,38 @@ export class HttpApi {
 }
 
 function readJson(req: IncomingMessage): Promise<Doc> {
+  const type = req.headers['content-type'];
+  if (type !== undefined && !/json/i.test(type))
+    return Promise.reject(
+      new NetworkError(
+        GRPC.INVALID_ARGUMENT,
+        'pkg/web',
+        'unsupported_content_type',
+        `content type \`${type.slice(0, 64)}\` is not JSON`,
+      ),
+    );
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (d: Buffer) => chunks.push(d));
+    let size = 0;
+    req.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume(); // drain what is left without keeping it
+        reject(
+          new NetworkError(
+            GRPC.INVALID_ARGUMENT,
+            'pkg/web',
+            'request_too_large',
+            `request body over ${MAX_BODY_BYTES} bytes`,
+          ),
+        );
+        return;
+      }
+      chunks.push(d);
+    });
     req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve({});
       try {
@@ -678,5 +776,38 @@ function readJson(req: IncomingMessage): Promise<Doc> {
       }
     });
     req.on('error', reject);
+  });
+}
+
+const isIdString = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 36;
+
+/** An events-stream identifier in one of the three shapes lorafleet's network publishes. */
+function isEntityIds(i: unknown): boolean {
+  if (typeof i !== 'object' || i === null || Array.isArray(i)) return false;
+  const o = i as Record<string, Record<string, unknown> | undefined>;
+  const keys = Object.keys(o);
+  if (keys.length !== 1) return false;
+  if (keys[0] === 'application_ids') return isIdString(o.application_ids?.application_id);
+  if (keys[0] === 'gateway_ids') return isIdString(o.gateway_ids?.gateway_id);
+  if (keys[0] === 'device_ids') {
+    const d = o.device_ids;
+    const app = d?.application_ids as Record<string, unknown> | undefined;
+    return isIdString(d?.device_id) && isIdString(app?.application_id);
+  }
+  return false;
+}
+
+/**
+ * Reads and discards what is left of a request body before answering: a response sent while the
+ * client still writes makes Node close the connection under a keep-alive client's next request.
+ */
+function drain(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    req.removeAllListeners('data');
+    req.on('end', resolve);
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    req.resume();
   });
 }
