@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { cutTornLine } from '../state/torn-line.js';
 import { StateStoreError } from './errors.js';
 import type { PersistedMac } from './mac-state.js';
 
@@ -56,9 +57,16 @@ export class StateStore {
     return new StateStore(undefined);
   }
 
+  /** Set when open found the last line torn (a crash or a full disk mid-write) and cut it off. */
+  repaired: string | undefined;
+
   static open(file: string): StateStore {
     const s = new StateStore(file);
-    if (existsSync(file)) s.replay(readFileSync(file, 'utf8'));
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      s.replay(text);
+      s.repaired = cutTornLine(file, text);
+    }
     try {
       s.fd = openSync(file, 'a', 0o600);
     } catch (e) {

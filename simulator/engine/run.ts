@@ -177,6 +177,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
 
     const stateDir = o.stateDir ?? '.lorafleet';
     const journal = openJournal(s, stateDir, x.shard);
+    if (journal.repaired) log.warn({ file: journal.file }, journal.repaired);
     cleanup.defer('journal', () => journal.close());
     // Devices this run registered on a Join Server anew: their JoinNonce history starts over there.
     const recommissioned = new Set<string>();
@@ -257,6 +258,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       let st = stores.get(fleet);
       if (!st) {
         const opened = StateStore.open(stateFile(stateDir, name, fleet, x.shard));
+        if (opened.repaired) log.warn({ file: opened.file }, opened.repaired);
         cleanup.defer(`state of fleet ${fleet}`, () => opened.close());
         st = opened;
         for (const f of siblingStateFiles(stateDir, name, fleet, x.shard)) st.raiseFrom(f);

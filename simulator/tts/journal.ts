@@ -1,4 +1,5 @@
 import { existsSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import { cutTornLine } from '../state/torn-line.js';
 
 export type Step = 'is' | 'js' | 'ns' | 'as';
 
@@ -34,10 +35,14 @@ export class Journal {
   /** Applications and gateways a teardown of this journal soft-deleted, not yet restored or purged. */
   readonly softDeleted = new Set<string>();
   private fd: number | undefined;
+  /** Set when the journal's last line was torn and cut off (see cutTornLine). */
+  readonly repaired: string | undefined;
 
   constructor(readonly file?: string) {
     if (file && existsSync(file)) {
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const text = readFileSync(file, 'utf8');
+      this.repaired = cutTornLine(file, text);
+      for (const line of text.split('\n')) {
         if (line.trim() === '') continue;
         try {
           this.apply(JSON.parse(line) as Entry);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StateStore } from '../../simulator/device/state-store.js';
+import { Journal } from '../../simulator/tts/journal.js';
 import { decodePHYPayload } from '../../simulator/lorawan/index.js';
 import { abpConfig, DeviceHarness, otaaConfig } from '../helpers/device-harness.js';
 
@@ -103,6 +104,40 @@ describe('ABP MAC state across a restart', () => {
     const fresh = accept(StateStore.open(file), false).device.mac;
     expect(fresh.channels.channels.filter(Boolean)).toHaveLength(3);
     expect(fresh.dataRate).not.toBe(3);
+  });
+});
+
+// A torn last line must not swallow the next record (issue 13 item 4): it is cut off at open.
+describe('torn last lines', () => {
+  it('a state file: the next record survives, and the file opens again', () => {
+    const file = tmp();
+    const s = StateStore.open(file);
+    s.update('a', { devNonceBound: 16 });
+    s.close();
+    appendFileSync(file, '{"id":"a","set":{"devNonceBo');
+    const torn = StateStore.open(file);
+    expect(torn.repaired).toMatch(/the last line was torn \(\d+ bytes/);
+    torn.update('a', { joinNonce: 9 });
+    torn.close();
+    const again = StateStore.open(file); // on old code: "line 2: not JSON; the file is damaged"
+    expect(again.repaired).toBeUndefined();
+    expect(again.get('a')).toEqual({ devNonceBound: 16, joinNonce: 9 });
+    again.close();
+  });
+
+  it('a journal: the step recorded after the torn line is kept', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lorafleet-journal-')), 'x.journal');
+    const j = new Journal(file);
+    j.record({ t: 'device', id: 'd1', step: 'is' });
+    j.close();
+    appendFileSync(file, '{"t":"device","id":"d1","st');
+    const torn = new Journal(file);
+    expect(torn.repaired).toMatch(/torn/);
+    torn.record({ t: 'device', id: 'd1', step: 'ns' });
+    torn.close();
+    const again = new Journal(file);
+    expect(again.done('d1', 'is') && again.done('d1', 'ns')).toBe(true);
+    again.close();
   });
 });
 
