@@ -11,3 +11,10 @@ export class UdpPacketError extends LorafleetError {
     this.reason = reason;
   }
 }
+
+/** A txpk with a value no concentrator can send (payload size, SF, BW, preamble, FSK rate). */
+export class InvalidTxPk extends UdpPacketError {
+  constructor(why: string) {
+    super('field', `txpk refused: ${why}`);
+  }
+}

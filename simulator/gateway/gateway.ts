@@ -3,7 +3,7 @@ import { bytesToHex } from '../../crypto/types.js';
 import type { Rng } from '../random/rng.js';
 import { loraTimeOnAir, fskTimeOnAir, type CodingRate } from '../region/airtime.js';
 import type { Scheduler, TimerHandle } from '../time/scheduler.js';
-import { UdpPacketError } from './errors.js';
+import { InvalidTxPk, UdpPacketError } from './errors.js';
 import {
   decodeBase64,
   decodeUdpPacket,
@@ -11,6 +11,7 @@ import {
   PROTOCOL_VERSION,
   rxpkTime,
   statTime,
+  TX_ACK_ERRORS,
   wallClockFromGpsMs,
   type TxAckError,
   type TxPk,
@@ -179,18 +180,7 @@ export class VirtualGateway {
       pullAck: 0,
       pullAckMissing: 0,
       pullResp: 0,
-      txAck: Object.fromEntries(
-        [
-          'NONE',
-          'TOO_LATE',
-          'TOO_EARLY',
-          'COLLISION_PACKET',
-          'COLLISION_BEACON',
-          'TX_FREQ',
-          'TX_POWER',
-          'GPS_UNLOCKED',
-        ].map((k) => [k, 0]),
-      ) as Record<TxAckError, number>,
+      txAck: Object.fromEntries(TX_ACK_ERRORS.map((k) => [k, 0])) as Record<TxAckError, number>,
       transmitted: 0,
       rxReceived: 0,
       rxForwarded: 0,
@@ -412,6 +402,11 @@ export class VirtualGateway {
     try {
       ({ tx, airtime } = this.parseTxpk(txpk));
     } catch (e) {
+      // Values out of range: the JIT queue refuses them and the forwarder says so in a TX_ACK.
+      if (e instanceof InvalidTxPk) {
+        this.malformed('txpk', e.message);
+        return this.txAck(token, 'UNKNOWN');
+      }
       // Missing or invalid mandatory members: the packet_forwarder drops the request with no TX_ACK.
       if (e instanceof UdpPacketError) return this.malformed('txpk', e.message);
       throw e;
@@ -460,10 +455,21 @@ export class VirtualGateway {
     if (typeof t.size !== 'number') throw new UdpPacketError('field', 'txpk.size missing');
     const phyPayload = decodeBase64(t.data, 'txpk.data');
     const crc = t.ncrc !== true;
+    // Values a concentrator cannot send (SX1301/SX1302): refused by the JIT queue, never scheduled
+    // with an absurd airtime that would block the gateway for the rest of the run.
+    const invalid = (why: string) => new InvalidTxPk(why);
+    if (phyPayload.length === 0 || phyPayload.length > 255)
+      throw invalid(`payload of ${phyPayload.length} bytes (1 to 255)`);
+    if (t.prea !== undefined && !(Number.isInteger(t.prea) && t.prea >= 6 && t.prea <= 65535))
+      throw invalid(`preamble ${JSON.stringify(t.prea)} (6 to 65535 symbols)`);
     let airtime: number;
     if (t.modu === 'LORA') {
       const m = /^SF(\d+)BW(\d+)$/.exec(String(t.datr));
       if (!m) throw new UdpPacketError('field', `txpk.datr ${JSON.stringify(t.datr)}`);
+      const sf = Number(m[1]);
+      const bw = Number(m[2]);
+      if (sf < 5 || sf > 12) throw invalid(`SF${sf} (5 to 12)`);
+      if (bw !== 125 && bw !== 250 && bw !== 500) throw invalid(`BW${bw} (125, 250 or 500 kHz)`);
       const codr = t.codr === '2/3' ? '4/6' : t.codr === '1/2' ? '4/8' : t.codr;
       if (codr !== '4/5' && codr !== '4/6' && codr !== '4/7' && codr !== '4/8') {
         throw new UdpPacketError('field', `txpk.codr ${JSON.stringify(t.codr)}`);
@@ -478,6 +484,8 @@ export class VirtualGateway {
     } else {
       if (typeof t.datr !== 'number' || typeof t.fdev !== 'number')
         throw new UdpPacketError('field', 'FSK txpk needs numeric datr and fdev');
+      if (!(t.datr >= 500 && t.datr <= 250_000)) throw invalid(`FSK bit rate ${t.datr} (500 to 250000)`);
+      if (!(t.fdev > 0 && t.fdev <= 200_000)) throw invalid(`FSK deviation ${t.fdev}`);
       airtime = fskTimeOnAir(phyPayload.length, t.datr, Math.max(3, t.prea ?? 5));
     }
     return {

@@ -80,6 +80,8 @@ export const TX_ACK_ERRORS = [
   'TX_FREQ',
   'TX_POWER',
   'GPS_UNLOCKED',
+  // The packet forwarder's answer to a request its JIT queue finds invalid (JIT_ERROR_INVALID).
+  'UNKNOWN',
 ] as const;
 export type TxAckError = (typeof TX_ACK_ERRORS)[number];
 

@@ -46,7 +46,7 @@ export class EventStreamParser {
  * TX_ACK results as TTS's `TxAcknowledgment.Result` numbers them: SUCCESS (0, so omitted), then
  * UNKNOWN_ERROR, then the Semtech errors in the packet forwarder's order.
  */
-const TX_ACK_RESULTS = ['SUCCESS', 'UNKNOWN_ERROR', ...TX_ACK_ERRORS.slice(1)] as const;
+const TX_ACK_RESULTS = ['SUCCESS', 'UNKNOWN_ERROR', ...TX_ACK_ERRORS.slice(1, 8)] as const;
 
 /** What an event says the network did, for the report's "the network said" and its counts. */
 export type EventVerdict =

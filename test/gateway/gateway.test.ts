@@ -158,6 +158,25 @@ describe('VirtualGateway against a loopback network (virtual time)', () => {
     expect(sent[0]!.tmst).toBe(500_000);
   });
 
+  // Issue 13 item 5: values a concentrator cannot send are refused in a TX_ACK, never scheduled with
+  // an absurd airtime that would keep the gateway busy for the rest of the run.
+  it.each([
+    ['a payload over 255 bytes', { data: Buffer.alloc(300).toString('base64'), size: 300 }],
+    ['SF4', { datr: 'SF4BW125' }],
+    ['SF13', { datr: 'SF13BW125' }],
+    ['BW 123 kHz', { datr: 'SF7BW123' }],
+    ['a preamble of 1e9 symbols', { prea: 1e9 }],
+    ['a fractional preamble', { prea: 8.5 }],
+    ['FSK at 0 bit/s', { modu: 'FSK', datr: 0, fdev: 25000 }],
+    ['FSK at -50 kbit/s', { modu: 'FSK', datr: -50000, fdev: 25000 }],
+  ])('refuses %s with TX_ACK UNKNOWN and stays free for the next downlink', async (_what, over) => {
+    await startGateway();
+    sched.advanceBy(5_000_000);
+    const now = gw.tmst();
+    expect(await net.pullResp(txpk((now + 1_000_000) % 2 ** 32, over))).toBe('UNKNOWN');
+    expect(await net.pullResp(txpk((now + 1_000_000) % 2 ** 32))).toBe('NONE');
+  });
+
   it('answers TX_ACK errors like a concentrator: too late, too early, frequency, power, collision, GPS', async () => {
     await startGateway();
     sched.advanceBy(5_000_000);
