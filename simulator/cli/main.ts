@@ -100,6 +100,8 @@ export async function main(argv: string[]): Promise<number> {
                 describe: 'Print JSON (stable field names)',
               })
               .option('lorawan', {
+                // A string: yargs would read 1.1 as a number and then match no choice.
+                type: 'string',
                 choices: ['1.0', '1.1'] as const,
                 describe: 'Session version (default: 1.1 if a 1.1 key is given)',
               })
@@ -182,7 +184,11 @@ export async function main(argv: string[]): Promise<number> {
           'Derive the session keys of a join (JSON output)',
           (yy) =>
             yy
-              .option('lorawan', { choices: ['1.0', '1.1'] as const, default: '1.0' as const })
+              .option('lorawan', {
+                type: 'string',
+                choices: ['1.0', '1.1'] as const,
+                default: '1.0' as const,
+              })
               .option('app-key', { type: 'string', describe: 'AppKey' })
               .option('nwk-key', { type: 'string', describe: 'NwkKey (1.1)' })
               .option('join-nonce', { type: 'string', describe: 'JoinNonce / AppNonce, 6 hex digits' })
@@ -410,8 +416,8 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`lorafleet: ${msg}\nRun with --help for usage.\n`);
-      exitCode = EXIT_USAGE;
+      // Thrown, not printed: yargs would otherwise go on and run the command with what it parsed.
+      throw new UsageError(`${msg.replace(/\n\s*/g, ' ')} (run with --help for usage)`);
     });
   try {
     await cli.parseAsync();

@@ -53,7 +53,17 @@ export function parseScenario(text: string, file: string): Scenario {
       })),
     );
   }
-  const value = doc.toJS() as unknown;
+  let value: unknown;
+  try {
+    // maxAliasCount bounds alias expansion: a "billion laughs" file fails here, not in memory.
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    // An unresolved or excessive alias: a mistake in the file, with the line it is on.
+    const message = (e as Error).message.split('\n')[0]!;
+    const alias = /: (\S+)$/.exec(message)?.[1];
+    const at = alias ? text.split('\n').findIndex((l) => l.includes(`*${alias}`)) : -1;
+    throw new ScenarioError([{ file, line: at >= 0 ? at + 1 : 1, path: '(yaml)', message }]);
+  }
   // YAML reads `lorawan_version: 1.1` as a number; people write it that way, so accept it.
   const fleets = (value as { fleets?: { lorawan_version?: unknown }[] } | null)?.fleets;
   if (Array.isArray(fleets))
