@@ -172,6 +172,8 @@ export function dataFrameMicValid(
 /** Decodes, verifies and decrypts a data frame. Throws CodecError only when the bytes are not a data frame. */
 export function openDataFrame(bytes: Uint8Array, keys: SessionKeys, sec: FrameSecurity): OpenedDataFrame {
   if (bytes.length === 0) throw new CodecError('PHYPayload', 0, 'is empty');
+  // No radio carries more (PHYPayload ≤ 255 bytes); the AES layer would refuse it untyped.
+  if (bytes.length > 255) throw new CodecError('PHYPayload', 255, `is ${bytes.length} bytes, at most 255`);
   const { mType, major } = decodeMHDR(bytes[0]!);
   if (
     mType === 'JoinRequest' ||

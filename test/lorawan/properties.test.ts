@@ -400,6 +400,14 @@ describe('the decoder never throws anything but its typed error', () => {
       }),
       { numRuns: runs },
     );
+    // Longer than any radio carries (issue 13 item 8): still only CodecError.
+    fc.assert(
+      fc.property(bytes(256, 400), sessionKeys, (b, keys) => {
+        onlyCodecErrors(() => openDataFrame(b, keys, { version: '1.1', fCnt: 0 }));
+        onlyCodecErrors(() => openJoinAccept(b, keys.appSKey));
+      }),
+      { numRuns: Math.max(20, runs / 10) },
+    );
   });
 });
 
