@@ -12,7 +12,12 @@ import type { DeviceSpec } from '../tts/requests.js';
 /** The application a scenario runs in: named in the target, or derived from the scenario's name. */
 export function applicationIdOf(s: Scenario): string {
   const name = s.name ?? 'scenario';
-  return s.target?.application_id ?? `lorafleet-${name.replace(/[^a-z0-9-]/g, '-').slice(0, 26)}`;
+  // Within TTS's 36 characters, and never ending in a dash (the ID rule).
+  const slug = name
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 26)
+    .replace(/-+$/, '');
+  return s.target?.application_id ?? `lorafleet-${slug}`;
 }
 
 export function ownerOf(s: Scenario): ProvisionerOptions['owner'] {

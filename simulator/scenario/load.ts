@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Node } from 'yaml';
-import { frequencyPlanIds } from '../region/frequency-plan.js';
+import { frequencyPlan, frequencyPlanIds } from '../region/frequency-plan.js';
 import { readDevicesCsv } from './devices-csv.js';
 import { fullUplinkRate } from './stages.js';
 import { METRIC_NAMES } from './thresholds.js';
@@ -241,7 +241,14 @@ function semanticProblems(
       at(['load', 'stages', i, 'target'], `expected a share of at most 100%, got "${st.target}"`);
   });
   const names = new Set<string>();
+  const planId = s.frequency_plan ?? 'EU_863_870';
+  const region = frequencyPlanIds().includes(planId) ? frequencyPlan(planId).region : undefined;
   s.fleets.forEach((f, i) => {
+    if (region && f.data_rate !== undefined && region.dataRates[f.data_rate] === undefined)
+      at(
+        ['fleets', i, 'data_rate'],
+        `expected a data rate ${region.name} defines (${region.dataRates.flatMap((d, n) => (d ? [n] : [])).join(', ')}), got ${f.data_rate}`,
+      );
     if (names.has(f.name))
       at(['fleets', i, 'name'], `expected a name no other fleet has, got ${JSON.stringify(f.name)}`);
     names.add(f.name);

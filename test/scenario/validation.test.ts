@@ -8,7 +8,7 @@ import { evaluate, parseThreshold } from '../../simulator/scenario/thresholds.js
 
 const scenariosDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
-const BASE = `name: t
+const BASE = `name: tt
 fleets:
   - name: ff
     count: 2
@@ -23,12 +23,12 @@ const BROKEN: [string, string, RegExp][] = [
   ],
   [
     'ABP fleet too large for derived DevAddrs',
-    `name: t\nfleets:\n  - { name: ff, count: 1048577, activation: abp }\n`,
+    `name: tt\nfleets:\n  - { name: ff, count: 1048577, activation: abp }\n`,
     /^x\.yaml:3 fleets\[0\]\.count: expected at most 1048576 devices in an ABP fleet \(derived DevAddrs\), got 1048577$/m,
   ],
   [
     'ABP fleet past the sixteenth',
-    `name: t\nfleets:\n${Array.from({ length: 17 }, (_, i) => `  - { name: f${i}, count: 1, activation: abp }`).join('\n')}\n`,
+    `name: tt\nfleets:\n${Array.from({ length: 17 }, (_, i) => `  - { name: f${i}, count: 1, activation: abp }`).join('\n')}\n`,
     /^x\.yaml:19 fleets\[16\]\.activation: expected an ABP fleet among the first 16 fleets \(derived DevAddrs\), got fleet 17$/m,
   ],
   [
@@ -46,7 +46,23 @@ const BROKEN: [string, string, RegExp][] = [
     `${BASE}    model: compact\n    activation: abp\n    confirmed: 0.5\n    downlinks: { per_device: 1 }\n`,
     /^x\.yaml:7 fleets\[0\]\.confirmed: expected 0 for a compact fleet .*, got 0\.5$\n^x\.yaml:8 fleets\[0\]\.downlinks: expected nothing for a compact fleet .*, got \{"per_device":1\}$/m,
   ],
-  ['no fleets', 'name: t\n', /^x\.yaml:1 fleets: required field is missing$/m],
+  ['no fleets', 'name: tt\n', /^x\.yaml:1 fleets: required field is missing$/m],
+  // The name makes file names and IDs: `../..` would leave --state-dir (issue 13 item 6).
+  [
+    'a name that would leave the state directory',
+    'name: ../../etc\nfleets:\n  - { name: ff, count: 1 }\n',
+    /^x\.yaml:1 name: expected a name of 2 to 40 lowercase letters, digits and single dashes, got "\.\.\/\.\.\/etc"$/m,
+  ],
+  [
+    'a name TTS would refuse as an application ID',
+    'name: Quickstart\nfleets:\n  - { name: ff, count: 1 }\n',
+    /^x\.yaml:1 name: expected a name of 2 to 40 .*, got "Quickstart"$/m,
+  ],
+  [
+    'a data rate the region does not define',
+    'fleets:\n  - { name: ff, count: 1, data_rate: 15 }\n',
+    /^x\.yaml:2 fleets\[0\]\.data_rate: expected a data rate EU863-870 defines \(0, 1, .*\), got 15$/m,
+  ],
   ['empty fleets', 'fleets: []\n', /^x\.yaml:1 fleets: expected a list of fleets, got \[\]$/m],
   [
     'fleet without count',
