@@ -83,6 +83,8 @@ export class EmbeddedNetwork {
         cooldown: 1_000_000,
         joinAcceptWindow: opts.joinAcceptWindow ?? 'RX1',
         downlinkWindow: opts.downlinkWindow ?? 'RX1',
+        // A Join-accept leaves only once the DevNonce it used is on disk (`--state`).
+        persist: () => this.saveState(),
       },
     );
     this.udp = new UdpFrontend(opts.scheduler, this.events, (u) => this.ns.onGatewayUplink(u));
@@ -113,7 +115,10 @@ export class EmbeddedNetwork {
     return this.addresses;
   }
 
-  /** Writes the state file now (done at stop too). */
+  /**
+   * Writes the state file now: after every registry change the HTTP API acknowledges and every
+   * Join-accept, before the answer leaves, so that `kill -9` loses nothing acknowledged.
+   */
   saveState(): void {
     if (this.opts.stateFile) saveNetworkState(this.opts.stateFile, this.registry);
   }

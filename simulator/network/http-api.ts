@@ -145,6 +145,8 @@ export class HttpApi {
         auth,
       });
       if (res.headersSent) return; // streams answer themselves
+      // What is acknowledged is on disk first (`lorafleet network --state`).
+      if (req.method !== 'GET') this.net.saveState();
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(ttsJson(out ?? {}));
     } catch (e) {

@@ -35,6 +35,8 @@ export interface NetworkServerOptions {
   cooldown: number;
   joinAcceptWindow: 'RX1' | 'RX2';
   downlinkWindow: 'RX1' | 'RX2';
+  /** Makes the registries durable (the network's state file), called before a Join-accept leaves. */
+  persist?: () => void;
 }
 
 export interface NetworkServerCounters {
@@ -211,6 +213,7 @@ export class NetworkServer {
     this.registry.setSession(d, s);
     d.queue = [];
     this.mirrorSession(d);
+    this.opts.persist?.();
     this.counters.joinAccepts++;
     this.events.publish('ns.up.join.receive', ids(d), { gateway_count: copies.length });
     this.events.publish('js.join.accept', ids(d), { session_key_id: s.sessionKeyId });

@@ -3,9 +3,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
+import { aes128Key, eui64 } from '../../crypto/types.js';
+import { buildJoinRequest } from '../../simulator/lorawan/frame-security.js';
+import { TtsClient } from '../../simulator/tts/http-client.js';
+import { Journal } from '../../simulator/tts/journal.js';
+import { Provisioner } from '../../simulator/tts/provisioning.js';
+import type { DeviceSpec } from '../../simulator/tts/requests.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const NET_KEY = 'NNSXS.KILLNINETESTKEY0000.' + '34'.repeat(32);
+const APP_KEY = '2B7E151628AED2A6ABF7158809CF4F3C';
 
 async function startNetwork(args: string[]) {
   const child = spawn(
@@ -23,7 +32,7 @@ async function startNetwork(args: string[]) {
       '0',
       ...args,
     ],
-    { cwd: root },
+    { cwd: root, env: { ...process.env, LORAFLEET_NET_KEY: NET_KEY } },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -31,12 +40,17 @@ async function startNetwork(args: string[]) {
   for (let i = 0; i < 200 && !out.includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
   const http = /HTTP API: +(http:\S+)/.exec(out)?.[1];
   const key = /API key \(shown once\): +(\S+)/.exec(out)?.[1];
+  const udp = Number(/udp:\/\/[\d.]+:(\d+)/.exec(out)?.[1]);
   const stop = async () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     return { code, out };
   };
-  return { out: () => out, http, key, stop };
+  const kill9 = async () => {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+  };
+  return { out: () => out, http, key, udp, stop, kill9 };
 }
 
 describe('lorafleet network', () => {
@@ -69,4 +83,107 @@ describe('lorafleet network', () => {
     expect(res.status).toBe(200);
     await second.stop();
   }, 30_000);
+
+  // Issue 13 item 3: what the network acknowledged survives kill -9, and so does DevNonce history.
+  it('kill -9 during provisioning: after a restart the network holds what it acknowledged; a replayed DevNonce is refused', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'lorafleet-net9-')), 'network.json');
+    const first = await startNetwork(['--state', state, '--api-key-env', 'LORAFLEET_NET_KEY']);
+    const client = (url: string) =>
+      new TtsClient({
+        target: { url: url.replace(/\/api\/v3$/, '') },
+        apiKey: NET_KEY,
+        userAgent: 'lorafleet/test',
+      });
+    const spec = (i: number): DeviceSpec => ({
+      deviceId: `dur-${i}`,
+      devEui: `00000000000009${i.toString(16).padStart(2, '0')}`.toUpperCase(),
+      activation: 'otaa',
+      lorawanVersion: '1.0.3',
+      frequencyPlanId: 'EU_863_870',
+      joinEui: '70B3D57ED0000009',
+      appKey: APP_KEY,
+    });
+    const p = new Provisioner(client(first.http!), new Journal(), {
+      applicationId: 'durable',
+      owner: { userId: 'admin' },
+    });
+    await p.ensureApplication();
+    let acknowledged = 0;
+    for (let i = 0; i < 20; i++) {
+      await p.provisionDevice(spec(i));
+      acknowledged++;
+    }
+    // A Join-request with DevNonce 7 from dur-0, through the network's UDP port as a gateway would.
+    const sock = createSocket('udp4');
+    const joinRequest = buildJoinRequest(
+      { joinEui: eui64('70B3D57ED0000009'), devEui: eui64(spec(0).devEui), devNonce: 7 },
+      aes128Key(APP_KEY),
+    );
+    const pushData = (tmst: number) =>
+      Buffer.concat([
+        Buffer.from([2, 0, 1, 0]),
+        Buffer.from('AA555A0000000009', 'hex'),
+        Buffer.from(
+          JSON.stringify({
+            rxpk: [
+              {
+                tmst,
+                freq: 868.1,
+                chan: 0,
+                stat: 1,
+                modu: 'LORA',
+                datr: 'SF7BW125',
+                codr: '4/5',
+                rssi: -40,
+                lsnr: 9,
+                size: 23,
+                data: Buffer.from(joinRequest).toString('base64'),
+              },
+            ],
+          }),
+        ),
+      ]);
+    const api = (url: string) =>
+      client(url).get<{ last_dev_nonce?: number }>('/js/applications/durable/devices/dur-0', {
+        fieldMask: ['last_dev_nonce'],
+      });
+    sock.send(pushData(1000), first.udp, '127.0.0.1');
+    for (let i = 0; i < 100 && (await api(first.http!)).last_dev_nonce !== 7; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await api(first.http!)).last_dev_nonce).toBe(7);
+    await first.kill9();
+
+    const second = await startNetwork(['--state', state, '--api-key-env', 'LORAFLEET_NET_KEY']);
+    try {
+      const listed = await client(second.http!).get<{ end_devices?: unknown[] }>(
+        '/applications/durable/devices',
+        { query: { limit: 100 } },
+      );
+      expect(listed.end_devices).toHaveLength(acknowledged);
+      expect((await api(second.http!)).last_dev_nonce).toBe(7);
+      // The same Join-request again: refused as a replay, and the JS record does not move.
+      const events = await fetch(`${second.http}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${NET_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ identifiers: [{ application_ids: { application_id: 'durable' } }] }),
+      });
+      const reader = events.body!.getReader();
+      sock.send(pushData(5_000_000), second.udp, '127.0.0.1');
+      let seen = '';
+      // One read in flight at a time: a read abandoned to a timeout would swallow its chunk.
+      const collect = (async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          seen += Buffer.from(r.value).toString();
+          if (seen.includes('js.join.reject')) return;
+        }
+      })();
+      await Promise.race([collect, new Promise((r) => setTimeout(r, 5000))]);
+      await reader.cancel();
+      expect(seen).toContain('js.join.reject');
+      expect(seen).toMatch(/dev_nonce/);
+    } finally {
+      sock.close();
+      await second.stop();
+    }
+  }, 60_000);
 });
