@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { ScenarioProblem } from './errors.js';
 
@@ -37,6 +37,11 @@ const NUMBERS = ['x', 'y'];
 const COLUMNS = ['device_id', ...Object.keys(HEX), ...NUMBERS];
 const DEVICE_ID = /^[a-z0-9](?:-?[a-z0-9]){2,}$/;
 
+/** Enough for a million devices' rows; a larger file is not a device list. */
+const MAX_CSV_BYTES = 256 << 20;
+
+const shorten = (c: string) => JSON.stringify(c.length > 24 ? `${c.slice(0, 24)}…` : c);
+
 /**
  * Reads a fleet's devices from CSV (a header row naming the columns, then a device a row; see
  * DeviceRow). Every problem names the file, the line, the column and the value. Keys the fleet's
@@ -50,6 +55,16 @@ export function readDevicesCsv(
   const at = (line: number, path: string, message: string) => problems.push({ file, line, path, message });
   let text: string;
   try {
+    // A regular file of bounded size: not a device, a FIFO or /proc (whose text would be echoed).
+    const st = statSync(file);
+    if (!st.isFile()) {
+      at(0, '(file)', 'expected a regular file');
+      return { rows: [], problems };
+    }
+    if (st.size > MAX_CSV_BYTES) {
+      at(0, '(file)', `expected at most ${MAX_CSV_BYTES / (1 << 20)} MiB, got ${st.size} bytes`);
+      return { rows: [], problems };
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
     at(0, '(file)', `cannot be read: ${(e as Error).message}`);
@@ -72,8 +87,12 @@ export function readDevicesCsv(
   const header = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
   const headerLine = text.split(/\r?\n/).indexOf(header) + 1;
   const columns = header.split(',').map((h) => h.trim().toLowerCase());
-  for (const c of columns)
-    if (!COLUMNS.includes(c)) at(headerLine, c, `unknown column (known: ${COLUMNS.join(', ')})`);
+  // Unknown cells are named shortened and JSON-quoted: a file that is not a device list (or holds
+  // secrets) is not echoed back whole.
+  const unknown = columns.filter((c) => !COLUMNS.includes(c));
+  for (const c of unknown.slice(0, 5))
+    at(headerLine, shorten(c), `unknown column (known: ${COLUMNS.join(', ')})`);
+  if (unknown.length > 5) at(headerLine, '(header)', `and ${unknown.length - 5} more unknown columns`);
   const needed =
     fleet.activation === 'otaa'
       ? ['dev_eui', 'app_key', ...(fleet.version === '1.1' ? ['nwk_key'] : [])]

@@ -57,6 +57,26 @@ describe('a fleet from a CSV of devices', () => {
     expect(x.devices[1]!.spec.joinEui).toMatch(/^70B3D57E[0-9A-F]{8}$/);
   });
 
+  // Issue 13 item 7: pointed at something that is not a device list, nothing of it is echoed whole.
+  it('refuses what is not a regular file, and never echoes a long header cell in full', () => {
+    const secret = `LORAFLEET_SECRET_${'S'.repeat(60)}`;
+    const file = files(OTAA, `${secret},${'x'.repeat(10)},a,b,c,d,e,f\n1,2,3,4,5,6,7,8`);
+    const err = (() => {
+      try {
+        loadScenario(file);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(err).toMatch(/unknown column/);
+    expect(err).not.toContain(secret);
+    expect(err).toMatch(/and \d+ more unknown columns/);
+    const dirAsFile = join(dir, 'not-a-file.yaml');
+    writeFileSync(dirAsFile, `${OTAA.replace('devices.csv', '/proc/self')}`);
+    expect(() => loadScenario(dirAsFile)).toThrow(/expected a regular file/);
+  });
+
   it('names the CSV file, line, column and value of every mistake', () => {
     const file = files(
       OTAA,
@@ -64,7 +84,7 @@ describe('a fleet from a CSV of devices', () => {
     );
     const csv = join(dir, 'devices.csv');
     expect(() => loadScenario(file)).toThrow(
-      `${csv}:1 colour: unknown column (known: device_id, dev_eui, join_eui, app_key, nwk_key, dev_addr, nwk_s_key, f_nwk_s_int_key, s_nwk_s_int_key, nwk_s_enc_key, app_s_key, x, y)`,
+      `${csv}:1 "colour": unknown column (known: device_id, dev_eui, join_eui, app_key, nwk_key, dev_addr, nwk_s_key, f_nwk_s_int_key, s_nwk_s_int_key, nwk_s_enc_key, app_s_key, x, y)`,
     );
     files(
       OTAA,
