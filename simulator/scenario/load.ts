@@ -57,9 +57,12 @@ export function parseScenario(text: string, file: string): Scenario {
   try {
     // maxAliasCount bounds alias expansion: a "billion laughs" file fails here, not in memory.
     value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    // An alias inside its own anchor (`a: &a [*a]`) makes a cycle, which no scenario can mean.
+    JSON.stringify(value);
   } catch (e) {
     // An unresolved or excessive alias: a mistake in the file, with the line it is on.
-    const message = (e as Error).message.split('\n')[0]!;
+    const first = (e as Error).message.split('\n')[0]!;
+    const message = /circular/i.test(first) ? 'an alias refers to its own anchor (a cycle)' : first;
     const alias = /: (\S+)$/.exec(message)?.[1];
     const at = alias ? text.split('\n').findIndex((l) => l.includes(`*${alias}`)) : -1;
     throw new ScenarioError([{ file, line: at >= 0 ? at + 1 : 1, path: '(yaml)', message }]);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
+import { FUZZ_RUNS } from '../helpers/arbitraries.js';
 
 // The embedded network's HTTP API treats every byte as untrusted (issue 13 item 2): each refusal is a
 // TTS-style error body with a 4xx status, never a 500, a crash, a stall, or a key that gains rights.
@@ -208,7 +209,7 @@ describe('fuzz: random requests at the API', () => {
         fc.string({ maxLength: 40 }),
       ),
     });
-    for (const q of fc.sample(requests, { numRuns: 300, seed: 42 })) {
+    for (const q of fc.sample(requests, { numRuns: FUZZ_RUNS ?? 300, seed: 42 })) {
       const r = await raw(q.method, q.path + q.query, q.body === undefined ? {} : { body: q.body }).catch(
         (e: Error) => {
           throw new Error(`${q.method} ${q.path}${q.query} ${q.body ?? ''}: ${e.message}`);

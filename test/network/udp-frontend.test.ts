@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
+import { FUZZ_RUNS } from '../helpers/arbitraries.js';
 
 // Every byte a UDP listener gets is untrusted (issue 13 item 1): a hostile PUSH_DATA is counted by
 // reason and dropped; the network keeps answering and the gateway table does not grow without bound.
@@ -105,7 +106,7 @@ describe('the embedded network under hostile Semtech UDP', () => {
       fc.array(rxpkField, { maxLength: 4 }).map((rxpk) => pushData(JSON.stringify({ rxpk }))),
       fc.jsonValue().map((v) => pushData(JSON.stringify(v) ?? 'null')),
     );
-    const batch = fc.sample(datagrams, { numRuns: 400, seed: 13 });
+    const batch = fc.sample(datagrams, { numRuns: FUZZ_RUNS ?? 400, seed: 13 });
     await sendAll(batch);
     const rxpk = net.udp.counters.rxpk;
     await sendAll([pushData(valid)]);
