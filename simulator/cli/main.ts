@@ -17,6 +17,7 @@ import { lorafleetVersion } from './version.js';
 import { runNetwork } from './network-command.js';
 import { runCommand } from './run-command.js';
 import { loadScenario } from '../scenario/load.js';
+import { capacityProblem } from '../scenario/capacity.js';
 import { ScenarioError } from '../scenario/errors.js';
 
 const KEY_OPTIONS = {
@@ -362,6 +363,8 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.positional('scenario', { type: 'string', demandOption: true }),
       (a) => {
         const s = loadScenario(a.scenario);
+        const tooBig = capacityProblem(s);
+        if (tooBig) throw new UsageError(`${a.scenario}: ${tooBig}`);
         const devices = s.fleets.reduce((n, f) => n + f.count, 0);
         print(
           `${a.scenario}: valid (${s.fleets.length} fleet(s), ${devices} devices, ${s.gateways?.count ?? 1} gateway(s))`,

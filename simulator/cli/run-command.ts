@@ -2,6 +2,7 @@ import { runScenario, type Progress, type RunOptions, type RunReport } from '../
 import { writeHtmlReport } from '../report/html.js';
 import { startPrometheus, type PrometheusExporter } from '../report/prometheus.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
+import { capacityProblem } from '../scenario/capacity.js';
 import { loadScenario } from '../scenario/load.js';
 import { parseShard } from '../scenario/shard.js';
 import { EXIT_OK, EXIT_THRESHOLDS_FAILED, UsageError } from './errors.js';
@@ -38,6 +39,16 @@ export async function runCommand(
 ): Promise<number> {
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const scenario = loadScenario(o.file);
+  // Per process: with --shard, only this shard's share of the devices.
+  const tooBig = capacityProblem(
+    shard
+      ? {
+          ...scenario,
+          fleets: scenario.fleets.map((f) => ({ ...f, count: Math.ceil(f.count / shard.count) })),
+        }
+      : scenario,
+  );
+  if (tooBig) throw new UsageError(`${o.file}: ${tooBig}`);
   if (o.workers !== undefined && (!Number.isInteger(o.workers) || o.workers < 1))
     throw new UsageError(`--workers: expected a whole number of threads, 1 or more, got ${o.workers}`);
   const deviceCount = scenario.fleets.reduce((a, f) => a + f.count, 0);

@@ -218,6 +218,6 @@ describe('fuzz: random requests at the API', () => {
       expect(r.status, `${q.method} ${q.path}${q.query} ${q.body ?? ''}`).not.toBe(500);
       expect(r.status).toBeGreaterThanOrEqual(200);
     }
-    expect((await raw('GET', '/api/v3/applications/hostile')).status).toBe(200);
+    expect((await raw('GET', '/api/v3/applications')).status).toBe(200); // still serving (the fuzz may delete with the admin key)
   });
 });
