@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,5 +62,21 @@ describe('command-line mistakes', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/alias\.yaml/);
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+
+  // Issue 13 item 6: an error once the network and gateways are up stops everything: one line, exit 2.
+  it('a damaged state file: the run stops, cleans up and exits 2 with one line naming the file', () => {
+    const file = join(dir, 'damaged.yaml');
+    writeFileSync(file, 'name: damaged\nduration: 30s\ntime: virtual\nfleets:\n  - { name: ff, count: 2 }\n');
+    const state = join(dir, 'damaged-state');
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, 'damaged.ff.state'), 'not json at all\n{"id":"ff-0","set":{}}\n');
+    const started = Date.now();
+    const r = runCli(['run', file, '--state-dir', state]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/damaged\.ff\.state.*line 1: not JSON/),
+    ]);
+    expect(Date.now() - started).toBeLessThan(25_000);
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   VirtualGateway,
@@ -9,6 +10,7 @@ import { Rng } from '../../simulator/random/rng.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { hex } from '../helpers/vectors.js';
 import { io, ScriptedNetwork } from '../helpers/udp-network.js';
+import { FUZZ_RUNS } from '../helpers/arbitraries.js';
 
 const EUI = hex('AA555A0000000001');
 const FRAME = hex('40f17dbe4900020001954378762b11ff0d');
@@ -174,6 +176,40 @@ describe('VirtualGateway against a loopback network (virtual time)', () => {
     sched.advanceBy(5_000_000);
     const now = gw.tmst();
     expect(await net.pullResp(txpk((now + 1_000_000) % 2 ** 32, over))).toBe('UNKNOWN');
+    expect(await net.pullResp(txpk((now + 1_000_000) % 2 ** 32))).toBe('NONE');
+  });
+
+  it('fuzz: random txpk objects and raw PULL_RESP bytes never throw, and a valid downlink still goes out', async () => {
+    await startGateway();
+    sched.advanceBy(5_000_000);
+    const field = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.double(), fc.integer());
+    const txpks = fc.sample(
+      fc.record(
+        {
+          imme: fc.oneof(fc.boolean(), field),
+          tmst: fc.oneof(fc.nat(), field),
+          freq: fc.oneof(fc.constantFrom(868.1, 869.525), field),
+          rfch: fc.oneof(fc.constant(0), field),
+          powe: fc.oneof(fc.constant(14), field),
+          modu: fc.oneof(fc.constantFrom('LORA', 'FSK'), field),
+          datr: fc.oneof(fc.constantFrom('SF7BW125', 'SF12BW500', 'SF4BW125'), field),
+          codr: fc.oneof(fc.constantFrom('4/5', '4/9'), field),
+          prea: fc.oneof(fc.nat(70_000), field),
+          fdev: field,
+          size: fc.oneof(fc.nat(300), field),
+          data: fc.oneof(fc.base64String({ maxLength: 400 }), field),
+        },
+        { requiredKeys: [] },
+      ),
+      { numRuns: FUZZ_RUNS ?? 200, seed: 3 },
+    );
+    for (const t of txpks)
+      net.sendRaw(encodeUdpPacket({ type: 'PULL_RESP', version: 2, token: 1, body: { txpk: t as never } }));
+    for (const b of fc.sample(fc.uint8Array({ maxLength: 40 }), { numRuns: 50, seed: 4 }))
+      net.sendRaw(Buffer.concat([Buffer.from([2, 0, 1, 3]), b]));
+    await new Promise((r) => setTimeout(r, 200));
+    sched.advanceBy(60_000_000); // whatever was accepted has gone out by now
+    const now = gw.tmst();
     expect(await net.pullResp(txpk((now + 1_000_000) % 2 ** 32))).toBe('NONE');
   });
 

@@ -220,4 +220,50 @@ describe('fuzz: random requests at the API', () => {
     }
     expect((await raw('GET', '/api/v3/applications')).status).toBe(200); // still serving (the fuzz may delete with the admin key)
   });
+
+  it('events-stream requests: random names and identifiers get 200 or 400, never a 500 or a stall', async () => {
+    const name = fc.oneof(
+      fc.constantFrom(
+        '/(/',
+        '/^(a+)+$/',
+        '/.*/',
+        'as.up.data.forward',
+        '/[/',
+        '/(?<=x)/',
+        '//',
+        '/a{1,99999}/',
+      ),
+      fc.string({ maxLength: 20 }).map((x) => `/${x}/`),
+      fc.jsonValue({ maxDepth: 1 }),
+    );
+    const ident = fc.oneof(
+      fc.constant({ application_ids: { application_id: 'hostile' } }),
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({ device_ids: fc.record({ device_id: fc.string({ maxLength: 6 }) }) }),
+    );
+    const bodies = fc.sample(
+      fc.record({ identifiers: fc.array(ident, { maxLength: 3 }), names: fc.array(name, { maxLength: 4 }) }),
+      {
+        numRuns: FUZZ_RUNS ? FUZZ_RUNS / 10 : 60,
+        seed: 8,
+      },
+    );
+    for (const body of bodies) {
+      const ac = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/api/v3/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: ac.signal,
+      });
+      expect([200, 400, 403, 404], JSON.stringify(body)).toContain(res.status);
+      ac.abort();
+      await res.body?.cancel().catch(() => undefined);
+    }
+    // Publishing to whatever subscriptions were made stays fast.
+    const started = Date.now();
+    for (let i = 0; i < 200; i++)
+      net.events.publish('as.up.data.forward', [{ application_ids: { application_id: 'hostile' } }]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
