@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { bytesToHex } from '../../crypto/types.js';
 import { UdpPacketError } from '../gateway/errors.js';
 import { decodeUdpPacket, encodeUdpPacket, type TxPk } from '../gateway/semtech-udp.js';
-import { checkRxPk } from './rxpk.js';
+import { checkRxPk, type CheckedRxPk } from './rxpk.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { EventBus } from './events.js';
 
@@ -12,20 +12,12 @@ const PRUNE_EVERY_US = 10_000_000;
 /** More than a concentrator could have received between two PUSH_DATA. */
 const MAX_RXPK_PER_DATAGRAM = 256;
 
-/** One gateway's copy of an uplink, as the network received it. */
-export interface GatewayUplink {
-  phyPayload: Uint8Array;
+/** One gateway's copy of an uplink, as the network received it: the checked rxpk fields, and where and when. */
+export type GatewayUplink = Omit<CheckedRxPk, 'data'> & {
   gatewayEui: string;
-  tmst: number;
-  frequency: number;
-  datr: string | number;
-  codr?: string;
-  rssi: number;
-  snr: number;
-  channel: number;
   /** Scheduler µs when the network received it. */
   receivedAt: number;
-}
+};
 
 interface GatewayLink {
   eui: string;

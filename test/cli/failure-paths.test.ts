@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,20 +8,13 @@ import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
 import { getPath } from '../../simulator/network/paths.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { runCliAsync } from '../helpers/cli.js';
+import { closedPort } from '../helpers/ports.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 
 // What a run and `provision` do when something fails (issue 12 point 9): one line and exit 2, and
 // nothing of the run left on the target; provisioning through a storm of 500s; Ctrl-C in provision.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lorafleet-failures-'));
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 let net: EmbeddedNetwork;
 let api: string;

@@ -1,16 +1,7 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TtsApiError, TtsTransportError } from '../../simulator/tts/errors.js';
 import { baseUrls, TtsClient } from '../../simulator/tts/http-client.js';
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+import { closedPort } from '../helpers/ports.js';
 
 type Reply = { status: number; headers?: Record<string, string>; body?: unknown } | 'reset';
 
