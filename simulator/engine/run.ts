@@ -423,7 +423,10 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
         continue;
       }
       const sp = d.spec;
-      if (sp.activation === 'otaa' && !resumeSessions) storeFor(d.fleet.name).clearSession(sp.deviceId);
+      // A session resumes only where the network still has it: kept, and not registered anew by this
+    // run (a device this run put on the Join Server has no session there yet).
+    if (sp.activation === 'otaa' && (!resumeSessions || recommissioned.has(sp.deviceId)))
+      storeFor(d.fleet.name).clearSession(sp.deviceId);
       // A new JS record answers with JoinNonce 1: the device is re-commissioned, as a field device
       // registered again would be, instead of refusing it and blaming the network (LoRaWAN 1.1 §6.2.3).
       if (zeroDownlinks.has(sp.deviceId) && newNsSessions.has(sp.deviceId))
@@ -463,7 +466,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
                   : sessionKeys10(aes128Key(sp.fNwkSIntKey!), aes128Key(sp.appSKey!)),
               abpRx: { rx1Delay: 1 },
               // The network keeps what the device accepted only where the device was kept.
-              restoreMac: resumeSessions,
+              restoreMac: resumeSessions && !newNsSessions.has(sp.deviceId),
             }),
       };
       // Named after the device, not drawn from a shared stream: it behaves the same in any shard.
