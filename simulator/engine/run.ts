@@ -424,9 +424,9 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
       }
       const sp = d.spec;
       // A session resumes only where the network still has it: kept, and not registered anew by this
-    // run (a device this run put on the Join Server has no session there yet).
-    if (sp.activation === 'otaa' && (!resumeSessions || recommissioned.has(sp.deviceId)))
-      storeFor(d.fleet.name).clearSession(sp.deviceId);
+      // run (a device this run put on the Join Server has no session there yet).
+      if (sp.activation === 'otaa' && (!resumeSessions || recommissioned.has(sp.deviceId)))
+        storeFor(d.fleet.name).clearSession(sp.deviceId);
       // A new JS record answers with JoinNonce 1: the device is re-commissioned, as a field device
       // registered again would be, instead of refusing it and blaming the network (LoRaWAN 1.1 §6.2.3).
       if (zeroDownlinks.has(sp.deviceId) && newNsSessions.has(sp.deviceId))
