@@ -149,7 +149,10 @@ export class UplinkVerifier {
       `v3/${applicationUid}/devices/+/join`,
       `v3/${applicationUid}/devices/+/down/+`,
     ];
-    const granted = await this.client.subscribeAsync(topics);
+    // MQTT.js rejects a SUBACK 0x80 ("Unspecified error") rather than returning it: either way, refused.
+    const granted = await this.client
+      .subscribeAsync(topics)
+      .catch(() => topics.map((topic) => ({ topic, qos: 128 })));
     const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
     if (refused.length > 0) {
       await this.client.endAsync(true);

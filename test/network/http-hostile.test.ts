@@ -203,6 +203,26 @@ describe('fuzz: random requests at the API', () => {
         fc.constant(''),
         fc.string({ maxLength: 20 }).map((q) => `?field_mask=${encodeURIComponent(q)}`),
       ),
+      headers: fc.record(
+        {
+          'content-type': fc.constantFrom(
+            'application/json',
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            '',
+          ),
+          authorization: fc.constantFrom(
+            `Bearer ${ADMIN}`,
+            'Bearer ',
+            'Basic abc',
+            'Bearer NNSXS.X.Y',
+            'bearer ' + ADMIN,
+          ),
+          accept: fc.constantFrom('application/json', 'text/event-stream', '*/*'),
+        },
+        { requiredKeys: [] },
+      ),
       body: fc.oneof(
         fc.constant(undefined),
         fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
@@ -210,11 +230,13 @@ describe('fuzz: random requests at the API', () => {
       ),
     });
     for (const q of fc.sample(requests, { numRuns: FUZZ_RUNS ?? 300, seed: 42 })) {
-      const r = await raw(q.method, q.path + q.query, q.body === undefined ? {} : { body: q.body }).catch(
-        (e: Error) => {
-          throw new Error(`${q.method} ${q.path}${q.query} ${q.body ?? ''}: ${e.message}`);
-        },
-      );
+      const r = await raw(q.method, q.path + q.query, {
+        ...(q.body === undefined ? {} : { body: q.body }),
+        headers: q.headers,
+        ...(q.headers.authorization ? { key: q.headers.authorization.replace(/^\S+ ?/, '') } : {}),
+      }).catch((e: Error) => {
+        throw new Error(`${q.method} ${q.path}${q.query} ${q.body ?? ''}: ${e.message}`);
+      });
       expect(r.status, `${q.method} ${q.path}${q.query} ${q.body ?? ''}`).not.toBe(500);
       expect(r.status).toBeGreaterThanOrEqual(200);
     }
