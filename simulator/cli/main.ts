@@ -407,7 +407,7 @@ export async function main(argv: string[]): Promise<number> {
             rx1Delay: a['rx1-delay'],
             ...(a['api-key-env'] ? { apiKeyEnv: a['api-key-env'] } : {}),
             ...(a.state ? { state: a.state } : {}),
-            ...(a['rate-limit'] ? { rateLimit: a['rate-limit'] } : {}),
+            ...(a['rate-limit'] !== undefined ? { rateLimit: a['rate-limit'] } : {}),
           },
           print,
         );

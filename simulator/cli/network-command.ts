@@ -18,6 +18,10 @@ export async function runNetwork(o: NetworkCommandOptions, out: (line: string) =
   const apiKey = o.apiKeyEnv ? process.env[o.apiKeyEnv] : undefined;
   if (o.apiKeyEnv && !apiKey)
     throw new UsageError(`--api-key-env: the environment variable ${o.apiKeyEnv} is not set`);
+  if (o.rateLimit !== undefined && !(Number.isInteger(o.rateLimit) && o.rateLimit > 0))
+    throw new UsageError(`--rate-limit: expected a whole number of requests per second, got ${o.rateLimit}`);
+  if (!(Number.isInteger(o.rx1Delay) && o.rx1Delay >= 1 && o.rx1Delay <= 15))
+    throw new UsageError(`--rx1-delay: expected 1 to 15 seconds (RxDelay), got ${o.rx1Delay}`);
   const scheduler = new WallScheduler();
   const net = new EmbeddedNetwork({
     scheduler,

@@ -20,6 +20,8 @@ describe('command-line mistakes', () => {
     [['run'], /Not enough non-option arguments/],
     [['teardown', 'x.yaml', '--application', 'sometimes'], /Invalid values/],
     [['nonsense'], /Unknown argument/],
+    [['network', '--rate-limit', 'abc'], /--rate-limit: expected a whole number/],
+    [['network', '--rx1-delay', '99'], /--rx1-delay: expected 1 to 15 seconds/],
   ])('%j: exit 2 with one line, nothing run', (argv, message) => {
     const r = runCli(argv);
     expect(r.code).toBe(2);

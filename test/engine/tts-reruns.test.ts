@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../simulator/engine/run.js';
+import { loadScenario } from '../../simulator/scenario/load.js';
+
+// In a file of its own: it runs in wall time, beside the virtual-time engine tests.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'lorafleet-reruns-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+// Issue 12 acceptance, the TTS path: the embedded network plays a deployment that outlives the runs,
+// reached only as TTS would be. Three runs with the default teardown (soft delete, restore), then two
+// with `teardown: keep`: the second keep run resumes every session (no join), and ABP devices come
+// back with the channels and ADR settings they accepted, so no LinkADRReq is refused.
+describe('every-activation against a long-lived network as a tts target', () => {
+  it('passes 3x with teardown delete and 2x with keep; the last run resumes every session', async () => {
+    const { EmbeddedNetwork } = await import('../../simulator/network/embedded-network.js');
+    const { WallScheduler } = await import('../../simulator/time/scheduler.js');
+    const sched = new WallScheduler();
+    const net = new EmbeddedNetwork({ scheduler: sched, rx1Delay: 1 });
+    const a = await net.start();
+    process.env.LORAFLEET_KEEP_TEST_KEY = net.apiKey;
+    try {
+      const base = loadScenario(join(root, 'scenarios/every-activation.yaml'));
+      const s = {
+        ...base,
+        time: 'wall' as const,
+        duration: '25s',
+        drain: '4s',
+        load: { join_window: '5s' },
+        target: {
+          type: 'tts' as const,
+          url: `http://127.0.0.1:${a.http!.port}`,
+          application_id: 'every-activation-app',
+          user_id: 'admin',
+          api_key_env: 'LORAFLEET_KEEP_TEST_KEY',
+          gateway_udp: `127.0.0.1:${a.udp.port}`,
+          mqtt_url: `mqtt://127.0.0.1:${a.mqtt!.port}`,
+        },
+        fleets: base.fleets.map((f) => ({ ...f, count: 3, interval: '5s', data_rate: 5 })),
+        thresholds: ['join_success_ratio == 1', 'delivery_ratio >= 0.9', 'rx_window_miss == 0'],
+      };
+      const stateDir = tmp();
+      const policies = ['delete', 'delete', 'delete', 'keep', 'keep'] as const;
+      for (const [i, teardown] of policies.entries()) {
+        const r = await runScenario({ ...s, teardown }, { stateDir });
+        const what = `run ${i + 1} (${teardown})`;
+        for (const t of r.thresholds) expect(t, `${what}: ${t.text}`).toMatchObject({ pass: true });
+        expect(r.verdict, what).toBe('pass');
+        expect(
+          Object.keys(r.violations).filter((k) => k !== 'join-accept-missing'),
+          what,
+        ).toEqual([]);
+        expect(
+          Object.keys(r.diagnostics.reasons).filter((k) => /reject|drop/.test(k)),
+          what,
+        ).toEqual([]);
+        const m = r.metrics as Record<string, number>;
+        // After a kept run, every OTAA session resumes: not one Join-request.
+        if (i === 4) expect(m['joins.requested'], what).toBe(0);
+        else expect(m['joins.requested'], what).toBeGreaterThanOrEqual(9);
+      }
+      // Kept: the devices are still registered, and no run key of the five runs is left.
+      expect(
+        [...net.registry.devices.values()].filter((d) => d.applicationId === 'every-activation-app'),
+      ).toHaveLength(15);
+      expect(net.registry.applications.get('every-activation-app')!.apiKeys.size).toBe(0);
+    } finally {
+      await net.stop();
+      sched.stop();
+    }
+  }, 300_000);
+});
