@@ -11,6 +11,7 @@ import { TtsClient } from '../../simulator/tts/http-client.js';
 import { Journal } from '../../simulator/tts/journal.js';
 import { Provisioner } from '../../simulator/tts/provisioning.js';
 import type { DeviceSpec } from '../../simulator/tts/requests.js';
+import { pushDataWith } from '../helpers/reruns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const NET_KEY = 'NNSXS.KILLNINETESTKEY0000.' + '34'.repeat(32);
@@ -119,30 +120,7 @@ describe('lorafleet network', () => {
       { joinEui: eui64('70B3D57ED0000009'), devEui: eui64(spec(0).devEui), devNonce: 7 },
       aes128Key(APP_KEY),
     );
-    const pushData = (tmst: number) =>
-      Buffer.concat([
-        Buffer.from([2, 0, 1, 0]),
-        Buffer.from('AA555A0000000009', 'hex'),
-        Buffer.from(
-          JSON.stringify({
-            rxpk: [
-              {
-                tmst,
-                freq: 868.1,
-                chan: 0,
-                stat: 1,
-                modu: 'LORA',
-                datr: 'SF7BW125',
-                codr: '4/5',
-                rssi: -40,
-                lsnr: 9,
-                size: 23,
-                data: Buffer.from(joinRequest).toString('base64'),
-              },
-            ],
-          }),
-        ),
-      ]);
+    const pushData = (tmst: number) => pushDataWith(joinRequest, { eui: 'AA555A0000000009', tmst });
     const api = (url: string) =>
       client(url).get<{ last_dev_nonce?: number }>('/js/applications/durable/devices/dur-0', {
         fieldMask: ['last_dev_nonce'],

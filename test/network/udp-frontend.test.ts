@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { FUZZ_RUNS } from '../helpers/arbitraries.js';
+import { pushDataWith } from '../helpers/reruns.js';
 
 // Every byte a UDP listener gets is untrusted (issue 13 item 1): a hostile PUSH_DATA is counted by
 // reason and dropped; the network keeps answering and the gateway table does not grow without bound.
@@ -30,23 +31,15 @@ async function sendAll(msgs: Buffer[]): Promise<void> {
   while (acks.length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
-const valid = JSON.stringify({
-  rxpk: [
-    {
-      tmst: 1000,
-      freq: 868.1,
-      chan: 0,
-      stat: 1,
-      modu: 'LORA',
-      datr: 'SF7BW125',
-      codr: '4/5',
-      rssi: -50,
-      lsnr: 9,
-      size: 4,
-      data: Buffer.from([0x40, 1, 2, 3]).toString('base64'),
-    },
-  ],
-});
+/** A well-formed PUSH_DATA body (one rxpk), sent after each hostile one. */
+const valid = pushDataWith(Uint8Array.of(0x40, 1, 2, 3), {
+  eui: 'AA555A0000000001',
+  tmst: 1000,
+  rssi: -50,
+  token: 0x1234,
+})
+  .subarray(12)
+  .toString();
 
 beforeAll(async () => {
   net = new EmbeddedNetwork({ scheduler: sched, http: false, mqtt: false });
