@@ -1,14 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { aes128Key, eui64 } from '../crypto/index.js';
-import { EmbeddedNetwork } from '../simulator/network/embedded-network.js';
+import { EmbeddedNetwork } from '../network/index.js';
 import { REGIONS } from '../simulator/region/index.js';
-import {
-  asSetRequest,
-  isCreateBody,
-  jsSetRequest,
-  nsSetRequest,
-  type DeviceSpec,
-} from '../simulator/tts/requests.js';
+import { asSetRequest, isCreateBody, jsSetRequest, nsSetRequest } from '../simulator/tts/requests.js';
+import type { DeviceSpec } from '../simulator/scenario/device-spec.js';
 import { FleetHarness } from '../test/helpers/fleet-harness.js';
 import type { BenchResult } from './harness.js';
 

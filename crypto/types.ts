@@ -70,6 +70,11 @@ export function devAddr(value: string | number, field = 'DevAddr'): DevAddr {
   return unsigned(value, field, 32) as DevAddr;
 }
 
+/** A DevAddr as TTS and the packet tools write it: 8 upper-case hex digits, MSB first ("26011F2A"). */
+export function devAddrHex(value: number): string {
+  return (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}
+
 /** NetID from 6 hex digits or a 24-bit unsigned integer. */
 export function netId(value: string | number, field = 'NetID'): NetID {
   return unsigned(value, field, 24) as NetID;

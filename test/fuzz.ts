@@ -16,7 +16,7 @@ const files = [
   'test/network/http-hostile.test.ts',
   'test/lorawan/properties.test.ts',
   'test/scenario/fuzz.test.ts',
-  'test/gateway/semtech-udp.test.ts',
+  'test/semtech-udp/packets.test.ts',
 ];
 process.stdout.write(`fuzz: ${runs} cases per property over ${files.length} files\n`);
 const r = spawnSync('npx', ['vitest', 'run', '--testTimeout', '0', ...files], {

@@ -1,4 +1,4 @@
-import { EmbeddedNetwork } from '../network/embedded-network.js';
+import { EmbeddedNetwork } from '../../network/index.js';
 import { WallScheduler } from '../time/scheduler.js';
 import { UsageError } from './errors.js';
 

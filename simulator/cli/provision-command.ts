@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { listDevices, provisionScenario, teardownScenario } from '../engine/provision.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { applicationIdOf } from '../engine/target.js';
+import { applicationIdOf } from '../engine/provisioning.js';
 import type { RemovalCount, TeardownResult } from '../tts/teardown.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED, UsageError } from './errors.js';
 import { lorafleetVersion } from './version.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RunReport } from '../engine/run.js';
+import type { RunReport } from '../report/types.js';
 import { writeHtmlReport } from '../report/html.js';
 import { mergeReports } from '../report/merge.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';

@@ -1,4 +1,5 @@
-import { runScenario, type Progress, type RunOptions, type RunReport } from '../engine/run.js';
+import { runScenario, type RunOptions } from '../engine/run.js';
+import type { Progress, RunReport } from '../report/types.js';
 import { writeHtmlReport } from '../report/html.js';
 import { startPrometheus, type PrometheusExporter } from '../report/prometheus.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LorafleetError } from '../../crypto/errors.js';
-import type { Progress, RunOptions, RunReport } from '../engine/run.js';
+import type { RunOptions } from '../engine/run.js';
+import type { Progress, RunReport } from '../report/types.js';
 import type { RunMetricsListener } from '../metrics/run-metrics.js';
 import { mergeReports } from '../report/merge.js';
 import type { Scenario } from '../scenario/types.js';

@@ -2,6 +2,7 @@ import type { AES128Key, DevAddr, EUI64 } from '../../crypto/types.js';
 import type { SessionKeys } from '../lorawan/frame-security.js';
 import type { LoRaWANVersion } from '../lorawan/types.js';
 import type { Region } from '../region/types.js';
+import type { ViolationKind } from '../lorawan/violations.js';
 
 export interface DeviceConfig {
   id: string;
@@ -119,7 +120,7 @@ export type DeviceEvent =
   | { type: 'rejoin'; rejoinType: number; rjCount: number }
   | { type: 'link-check'; margin: number; gwCnt: number }
   | { type: 'device-time'; gpsEpochSeconds: number; fractionalSecondUnits: number }
-  | { type: 'violation'; kind: string; detail: string };
+  | { type: 'violation'; kind: ViolationKind; detail: string };
 
 export interface DeviceCounters {
   joinRequests: number;

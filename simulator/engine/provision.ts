@@ -2,7 +2,9 @@ import { expand } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
 import type { TeardownResult } from '../tts/teardown.js';
-import { applicationIdOf, openJournal, provisionerFor, registerScenario, ttsTarget } from './target.js';
+import { applicationIdOf, provisionerFor, registerScenario } from './provisioning.js';
+import { openJournal } from './state-files.js';
+import { ttsTarget } from './target.js';
 
 export interface ProvisionOptions {
   stateDir?: string;

@@ -1,132 +1,92 @@
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { EmbeddedNetwork } from '../../network/index.js';
 import type { Expanded } from '../scenario/expand.js';
-import type { Shard } from '../scenario/shard.js';
 import type { Scenario } from '../scenario/types.js';
+import type { Scheduler } from '../time/scheduler.js';
 import { apiKeyFrom, TtsClient } from '../tts/http-client.js';
-import { Journal } from '../tts/journal.js';
+import { subscriptionIdentifiers } from '../tts/events-stream.js';
 import type { Logger } from '../tts/logger.js';
-import { Provisioner, type ProvisionerOptions } from '../tts/provisioning.js';
-import type { DeviceSpec } from '../tts/requests.js';
-
-/** The application a scenario runs in: named in the target, or derived from the scenario's name. */
-export function applicationIdOf(s: Scenario): string {
-  const name = s.name ?? 'scenario';
-  // Within TTS's 36 characters, and never ending in a dash (the ID rule).
-  const slug = name
-    .replace(/[^a-z0-9-]/g, '-')
-    .slice(0, 26)
-    .replace(/-+$/, '');
-  return s.target?.application_id ?? `lorafleet-${slug}`;
-}
-
-export function ownerOf(s: Scenario): ProvisionerOptions['owner'] {
-  return s.target?.organization_id
-    ? { organizationId: s.target.organization_id }
-    : { userId: s.target?.user_id ?? 'admin' };
-}
-
-const shardSuffix = (shard: Shard | undefined) =>
-  shard === undefined || shard.count === 1 ? '' : `.shard-${shard.index}-of-${shard.count}`;
+import type { Disposers } from './disposers.js';
+import { DEFAULT_PROVISIONING_CONCURRENCY } from './provisioning.js';
 
 /**
- * The journal of what was registered for this scenario (shared by run, provision and teardown).
- * Shards keep one each: processes never append to the same file.
+ * What a run talks to: a TTS deployment or the embedded network, reached the same way — the HTTP API,
+ * the gateway server's Semtech UDP port, MQTT and the events stream.
  */
-export function journalPath(s: Scenario, stateDir: string, shard?: Shard): string {
-  return join(stateDir, `${s.name ?? 'scenario'}${shardSuffix(shard)}.journal`);
+export interface RunTarget {
+  readonly type: 'embedded' | 'tts';
+  readonly client: TtsClient;
+  readonly udp: { host: string; port: number };
+  readonly mqttUrl: string;
+  /**
+   * Event names the events stream is asked for, where the target can filter by pattern; undefined:
+   * every event of the subscribed identifiers.
+   */
+  readonly eventNames?: string[];
+  /** Whom the events stream follows: the identifiers whose failures the run reports. */
+  eventIdentifiers(applicationId: string, x: Expanded): Record<string, unknown>[];
+  /**
+   * A count that grows while the network takes in traffic, for virtual-time pacing; undefined where
+   * the network's own counts are out of reach (a TTS deployment).
+   */
+  activity?(): number;
+  /** What the network itself counted, for the report; `rejected` where it explained refusals. */
+  counters(rejectedByEvents: Record<string, number>): Record<string, unknown>;
 }
 
-/** The scenario's journal in `stateDir` (default .lorafleet), created with its directory if missing. */
-export function openJournal(s: Scenario, stateDir = '.lorafleet', shard?: Shard): Journal {
-  mkdirSync(stateDir, { recursive: true });
-  return new Journal(journalPath(s, stateDir, shard));
+export interface TargetOptions {
+  scheduler: Scheduler;
+  userAgent?: string;
+  logger?: Logger;
 }
 
-/** A fleet's device state file (DevNonces, FCnts, sessions); one per shard, as journals. */
-export function stateFile(stateDir: string, scenario: string, fleet: string, shard?: Shard): string {
-  return join(stateDir, `${scenario}.${fleet}${shardSuffix(shard)}.state`);
+/** The scenario's target, started where it is the embedded network; stopped by `cleanup`. */
+export async function openTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
+  return (s.target?.type ?? 'embedded') === 'embedded' ? embeddedTarget(s, cleanup, o) : ttsTarget(s, o);
 }
 
-/** The fleet's other state files: the same devices run in other shard layouts. */
-export function siblingStateFiles(
-  stateDir: string,
-  scenario: string,
-  fleet: string,
-  shard?: Shard,
-): string[] {
-  const own = stateFile(stateDir, scenario, fleet, shard);
-  const prefix = `${scenario}.${fleet}.`;
-  let names: string[];
-  try {
-    names = readdirSync(stateDir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.startsWith(prefix) && /^(?:shard-\d+-of-\d+\.)?state$/.test(n.slice(prefix.length)))
-    .map((n) => join(stateDir, n))
-    .filter((f) => f !== own);
-}
-
-/** Devices registered at a time, unless the scenario says. */
-export const DEFAULT_PROVISIONING_CONCURRENCY = 32;
-
-/** The application (created if missing), and the journal checked against what the target has. */
-export async function prepareApplication(p: Provisioner): Promise<void> {
-  await p.ensureApplication();
-  await p.verifyJournal();
-}
-
-/** Registers the scenario's gateways and devices; idempotent and journalled. */
-export async function registerFleet(
-  p: Provisioner,
-  s: Scenario,
-  x: Expanded,
-  signal?: AbortSignal,
-  /** An ABP device's session counters, to register with its NS session (see DeviceSpec.counters). */
-  counters?: (d: Expanded['devices'][number]) => DeviceSpec['counters'],
-): Promise<{ ok: number; failed: { deviceId: string; error: Error }[]; skipped: number }> {
-  for (const g of x.gateways)
-    await p.ensureGateway({
-      gatewayId: g.id,
-      eui: g.eui,
-      frequencyPlanId: x.plan.id,
-      ...(s.gateways?.enforce_duty_cycle !== undefined
-        ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
-        : {}),
-    });
-  return p.provisionAll(
-    x.devices.map((d): DeviceSpec => {
-      const c = counters?.(d);
-      return c ? { ...d.spec, counters: c } : d.spec;
-    }),
-    {
+async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
+  const net = new EmbeddedNetwork({ scheduler: o.scheduler, rx1Delay: 1 });
+  const a = await net.start();
+  cleanup.defer('embedded network', () => net.stop());
+  return {
+    type: 'embedded',
+    client: new TtsClient({
+      target: { url: `http://127.0.0.1:${a.http!.port}` },
+      apiKey: net.apiKey,
+      userAgent: o.userAgent ?? 'lorafleet',
       concurrency: s.target?.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
-      ...(signal ? { signal } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+    }),
+    udp: a.udp,
+    mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
+    // Only what explains a failure: the rest of the stream would cost the network more than the run.
+    eventNames: ['/reject|drop|fail/'],
+    // The embedded network publishes its NS events to application subscriptions too: one identifier
+    // covers every device, however large the fleet.
+    eventIdentifiers: (applicationId) => [{ application_ids: { application_id: applicationId } }],
+    activity: () => net.counters().udp.pushData,
+    counters: () => {
+      const c = net.counters();
+      return { ...c.ns, udp: c.udp };
     },
-  );
+  };
 }
 
-/** The application, then its gateways and devices: what `lorafleet provision` does. */
-export async function registerScenario(
-  p: Provisioner,
-  s: Scenario,
-  x: Expanded,
-  signal?: AbortSignal,
-): Promise<{ ok: number; failed: { deviceId: string; error: Error }[]; skipped: number }> {
-  await prepareApplication(p);
-  return registerFleet(p, s, x, signal);
-}
+/**
+ * Identifiers on one events stream (the embedded network refuses more, as a bound on one request):
+ * every gateway, then the first devices, which stand for the fleet.
+ */
+const MAX_EVENT_IDENTIFIERS = 1000;
 
-export interface TtsTarget {
-  client: TtsClient;
-  udp: { host: string; port: number };
-  mqttUrl: string;
+/** TTS's application subscriptions miss ns.up.*: follow devices one by one, and every gateway. */
+function ttsEventIdentifiers(applicationId: string, x: Expanded): Record<string, unknown>[] {
+  const gatewayIds = x.gateways.slice(0, MAX_EVENT_IDENTIFIERS).map((g) => g.id);
+  const deviceIds = x.devices.slice(0, MAX_EVENT_IDENTIFIERS - gatewayIds.length).map((d) => d.deviceId);
+  return subscriptionIdentifiers(applicationId, deviceIds, gatewayIds);
 }
 
 /** A `type: tts` target: the API client (key from the environment), the gateway server and MQTT addresses. */
-export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger }): TtsTarget {
+export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger }): RunTarget {
   const t = s.target!;
   const client = new TtsClient({
     target: {
@@ -142,29 +102,11 @@ export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger 
   });
   const [host, port] = t.gateway_udp!.split(':');
   return {
+    type: 'tts',
     client,
     udp: { host: host!, port: Number(port) },
     mqttUrl: t.mqtt_url ?? `mqtts://${new URL(client.urls.cluster).host}:8883`,
+    eventIdentifiers: ttsEventIdentifiers,
+    counters: (rejected) => ({ rejected }),
   };
-}
-
-export function provisionerFor(
-  s: Scenario,
-  client: TtsClient,
-  journal: Journal,
-  o: {
-    logger?: Logger;
-    onDevice?: (done: number, total: number) => void;
-    onJoinServerRecord?: (deviceId: string) => void;
-    onNetworkServerRecord?: (deviceId: string) => void;
-  },
-): Provisioner {
-  return new Provisioner(client, journal, {
-    applicationId: applicationIdOf(s),
-    owner: ownerOf(s),
-    ...(o.logger ? { logger: o.logger } : {}),
-    ...(o.onDevice ? { onDevice: o.onDevice } : {}),
-    ...(o.onJoinServerRecord ? { onJoinServerRecord: o.onJoinServerRecord } : {}),
-    ...(o.onNetworkServerRecord ? { onNetworkServerRecord: o.onNetworkServerRecord } : {}),
-  });
 }

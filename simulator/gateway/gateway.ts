@@ -3,11 +3,12 @@ import { bytesToHex } from '../../crypto/types.js';
 import type { Rng } from '../random/rng.js';
 import { loraTimeOnAir, fskTimeOnAir, type CodingRate } from '../region/airtime.js';
 import type { Scheduler, TimerHandle } from '../time/scheduler.js';
-import { InvalidTxPk, UdpPacketError } from './errors.js';
+import { InvalidTxPk, UdpPacketError } from '../semtech-udp/errors.js';
 import {
   decodeBase64,
   decodeUdpPacket,
   gpsTimeMs,
+  parseLoRaDatr,
   PROTOCOL_VERSION,
   rxpkTime,
   statTime,
@@ -15,7 +16,7 @@ import {
   wallClockFromGpsMs,
   type TxAckError,
   type TxPk,
-} from './semtech-udp.js';
+} from '../semtech-udp/packets.js';
 
 /**
  * Concentrator timing limits of the packet_forwarder's just-in-time queue (jitqueue.c): a TX must be
@@ -464,10 +465,10 @@ export class VirtualGateway {
       throw invalid(`preamble ${JSON.stringify(t.prea)} (6 to 65535 symbols)`);
     let airtime: number;
     if (t.modu === 'LORA') {
-      const m = /^SF(\d+)BW(\d+)$/.exec(String(t.datr));
-      if (!m) throw new UdpPacketError('field', `txpk.datr ${JSON.stringify(t.datr)}`);
-      const sf = Number(m[1]);
-      const bw = Number(m[2]);
+      const lora = parseLoRaDatr(t.datr);
+      if (!lora) throw new UdpPacketError('field', `txpk.datr ${JSON.stringify(t.datr)}`);
+      const sf = lora.spreadingFactor;
+      const bw = lora.bandwidthHz / 1000;
       if (sf < 5 || sf > 12) throw invalid(`SF${sf} (5 to 12)`);
       if (bw !== 125 && bw !== 250 && bw !== 500) throw invalid(`BW${bw} (125, 250 or 500 kHz)`);
       const codr = t.codr === '2/3' ? '4/6' : t.codr === '1/2' ? '4/8' : t.codr;
@@ -475,8 +476,8 @@ export class VirtualGateway {
         throw new UdpPacketError('field', `txpk.codr ${JSON.stringify(t.codr)}`);
       }
       airtime = loraTimeOnAir(phyPayload.length, {
-        spreadingFactor: Number(m[1]),
-        bandwidth: Number(m[2]) * 1000,
+        spreadingFactor: sf,
+        bandwidth: lora.bandwidthHz,
         codingRate: codr,
         preambleSymbols: Math.max(6, t.prea ?? 8),
         crc,

@@ -1,10 +1,9 @@
 import { stableNormal, type Rng } from '../random/rng.js';
+import { FSK_DEMODULATION_FLOOR, loraDemodulationFloor } from '../region/demodulation.js';
 import { distance, type Position } from './geometry.js';
 import {
   CAPTURE_THRESHOLD_DB,
   DEFAULT_PATH_LOSS,
-  FSK_DEMODULATION_FLOOR,
-  loraDemodulationFloor,
   noiseFloor,
   pathLoss,
   type PathLossModel,

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
-import type { RunReport } from '../engine/run.js';
+import type { RunReport } from './types.js';
 import { formatDuration } from '../scenario/duration.js';
-import { formatMetric } from './summary.js';
+import { formatMetric, keyFigures } from './summary.js';
 
 const require = createRequire(import.meta.url);
 
@@ -108,21 +108,10 @@ const FIGURES: [string, string][] = [
 
 /** A self-contained HTML page for a run report: tables, plus plots drawn by an inlined uPlot. */
 export function htmlReport(r: RunReport): string {
-  const m = r.metrics as Record<string, number | null>;
+  const m = r.metrics;
   const { js, css } = uplotAssets();
-  const key: [string, unknown][] = [
-    ['joins accepted / requested', `${m['joins.accepted']} / ${m['joins.requested']}`],
-    ['uplinks delivered / sent', `${m['uplinks.delivered']} / ${m['uplinks.sent']}`],
-    ['uplinks lost / duplicated', `${m.uplinks_lost} / ${m.uplinks_duplicated}`],
-    [
-      'latency p50 / p99 / max',
-      ['latency_p50', 'latency_p99', 'latency_max'].map((k) => formatMetric(m[k] ?? null, k)).join(' / '),
-    ],
-    ['downlinks received / scheduled', `${m['downlinks.received']} / ${m['downlinks.scheduled']}`],
-    ['receive-window misses', m.rx_window_miss],
-    ['network rejections', m.network_rejections],
-    ['devices not provisioned', m.devices_not_provisioned],
-  ];
+  const key: [string, unknown][] = [...keyFigures(r), ['devices not provisioned', m.devices_not_provisioned]];
+
   const fleetCols = [...new Set(Object.values(r.fleets).flatMap((f) => Object.keys(f)))];
   const gwCols = [...new Set(Object.values(r.gateways).flatMap((g) => Object.keys(g)))];
   const title = `lorafleet — ${r.scenario}: ${r.verdict.toUpperCase()}`;

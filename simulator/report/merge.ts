@@ -1,5 +1,5 @@
 import { LorafleetError } from '../../crypto/errors.js';
-import type { RunReport } from '../engine/run.js';
+import type { RunReport } from './types.js';
 import { Binned, LogBinned } from '../metrics/distribution.js';
 import { addCounts, countsOf, metricsFrom } from '../metrics/report-metrics.js';
 import type { TimelineJson } from '../metrics/run-metrics.js';
@@ -127,9 +127,7 @@ export function mergeReports(reports: RunReport[], names: string[] = []): RunRep
     Object.assign(gateways, r.gateways);
   }
   const metrics = metricsFrom(counts, latency);
-  const thresholds = first.thresholds.map((t) =>
-    evaluate(parseThreshold(t.text), metrics as Record<string, number | null>),
-  );
+  const thresholds = first.thresholds.map((t) => evaluate(parseThreshold(t.text), metrics));
   const { shard: _shard, ...base } = first;
   return {
     ...base,

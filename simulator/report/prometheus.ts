@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Progress } from '../engine/run.js';
-import { listen } from '../network/listen.js';
+import type { Progress } from './types.js';
+import { listen } from '../io/listen.js';
 import type { RunMetricsListener } from '../metrics/run-metrics.js';
 
 /** Latency buckets (seconds): a loopback network answers in tens of ms, TTS over the internet in hundreds. */

@@ -1,42 +1,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RunReport } from '../engine/run.js';
+import type { RunReport } from './types.js';
+import { KEY_FIGURES, formatMetricValue } from '../metrics/registry.js';
 import { formatDuration } from '../scenario/duration.js';
 
 /** A metric's value as people read it: latencies as durations, ratios as percentages. */
-export const formatMetric = (v: number | null | undefined, metric: string): string => {
-  if (v === null || v === undefined) return 'n/a';
-  if (metric.startsWith('latency')) return formatDuration(v);
-  if (metric.endsWith('ratio')) return `${(v * 100).toFixed(2)} %`;
-  return String(v);
-};
+export const formatMetric = (v: number | null | undefined, metric: string): string =>
+  formatMetricValue(v, metric, formatDuration);
+
+/** The key figures (metrics/registry.ts KEY_FIGURES) as label and text rows. */
+export function keyFigures(r: RunReport): [string, string][] {
+  return KEY_FIGURES.map((f) => [f.label, f.metrics.map((k) => formatMetric(r.metrics[k], k)).join(' / ')]);
+}
 
 /** The end-of-run table: key figures, then every threshold and its verdict, then what went wrong. */
 export function summaryText(r: RunReport): string {
-  const m = r.metrics as Record<string, number | null> & {
-    latency_ms: { p50: number; p99: number; count: number };
-  };
+  const m = r.metrics;
   const lines: string[] = [];
   lines.push(
     `lorafleet — ${r.scenario} (seed ${r.seed}, ${r.target} target, ${r.time} time, ${formatDuration(r.durationMs)}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}${r.merged ? `, merged from ${r.merged.shards} shards` : ''}${r.workers ? `, ${r.workers} worker threads` : ''}${r.interrupted ? ', interrupted' : ''})`,
   );
   lines.push('');
-  const rows: [string, string][] = [
-    ['joins accepted / requested', `${m['joins.accepted']} / ${m['joins.requested']}`],
-    [
-      'uplinks delivered / sent',
-      `${m['uplinks.delivered']} / ${m['uplinks.sent']} (lost ${m.uplinks_lost}, duplicated ${m.uplinks_duplicated})`,
-    ],
-    [
-      'latency p50 / p99',
-      m.latency_ms.count
-        ? `${formatDuration(m.latency_ms.p50)} / ${formatDuration(m.latency_ms.p99)}`
-        : 'n/a',
-    ],
-    ['downlinks received / scheduled', `${m['downlinks.received']} / ${m['downlinks.scheduled']}`],
-    ['receive-window misses', String(m.rx_window_miss)],
-    ['network rejections', String(m.network_rejections)],
-  ];
+  const rows = keyFigures(r);
   const refused = r.diagnostics.notProvisioned;
   if (m.devices_not_provisioned)
     rows.unshift([

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Position } from '../radio/geometry.js';
 import { Rng } from '../random/rng.js';
 import { frequencyPlan, type FrequencyPlan } from '../region/frequency-plan.js';
-import type { DeviceSpec } from '../tts/requests.js';
+import type { DeviceSpec } from './device-spec.js';
 import { parseDuration } from './duration.js';
 import type { FleetSpec, PayloadSpec, Placement, Scenario } from './types.js';
 

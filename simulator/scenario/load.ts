@@ -5,15 +5,14 @@ import { LineCounter, parseDocument, type Node } from 'yaml';
 import { frequencyPlan, frequencyPlanIds } from '../region/frequency-plan.js';
 import { readDevicesCsv } from './devices-csv.js';
 import { fullUplinkRate } from './stages.js';
-import { METRIC_NAMES } from './thresholds.js';
+import { METRIC_NAMES, parseThreshold } from './thresholds.js';
+import { scenarioSchema } from './schema.js';
+import { isMetricName } from '../metrics/registry.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
 import type { Scenario } from './types.js';
 
-const schema = JSON.parse(
-  readFileSync(new URL('../../schema/scenario.schema.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const validate = ajv.compile(schema);
+const validate = ajv.compile(scenarioSchema);
 
 /** Reads and checks a scenario file (YAML; JSON is YAML too). Throws ScenarioError naming file, line and path. */
 export function loadScenario(file: string): Scenario {
@@ -209,8 +208,9 @@ function semanticProblems(
   const at = (path: (string | number)[], message: string) =>
     out.push({ file, line: lineOf(path), path: pathText(path), message });
   (s.thresholds ?? []).forEach((t, i) => {
-    const metric = t.split(/\s*(>=|<=|==|<|>)\s*/)[0]!;
-    if (!METRIC_NAMES.includes(metric))
+    // The schema has checked the grammar already.
+    const metric = parseThreshold(t).metric;
+    if (!isMetricName(metric))
       at(['thresholds', i], `expected a metric (${METRIC_NAMES.join(', ')}), got ${JSON.stringify(metric)}`);
   });
   if (s.frequency_plan !== undefined && !frequencyPlanIds().includes(s.frequency_plan)) {

@@ -1,24 +1,8 @@
+import { isMetricName, METRIC_NAMES, type MetricValues } from '../metrics/registry.js';
 import { parseDuration } from './duration.js';
+import { scenarioSchema } from './schema.js';
 
-/** Metrics a threshold can name; latencies are in ms ("latency_p99 < 2s" works too). */
-export const METRIC_NAMES = [
-  'delivery_ratio',
-  'join_success_ratio',
-  'latency_p50',
-  'latency_p90',
-  'latency_p99',
-  'latency_max',
-  'rx_window_miss',
-  'downlink_delivery_ratio',
-  'confirmed_ack_ratio',
-  'uplinks_sent',
-  'uplinks_delivered',
-  'uplinks_lost',
-  'uplinks_duplicated',
-  'joins_accepted',
-  'network_rejections',
-  'devices_not_provisioned',
-];
+export { METRIC_NAMES };
 
 export interface Threshold {
   text: string;
@@ -32,17 +16,23 @@ export interface ThresholdResult extends Threshold {
   pass: boolean;
 }
 
+/** The grammar of a threshold, from the scenario schema (`thresholds.items.pattern`): one source. */
+const THRESHOLD = new RegExp(scenarioSchema.properties.thresholds!.items!.pattern!, 'u');
+
 export function parseThreshold(text: string): Threshold {
-  const m = /^([a-z_0-9]+)\s*(>=|<=|==|<|>)\s*(\d+(?:\.\d+)?(?:ms|s)?)$/.exec(text.trim());
-  if (!m) throw new Error(`not a threshold: ${text}`);
-  const raw = m[3]!;
+  const g = THRESHOLD.exec(text.trim())?.groups;
+  if (!g) throw new Error(`not a threshold: ${text}`);
+  const raw = g.value!;
   const value = /[a-z]$/.test(raw) ? parseDuration(raw)! : Number(raw);
-  return { text, metric: m[1]!, op: m[2] as Threshold['op'], value };
+  return { text, metric: g.metric!, op: g.op as Threshold['op'], value };
 }
 
-/** A metric missing from the run (null) fails its threshold: nothing was measured to pass it. */
-export function evaluate(t: Threshold, metrics: Record<string, number | null>): ThresholdResult {
-  const actual = metrics[t.metric] ?? null;
+/**
+ * A metric missing from the run (null), or one the registry does not know (a report from another
+ * version), fails its threshold: nothing was measured to pass it.
+ */
+export function evaluate(t: Threshold, metrics: Partial<MetricValues>): ThresholdResult {
+  const actual = isMetricName(t.metric) ? (metrics[t.metric] ?? null) : null;
   let pass = false;
   if (actual !== null && Number.isFinite(actual)) {
     switch (t.op) {

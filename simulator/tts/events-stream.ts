@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TX_ACK_ERRORS } from '../gateway/semtech-udp.js';
+import { TX_ACK_ERRORS } from '../semtech-udp/packets.js';
 import type { TtsClient } from './http-client.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';

@@ -2,14 +2,8 @@ import { TtsApiError, TtsTransportError } from './errors.js';
 import type { TtsClient } from './http-client.js';
 import type { Journal, Step } from './journal.js';
 import { silentLogger, type Logger } from './logger.js';
-import {
-  asSetRequest,
-  isCreateBody,
-  isUpdateRequest,
-  jsSetRequest,
-  nsSetRequest,
-  type DeviceSpec,
-} from './requests.js';
+import { asSetRequest, isCreateBody, isUpdateRequest, jsSetRequest, nsSetRequest } from './requests.js';
+import type { DeviceSpec } from '../scenario/device-spec.js';
 import { deleteApiKeys, teardown, type TeardownRequest, type TeardownResult } from './teardown.js';
 import { LorafleetError } from '../../crypto/errors.js';
 

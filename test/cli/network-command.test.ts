@@ -10,7 +10,7 @@ import { buildJoinRequest } from '../../simulator/lorawan/frame-security.js';
 import { TtsClient } from '../../simulator/tts/http-client.js';
 import { Journal } from '../../simulator/tts/journal.js';
 import { Provisioner } from '../../simulator/tts/provisioning.js';
-import type { DeviceSpec } from '../../simulator/tts/requests.js';
+import type { DeviceSpec } from '../../simulator/scenario/device-spec.js';
 import { pushDataWith } from '../helpers/reruns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

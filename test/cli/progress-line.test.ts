@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressLine } from '../../simulator/cli/run-command.js';
-import type { Progress } from '../../simulator/engine/run.js';
+import type { Progress } from '../../simulator/report/types.js';
 
 const at = (elapsedMs: number, uplinksSent: number, over: Partial<Progress> = {}): Progress => ({
   elapsedMs,

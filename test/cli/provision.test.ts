@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
 import { expand } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';

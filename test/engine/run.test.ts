@@ -23,7 +23,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     for (let run = 1; run <= 5; run++) {
       const teardown = run <= 3 ? ('delete' as const) : ('keep' as const);
       const r = await runScenario({ ...s, teardown }, { virtualTime: true, stateDir });
-      const m = r.metrics as Record<string, number>;
+      const m = r.metrics;
       expect(m.join_success_ratio, `run ${run}`).toBe(1);
       for (const t of r.thresholds) expect(t, `run ${run}: ${t.text}`).toMatchObject({ pass: true });
       expect(r.verdict, `run ${run}`).toBe('pass');
@@ -57,7 +57,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     for (const t of r.thresholds) expect(t, t.text).toMatchObject({ pass: true });
     expect(r.verdict).toBe('pass');
 
-    const m = r.metrics as Record<string, number> & { uplinks_sent: number; uplinks_delivered: number };
+    const m = r.metrics;
     expect(m.join_success_ratio).toBe(1);
     expect(m.devices_not_provisioned).toBe(0);
     expect(m.joins_accepted).toBeGreaterThanOrEqual(100);
@@ -65,7 +65,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect(m.uplinks_sent).toBeGreaterThan(200);
     expect(m.uplinks_delivered).toBeLessThanOrEqual(m.uplinks_sent);
     expect(m.uplinks_delivered / m.uplinks_sent).toBeGreaterThanOrEqual(0.95);
-    expect(m['downlinks.scheduled']).toBeGreaterThan(0);
+    expect(m.downlinks_scheduled).toBeGreaterThan(0);
     expect(r.fleets['meters']).toBeDefined();
     expect(Object.keys(r.gateways)).toHaveLength(3);
     expect(summaryText(r)).toMatch(/PASS/);
@@ -74,7 +74,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
     expect(sum(r.timeline.uplinksSent)).toBe(m.uplinks_sent);
     expect(sum(r.timeline.uplinksDelivered)).toBe(m.uplinks_delivered);
-    expect(sum(r.timeline.joinRequests)).toBe(m['joins.requested']);
+    expect(sum(r.timeline.joinRequests)).toBe(m.joins_requested);
     expect(sum(r.timeline.joinAccepts)).toBe(m.joins_accepted);
     expect(sum(r.distributions.latencyMs.counts)).toBe(m.uplinks_delivered);
     const heard = sum(Object.values(r.gateways).map((g) => g.received!));
@@ -112,7 +112,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     );
     expect(keys.length).toBe(4 * 2 + 4 * 4);
     for (const k of keys) expect(json).not.toContain(k);
-    expect((r.metrics as Record<string, number>).uplinks_delivered).toBeGreaterThan(0);
+    expect(r.metrics.uplinks_delivered).toBeGreaterThan(0);
   }, 60_000);
 
   it('delivers class C downlinks queued at the same moment through one gateway', async () => {
@@ -138,8 +138,8 @@ describe('runScenario against the embedded network, in virtual time', () => {
       'class-c.yaml',
     );
     const r = await runScenario(s, { virtualTime: true, stateDir: tmp() });
-    const m = r.metrics as Record<string, number>;
-    expect(m['downlinks.scheduled']).toBe(16);
+    const m = r.metrics;
+    expect(m.downlinks_scheduled).toBe(16);
     expect(m.downlink_delivery_ratio).toBe(1);
     expect(m.rx_window_miss).toBe(0);
     expect(r.fleets['cc']).toMatchObject({ downlinks: 16, downlinks_lost_busy: 0 });
@@ -162,7 +162,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     const dir = tmp();
     const run = () => runScenario(parseScenario(text, 'compact.yaml'), { virtualTime: true, stateDir: dir });
     const r = await run();
-    const m = r.metrics as Record<string, number>;
+    const m = r.metrics;
     expect(r.devices).toBe(770);
     expect(r.fleets.bulk).toMatchObject({ devices: 600, joined: 600 });
     // Two minutes at one uplink a minute: about two each (the first falls within the first minute).
@@ -171,7 +171,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     // The ramp activates devices in scenario order: bulk11 comes last, so it starts later.
     expect(r.fleets.bulk11!.uplinks).toBeGreaterThanOrEqual(150 * 1.0);
     expect(r.fleets.bulk11!.uplinks! / 150).toBeLessThan(r.fleets.bulk!.uplinks! / 600);
-    expect(m['uplinks.sent']).toBe(
+    expect(m.uplinks_sent).toBe(
       r.fleets.bulk!.uplinks! + r.fleets.bulk11!.uplinks! + r.fleets.firmware!.uplinks!,
     );
     expect(m.uplinks_delivered! / m.uplinks_sent!).toBeGreaterThanOrEqual(0.97);
@@ -234,7 +234,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     const r = await pending;
     expect(r.interrupted).toBe(true);
     expect(Date.now() - started).toBeLessThan(40_000);
-    expect((r.metrics as Record<string, number>).uplinks_sent).toBeGreaterThanOrEqual(3);
+    expect(r.metrics.uplinks_sent).toBeGreaterThanOrEqual(3);
   }, 60_000);
 });
 
@@ -315,7 +315,7 @@ describe('lorafleet run', () => {
 describe('runScenario against a tts target', () => {
   it('provisions through the API, sends over Semtech UDP, verifies over MQTT, follows the events stream, tears down', async () => {
     // A standalone embedded network plays the deployment: the run reaches it only as it would reach TTS.
-    const { EmbeddedNetwork } = await import('../../simulator/network/embedded-network.js');
+    const { EmbeddedNetwork } = await import('../../network/embedded-network.js');
     const { WallScheduler } = await import('../../simulator/time/scheduler.js');
     const sched = new WallScheduler();
     const net = new EmbeddedNetwork({ scheduler: sched, rx1Delay: 1 });
@@ -353,7 +353,7 @@ describe('runScenario against a tts target', () => {
 
       const r = await runScenario(s, { stateDir: state });
       expect(r.target).toBe('tts');
-      const m = r.metrics as Record<string, number> & { uplinks_sent: number };
+      const m = r.metrics;
       expect(m.devices_not_provisioned).toBe(0);
       expect(m.join_success_ratio).toBe(0.5);
       expect(r.diagnostics.reasons['js.join.reject: dev_nonce_too_small']).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../simulator/engine/run.js';
+import type { RunReport } from '../../simulator/report/types.js';
 import { expand, gatewayIdPrefix } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import { parseShard, shardOf } from '../../simulator/scenario/shard.js';
@@ -106,16 +106,16 @@ describe('shards', () => {
       [0, 1, 2, 3, 4, 5].map((i) => `${gatewayIdPrefix('sharded', '23')}-${i}`),
     );
     const totals = [
-      'uplinks.sent',
-      'uplinks.delivered',
-      'joins.accepted',
-      'devices.otaa',
-      'devices.otaa_joined',
-      'uplinks.lost',
-      'uplinks.duplicated',
-    ];
+      'uplinks_sent',
+      'uplinks_delivered',
+      'joins_accepted',
+      'devices_otaa',
+      'devices_otaa_joined',
+      'uplinks_lost',
+      'uplinks_duplicated',
+    ] as const;
     for (const k of totals) expect(m.metrics[k], k).toBe(o.metrics[k]);
-    expect(m.metrics['uplinks.sent']).toBeGreaterThan(100);
+    expect(m.metrics.uplinks_sent).toBeGreaterThan(100);
     // Counters are the shards' sums; the latency histogram merged exactly.
     for (const k of totals)
       expect(m.metrics[k], k).toBe(parts.reduce((a, p) => a + (p.metrics[k] as number), 0));
@@ -124,7 +124,7 @@ describe('shards', () => {
     expect(lat(m).max).toBe(Math.max(...parts.map((p) => lat(p).max)));
     expect(m.fleets.otaa!.devices).toBe(24);
     expect(m.fleets.abp!.uplinks).toBe(o.fleets.abp!.uplinks);
-    expect(m.timeline.uplinksSent.reduce((a, b) => a + b, 0)).toBe(m.metrics['uplinks.sent']);
+    expect(m.timeline.uplinksSent.reduce((a, b) => a + b, 0)).toBe(m.metrics.uplinks_sent);
     expect(m.thresholds.map((t) => t.pass)).toEqual([true, true]);
     expect(m.merged).toEqual({ shards: 3 });
     expect(readFileSync(join(dir, 'merged.html'), 'utf8')).toMatch(/sharded: PASS/);
@@ -149,7 +149,7 @@ describe('shards', () => {
     expect(w.workers).toBe(3);
     expect(w.shard).toBeUndefined();
     expect(w.devices).toBe(36);
-    for (const k of ['uplinks.sent', 'uplinks.delivered', 'joins.accepted', 'devices.otaa_joined'])
+    for (const k of ['uplinks_sent', 'uplinks_delivered', 'joins_accepted', 'devices_otaa_joined'] as const)
       expect(w.metrics[k], k).toBe(o.metrics[k]);
   }, 60_000);
 

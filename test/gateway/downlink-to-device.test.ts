@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualGateway } from '../../simulator/gateway/gateway.js';
-import { decodeUdpPacket } from '../../simulator/gateway/semtech-udp.js';
+import { decodeUdpPacket } from '../../simulator/semtech-udp/packets.js';
 import { RadioMedium, type Reception } from '../../simulator/radio/medium.js';
 import { DEFAULT_PATH_LOSS } from '../../simulator/radio/propagation.js';
 import { Rng } from '../../simulator/random/rng.js';

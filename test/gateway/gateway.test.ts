@@ -5,7 +5,7 @@ import {
   type DownlinkTransmission,
   type GatewayConfig,
 } from '../../simulator/gateway/gateway.js';
-import { encodeUdpPacket } from '../../simulator/gateway/semtech-udp.js';
+import { encodeUdpPacket } from '../../simulator/semtech-udp/packets.js';
 import { Rng } from '../../simulator/random/rng.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { hex } from '../helpers/vectors.js';

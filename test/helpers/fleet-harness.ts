@@ -1,7 +1,9 @@
 import { VirtualDevice } from '../../simulator/device/device.js';
 import { StateStore } from '../../simulator/device/state-store.js';
 import type { DeviceConfig, DeviceEvent, DeviceTransmission } from '../../simulator/device/types.js';
-import { VirtualGateway } from '../../simulator/gateway/gateway.js';
+import type { VirtualGateway } from '../../simulator/gateway/gateway.js';
+import { Air } from '../../simulator/engine/air.js';
+import { Pump } from '../../simulator/engine/pump.js';
 import { ListenerIndex } from '../../simulator/radio/listeners.js';
 import { RadioMedium } from '../../simulator/radio/medium.js';
 import { DEFAULT_PATH_LOSS } from '../../simulator/radio/propagation.js';
@@ -9,9 +11,8 @@ import { Rng } from '../../simulator/random/rng.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 
 /**
- * Devices, radio and gateways wired together in virtual time, talking to a network over real UDP on
- * loopback. `pump` advances virtual time in small steps and lets socket I/O happen between them, so
- * a network answering in wall time keeps up with devices living in virtual time.
+ * Devices, radio and gateways wired together in virtual time by the engine's Air and Pump, talking to
+ * a network over real UDP on loopback: the run engine's path, with the devices and gateways in reach.
  */
 export class FleetHarness {
   readonly sched = new VirtualScheduler();
@@ -21,7 +22,6 @@ export class FleetHarness {
     seed: 'fleet',
     rng: this.rng,
   });
-  readonly gateways = new Map<string, VirtualGateway>();
   readonly devices = new Map<string, VirtualDevice>();
   readonly uplinks: DeviceTransmission[] = [];
   readonly deviceEvents: (DeviceEvent & { deviceId: string })[] = [];
@@ -31,53 +31,30 @@ export class FleetHarness {
   constructor(o: { listeners?: boolean; keepTraffic?: boolean } = {}) {
     this.listeners = o.listeners ? new ListenerIndex() : undefined;
     this.keepTraffic = o.keepTraffic ?? true;
+    this.air = new Air({
+      scheduler: this.sched,
+      medium: this.medium,
+      ...(this.listeners ? { listeners: this.listeners } : {}),
+    });
+    this.clock = new Pump({ scheduler: this.sched, busyUntilUs: () => this.air.busyUntilUs });
   }
 
   private readonly keepTraffic: boolean;
 
+  /** The engine's own air: the same wiring of medium, gateways and devices as `lorafleet run`. */
+  readonly air: Air;
+  private readonly clock: Pump;
+
   async addGateway(id: string, eui: string, x: number, udpPort: number): Promise<VirtualGateway> {
-    this.medium.addGateway({ id, position: { x, y: 0 }, antennaGain: 3, noiseFigure: 6 });
-    const gw = new VirtualGateway(
-      {
-        eui: Buffer.from(eui, 'hex'),
-        server: { host: '127.0.0.1', port: udpPort },
-        txFrequencyRange: [863e6, 870e6],
-        antennaGain: 3,
-      },
-      this.sched,
-      this.rng.fork(id),
-      {
-        onTransmit: (tx) => {
-          const m = /^SF(\d+)BW(\d+)$/.exec(String(tx.datr))!;
-          for (const rx of this.medium.downlink(
-            {
-              from: id,
-              frequency: tx.frequency,
-              modulation: 'LORA',
-              spreadingFactor: Number(m[1]),
-              bandwidth: Number(m[2]) * 1000,
-              eirp: tx.eirp,
-              start: tx.start,
-              airtime: tx.airtime,
-            },
-            this.listeners?.candidates(tx.start, tx.phyPayload),
-          )) {
-            this.devices.get(rx.to)?.hear({
-              phyPayload: tx.phyPayload,
-              frequency: tx.frequency,
-              datr: tx.datr,
-              start: tx.start,
-              airtime: tx.airtime,
-              rssi: rx.rssi,
-              snr: rx.snr,
-            });
-          }
-        },
-      },
-    );
-    await gw.start();
-    this.gateways.set(id, gw);
-    return gw;
+    return this.air.addGateway({
+      id,
+      eui: Buffer.from(eui, 'hex'),
+      position: { x, y: 0 },
+      antennaGain: 3,
+      server: { host: '127.0.0.1', port: udpPort },
+      txFrequencyRange: [863e6, 870e6],
+      rng: this.rng.fork(id),
+    });
   }
 
   addDevice(
@@ -86,39 +63,13 @@ export class FleetHarness {
     store = StateStore.memory(),
     seed: number | string = config.id,
   ): VirtualDevice {
-    this.medium.addDevice({ id: config.id, position: { x, y: 100 }, antennaGain: 0, noiseFigure: 6 });
     const dev = new VirtualDevice(
       config,
       this.sched,
       {
         transmit: (tx) => {
           if (this.keepTraffic) this.uplinks.push(tx);
-          if (tx.rxWindows) this.listeners?.windows(tx.deviceId, tx.rxWindows, this.sched.now());
-          const receptions = this.medium.uplink({
-            from: tx.deviceId,
-            frequency: tx.frequency,
-            modulation: tx.modulation,
-            spreadingFactor: tx.spreadingFactor,
-            bandwidth: tx.bandwidth,
-            eirp: tx.eirp,
-            start: tx.start,
-            airtime: tx.airtime,
-          });
-          this.sched.at(tx.start + tx.airtime, () => {
-            for (const rx of receptions) {
-              if (rx.lost) continue;
-              this.gateways.get(rx.to)?.receive({
-                phyPayload: tx.phyPayload,
-                frequency: tx.frequency,
-                modulation: tx.modulation,
-                datr: tx.datr,
-                codr: tx.codr,
-                rssi: rx.rssi,
-                snr: rx.snr,
-                channel: tx.channel % 8,
-              });
-            }
-          });
+          this.air.uplink(tx);
         },
       },
       new Rng(seed),
@@ -126,21 +77,18 @@ export class FleetHarness {
       {
         onEvent: (e) => {
           if (this.keepTraffic) this.deviceEvents.push({ ...e, deviceId: config.id });
-          if (e.type === 'joined') this.listeners?.address(e.devAddr, config.id);
+          if (e.type === 'joined') this.air.address(e.devAddr, config.id);
         },
       },
     );
+    this.air.addDevice(config.id, { x, y: 100 }, dev);
     this.devices.set(config.id, dev);
     return dev;
   }
 
-  /** Advances virtual time by `ms`, 20 ms at a time, letting real I/O through after each step. */
+  /** Advances virtual time by `ms` as `lorafleet run` does, letting real I/O through between steps. */
   async pump(ms: number): Promise<void> {
-    const end = this.sched.now() + ms * 1000;
-    while (this.sched.now() < end) {
-      this.sched.advanceTo(Math.min(end, this.sched.now() + 20_000));
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await this.clock.runUntil(this.sched.now() + ms * 1000);
   }
 
   /** Pumps until `cond` holds (or fails after `maxMs` of virtual time). */
@@ -151,6 +99,6 @@ export class FleetHarness {
 
   async stop(): Promise<void> {
     for (const d of this.devices.values()) d.stop();
-    await Promise.all([...this.gateways.values()].map((g) => g.stop()));
+    await this.air.stop();
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { RunReport } from '../../simulator/engine/run.js';
+import type { RunReport } from '../../simulator/report/types.js';
 
 /** Temporary directories for one test file, removed by `cleanup` (call it from afterAll). */
 export function tempDirs(prefix: string): { tmp: () => string; cleanup: () => void } {

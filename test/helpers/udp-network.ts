@@ -4,7 +4,7 @@ import {
   encodeUdpPacket,
   type TxPk,
   type UdpPacket,
-} from '../../simulator/gateway/semtech-udp.js';
+} from '../../simulator/semtech-udp/packets.js';
 
 export type Mode = 'answer' | 'silent';
 

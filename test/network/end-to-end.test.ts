@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aes128Key, eui64 } from '../../crypto/index.js';
 import { StateStore } from '../../simulator/device/state-store.js';
-import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
 import { REGIONS } from '../../simulator/region/index.js';
 import { FleetHarness } from '../helpers/fleet-harness.js';
 

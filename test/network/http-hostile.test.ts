@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { FUZZ_RUNS } from '../helpers/arbitraries.js';
 

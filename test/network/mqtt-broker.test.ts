@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
 import { WallScheduler } from '../../simulator/time/scheduler.js';
 import { TtsClient } from '../../simulator/tts/http-client.js';
 import { Journal } from '../../simulator/tts/journal.js';

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
-import {
-  asSetRequest,
-  isCreateBody,
-  jsSetRequest,
-  nsSetRequest,
-  type DeviceSpec,
-} from '../../simulator/tts/requests.js';
+import { asSetRequest, isCreateBody, jsSetRequest, nsSetRequest } from '../../simulator/tts/requests.js';
+import type { DeviceSpec } from '../../simulator/scenario/device-spec.js';
 
 const otaa = (i: number, devEui = `0000000000${String(i).padStart(6, '0')}`): DeviceSpec => ({
   deviceId: `otaa-${i}`,

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { distance } from '../../simulator/radio/geometry.js';
 import { RadioMedium, type Transmission } from '../../simulator/radio/medium.js';
-import {
-  DEFAULT_PATH_LOSS,
-  loraDemodulationFloor,
-  noiseFloor,
-  pathLoss,
-} from '../../simulator/radio/propagation.js';
+import { DEFAULT_PATH_LOSS, noiseFloor, pathLoss } from '../../simulator/radio/propagation.js';
 import { Rng } from '../../simulator/random/rng.js';
+import { loraDemodulationFloor } from '../../simulator/region/demodulation.js';
 
 const noShadow = { ...DEFAULT_PATH_LOSS, shadowingSigma: 0 };
 

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScenario, type RunReport } from '../../simulator/engine/run.js';
+import { runScenario } from '../../simulator/engine/run.js';
+import type { RunReport } from '../../simulator/report/types.js';
+import type { ViolationKind } from '../../simulator/lorawan/violations.js';
 import { htmlReport } from '../../simulator/report/html.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import { launchChromium } from '../helpers/chromium.js';
@@ -108,7 +110,7 @@ describe('the HTML report in headless Chromium', () => {
     const d = JSON.parse((await page.locator('#report-data').textContent()) ?? '{}') as RunReport;
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
     const embedded = { sent: sum(d.timeline.uplinksSent), delivered: sum(d.timeline.uplinksDelivered) };
-    const m = report.metrics as Record<string, number>;
+    const m = report.metrics;
     expect(embedded.sent).toBe(m.uplinks_sent);
     expect(embedded.delivered).toBe(m.uplinks_delivered);
     expect(embedded.sent).toBeGreaterThan(20);
@@ -116,10 +118,13 @@ describe('the HTML report in headless Chromium', () => {
   });
 
   it('keeps text from the network and devices as text, even markup that would end the script', async () => {
+    // A report read back from a file may hold any kind at all: the types do not protect the page.
     const hostile: RunReport = {
       ...report,
-      violations: { '<img src=x onerror="window.pwned=1">': 1 },
-      violationSamples: [{ device: 'd-1', kind: 'odd', detail: '</script><script>window.pwned=2</script>' }],
+      violations: { '<img src=x onerror="window.pwned=1">': 1 } as RunReport['violations'],
+      violationSamples: [
+        { device: 'd-1', kind: 'odd' as ViolationKind, detail: '</script><script>window.pwned=2</script>' },
+      ],
       diagnostics: { reasons: { '<b>bold</b>': 3 }, notProvisioned: [] },
       timeline: { ...report.timeline },
     };

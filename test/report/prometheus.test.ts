@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listenAddress } from '../../simulator/cli/run-command.js';
-import type { Progress } from '../../simulator/engine/run.js';
+import type { Progress } from '../../simulator/report/types.js';
 import { startPrometheus } from '../../simulator/report/prometheus.js';
 import { runCli } from '../helpers/cli.js';
 

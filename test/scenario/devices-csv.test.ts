@@ -153,6 +153,6 @@ describe('a fleet from a CSV of devices', () => {
     const r = await runScenario(loadScenario(file), { virtualTime: true, stateDir: join(dir, 'state') });
     expect(r.verdict).toBe('pass');
     expect(r.fleets.listed!.devices).toBe(5);
-    expect((r.metrics as Record<string, number>)['uplinks.delivered']).toBeGreaterThanOrEqual(15);
+    expect(r.metrics.uplinks_delivered).toBeGreaterThanOrEqual(15);
   }, 60_000);
 });

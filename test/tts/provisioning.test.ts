@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
-import { getPath } from '../../simulator/network/paths.js';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
+import { getPath } from '../../network/paths.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { TtsClient } from '../../simulator/tts/http-client.js';
 import { Journal } from '../../simulator/tts/journal.js';
 import { EuisTakenError, Provisioner } from '../../simulator/tts/provisioning.js';
-import type { DeviceSpec } from '../../simulator/tts/requests.js';
+import type { DeviceSpec } from '../../simulator/scenario/device-spec.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 
 const hex = (n: number, bytes: number) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedNetwork } from '../../simulator/network/embedded-network.js';
-import { checkTtsJson, END_DEVICE_FIELDS, GATEWAY_FIELDS } from '../../simulator/network/tts-json.js';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
+import { checkTtsJson, END_DEVICE_FIELDS, GATEWAY_FIELDS } from '../../network/tts-json.js';
 import { expand } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';

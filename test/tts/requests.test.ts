@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  asSetRequest,
-  isCreateBody,
-  jsSetRequest,
-  nsSetRequest,
-  type DeviceSpec,
-} from '../../simulator/tts/requests.js';
+import { asSetRequest, isCreateBody, jsSetRequest, nsSetRequest } from '../../simulator/tts/requests.js';
+import type { DeviceSpec } from '../../simulator/scenario/device-spec.js';
 
 const otaa10: DeviceSpec = {
   deviceId: 'd1',

@@ -2,6 +2,7 @@ import type { LoRaWANVersion } from '../../lorawan/types.js';
 import type { MacCommand } from '../../lorawan/mac/fields.js';
 import type { Region } from '../../region/types.js';
 import type { MacState } from '../mac-state.js';
+import type { ViolationKind } from '../../lorawan/violations.js';
 
 /** What a device-side MAC handler may read and do. */
 export interface MacContext {
@@ -16,7 +17,7 @@ export interface MacContext {
   readonly lastDownlinkSnr: number;
   now(): number;
   /** A network request the device had to refuse or ignore, recorded as the network's doing. */
-  violation(kind: string, detail: string): void;
+  violation(kind: ViolationKind, detail: string): void;
   onLinkCheck(margin: number, gwCnt: number): void;
   onDeviceTime(gpsEpochSeconds: number, fractionalSecondUnits: number): void;
   onRekeyConf(): void;

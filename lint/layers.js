@@ -1,0 +1,92 @@
+// lorafleet's layers, and what each may import (CONTRIBUTING.md, "Layers"). Arrows point inward:
+// cli → engine → report → device/gateway/network/tts → scenario → radio → region → lorawan → crypto,
+// with the leaf utilities (random, time, io, state, metrics, semtech-udp) beside crypto. The embedded
+// network (network/) is a package of its own: it uses only crypto/ and the shared protocol layers, and
+// everything else reaches it through network/index.ts.
+
+/** Layer → where its files are, and the layers it may import from. */
+export const LAYERS = {
+  crypto: { files: 'crypto', uses: [] },
+  random: { files: 'simulator/random', uses: ['crypto'] },
+  time: { files: 'simulator/time', uses: [] },
+  io: { files: 'simulator/io', uses: [] },
+  state: { files: 'simulator/state', uses: [] },
+  metrics: { files: 'simulator/metrics', uses: [] },
+  'semtech-udp': { files: 'simulator/semtech-udp', uses: ['crypto'] },
+  lorawan: { files: 'simulator/lorawan', uses: ['crypto'] },
+  region: { files: 'simulator/region', uses: ['lorawan', 'crypto'] },
+  radio: { files: 'simulator/radio', uses: ['region', 'random', 'crypto'] },
+  scenario: {
+    files: 'simulator/scenario',
+    uses: ['radio', 'region', 'random', 'lorawan', 'metrics', 'crypto'],
+  },
+  device: {
+    files: 'simulator/device',
+    uses: ['region', 'lorawan', 'random', 'time', 'state', 'crypto'],
+  },
+  gateway: { files: 'simulator/gateway', uses: ['semtech-udp', 'region', 'random', 'time', 'crypto'] },
+  tts: {
+    files: 'simulator/tts',
+    uses: ['scenario', 'semtech-udp', 'lorawan', 'region', 'state', 'io', 'crypto'],
+  },
+  network: {
+    files: 'network',
+    uses: ['lorawan', 'region', 'semtech-udp', 'time', 'io', 'crypto'],
+  },
+  report: { files: 'simulator/report', uses: ['metrics', 'scenario', 'lorawan', 'io', 'crypto'] },
+  engine: {
+    files: 'simulator/engine',
+    uses: [
+      'report',
+      'network',
+      'tts',
+      'device',
+      'gateway',
+      'scenario',
+      'radio',
+      'region',
+      'lorawan',
+      'semtech-udp',
+      'metrics',
+      'state',
+      'io',
+      'time',
+      'random',
+      'crypto',
+    ],
+  },
+  cli: { files: 'simulator/cli', uses: ['*'] },
+};
+
+const folderOf = (layer) => LAYERS[layer].files.split('/').pop();
+
+/** The import patterns a layer's files must not use: every other layer's folder, in any relative form. */
+function forbidden(layer) {
+  const { uses } = LAYERS[layer];
+  if (uses.includes('*')) return [];
+  return Object.keys(LAYERS)
+    .filter((other) => other !== layer && !uses.includes(other))
+    .map((other) => ({
+      group: [`**/${folderOf(other)}/**`],
+      message: `${LAYERS[layer].files} may import only ${uses.join(', ') || 'nothing of ours'} (lint/layers.js).`,
+    }));
+}
+
+/** Outside network/, the embedded network is its public API and nothing else. */
+const networkApiOnly = {
+  group: ['**/network/*', '!**/network/index.js'],
+  message: 'the embedded network is reached through network/index.js only (lint/layers.js).',
+};
+
+/** ESLint config blocks: one per layer (tests and benches may reach inside anything). */
+export function layerRules() {
+  return Object.keys(LAYERS).map((layer) => ({
+    files: [`${LAYERS[layer].files}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...forbidden(layer), ...(layer === 'network' ? [] : [networkApiOnly])] },
+      ],
+    },
+  }));
+}

@@ -1,0 +1,639 @@
+import { devAddrHex } from '../crypto/types.js';
+import { gpsTimeMs } from '../simulator/semtech-udp/packets.js';
+import type { TxPk } from '../simulator/semtech-udp/packets.js';
+import { CodecError } from '../simulator/lorawan/errors.js';
+import { fullFCnt } from '../simulator/lorawan/fcnt.js';
+import { buildDataFrame, openDataFrame, type SessionKeys } from '../simulator/lorawan/frame-security.js';
+import type { MacCommand } from '../simulator/lorawan/mac/fields.js';
+import { encodeMacCommands, parseMacCommands } from '../simulator/lorawan/mac/table.js';
+import { decodePHYPayload } from '../simulator/lorawan/phy-payload.js';
+import type { UplinkDataFrame } from '../simulator/lorawan/data-frame.js';
+import type { JoinRequest } from '../simulator/lorawan/join-request.js';
+import { loraTimeOnAir } from '../simulator/region/airtime.js';
+import { dataRate, dataRateIndex, rx1DataRate, rx1Frequency } from '../simulator/region/channels.js';
+import { subBandFor } from '../simulator/region/duty-cycle.js';
+import type { Region } from '../simulator/region/types.js';
+import { loraDemodulationFloor } from '../simulator/region/demodulation.js';
+import type { Scheduler, TimerHandle } from '../simulator/time/scheduler.js';
+import type { ApplicationServer } from './application-server.js';
+import type { EntityIds, EventBus } from './events.js';
+import type { JoinServer } from './join-server.js';
+import { getPath, setPath } from './paths.js';
+import {
+  frequencyPlanOf,
+  macVersion,
+  type DeviceEntry,
+  type NsSession,
+  type QueuedDownlink,
+  type Registry,
+} from './registry.js';
+import type { GatewayUplink, UdpFrontend } from './udp-frontend.js';
+
+export interface NetworkServerOptions {
+  /** µs to wait for copies of an uplink from other gateways (TTS: 200 ms). */
+  dedupWindow: number;
+  /** µs during which later copies are discarded (TTS: 1 s). */
+  cooldown: number;
+  joinAcceptWindow: 'RX1' | 'RX2';
+  downlinkWindow: 'RX1' | 'RX2';
+  /** Makes the registries durable (the network's state file), called before a Join-accept leaves. */
+  persist?: () => void;
+}
+
+export interface NetworkServerCounters {
+  uplinks: number;
+  duplicates: number;
+  lateDuplicates: number;
+  joinAccepts: number;
+  dataUplinks: number;
+  retransmissions: number;
+  downlinks: number;
+  /** Everything the network refused, by reason (mic_mismatch, fcnt_replay, dev_nonce_reused…). */
+  rejected: Record<string, number>;
+  txAckErrors: Record<string, number>;
+}
+
+interface Pending {
+  copies: GatewayUplink[];
+  timer: TimerHandle;
+}
+
+const U32 = 0x1_0000_0000;
+
+/** Conducted TX power a gateway is asked for, as TTS does: sub-band EIRP − 2.15 dB, to a common table step. */
+const POWER_STEPS = [27, 26, 25, 23, 20, 16, 14, 12, 10];
+function gatewayPower(region: Region, frequency: number): number {
+  const eirp = subBandFor(region, frequency)?.maxEirp ?? region.maxEirp;
+  return POWER_STEPS.find((p) => p <= eirp - 2.15) ?? 10;
+}
+
+function ids(d: DeviceEntry): EntityIds[] {
+  const dev: Record<string, unknown> = {
+    device_id: d.deviceId,
+    application_ids: { application_id: d.applicationId },
+  };
+  if (d.session) dev.dev_addr = devAddrHex(d.session.devAddr);
+  return [{ device_ids: dev as never }];
+}
+
+/**
+ * The Network Server (with the gateway server's scheduling role). Strict on purpose: everything it
+ * refuses is counted by reason and published as a TTS-like event, so a run shows what a device did wrong.
+ */
+export class NetworkServer {
+  readonly counters: NetworkServerCounters = {
+    uplinks: 0,
+    duplicates: 0,
+    lateDuplicates: 0,
+    joinAccepts: 0,
+    dataUplinks: 0,
+    retransmissions: 0,
+    downlinks: 0,
+    rejected: {},
+    txAckErrors: {},
+  };
+  private readonly pending = new Map<string, Pending>();
+  private readonly cooldown = new Map<string, number>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly scheduler: Scheduler,
+    private readonly events: EventBus,
+    private readonly udp: () => UdpFrontend,
+    private readonly js: JoinServer,
+    private readonly as: ApplicationServer,
+    private readonly opts: NetworkServerOptions,
+  ) {
+    as.onQueued = (d) => this.classCDownlink(d);
+  }
+
+  private reject(reason: string, event: string, who: EntityIds[], message: string): void {
+    this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
+    // As TTS: the event's data is the ErrorDetails of why.
+    const namespace = event.startsWith('js.')
+      ? 'pkg/joinserver'
+      : event.startsWith('gs.')
+        ? 'pkg/gatewayserver'
+        : 'pkg/networkserver';
+    this.events.publish(event, who, {
+      '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
+      namespace,
+      name: reason,
+      message_format: message,
+    });
+  }
+
+  /** A copy of an uplink from one gateway: gathered with the others for the dedup window. */
+  onGatewayUplink(u: GatewayUplink): void {
+    const key = Buffer.from(u.phyPayload).toString('base64');
+    const now = this.scheduler.now();
+    const p = this.pending.get(key);
+    if (p !== undefined) {
+      this.counters.duplicates++;
+      p.copies.push(u);
+      return;
+    }
+    const cool = this.cooldown.get(key);
+    if (cool !== undefined && now < cool) {
+      this.counters.lateDuplicates++;
+      return;
+    }
+    this.counters.uplinks++;
+    const entry: Pending = {
+      copies: [u],
+      timer: this.scheduler.after(this.opts.dedupWindow, () => {
+        this.pending.delete(key);
+        this.cooldown.set(key, this.scheduler.now() + this.opts.cooldown);
+        if (this.cooldown.size > 10_000)
+          for (const [k, t] of this.cooldown) if (t < this.scheduler.now()) this.cooldown.delete(k);
+        this.process(entry.copies);
+      }),
+    };
+    this.pending.set(key, entry);
+  }
+
+  private process(copies: GatewayUplink[]): void {
+    const best = copies.reduce((a, b) => (b.snr > a.snr ? b : a));
+    let p;
+    try {
+      p = decodePHYPayload(best.phyPayload);
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      return this.reject(
+        'undecodable',
+        'gs.up.drop',
+        [{ gateway_ids: { gateway_id: `eui-${best.gatewayEui.toLowerCase()}` } }],
+        e.message,
+      );
+    }
+    switch (p.mType) {
+      case 'JoinRequest':
+        return this.join(p, best, copies);
+      case 'UnconfirmedDataUp':
+      case 'ConfirmedDataUp':
+        return this.data(p, best, copies);
+      case 'RejoinRequest':
+        return this.reject(
+          'rejoin_not_supported',
+          'ns.up.drop',
+          [],
+          'the embedded network does not handle Rejoin-requests',
+        );
+      default:
+        return this.reject('unexpected_mtype', 'ns.up.drop', [], `${p.mType} from a gateway`);
+    }
+  }
+
+  // --- joins ------------------------------------------------------------------------------------
+
+  private join(jr: JoinRequest, best: GatewayUplink, copies: GatewayUplink[]): void {
+    const r = this.js.handle(best.phyPayload, jr);
+    if (!r.ok) {
+      const who: EntityIds[] = r.device ? ids(r.device) : [];
+      return this.reject(r.reason, 'js.join.reject', who, r.message);
+    }
+    const d = r.device;
+    const plan = frequencyPlanOf(d);
+    const s: NsSession = {
+      devAddr: r.devAddr,
+      keys: r.keys,
+      appSKey: r.appSKey,
+      version: r.version,
+      nFCntDown: 0,
+      aFCntDown: 0,
+      rx1Delay: r.rxDelay,
+      rx1DrOffset: r.rx1DrOffset,
+      rx2DataRate: r.rx2DataRate,
+      rx2Frequency: plan.rx2Frequency,
+      channels: r.channels,
+      macOut: [],
+      sessionKeyId: r.sessionKeyId,
+      startedAt: new Date(this.scheduler.wallClockMs()).toISOString(),
+      lastSeen: { gatewayEui: best.gatewayEui, at: this.scheduler.now() },
+    };
+    this.registry.setSession(d, s);
+    d.queue = [];
+    this.mirrorSession(d);
+    this.opts.persist?.();
+    this.counters.joinAccepts++;
+    this.events.publish('ns.up.join.receive', ids(d), { gateway_count: copies.length });
+    this.events.publish('js.join.accept', ids(d), { session_key_id: s.sessionKeyId });
+    this.events.publish('ns.up.join.process', ids(d));
+    const region = plan.region;
+    const upDr = dataRateIndex(region, best.datr) ?? 0;
+    const ch = s.channels.indexOf(best.frequency);
+    const rx1 = {
+      delay: region.joinAcceptDelay1 * 1000,
+      frequency: rx1Frequency(region, Math.max(ch, 0), best.frequency),
+      dr: rx1DataRate(region, upDr, 0),
+    };
+    const rx2 = {
+      delay: region.joinAcceptDelay2 * 1000,
+      frequency: region.rx2.frequency,
+      dr: region.rx2.dataRate,
+    };
+    this.transmit(d, region, copies, r.accept, this.opts.joinAcceptWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+      onSent: () => this.as.joined(d),
+      onFail: () => undefined,
+    });
+  }
+
+  /** Keeps the NS and AS documents in step with the session (what GET returns). */
+  private mirrorSession(d: DeviceEntry): void {
+    const s = d.session!;
+    const hex = (k: Uint8Array) => Buffer.from(k).toString('hex').toUpperCase();
+    const devAddr = devAddrHex(s.devAddr);
+    d.ns ??= {};
+    setPath(d.ns, 'session.dev_addr', devAddr);
+    setPath(d.ns, 'session.keys.f_nwk_s_int_key.key', hex(s.keys.fNwkSIntKey));
+    setPath(d.ns, 'session.keys.s_nwk_s_int_key.key', hex(s.keys.sNwkSIntKey));
+    setPath(d.ns, 'session.keys.nwk_s_enc_key.key', hex(s.keys.nwkSEncKey));
+    setPath(d.ns, 'session.keys.session_key_id', s.sessionKeyId);
+    setPath(d.ns, 'session.started_at', s.startedAt);
+    setPath(d.ns, 'ids.dev_addr', devAddr);
+    if (s.lastFCntUp !== undefined) setPath(d.ns, 'session.last_f_cnt_up', s.lastFCntUp);
+    setPath(d.ns, 'session.last_n_f_cnt_down', s.nFCntDown);
+    if (d.as && s.appSKey) {
+      setPath(d.as, 'session.dev_addr', devAddr);
+      setPath(d.as, 'session.keys.app_s_key.key', hex(s.appSKey));
+      setPath(d.as, 'session.keys.session_key_id', s.sessionKeyId);
+    }
+  }
+
+  // --- data uplinks -----------------------------------------------------------------------------
+
+  private data(f: UplinkDataFrame, best: GatewayUplink, copies: GatewayUplink[]): void {
+    const candidates = this.registry.byDevAddr(f.devAddr);
+    const addr = devAddrHex(f.devAddr);
+    if (candidates.length === 0)
+      return this.reject('unknown_dev_addr', 'ns.up.data.drop', [], `no session with DevAddr ${addr}`);
+    let match:
+      | { d: DeviceEntry; fCnt: number; opened: ReturnType<typeof openDataFrame>; retransmission: boolean }
+      | undefined;
+    let replayOf: DeviceEntry | undefined;
+    for (const d of candidates) {
+      const s = d.session!;
+      const region = frequencyPlanOf(d).region;
+      const last = s.lastFCntUp;
+      const retransmission = last !== undefined && f.fCnt === (last & 0xffff);
+      const fCnt = retransmission ? last : fullFCnt(last, f.fCnt);
+      if (fCnt === undefined) continue;
+      const keys: SessionKeys = { ...s.keys, appSKey: s.appSKey ?? s.keys.appSKey };
+      const confFCnt = f.fCtrl.ack && s.pendingAck ? s.pendingAck.fCnt % 0x10000 : 0;
+      const txDr = dataRateIndex(region, best.datr) ?? 0;
+      const txCh = Math.max(0, s.channels.indexOf(best.frequency));
+      const opened = openDataFrame(best.phyPayload, keys, { version: s.version, fCnt, confFCnt, txDr, txCh });
+      if (opened.micValid) {
+        match = { d, fCnt, opened, retransmission };
+        break;
+      }
+      if (retransmission) replayOf = d;
+    }
+    if (match === undefined) {
+      if (replayOf !== undefined)
+        return this.reject(
+          'fcnt_replay',
+          'ns.up.data.drop',
+          ids(replayOf),
+          `FCnt ${f.fCnt} replayed with another payload`,
+        );
+      return this.reject(
+        'mic_mismatch',
+        'ns.up.data.drop',
+        candidates.flatMap(ids),
+        `no session of DevAddr ${addr} verifies the MIC`,
+      );
+    }
+    const { d, fCnt, opened, retransmission } = match;
+    const s = d.session!;
+    const v = macVersion(getPath(d.ns ?? {}, 'lorawan_version'));
+    if (
+      !retransmission &&
+      s.lastFCntUp !== undefined &&
+      fCnt - s.lastFCntUp > 16384 &&
+      v !== '1.0.4' &&
+      v !== '1.1'
+    ) {
+      return this.reject(
+        'fcnt_gap',
+        'ns.up.data.drop',
+        ids(d),
+        `FCnt jumped from ${s.lastFCntUp} to ${fCnt} (MAX_FCNT_GAP)`,
+      );
+    }
+    const confirmed = f.mType === 'ConfirmedDataUp';
+    s.lastSeen = { gatewayEui: best.gatewayEui, at: this.scheduler.now() };
+    if (retransmission) {
+      this.counters.retransmissions++;
+      this.events.publish('ns.up.data.receive', ids(d), { f_cnt: fCnt, retransmission: true });
+      if (confirmed) this.downlink(d, best, copies, fCnt);
+      return;
+    }
+    s.lastFCntUp = fCnt;
+    setPath(d.ns!, 'session.last_f_cnt_up', fCnt);
+    this.counters.dataUplinks++;
+    this.events.publish('ns.up.data.receive', ids(d), { f_cnt: fCnt, gateway_count: copies.length });
+    // A confirmed downlink waiting for its ACK gets it now, or never.
+    if (s.pendingAck !== undefined) {
+      const item = s.pendingAck.item;
+      if (item) this.as.downlinkEvent(d, f.fCtrl.ack ? 'ack' : 'nack', item);
+      s.pendingAck = undefined;
+    }
+    const macBytes = f.fPort === 0 ? opened.frmPayload : opened.fOpts;
+    if (macBytes.length > 0) this.uplinkMac(d, parseMacCommands(macBytes, 'uplink').commands, best, copies);
+    this.events.publish('ns.up.data.process', ids(d), { f_cnt: fCnt });
+    if (f.fPort !== null && f.fPort > 0) {
+      const region = frequencyPlanOf(d).region;
+      const dr = dataRate(region, dataRateIndex(region, best.datr) ?? 0);
+      const airtime =
+        dr.modulation === 'LORA'
+          ? loraTimeOnAir(best.phyPayload.length, {
+              spreadingFactor: dr.spreadingFactor,
+              bandwidth: dr.bandwidth,
+            })
+          : 0;
+      this.as.uplink(d, {
+        fPort: f.fPort,
+        fCnt,
+        frmPayload: opened.frmPayload,
+        confirmed,
+        rxMetadata: copies.map((c) => ({
+          gateway_ids: { gateway_id: this.gatewayId(c.gatewayEui), eui: c.gatewayEui },
+          timestamp: c.tmst,
+          rssi: c.rssi,
+          channel_rssi: c.rssi,
+          snr: c.snr,
+          channel_index: c.channel,
+          received_at: new Date(this.scheduler.wallClockMs(c.receivedAt)).toISOString(),
+        })),
+        settings: {
+          data_rate:
+            dr.modulation === 'LORA'
+              ? {
+                  lora: {
+                    bandwidth: dr.bandwidth,
+                    spreading_factor: dr.spreadingFactor,
+                    coding_rate: best.codr ?? '4/5',
+                  },
+                }
+              : {},
+          frequency: String(best.frequency),
+          timestamp: best.tmst,
+        },
+        receivedAt: new Date(this.scheduler.wallClockMs()).toISOString(),
+        consumedAirtime: `${(airtime / 1e6).toFixed(6)}s`,
+      });
+    }
+    if (confirmed || s.macOut.length > 0 || d.macRequests.length > 0 || d.queue.length > 0) {
+      this.downlink(d, best, copies, confirmed ? fCnt : undefined);
+    }
+  }
+
+  private gatewayId(eui: string): string {
+    const g = this.registry.gatewayByEui(eui);
+    return (g && (getPath(g, 'ids.gateway_id') as string)) || `eui-${eui.toLowerCase()}`;
+  }
+
+  private uplinkMac(d: DeviceEntry, cmds: MacCommand[], best: GatewayUplink, copies: GatewayUplink[]): void {
+    const s = d.session!;
+    for (const c of cmds) {
+      switch (c.name) {
+        case 'LinkCheckReq': {
+          const dr = dataRate(
+            frequencyPlanOf(d).region,
+            dataRateIndex(frequencyPlanOf(d).region, best.datr) ?? 0,
+          );
+          const floor = dr.modulation === 'LORA' ? loraDemodulationFloor(dr.spreadingFactor) : 0;
+          s.macOut.push({
+            name: 'LinkCheckAns',
+            margin: Math.max(0, Math.min(254, Math.round(best.snr - floor))),
+            gwCnt: copies.length,
+          });
+          break;
+        }
+        case 'DeviceTimeReq': {
+          const gps = gpsTimeMs(this.scheduler.wallClockMs(best.receivedAt));
+          s.macOut.push({
+            name: 'DeviceTimeAns',
+            gpsEpochSeconds: Math.floor(gps / 1000) >>> 0,
+            fractionalSecondUnits: Math.floor(((gps % 1000) * 256) / 1000),
+          });
+          break;
+        }
+        case 'RekeyInd':
+          s.macOut.push({ name: 'RekeyConf', minorVersion: 1 });
+          break;
+        case 'ResetInd':
+          s.macOut.push({ name: 'ResetConf', minorVersion: 1 });
+          break;
+        case 'DevStatusAns':
+          setPath(
+            d.ns!,
+            'battery_percentage',
+            c.battery === 255 || c.battery === 0 ? undefined : c.battery / 254,
+          );
+          setPath(d.ns!, 'downlink_margin', c.margin);
+          this.events.publish('ns.mac.dev_status.answer', ids(d), { battery: c.battery, margin: c.margin });
+          break;
+        default:
+          this.events.publish(`ns.mac.${snake(c.name)}`, ids(d), { ...c });
+      }
+    }
+  }
+
+  /** MAC requests the network should send this device (via config or the API), in its next downlink. */
+  queueMacRequests(d: DeviceEntry, cmds: MacCommand[]): void {
+    d.macRequests.push(...cmds);
+  }
+
+  // --- downlinks --------------------------------------------------------------------------------
+
+  /** Builds the next data downlink of a device: MAC, ACK, the head of the queue, FPending. */
+  private buildDownlink(
+    d: DeviceEntry,
+    ackUp: number | undefined,
+  ): { phy: Uint8Array; item?: QueuedDownlink } {
+    const s = d.session!;
+    const mac = [...s.macOut, ...d.macRequests];
+    s.macOut = [];
+    d.macRequests = [];
+    let macBytes = encodeMacCommands(mac);
+    let item: QueuedDownlink | undefined;
+    let fPort: number | null = null;
+    let frmPayload: Uint8Array = new Uint8Array(0);
+    if (macBytes.length > 15) {
+      fPort = 0;
+      frmPayload = macBytes;
+      macBytes = new Uint8Array(0);
+    } else if (d.queue.length > 0) {
+      item = d.queue.shift()!;
+      fPort = item.f_port;
+      frmPayload = Uint8Array.from(Buffer.from(item.frm_payload, 'base64'));
+    }
+    const useA = s.version === '1.1' && fPort !== null && fPort > 0;
+    const fCnt = useA ? s.aFCntDown++ : s.nFCntDown++;
+    const confirmed = item?.confirmed === true;
+    const keys: SessionKeys = { ...s.keys, appSKey: s.appSKey ?? s.keys.appSKey };
+    const phy = buildDataFrame(
+      {
+        mType: confirmed ? 'ConfirmedDataDown' : 'UnconfirmedDataDown',
+        devAddr: s.devAddr as never,
+        fCtrl: { adr: true, ack: ackUp !== undefined, fPending: d.queue.length > 0 },
+        fCnt,
+        fOpts: macBytes,
+        fPort,
+        frmPayload,
+      },
+      keys,
+      { version: s.version, fCnt, confFCnt: ackUp === undefined ? 0 : ackUp % 0x10000 },
+    );
+    if (confirmed) s.pendingAck = { fCnt, ...(item ? { item } : {}) };
+    setPath(d.ns!, 'session.last_n_f_cnt_down', s.nFCntDown);
+    return { phy, ...(item ? { item } : {}) };
+  }
+
+  private downlink(
+    d: DeviceEntry,
+    best: GatewayUplink,
+    copies: GatewayUplink[],
+    ackUp: number | undefined,
+  ): void {
+    const s = d.session!;
+    const plan = frequencyPlanOf(d);
+    const region = plan.region;
+    const { phy, item } = this.buildDownlink(d, ackUp);
+    const upDr = dataRateIndex(region, best.datr) ?? 0;
+    const ch = s.channels.indexOf(best.frequency);
+    const rx1 = {
+      delay: s.rx1Delay * 1e6,
+      frequency: rx1Frequency(region, Math.max(ch, 0), best.frequency),
+      dr: rx1DataRate(region, upDr, s.rx1DrOffset),
+    };
+    const rx2 = { delay: (s.rx1Delay + 1) * 1e6, frequency: s.rx2Frequency, dr: s.rx2DataRate };
+    this.events.publish('ns.down.data.schedule.attempt', ids(d), { f_port: item?.f_port ?? null });
+    this.transmit(d, region, copies, phy, this.opts.downlinkWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+      onSent: () => {
+        this.counters.downlinks++;
+        if (item) this.as.downlinkEvent(d, 'sent', item);
+      },
+      onFail: (error) => {
+        if (item) this.as.downlinkEvent(d, 'failed', item, error);
+      },
+    });
+  }
+
+  /** A class C device with a new queue item: send it now on RX2 through the gateway that heard it last. */
+  private classCDownlink(d: DeviceEntry): void {
+    const s = d.session;
+    if (getPath(d.ns ?? {}, 'supports_class_c') !== true || s?.lastSeen === undefined) return;
+    const region = frequencyPlanOf(d).region;
+    const { phy, item } = this.buildDownlink(d, undefined);
+    const dr = dataRate(region, s.rx2DataRate);
+    const txpk: TxPk = {
+      imme: true,
+      freq: s.rx2Frequency / 1e6,
+      rfch: 0,
+      powe: gatewayPower(region, s.rx2Frequency),
+      modu: 'LORA',
+      datr: String(dr.datr),
+      codr: '4/5',
+      ipol: true,
+      size: phy.length,
+      data: Buffer.from(phy).toString('base64'),
+      ncrc: true,
+    };
+    // A gateway transmits one frame at a time, so an immediate class C downlink meets a busy radio
+    // whenever several are queued together; like TTS's gateway scheduler, try again a little later
+    // (staggered per device) rather than fail the first time.
+    const stagger = (s.devAddr % 50) * 1000;
+    const attempt = (n: number): void => {
+      const sent = this.udp().sendDownlink(s.lastSeen!.gatewayEui, txpk, (error) => {
+        if (error === 'NONE') {
+          this.counters.downlinks++;
+          if (item) this.as.downlinkEvent(d, 'sent', item);
+          return;
+        }
+        this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;
+        if (error === 'COLLISION_PACKET' && n < CLASS_C_ATTEMPTS) {
+          this.scheduler.after(CLASS_C_RETRY_US * n + stagger, () => attempt(n + 1));
+          return;
+        }
+        if (item) this.as.downlinkEvent(d, 'failed', item, error);
+      });
+      if (!sent && item) this.as.downlinkEvent(d, 'failed', item, 'no downlink path');
+    };
+    attempt(1);
+  }
+
+  /**
+   * Sends in the first window and gateway whose TX_ACK succeeds: RX1 through each gateway that heard
+   * the uplink, best SNR first, then RX2 likewise — a busy gateway (COLLISION_PACKET) is not the end.
+   */
+  private transmit(
+    d: DeviceEntry,
+    region: Region,
+    copies: GatewayUplink[],
+    phy: Uint8Array,
+    windows: { delay: number; frequency: number; dr: number }[],
+    cb: { onSent: () => void; onFail: (error: string) => void },
+  ): void {
+    const byQuality = [...copies].sort((a, b) => b.snr - a.snr);
+    const attempts = windows.flatMap((w) => byQuality.map((u) => ({ w, u })));
+    let lastError = 'no gateway';
+    const next = (k: number): void => {
+      const a = attempts[k];
+      if (a === undefined) {
+        this.events.publish('ns.down.data.schedule.fail', ids(d), { name: lastError });
+        return cb.onFail(lastError);
+      }
+      const { w, u } = a;
+      const dr = dataRate(region, w.dr);
+      const txpk: TxPk = {
+        imme: false,
+        tmst: (u.tmst + w.delay) % U32,
+        freq: w.frequency / 1e6,
+        rfch: 0,
+        powe: gatewayPower(region, w.frequency),
+        modu: dr.modulation === 'FSK' ? 'FSK' : 'LORA',
+        datr: dr.datr,
+        ...(dr.modulation === 'FSK' ? { fdev: 25000 } : { codr: '4/5' }),
+        ipol: true,
+        size: phy.length,
+        data: Buffer.from(phy).toString('base64'),
+        ncrc: true,
+      };
+      const gw = [{ gateway_ids: { gateway_id: this.gatewayId(u.gatewayEui) } }];
+      const ok = this.udp().sendDownlink(u.gatewayEui, txpk, (error) => {
+        if (error === 'NONE') {
+          this.events.publish('gs.down.tx.success', gw);
+          this.events.publish('ns.down.data.schedule.success', ids(d));
+          return cb.onSent();
+        }
+        lastError = error;
+        this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;
+        this.events.publish('gs.down.tx.fail', gw, { name: error });
+        next(k + 1);
+      });
+      if (!ok) {
+        lastError = 'no_downlink_path';
+        next(k + 1);
+      }
+    };
+    next(0);
+  }
+}
+
+/** Class C: how many times a downlink refused by a busy gateway is offered again, and how far apart. */
+const CLASS_C_ATTEMPTS = 12;
+const CLASS_C_RETRY_US = 500_000;
+
+function snake(name: string): string {
+  return name
+    .replace(
+      /(Req|Ans|Ind|Conf)$/,
+      (m) =>
+        `.${m === 'Req' ? 'request' : m === 'Ans' ? 'answer' : m === 'Ind' ? 'indication' : 'confirmation'}`,
+    )
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}

@@ -1,0 +1,284 @@
+import { deriveSessionKeys10, deriveSessionKeys11 } from '../../crypto/key-derivation.js';
+import type { JoinReqType } from '../../crypto/join-crypto.js';
+import { CodecError } from '../lorawan/errors.js';
+import {
+  buildJoinRequest,
+  buildRejoinRequest,
+  joinAcceptMicValid,
+  openJoinAccept,
+  sessionKeys10,
+  type SessionKeys,
+} from '../lorawan/frame-security.js';
+import { rxDelaySeconds, type JoinAcceptPayload } from '../lorawan/join-accept.js';
+import { applyCFList, defaultChannelTable } from '../region/channels.js';
+import { devNonceIsCounter, nextRandomDevNonce } from './dev-nonce.js';
+import { DeviceConfigError } from './errors.js';
+import type { PersistedSession } from './state-store.js';
+import { NONCE_RESERVE } from './device-internal.js';
+import type { VirtualDevice } from './device.js';
+import { newSession, persistSession } from './session.js';
+import { transmit } from './uplink.js';
+
+/*
+ * Joining: Join-requests and Rejoin-requests with their DevNonce and channel, and the one place a
+ * Join-accept is opened and accepted (LoRaWAN 1.0.4 §6.2, 1.1 §6.2).
+ */
+
+/** Starts a join attempt now (or when the join back-off and duty cycle allow). */
+export function join(dev: VirtualDevice): void {
+  if (dev.stopped || dev.cycle !== undefined) return;
+  const c = dev.config;
+  if (c.activation !== 'otaa') return;
+  dev.joinAttempt++;
+  const devNonce = nextDevNonce(dev);
+  const rootKey = c.version === '1.1' ? c.nwkKey! : c.appKey!;
+  const phy = buildJoinRequest({ joinEui: c.joinEui!, devEui: c.devEui, devNonce }, rootKey);
+  dev.counters.joinRequests++;
+  dev.cycle = {
+    kind: 'join',
+    attempt: 1,
+    maxAttempts: 1,
+    confirmed: false,
+    received: false,
+    acked: false,
+    locked: false,
+    join: { devNonce, joinReqType: 'JoinRequest' },
+    timers: [],
+  };
+  transmit(dev, phy, joinDataRate(dev), 'join');
+}
+
+/** LoRaMac-node alternates join data rates in US915/AU915 (8 × 125 kHz, then 1 × 500 kHz). */
+export function joinDataRate(dev: VirtualDevice): number {
+  const r = dev.config.region;
+  if (r.id === 'US915') return dev.joinAttempt % 9 === 0 ? 4 : 0;
+  if (r.id === 'AU915') return dev.joinAttempt % 9 === 0 ? 6 : 2;
+  return dev.config.dataRate ?? r.defaultDataRate;
+}
+
+export function nextDevNonce(dev: VirtualDevice): number {
+  const id = dev.config.id;
+  const saved = dev.store.get(id) ?? {};
+  if (devNonceIsCounter(dev.config.version)) {
+    // The counter lives in memory; the store holds a bound above every value handed out.
+    const n = dev.devNonceNext ?? saved.devNonceBound ?? 0;
+    if (n > 0xffff)
+      throw new DeviceConfigError(
+        id,
+        'DevNonce',
+        'all 65 536 DevNonces are used: dev DevEUI cannot join again',
+      );
+    if (n >= (saved.devNonceBound ?? 0))
+      dev.store.update(id, { devNonceBound: Math.min(n + NONCE_RESERVE, 0x10000) });
+    dev.devNonceNext = n + 1;
+    return n;
+  }
+  const used = saved.usedDevNonces ?? [];
+  const n = nextRandomDevNonce(dev.rng, used);
+  dev.store.update(id, { usedDevNonces: [...used, n].slice(-64) });
+  return n;
+}
+
+/** LoRaWAN 1.1 §6.2.4.1: a Rejoin-request of type 0/2 (SNwkSIntKey MIC) or 1 (JSIntKey MIC). */
+export function rejoin(dev: VirtualDevice, rejoinType: 0 | 1 | 2, dataRate = dev.mac.dataRate): void {
+  const s = dev.session;
+  if (dev.stopped || s === undefined || dev.cycle !== undefined) return;
+  if (dev.config.version !== '1.1' || dev.config.activation !== 'otaa' || s.netId === undefined) return;
+  const c = dev.config;
+  let rjCount: number;
+  let phy: Uint8Array;
+  if (rejoinType === 1) {
+    const saved = dev.store.get(c.id) ?? {};
+    rjCount = saved.rjCount1Bound ?? 0;
+    dev.store.update(c.id, { rjCount1Bound: rjCount + 1 });
+    phy = buildRejoinRequest(
+      { rejoinType: 1, joinEui: c.joinEui!, devEui: c.devEui, rjCount },
+      dev.jsIntKey!,
+    );
+  } else {
+    rjCount = s.rjCount0;
+    if (rjCount >= 0xffff) return; // RJcount0 must never wrap (1.1 §6.2.4.1)
+    s.rjCount0++;
+    phy = buildRejoinRequest(
+      { rejoinType, netId: s.netId as never, devEui: c.devEui, rjCount },
+      s.keys.sNwkSIntKey,
+    );
+  }
+  dev.counters.rejoinRequests++;
+  dev.emit({ type: 'rejoin', rejoinType, rjCount });
+  dev.uplinksSinceRejoin = 0;
+  dev.lastRejoinAt = dev.scheduler.now();
+  dev.cycle = {
+    kind: 'rejoin',
+    attempt: 1,
+    maxAttempts: 1,
+    confirmed: false,
+    received: false,
+    acked: false,
+    locked: false,
+    join: { devNonce: rjCount, joinReqType: `RejoinRequest${rejoinType}` as JoinReqType, rejoinType },
+    timers: [],
+  };
+  transmit(dev, phy, dataRate, 'rejoin');
+}
+
+export function rejoinDue(dev: VirtualDevice): boolean {
+  const s = dev.session!;
+  if (dev.config.version !== '1.1' || s.netId === undefined) return false;
+  // Periodic type 0 rejoins only once RejoinParamSetupReq has configured them.
+  if (dev.mac.rejoinMaxCountN === 15 && dev.mac.rejoinMaxTimeN === 15) return false;
+  const byCount = dev.uplinksSinceRejoin >= 2 ** (dev.mac.rejoinMaxCountN + 4);
+  const byTime = dev.scheduler.now() - dev.lastRejoinAt >= 2 ** (dev.mac.rejoinMaxTimeN + 10) * 1e6;
+  return byCount || byTime;
+}
+
+export function joinChannel(
+  dev: VirtualDevice,
+  dr: number,
+): { channel: number; frequency: number; availableAt: number } {
+  const r = dev.config.region;
+  const candidates = r.joinChannels.filter((i) => {
+    const ch = r.defaultChannels[i];
+    return ch !== undefined && dr >= ch.minDr && dr <= ch.maxDr;
+  });
+  const i = candidates[dev.rng.int(0, candidates.length - 1)] ?? 0;
+  const frequency = r.defaultChannels[i]!.frequency;
+  return {
+    channel: i,
+    frequency,
+    availableAt: Math.max(dev.scheduler.now(), dev.dutyCycle.availableAt(frequency)),
+  };
+}
+
+/** A Join-accept is attributed by decrypting it and checking its MIC with dev device's keys. */
+export function joinAcceptIsMine(dev: VirtualDevice, phy: Uint8Array): boolean {
+  const c = dev.cycle;
+  if (c?.join === undefined) return false;
+  const cfg = dev.config;
+  try {
+    const key = cfg.version === '1.1' ? (c.kind === 'rejoin' ? dev.jsEncKey! : cfg.nwkKey!) : cfg.appKey!;
+    const opened = openJoinAccept(phy, key);
+    return opened.payload.dlSettings.optNeg && cfg.version === '1.1'
+      ? joinAcceptMicValid(opened, dev.jsIntKey!, {
+          joinReqType: c.join.joinReqType,
+          joinEui: cfg.joinEui!,
+          devNonce: c.join.devNonce,
+        })
+      : joinAcceptMicValid(opened, cfg.version === '1.1' ? cfg.nwkKey! : cfg.appKey!);
+  } catch (e) {
+    if (e instanceof CodecError) return false;
+    throw e;
+  }
+}
+
+export function receiveJoinAccept(dev: VirtualDevice, phy: Uint8Array): void {
+  const c = dev.cycle;
+  if (c === undefined || c.join === undefined) return;
+  const cfg = dev.config;
+  const isRejoin = c.kind === 'rejoin';
+  // 1.0: AppKey; 1.1: NwkKey for a Join-request, JSEncKey for a rejoin (1.1 §6.2.3).
+  const decKey = cfg.version === '1.1' ? (isRejoin ? dev.jsEncKey! : cfg.nwkKey!) : cfg.appKey!;
+  let opened;
+  try {
+    opened = openJoinAccept(phy, decKey);
+  } catch (e) {
+    if (!(e instanceof CodecError)) throw e;
+    dev.counters.undecodable++;
+    return;
+  }
+  const a = opened.payload;
+  const optNeg = cfg.version === '1.1' && a.dlSettings.optNeg;
+  const micOk = optNeg
+    ? joinAcceptMicValid(opened, dev.jsIntKey!, {
+        joinReqType: c.join.joinReqType,
+        joinEui: cfg.joinEui!,
+        devNonce: c.join.devNonce,
+      })
+    : joinAcceptMicValid(opened, cfg.version === '1.1' ? cfg.nwkKey! : cfg.appKey!);
+  if (!micOk) {
+    // Almost always another device's accept heard in dev window: not the network's fault.
+    dev.counters.foreignJoinAccepts++;
+    return;
+  }
+  const saved = dev.store.get(cfg.id) ?? {};
+  if (optNeg) {
+    // 1.1 §6.2.3: a JoinNonce not greater than the last one accepted is a replay.
+    if (saved.joinNonce !== undefined && a.joinNonce <= saved.joinNonce) {
+      dev.violation('join-nonce-replay', `JoinNonce ${a.joinNonce} not above ${saved.joinNonce}`);
+      return;
+    }
+  }
+  c.received = true;
+  acceptJoin(dev, a, c.join.devNonce, optNeg);
+}
+
+export function acceptJoin(
+  dev: VirtualDevice,
+  a: JoinAcceptPayload,
+  devNonce: number,
+  optNeg: boolean,
+): void {
+  const cfg = dev.config;
+  let keys: SessionKeys;
+  if (optNeg) {
+    keys = deriveSessionKeys11(cfg.nwkKey!, cfg.appKey!, a.joinNonce, cfg.joinEui!, devNonce);
+  } else {
+    // 1.0.x, or a 1.1 device on a 1.0 network: legacy keys, both from the (network) root key
+    // (1.1 §6.2.3 with OptNeg unset; LoRaMac-node derives them from NWK_KEY).
+    const root = cfg.version === '1.1' ? cfg.nwkKey! : cfg.appKey!;
+    const k = deriveSessionKeys10(root, a.joinNonce, a.netId, devNonce);
+    keys = sessionKeys10(k.nwkSKey, k.appSKey);
+  }
+  dev.mac.rx1DrOffset = a.dlSettings.rx1DrOffset;
+  dev.mac.rx2DataRate = a.dlSettings.rx2DataRate;
+  dev.mac.rx1Delay = rxDelaySeconds(a.rxDelay);
+  dev.mac.channels = defaultChannelTable(cfg.region);
+  let cfList: PersistedSession['cfList'];
+  if (a.cfList !== undefined && a.cfList.type !== 'rfu') {
+    dev.mac.channels = applyCFList(cfg.region, dev.mac.channels, a.cfList);
+    cfList = a.cfList;
+  }
+  dev.mac.adrAckCnt = 0;
+  dev.session = newSession(dev, a.devAddr, keys, optNeg ? '1.1' : '1.0', 0, {
+    netId: a.netId,
+    rekeyPending: optNeg,
+  });
+  dev.counters.joinAccepts++;
+  // Session and JoinNonce reach the disk before the first uplink that uses them.
+  dev.store.update(cfg.id, { joinNonce: a.joinNonce });
+  persistSession(dev, cfList);
+  dev.lastRejoinAt = dev.scheduler.now();
+  dev.uplinksSinceRejoin = 0;
+  dev.pendingAnswers = [];
+  dev.stickyAnswers = [];
+  dev.emit({
+    type: 'joined',
+    devAddr: a.devAddr,
+    attempt: dev.joinAttempt,
+    version: optNeg ? '1.1' : '1.0',
+  });
+}
+
+/** 1.1 §5.14: Rejoin-requests of the type asked, maxRetries + 1 of them, 32 s × 2^Period + up to 32 s apart. */
+export function forceRejoin(
+  dev: VirtualDevice,
+  rejoinType: number,
+  dataRate: number,
+  period: number,
+  maxRetries: number,
+): void {
+  for (const t of dev.forcedRejoins) dev.scheduler.cancel(t);
+  dev.forcedRejoins = [];
+  const type = rejoinType === 2 ? 2 : 0;
+  let at = dev.scheduler.now() + 1_000_000;
+  for (let i = 0; i <= maxRetries; i++) {
+    const when = at;
+    dev.forcedRejoins.push(
+      dev.scheduler.at(when, () => {
+        if (dev.cycle === undefined)
+          rejoin(dev, type, dev.config.region.dataRates[dataRate] ? dataRate : dev.mac.dataRate);
+      }),
+    );
+    at += (32 * 2 ** period + dev.rng.uniform(0, 32)) * 1e6;
+  }
+}

@@ -1,0 +1,185 @@
+import { CodecError } from '../lorawan/errors.js';
+import { decodePHYPayload } from '../lorawan/phy-payload.js';
+import { rx1DataRate, rx1Frequency } from '../region/channels.js';
+import type { HeardDownlink, Window } from './types.js';
+import { type Cycle } from './device-internal.js';
+import type { VirtualDevice } from './device.js';
+import { join, joinAcceptIsMine, receiveJoinAccept } from './join.js';
+import { kick, sendData } from './uplink.js';
+import { receiveData } from './downlink.js';
+
+/*
+ * Receive windows: RX1/RX2 (and class C RXC) opened after each uplink, what the radio heard in them,
+ * and what was missed.
+ */
+
+/** Class A receive windows after a transmission (LoRaWAN 1.1 §3.3; join: JOIN_ACCEPT_DELAY1/2). */
+export function openWindows(
+  dev: VirtualDevice,
+  kind: 'join' | 'rejoin' | 'data',
+  choice: { channel: number; frequency: number },
+  upDr: number,
+  txEnd: number,
+): void {
+  const c = dev.cycle!;
+  const r = dev.config.region;
+  const joining = kind !== 'data';
+  const delay1 = joining ? r.joinAcceptDelay1 * 1000 : dev.mac.rx1Delay * 1e6;
+  const delay2 = joining ? r.joinAcceptDelay2 * 1000 : delay1 + 1e6;
+  const offset = joining ? 0 : dev.mac.rx1DrOffset;
+  const rx1Freq = dev.mac.rx1Frequencies[choice.channel] ?? rx1Frequency(r, choice.channel, choice.frequency);
+  c.rx1 = {
+    name: 'RX1',
+    open: txEnd + delay1,
+    frequency: rx1Freq,
+    dataRate: rx1DataRate(r, upDr, offset, dev.mac.downlinkDwell),
+  };
+  c.rx2 = joining
+    ? { name: 'RX2', open: txEnd + delay2, frequency: r.rx2.frequency, dataRate: r.rx2.dataRate }
+    : {
+        name: 'RX2',
+        open: txEnd + delay2,
+        frequency: dev.mac.rx2Frequency,
+        dataRate: dev.mac.rx2DataRate,
+      };
+  const tol = dev.config.rxWindowTolerance ?? 20_000;
+  c.timers.push(dev.scheduler.at(c.rx2.open + tol + 1, () => afterWindows(dev, c)));
+}
+
+/** RX2 has closed (and any frame received in a window has been handled): decide what comes next. */
+export function afterWindows(dev: VirtualDevice, c: Cycle): void {
+  // Timers belong to their cycle: one that fires after its cycle ended has nothing to decide.
+  if (dev.cycle !== c || dev.stopped) return;
+  if (dev.receivingUntil > dev.scheduler.now()) {
+    c.timers.push(dev.scheduler.at(dev.receivingUntil + 1, () => afterWindows(dev, c)));
+    return;
+  }
+  for (const t of c.timers) dev.scheduler.cancel(t);
+  c.timers = [];
+  if (c.kind === 'join') {
+    dev.cycle = undefined;
+    if (!dev.joined) {
+      dev.violation(
+        'join-accept-missing',
+        `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.joinAttempt})`,
+      );
+      dev.emit({ type: 'join-failed', attempt: dev.joinAttempt });
+      const [lo, hi] = dev.config.joinRetryDelay ?? [5000, 15000];
+      dev.nextJoin = dev.scheduler.after(dev.rng.uniform(lo, hi) * 1000, () => join(dev));
+    } else {
+      kick(dev);
+    }
+    return;
+  }
+  if (c.kind === 'rejoin') {
+    dev.cycle = undefined;
+    kick(dev);
+    return;
+  }
+  if (c.confirmed && !c.acked && c.attempt < c.maxAttempts) {
+    // Retransmit the same frame (same FCnt) after ACK_TIMEOUT, possibly on another channel.
+    c.attempt++;
+    c.received = false;
+    const [lo, hi] = dev.config.region.ackTimeout;
+    c.timers.push(dev.scheduler.after(dev.rng.uniform(lo, hi) * 1000, () => sendData(dev)));
+    return;
+  }
+  if (!c.confirmed && !c.received && c.attempt < c.maxAttempts) {
+    c.attempt++; // NbTrans repetition of an unconfirmed frame
+    sendData(dev);
+    return;
+  }
+  if (c.confirmed && !c.acked) {
+    dev.counters.confirmedUnacked++;
+    dev.emit({ type: 'nack', fCnt: c.fCnt! });
+  }
+  dev.cycle = undefined;
+  kick(dev);
+}
+
+/**
+ * The radio model says dev device can hear a downlink starting now. It is received only if a
+ * window is open for it: the right moment (within the tolerance), frequency and data rate.
+ */
+export function hear(dev: VirtualDevice, d: HeardDownlink): void {
+  if (dev.stopped) return;
+  const region = dev.config.region;
+  // Compare modulations, not indexes: in US915/AU915 one modulation has two DRs (SF8BW500 is
+  // uplink DR4/DR6 and downlink DR12), and the gateway reports only the modulation.
+  const at = (i: number) => d.datr === region.dataRates[i]?.datr;
+  const tol = dev.config.rxWindowTolerance ?? 20_000;
+  const c = dev.cycle;
+  let window: Window | undefined;
+  if (c !== undefined) {
+    for (const w of [c.rx1, c.rx2]) {
+      if (w && Math.abs(d.start - w.open) <= tol && d.frequency === w.frequency && at(w.dataRate))
+        window = w.name;
+    }
+  }
+  if (window === undefined && dev.config.deviceClass === 'C' && dev.session !== undefined) {
+    const inRx1 = c?.rx1 !== undefined && d.start >= c.rx1.open - tol && d.start <= c.rx1.open + tol;
+    if (!inRx1 && d.frequency === dev.mac.rx2Frequency && at(dev.mac.rx2DataRate)) window = 'RXC';
+  }
+  if (window === undefined) {
+    // The network sent at a moment, frequency or data rate no window of dev device had.
+    if (addressedToMe(dev, d.phyPayload)) missed(dev, d);
+    return;
+  }
+  const radioBusy =
+    d.start < dev.transmittingUntil ||
+    d.start < dev.receivingUntil ||
+    (c !== undefined && window !== 'RXC' && c.locked);
+  if (radioBusy) {
+    // Right window, but the radio is transmitting or already demodulating another frame:
+    // a collision at the device, not a fault of the network.
+    if (addressedToMe(dev, d.phyPayload)) dev.counters.downlinksLostBusy++;
+    return;
+  }
+  if (c !== undefined && window !== 'RXC') c.locked = true;
+  dev.receivingUntil = d.start + d.airtime;
+  const timer = dev.scheduler.at(d.start + d.airtime, () => {
+    receive(dev, d, window);
+    if (c === undefined || dev.cycle !== c || window === 'RXC') return;
+    // A frame for dev device ends the windows (no RX2 after a reception in RX1); one for another
+    // device, or one that failed its checks, leaves the next window open.
+    if (c.received) afterWindows(dev, c);
+    else c.locked = false;
+  });
+  c?.timers.push(timer);
+}
+
+export function addressedToMe(dev: VirtualDevice, phy: Uint8Array): boolean {
+  if (phy.length >= 5 && (phy[0]! & 0xe0) === 0x20) return joinAcceptIsMine(dev, phy);
+  if (dev.session === undefined || phy.length < 5) return false;
+  const addr = (phy[1]! | (phy[2]! << 8) | (phy[3]! << 16) | (phy[4]! << 24)) >>> 0;
+  return addr === dev.session.devAddr;
+}
+
+export function missed(dev: VirtualDevice, d: HeardDownlink): void {
+  dev.counters.downlinksMissed++;
+  const c = dev.cycle;
+  const w =
+    c?.rx1 && Math.abs(d.start - c.rx1.open) < Math.abs(d.start - (c.rx2?.open ?? Infinity)) ? c.rx1 : c?.rx2;
+  const detail =
+    w === undefined
+      ? `downlink at ${d.start} µs while no window was open`
+      : `downlink at ${Math.round(d.start)} µs, ${d.frequency} Hz, ${d.datr}; nearest window ${w.name} opens at ${Math.round(w.open)} µs on ${w.frequency} Hz, DR${w.dataRate} (${dev.config.region.dataRates[w.dataRate]?.datr ?? '?'})`;
+  dev.violation('downlink-outside-window', detail);
+}
+
+export function receive(dev: VirtualDevice, d: HeardDownlink, window: Window): void {
+  if (dev.stopped) return;
+  dev.lastDownlinkSnr = d.snr;
+  let p;
+  try {
+    p = decodePHYPayload(d.phyPayload);
+  } catch (e) {
+    if (!(e instanceof CodecError)) throw e;
+    dev.counters.undecodable++;
+    return;
+  }
+  if (p.mType === 'JoinAccept') return receiveJoinAccept(dev, d.phyPayload);
+  if (p.mType !== 'UnconfirmedDataDown' && p.mType !== 'ConfirmedDataDown') return;
+  if (dev.session === undefined || p.devAddr !== dev.session.devAddr) return;
+  receiveData(dev, d.phyPayload, p, window);
+}

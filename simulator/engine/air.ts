@@ -1,0 +1,179 @@
+import { VirtualGateway, type DownlinkTransmission } from '../gateway/gateway.js';
+import type { HeardDownlink } from '../device/types.js';
+import type { Position } from '../radio/geometry.js';
+import type { ListenerIndex } from '../radio/listeners.js';
+import type { RadioMedium } from '../radio/medium.js';
+import type { Rng } from '../random/rng.js';
+import { parseLoRaDatr } from '../semtech-udp/packets.js';
+import type { Scheduler } from '../time/scheduler.js';
+
+/** A frame a device puts on air: what the medium needs to decide who hears it, and what gateways forward. */
+export interface UplinkOnAir {
+  deviceId: string;
+  kind?: 'join' | 'rejoin' | 'data';
+  frequency: number;
+  modulation: 'LORA' | 'FSK';
+  spreadingFactor?: number | undefined;
+  bandwidth: number;
+  eirp: number;
+  /** Scheduler µs. */
+  start: number;
+  airtime: number;
+  phyPayload: Uint8Array;
+  datr: string | number;
+  codr: '4/5';
+  channel: number;
+  /** When the device's receive windows open after this frame (scheduler µs). */
+  rxWindows?: number[];
+}
+
+/** Whatever hears downlinks for one device ID: a VirtualDevice, or a compact fleet for its members. */
+export interface DownlinkHearer {
+  hear(d: HeardDownlink): void;
+}
+
+export interface GatewayOnAir {
+  id: string;
+  eui: Buffer;
+  position: Position;
+  antennaGain: number;
+  server: { host: string; port: number };
+  txFrequencyRange: readonly [number, number];
+  rng: Rng;
+}
+
+export interface AirOptions {
+  scheduler: Scheduler;
+  medium: RadioMedium;
+  /** Route downlinks only to devices that may be listening; without it, every device in range hears. */
+  listeners?: ListenerIndex;
+  /** Each reception a gateway goes on to forward (RSSI and SNR distributions). */
+  onReception?: (rssi: number, snr: number) => void;
+}
+
+/**
+ * How long traffic keeps the air busy after a frame, µs: a network answers within its receive windows
+ * (RX2 at 2 s for data, join-accept delay 2 at 6 s), so virtual time advances in small steps until then.
+ */
+const BUSY_AFTER_US = { data: 2_500_000, join: 7_000_000, downlink: 2_000_000 } as const;
+
+/** Radio ↔ gateways ↔ devices: the one wiring the engine, the test harness and the benches share. */
+export class Air {
+  readonly gateways = new Map<string, VirtualGateway>();
+  private readonly hearers = new Map<string, DownlinkHearer>();
+  /** Until when (scheduler µs) frames are in flight and the network may still answer. */
+  busyUntilUs = 0;
+
+  constructor(private readonly o: AirOptions) {}
+
+  /** A gateway on air and connected to its server; the caller stops it. */
+  async addGateway(g: GatewayOnAir): Promise<VirtualGateway> {
+    const { medium, scheduler } = this.o;
+    medium.addGateway({ id: g.id, position: g.position, antennaGain: g.antennaGain, noiseFigure: 6 });
+    const gw = new VirtualGateway(
+      {
+        eui: g.eui,
+        server: g.server,
+        txFrequencyRange: [g.txFrequencyRange[0], g.txFrequencyRange[1]],
+        antennaGain: g.antennaGain,
+      },
+      scheduler,
+      g.rng,
+      { onTransmit: (tx) => this.downlink(g.id, tx) },
+    );
+    this.gateways.set(g.id, gw);
+    await gw.start();
+    return gw;
+  }
+
+  /** A device at `position`, heard by the medium; `hearer` gets what reaches its antenna. */
+  addDevice(id: string, position: Position, hearer?: DownlinkHearer): void {
+    this.o.medium.addDevice({ id, position, antennaGain: 0, noiseFigure: 6 });
+    if (hearer) this.hearers.set(id, hearer);
+  }
+
+  /** A device ID that `hearer` answers for (compact fleets hear for all their members). */
+  hearFor(id: string, hearer: DownlinkHearer): void {
+    this.hearers.set(id, hearer);
+  }
+
+  /** Downlinks to `devAddr` may be for device `id` (it joined, or was activated by personalization). */
+  address(devAddr: number, id: string): void {
+    this.o.listeners?.address(devAddr, id);
+  }
+
+  /** A class C device: it listens whenever it is not transmitting. */
+  continuous(id: string): void {
+    this.o.listeners?.continuous(id);
+  }
+
+  /** A frame on air from a device: who hears it now, and the gateways that do forward it when it ends. */
+  uplink(tx: UplinkOnAir): void {
+    const { medium, scheduler, listeners } = this.o;
+    this.markBusy(tx.kind === 'join' || tx.kind === 'rejoin' ? BUSY_AFTER_US.join : BUSY_AFTER_US.data);
+    if (tx.rxWindows) listeners?.windows(tx.deviceId, tx.rxWindows, scheduler.now());
+    const receptions = medium.uplink({
+      from: tx.deviceId,
+      frequency: tx.frequency,
+      modulation: tx.modulation,
+      spreadingFactor: tx.spreadingFactor,
+      bandwidth: tx.bandwidth,
+      eirp: tx.eirp,
+      start: tx.start,
+      airtime: tx.airtime,
+    });
+    scheduler.at(tx.start + tx.airtime, () => {
+      for (const rx of receptions) {
+        if (rx.lost) continue;
+        this.o.onReception?.(rx.rssi, rx.snr);
+        this.gateways.get(rx.to)?.receive({
+          phyPayload: tx.phyPayload,
+          frequency: tx.frequency,
+          modulation: tx.modulation,
+          datr: tx.datr,
+          codr: tx.codr,
+          rssi: rx.rssi,
+          snr: rx.snr,
+          channel: tx.channel % 8,
+        });
+      }
+    });
+  }
+
+  markBusy(forUs: number): void {
+    this.busyUntilUs = Math.max(this.busyUntilUs, this.o.scheduler.now() + forUs);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.gateways.values()].map((g) => g.stop()));
+  }
+
+  private downlink(gatewayId: string, tx: DownlinkTransmission): void {
+    this.markBusy(BUSY_AFTER_US.downlink);
+    const lora = parseLoRaDatr(tx.datr);
+    const heard = this.o.medium.downlink(
+      {
+        from: gatewayId,
+        frequency: tx.frequency,
+        modulation: tx.modulation,
+        spreadingFactor: lora?.spreadingFactor,
+        bandwidth: lora?.bandwidthHz ?? 125_000,
+        eirp: tx.eirp,
+        start: tx.start,
+        airtime: tx.airtime,
+      },
+      this.o.listeners?.candidates(tx.start, tx.phyPayload),
+    );
+    for (const rx of heard) {
+      this.hearers.get(rx.to)?.hear({
+        phyPayload: tx.phyPayload,
+        frequency: tx.frequency,
+        datr: tx.datr,
+        start: tx.start,
+        airtime: tx.airtime,
+        rssi: rx.rssi,
+        snr: rx.snr,
+      });
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { CompactFleet, type CompactTransmission } from '../device/compact-fleet.js';
+import { FCntFile } from '../device/fcnt-file.js';
+import { Rng } from '../random/rng.js';
+import type { Region } from '../region/types.js';
+import { parseDuration } from '../scenario/duration.js';
+import type { DevicePlan } from '../scenario/expand.js';
+import type { Scheduler } from '../time/scheduler.js';
+
+/** A compact fleet of a run: its devices' plans (index i is device i of the fleet) and its FCnt file. */
+export interface CompactFleetRun {
+  name: string;
+  plans: DevicePlan[];
+  devAddrs: Uint32Array;
+  fleet: CompactFleet;
+  close(): void;
+}
+
+/**
+ * The scenario's `model: compact` fleets: each a CompactFleet over its devices' plans, keys and
+ * DevAddrs from the scenario expansion, FCntUp bounds in `<scenario>.<fleet>.fcnt` (by the device's
+ * index in the fleet, so every shard layout shares one file), the load stages as its `active` test.
+ */
+export function setUpCompactFleets(o: {
+  plans: Map<string, DevicePlan[]>;
+  scenario: string;
+  stateDir: string;
+  seed: string;
+  region: Region;
+  scheduler: Scheduler;
+  isActive: (ordinal: number, nowUs: number) => boolean;
+  onUplink: (deviceId: string, tx: CompactTransmission) => void;
+}): CompactFleetRun[] {
+  const out: CompactFleetRun[] = [];
+  for (const [name, plans] of o.plans) {
+    const f = plans[0]!.fleet;
+    const file = FCntFile.open(join(o.stateDir, `${o.scenario}.${name}.fcnt`));
+    const saved = file.bounds(f.count);
+    // The spec of a compact device is derived when read: read each once, keep what the air needs.
+    const devAddrs = new Uint32Array(plans.length);
+    const addrIndex = new Map<number, number>();
+    plans.forEach((p, i) => {
+      devAddrs[i] = Number.parseInt(p.spec.devAddr!, 16) >>> 0;
+      addrIndex.set(devAddrs[i]!, i);
+    });
+    const intervalUs = parseDuration(f.interval ?? '60s')! * 1000;
+    const jitterUs =
+      f.distribution === 'fixed' ? 0 : (parseDuration(f.jitter ?? '0s') || intervalUs / 1000 / 10) * 1000;
+    const v11 = plans[0]!.spec.lorawanVersion === '1.1';
+    const fleet = new CompactFleet(
+      {
+        count: plans.length,
+        region: o.region,
+        version: v11 ? '1.1' : '1.0',
+        dataRate: f.data_rate ?? o.region.defaultDataRate,
+        ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),
+        fPort: f.f_port ?? 2,
+        payloadSize: f.payload?.size ?? 12,
+        intervalUs,
+        jitter: Math.min(0.9, jitterUs / intervalUs),
+        rx1Delay: 1,
+        devAddr: (i) => devAddrs[i]!,
+        indexOf: (a) => addrIndex.get(a) ?? -1,
+        sessionKeys: (i, k) => {
+          const sp = plans[i]!.spec;
+          const hex = v11
+            ? [sp.fNwkSIntKey, sp.sNwkSIntKey, sp.nwkSEncKey, sp.appSKey]
+            : [sp.fNwkSIntKey, sp.appSKey];
+          hex.forEach((h, j) => k.set(Buffer.from(h!, 'hex'), j * 16));
+        },
+        rng: new Rng(`${o.seed}/compact/${name}`),
+        fCnts: {
+          initial: (i) => saved[plans[i]!.index] ?? 0,
+          reserve: (i, bound) => file.reserve(plans[i]!.index, bound),
+        },
+        active: (i, now) => o.isActive(plans[i]!.ordinal, now),
+      },
+      o.scheduler,
+      (tx) => o.onUplink(plans[tx.device]!.deviceId, tx),
+    );
+    out.push({ name, plans, devAddrs, fleet, close: () => file.close() });
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+import { aes128Key, devAddr, eui64 } from '../../crypto/types.js';
+import { VirtualDevice } from '../device/device.js';
+import type { StateStore } from '../device/state-store.js';
+import type { DeviceConfig, DeviceEvent, DeviceTransmission } from '../device/types.js';
+import { sessionKeys10 } from '../lorawan/frame-security.js';
+import { Rng } from '../random/rng.js';
+import type { Region } from '../region/types.js';
+import type { DevicePlan } from '../scenario/expand.js';
+import type { Scheduler } from '../time/scheduler.js';
+import type { Air } from './air.js';
+
+/** A full-behaviour device of a run, with what its traffic schedule needs. */
+export interface FirmwareDevice {
+  dev: VirtualDevice;
+  plan: DevicePlan;
+  /** Named after the device, not drawn from a shared stream: it behaves the same in any shard. */
+  rng: Rng;
+  /** Application uplinks sent so far (the payload template's counter). */
+  n: number;
+}
+
+/**
+ * What the target still holds of each device, decided while provisioning: a session is resumed, and
+ * MAC state restored, only where the network has them too.
+ */
+export interface SessionPolicy {
+  /** The target kept its devices from an earlier run (a TTS target with `teardown: keep`). */
+  resume: boolean;
+  /** Devices registered on a Join Server anew: their JoinNonce history starts over there. */
+  recommissioned: ReadonlySet<string>;
+  /** Devices whose NS session this run registered. */
+  newNsSessions: ReadonlySet<string>;
+  /** ABP devices whose only downlink counter used is 0 (TTS cannot be told FCntDown 0). */
+  zeroDownlinks: ReadonlySet<string>;
+}
+
+export interface FirmwareFleetOptions {
+  scheduler: Scheduler;
+  air: Air;
+  region: Region;
+  seed: string;
+  storeFor: (fleet: string) => StateStore;
+  sessions: SessionPolicy;
+  onTransmit?: (tx: DeviceTransmission) => void;
+  onEvent: (deviceId: string, e: DeviceEvent) => void;
+}
+
+/** The scenario's firmware-model devices on air, their saved state reconciled with the target's. */
+export function createFirmwareDevices(
+  plans: readonly DevicePlan[],
+  o: FirmwareFleetOptions,
+): Map<string, FirmwareDevice> {
+  const out = new Map<string, FirmwareDevice>();
+  for (const d of plans) {
+    const sp = d.spec;
+    reconcileState(o.storeFor(d.fleet.name), sp.deviceId, sp.activation, o.sessions);
+    const restoreMac = o.sessions.resume && !o.sessions.newNsSessions.has(sp.deviceId);
+    const rng = new Rng(`${o.seed}/device/${sp.deviceId}`);
+    const dev = new VirtualDevice(
+      deviceConfigFor(d, o.region, restoreMac),
+      o.scheduler,
+      {
+        transmit: (tx) => {
+          o.onTransmit?.(tx);
+          o.air.uplink(tx);
+        },
+      },
+      rng,
+      o.storeFor(d.fleet.name),
+      {
+        onEvent: (e) => {
+          if (e.type === 'joined') o.air.address(e.devAddr, sp.deviceId);
+          o.onEvent(sp.deviceId, e);
+        },
+      },
+    );
+    o.air.addDevice(sp.deviceId, d.position, dev);
+    if (sp.activation === 'abp') o.air.address(devAddr(sp.devAddr!), sp.deviceId);
+    if ((d.fleet.class ?? 'A') === 'C') o.air.continuous(sp.deviceId);
+    out.set(sp.deviceId, { dev, plan: d, rng, n: 0 });
+  }
+  return out;
+}
+
+/** A device's saved state made consistent with what the target holds of it. */
+function reconcileState(
+  store: StateStore,
+  deviceId: string,
+  activation: 'otaa' | 'abp',
+  sessions: SessionPolicy,
+): void {
+  // A session resumes only where the network still has it: kept, and not registered anew by this
+  // run (a device this run put on the Join Server has no session there yet).
+  if (activation === 'otaa' && (!sessions.resume || sessions.recommissioned.has(deviceId)))
+    store.clearSession(deviceId);
+  if (sessions.zeroDownlinks.has(deviceId) && sessions.newNsSessions.has(deviceId))
+    store.forgetDownlinkCounters(deviceId);
+  // A new JS record answers with JoinNonce 1: the device is re-commissioned, as a field device
+  // registered again would be, instead of refusing it and blaming the network (LoRaWAN 1.1 §6.2.3).
+  if (sessions.recommissioned.has(deviceId) && store.get(deviceId)?.joinNonce)
+    store.update(deviceId, { joinNonce: 0 });
+}
+
+/** The scenario's description of a device as the device model's configuration. */
+export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boolean): DeviceConfig {
+  const sp = d.spec;
+  const f = d.fleet;
+  return {
+    id: sp.deviceId,
+    devEui: eui64(sp.devEui),
+    version: sp.lorawanVersion,
+    activation: sp.activation,
+    deviceClass: f.class ?? 'A',
+    region,
+    ...(f.data_rate !== undefined ? { dataRate: f.data_rate } : {}),
+    ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),
+    ...(f.adr !== undefined ? { adr: f.adr } : {}),
+    ...(f.link_check_every ? { linkCheckEvery: f.link_check_every } : {}),
+    ...(f.device_time_every ? { deviceTimeEvery: f.device_time_every } : {}),
+    joinRetryDelay: [5000, 15000],
+    ...(sp.activation === 'otaa'
+      ? {
+          joinEui: eui64(sp.joinEui!),
+          appKey: aes128Key(sp.appKey!),
+          ...(sp.nwkKey ? { nwkKey: aes128Key(sp.nwkKey) } : {}),
+        }
+      : {
+          devAddr: devAddr(sp.devAddr!),
+          sessionKeys:
+            sp.lorawanVersion === '1.1'
+              ? {
+                  fNwkSIntKey: aes128Key(sp.fNwkSIntKey!),
+                  sNwkSIntKey: aes128Key(sp.sNwkSIntKey!),
+                  nwkSEncKey: aes128Key(sp.nwkSEncKey!),
+                  appSKey: aes128Key(sp.appSKey!),
+                }
+              : sessionKeys10(aes128Key(sp.fNwkSIntKey!), aes128Key(sp.appSKey!)),
+          abpRx: { rx1Delay: 1 },
+          // The network keeps what the device accepted only where the device was kept.
+          restoreMac,
+        }),
+  };
+}

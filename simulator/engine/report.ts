@@ -1,0 +1,159 @@
+import type { VirtualGateway } from '../gateway/gateway.js';
+import { metricsFrom } from '../metrics/report-metrics.js';
+import type { RunMetrics } from '../metrics/run-metrics.js';
+import type { RunReport } from '../report/types.js';
+import type { Shard } from '../scenario/shard.js';
+import { evaluate, parseThreshold } from '../scenario/thresholds.js';
+import type { Scenario } from '../scenario/types.js';
+import type { DownlinkTracker } from '../tts/downlink-tracker.js';
+import type { UplinkVerifier } from '../tts/uplink-verifier.js';
+import type { CompactFleetRun } from './compact-fleets.js';
+import type { FirmwareDevice } from './firmware-fleet.js';
+import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
+
+/** Everything a finished run hands to its report. */
+export interface RunOutcome {
+  scenario: Scenario;
+  seed: string;
+  target: string;
+  virtual: boolean;
+  durationMs: number;
+  interrupted: boolean;
+  devices: ReadonlyMap<string, FirmwareDevice>;
+  compact: readonly CompactFleetRun[];
+  gateways: ReadonlyMap<string, VirtualGateway>;
+  verifier: UplinkVerifier;
+  downlinks: DownlinkTracker;
+  /** What the network counted (see RunTarget.counters). */
+  network: Record<string, unknown>;
+  /** Failures the network explained on its events stream, by reason. */
+  reasons: Record<string, number>;
+  notProvisioned: { device: string; error: string }[];
+  metrics: RunMetrics;
+  shard: Shard | undefined;
+}
+
+/** The run's report: counts by fleet and gateway, the metrics, and the verdict of its thresholds. */
+export function buildReport(o: RunOutcome): RunReport {
+  const { scenario: s, seed, target, virtual, durationMs, interrupted, devices, gateways } = o;
+  const { verifier, downlinks, network, reasons, notProvisioned, metrics: timeline, shard, compact } = o;
+  const v = verifier.stats();
+  const dl = downlinks.stats();
+  const fleets: Record<string, Record<string, number>> = {};
+  const violations: ViolationCounts = {};
+  const violationSamples: RunReport['violationSamples'] = [];
+  let joinsRequested = 0;
+  let joinsAccepted = 0;
+  let otaa = 0;
+  let otaaJoined = 0;
+  let windowMiss = 0;
+  let confirmedAcked = 0;
+  let confirmedUnacked = 0;
+  for (const { dev, plan } of devices.values()) {
+    const c = dev.counters;
+    const f = (fleets[plan.fleet.name] ??= {
+      devices: 0,
+      joined: 0,
+      uplinks: 0,
+      retransmissions: 0,
+      downlinks: 0,
+      downlinks_missed: 0,
+      downlinks_lost_busy: 0,
+    });
+    f.devices!++;
+    if (dev.joined) f.joined!++;
+    f.uplinks! += c.uplinks;
+    f.retransmissions! += c.retransmissions;
+    f.downlinks! += c.downlinks;
+    f.downlinks_missed! += c.downlinksMissed;
+    f.downlinks_lost_busy! += c.downlinksLostBusy;
+    joinsRequested += c.joinRequests;
+    joinsAccepted += c.joinAccepts;
+    if (plan.spec.activation === 'otaa') {
+      otaa++;
+      if (dev.joined) otaaJoined++;
+    }
+    windowMiss += c.downlinksMissed;
+    confirmedAcked += c.confirmedAcked;
+    confirmedUnacked += c.confirmedUnacked;
+    for (const [k, n] of Object.entries(dev.violations) as [ViolationKind, number][])
+      violations[k] = (violations[k] ?? 0) + n;
+    for (const v of dev.recentViolations)
+      if (violationSamples.length < 25)
+        violationSamples.push({ device: plan.spec.deviceId, kind: v.kind, detail: v.detail });
+  }
+  for (const c of compact) {
+    const k = c.fleet.counters;
+    fleets[c.name] = {
+      devices: c.plans.length,
+      joined: c.plans.length,
+      uplinks: k.uplinks,
+      retransmissions: 0,
+      downlinks: k.downlinksInWindow,
+      downlinks_missed: k.downlinksMissed,
+      downlinks_lost_busy: 0,
+    };
+    windowMiss += k.downlinksMissed;
+    if (k.downlinksBadMic > 0) violations['bad-mic'] = (violations['bad-mic'] ?? 0) + k.downlinksBadMic;
+  }
+  const gws: Record<string, Record<string, number>> = {};
+  for (const [id, g] of gateways) {
+    const c = g.counters;
+    gws[id] = {
+      received: c.rxReceived,
+      forwarded: c.rxForwarded,
+      push_data: c.pushData,
+      push_ack_missing: c.pushAckMissing,
+      transmitted: c.transmitted,
+      tx_ack_errors: Object.entries(c.txAck)
+        .filter(([k]) => k !== 'NONE')
+        .reduce((a, [, n]) => a + n, 0),
+    };
+  }
+  const rejected = (network.rejected as Record<string, number> | undefined) ?? {};
+  const metrics = metricsFrom(
+    {
+      uplinksSent: v.expected,
+      uplinksDelivered: v.delivered,
+      uplinksLost: v.lost,
+      uplinksDuplicated: v.duplicated,
+      uplinksCorrupted: v.corrupted,
+      joinsRequested,
+      joinsAccepted,
+      devicesOtaa: otaa,
+      devicesOtaaJoined: otaaJoined,
+      rxWindowMiss: windowMiss,
+      confirmedAcked,
+      confirmedUnacked,
+      downlinksScheduled: dl.scheduled,
+      downlinksReceived: dl.delivered,
+      downlinksByWindow: dl.byWindow,
+      networkRejections: Object.values(rejected).reduce((a, n) => a + n, 0),
+      devicesNotProvisioned: notProvisioned.length,
+    },
+    verifier.latencyHistogram(),
+  );
+  const thresholds = (s.thresholds ?? []).map((t) => evaluate(parseThreshold(t), metrics));
+  return {
+    verdict: thresholds.every((t) => t.pass) ? 'pass' : 'fail',
+    scenario: s.name ?? 'scenario',
+    seed,
+    target,
+    time: virtual ? 'virtual' : 'wall',
+    ...(shard ? { shard } : {}),
+    devices: devices.size + compact.reduce((a, c) => a + c.plans.length, 0),
+    gatewaysSimulated: gateways.size,
+    durationMs,
+    interrupted,
+    thresholds,
+    metrics,
+    fleets,
+    gateways: gws,
+    network,
+    violations,
+    violationSamples,
+    diagnostics: { reasons, notProvisioned: notProvisioned.slice(0, 10) },
+    timeline: timeline.timeline(),
+    distributions: timeline.distributions(),
+  };
+}

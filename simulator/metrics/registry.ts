@@ -1,0 +1,185 @@
+/**
+ * The one list of a run's metrics: the report's `metrics`, the thresholds a scenario may set, the end
+ * summary, the HTML report and the README's table are all read from here.
+ */
+
+/** The counts a run's figures are made of: they add across worker threads and shards. */
+export interface RunCounts {
+  uplinksSent: number;
+  uplinksDelivered: number;
+  uplinksLost: number;
+  uplinksDuplicated: number;
+  uplinksCorrupted: number;
+  joinsRequested: number;
+  joinsAccepted: number;
+  devicesOtaa: number;
+  devicesOtaaJoined: number;
+  rxWindowMiss: number;
+  confirmedAcked: number;
+  confirmedUnacked: number;
+  downlinksScheduled: number;
+  downlinksReceived: number;
+  networkRejections: number;
+  devicesNotProvisioned: number;
+}
+
+/** Latency percentiles of delivered uplinks, ms (absent when nothing was delivered). */
+export interface LatencyFigures {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+type MetricDef =
+  | { unit: 'count'; count: keyof RunCounts; help: string }
+  | { unit: 'ratio'; of: (c: RunCounts) => number | null; help: string }
+  | { unit: 'ms'; latency: keyof LatencyFigures; help: string };
+
+const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
+
+export const METRICS = {
+  delivery_ratio: {
+    unit: 'ratio',
+    of: (c) => ratio(c.uplinksDelivered, c.uplinksSent),
+    help: 'application uplinks delivered to the application (MQTT) / sent',
+  },
+  join_success_ratio: {
+    unit: 'ratio',
+    of: (c) => ratio(c.devicesOtaaJoined, c.devicesOtaa),
+    help: 'OTAA devices that joined / OTAA devices',
+  },
+  downlink_delivery_ratio: {
+    unit: 'ratio',
+    of: (c) => ratio(c.downlinksReceived, c.downlinksScheduled),
+    help: 'application downlinks received by their device / scheduled',
+  },
+  confirmed_ack_ratio: {
+    unit: 'ratio',
+    of: (c) => ratio(c.confirmedAcked, c.confirmedAcked + c.confirmedUnacked),
+    help: 'confirmed uplinks acknowledged / confirmed uplinks finished',
+  },
+  latency_p50: { unit: 'ms', latency: 'p50', help: 'median uplink latency, air to MQTT' },
+  latency_p90: { unit: 'ms', latency: 'p90', help: '90th percentile uplink latency' },
+  latency_p99: { unit: 'ms', latency: 'p99', help: '99th percentile uplink latency' },
+  latency_max: { unit: 'ms', latency: 'max', help: 'largest uplink latency' },
+  uplinks_sent: {
+    unit: 'count',
+    count: 'uplinksSent',
+    help: 'application uplinks sent (first transmissions)',
+  },
+  uplinks_delivered: { unit: 'count', count: 'uplinksDelivered', help: 'uplinks that reached MQTT' },
+  uplinks_lost: { unit: 'count', count: 'uplinksLost', help: 'uplinks that never reached MQTT' },
+  uplinks_duplicated: { unit: 'count', count: 'uplinksDuplicated', help: 'uplinks MQTT delivered twice' },
+  uplinks_corrupted: {
+    unit: 'count',
+    count: 'uplinksCorrupted',
+    help: 'uplinks delivered with another payload than sent',
+  },
+  joins_requested: { unit: 'count', count: 'joinsRequested', help: 'Join-requests sent' },
+  joins_accepted: { unit: 'count', count: 'joinsAccepted', help: 'Join-accepts devices accepted' },
+  devices_otaa: { unit: 'count', count: 'devicesOtaa', help: 'OTAA devices simulated' },
+  devices_otaa_joined: { unit: 'count', count: 'devicesOtaaJoined', help: 'OTAA devices that joined' },
+  rx_window_miss: {
+    unit: 'count',
+    count: 'rxWindowMiss',
+    help: 'downlinks for a device that came outside its receive windows',
+  },
+  confirmed_acked: { unit: 'count', count: 'confirmedAcked', help: 'confirmed uplinks acknowledged' },
+  confirmed_unacked: {
+    unit: 'count',
+    count: 'confirmedUnacked',
+    help: 'confirmed uplinks given up on without an ACK',
+  },
+  downlinks_scheduled: {
+    unit: 'count',
+    count: 'downlinksScheduled',
+    help: 'application downlinks the scenario queued',
+  },
+  downlinks_received: {
+    unit: 'count',
+    count: 'downlinksReceived',
+    help: 'application downlinks their device received',
+  },
+  network_rejections: {
+    unit: 'count',
+    count: 'networkRejections',
+    help: 'uplinks and joins the network refused, with its reason',
+  },
+  devices_not_provisioned: {
+    unit: 'count',
+    count: 'devicesNotProvisioned',
+    help: 'devices the target refused to register (not simulated)',
+  },
+} as const satisfies Record<string, MetricDef>;
+
+export type MetricName = keyof typeof METRICS;
+
+export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
+
+export const isMetricName = (name: string): name is MetricName => Object.hasOwn(METRICS, name);
+
+/** Every metric's value; null where nothing was measured (a ratio over nothing, no latency). */
+export type MetricValues = {
+  [K in MetricName]: (typeof METRICS)[K]['unit'] extends 'count' ? number : number | null;
+};
+
+/** The values of every metric from the run's counts and latency figures. */
+export function metricValues(c: RunCounts, latency: LatencyFigures | undefined): MetricValues {
+  const out = {} as Record<MetricName, number | null>;
+  for (const name of METRIC_NAMES) {
+    const def: MetricDef = METRICS[name];
+    out[name] =
+      def.unit === 'count'
+        ? c[def.count]
+        : def.unit === 'ratio'
+          ? def.of(c)
+          : (latency?.[def.latency] ?? null);
+  }
+  return out as MetricValues;
+}
+
+/** The counts back from metric values (for merging reports). */
+export function countsFrom(values: Record<string, unknown>, where = 'metrics'): RunCounts {
+  const out = {} as RunCounts;
+  for (const name of METRIC_NAMES) {
+    const def: MetricDef = METRICS[name];
+    if (def.unit !== 'count') continue;
+    const v = values[name];
+    if (typeof v !== 'number')
+      throw new TypeError(`${where}.${name}: expected a number, got ${JSON.stringify(v)}`);
+    out[def.count] = v;
+  }
+  return out;
+}
+
+/** A metric's value as people read it: latencies in ms or s, ratios as percentages. */
+export function formatMetricValue(
+  v: number | null | undefined,
+  name: string,
+  formatMs: (ms: number) => string,
+): string {
+  if (v === null || v === undefined) return 'n/a';
+  const def = isMetricName(name) ? METRICS[name] : undefined;
+  if (def?.unit === 'ms') return formatMs(v);
+  if (def?.unit === 'ratio') return `${(v * 100).toFixed(2)} %`;
+  return String(v);
+}
+
+/** The key figures the end summary and the HTML report lead with: a label and the metrics it shows. */
+export const KEY_FIGURES: readonly { label: string; metrics: readonly MetricName[] }[] = [
+  { label: 'joins accepted / requested', metrics: ['joins_accepted', 'joins_requested'] },
+  { label: 'uplinks delivered / sent', metrics: ['uplinks_delivered', 'uplinks_sent'] },
+  { label: 'uplinks lost / duplicated', metrics: ['uplinks_lost', 'uplinks_duplicated'] },
+  { label: 'latency p50 / p99 / max', metrics: ['latency_p50', 'latency_p99', 'latency_max'] },
+  { label: 'downlinks received / scheduled', metrics: ['downlinks_received', 'downlinks_scheduled'] },
+  { label: 'receive-window misses', metrics: ['rx_window_miss'] },
+  { label: 'network rejections', metrics: ['network_rejections'] },
+];
+
+/** The metrics as a Markdown table (README.md, between `<!-- metrics -->` markers). */
+export function metricsMarkdown(): string {
+  const unit = { count: 'count', ratio: '0–1', ms: 'ms' } as const;
+  const rows = METRIC_NAMES.map((n) => `| \`${n}\` | ${unit[METRICS[n].unit]} | ${METRICS[n].help} |`);
+  return ['| metric | unit | what it counts |', '| --- | --- | --- |', ...rows].join('\n');
+}
