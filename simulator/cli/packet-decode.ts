@@ -5,10 +5,9 @@ import {
   dataFrameMicValid,
   decodePHYPayload,
   fPortUse,
-  joinAcceptMicValid,
   joinRequestMicValid,
   openDataFrame,
-  openJoinAccept,
+  openJoinAcceptAs,
   parseMacCommands,
   rejoinRequestMicValid,
   rxDelaySeconds,
@@ -168,26 +167,21 @@ function describeJoinAccept(bytes: Uint8Array, encrypted: Uint8Array, o: DecodeO
   const key = o.nwkKey ?? o.appKey;
   const head = { mType: 'JoinAccept', major: bytes[0]! & 0x03 };
   if (key === undefined) return { ...head, encrypted: hex(encrypted), micValid: null };
-  const opened = openJoinAccept(bytes, key);
+  const jsIntKey = o.jsIntKey ?? (o.nwkKey && o.devEui ? deriveJSIntKey(o.nwkKey, o.devEui) : undefined);
+  const request =
+    o.joinEui !== undefined && o.devNonce !== undefined
+      ? { joinReqType: o.joinReqType ?? ('JoinRequest' as const), joinEui: o.joinEui, devNonce: o.devNonce }
+      : undefined;
+  const { opened, micValid } = openJoinAcceptAs(
+    bytes,
+    { version: '1.1', decryptKey: key, micKey: key, jsIntKey },
+    request,
+  );
   const p = opened.payload;
-  let micValid: boolean | null;
-  let micNote: string | undefined;
-  if (!p.dlSettings.optNeg) {
-    micValid = joinAcceptMicValid(opened, key);
-  } else {
-    const jsIntKey = o.jsIntKey ?? (o.nwkKey && o.devEui ? deriveJSIntKey(o.nwkKey, o.devEui) : undefined);
-    if (jsIntKey === undefined || o.joinEui === undefined || o.devNonce === undefined) {
-      micValid = null;
-      micNote =
-        'OptNeg is set: the MIC needs --js-int-key (or --nwk-key with --dev-eui), --join-eui and --dev-nonce';
-    } else {
-      micValid = joinAcceptMicValid(opened, jsIntKey, {
-        joinReqType: o.joinReqType ?? 'JoinRequest',
-        joinEui: o.joinEui,
-        devNonce: o.devNonce,
-      });
-    }
-  }
+  const micNote =
+    micValid === null
+      ? 'OptNeg is set: the MIC needs --js-int-key (or --nwk-key with --dev-eui), --join-eui and --dev-nonce'
+      : undefined;
   return {
     ...head,
     joinNonce: hexUint(p.joinNonce, 3),

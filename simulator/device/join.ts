@@ -4,8 +4,7 @@ import { CodecError } from '../lorawan/errors.js';
 import {
   buildJoinRequest,
   buildRejoinRequest,
-  joinAcceptMicValid,
-  openJoinAccept,
+  openJoinAcceptAs,
   sessionKeys10,
   type SessionKeys,
 } from '../lorawan/frame-security.js';
@@ -14,7 +13,7 @@ import { applyCFList, defaultChannelTable } from '../region/channels.js';
 import { devNonceIsCounter, nextRandomDevNonce } from './dev-nonce.js';
 import { DeviceConfigError } from './errors.js';
 import type { PersistedSession } from './state-store.js';
-import { NONCE_RESERVE } from './device-internal.js';
+import { NONCE_RESERVE, type Cycle } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import { newSession, persistSession } from './session.js';
 import { transmit } from './uplink.js';
@@ -151,52 +150,55 @@ export function joinChannel(
 }
 
 /** A Join-accept is attributed by decrypting it and checking its MIC with dev device's keys. */
+/**
+ * The Join-accept answering this device's pending request, opened with its keys (1.0: AppKey; 1.1:
+ * NwkKey, or JSEncKey after a rejoin, 1.1 §6.2.3); undefined if it cannot be decoded.
+ */
+function openOwnJoinAccept(
+  dev: VirtualDevice,
+  phy: Uint8Array,
+  join: NonNullable<Cycle['join']>,
+  rejoin: boolean,
+) {
+  const cfg = dev.config;
+  const v11 = cfg.version === '1.1';
+  try {
+    return openJoinAcceptAs(
+      phy,
+      {
+        version: v11 ? '1.1' : '1.0',
+        decryptKey: v11 ? (rejoin ? dev.jsEncKey! : cfg.nwkKey!) : cfg.appKey!,
+        micKey: v11 ? cfg.nwkKey! : cfg.appKey!,
+        jsIntKey: dev.jsIntKey,
+      },
+      { joinReqType: join.joinReqType, joinEui: cfg.joinEui!, devNonce: join.devNonce },
+    );
+  } catch (e) {
+    if (e instanceof CodecError) return undefined;
+    throw e;
+  }
+}
+
+/** A Join-accept heard in a join window is this device's when its MIC verifies with its keys. */
 export function joinAcceptIsMine(dev: VirtualDevice, phy: Uint8Array): boolean {
   const c = dev.cycle;
   if (c?.join === undefined) return false;
-  const cfg = dev.config;
-  try {
-    const key = cfg.version === '1.1' ? (c.kind === 'rejoin' ? dev.jsEncKey! : cfg.nwkKey!) : cfg.appKey!;
-    const opened = openJoinAccept(phy, key);
-    return opened.payload.dlSettings.optNeg && cfg.version === '1.1'
-      ? joinAcceptMicValid(opened, dev.jsIntKey!, {
-          joinReqType: c.join.joinReqType,
-          joinEui: cfg.joinEui!,
-          devNonce: c.join.devNonce,
-        })
-      : joinAcceptMicValid(opened, cfg.version === '1.1' ? cfg.nwkKey! : cfg.appKey!);
-  } catch (e) {
-    if (e instanceof CodecError) return false;
-    throw e;
-  }
+  return openOwnJoinAccept(dev, phy, c.join, c.kind === 'rejoin')?.micValid === true;
 }
 
 export function receiveJoinAccept(dev: VirtualDevice, phy: Uint8Array): void {
   const c = dev.cycle;
   if (c === undefined || c.join === undefined) return;
   const cfg = dev.config;
-  const isRejoin = c.kind === 'rejoin';
-  // 1.0: AppKey; 1.1: NwkKey for a Join-request, JSEncKey for a rejoin (1.1 §6.2.3).
-  const decKey = cfg.version === '1.1' ? (isRejoin ? dev.jsEncKey! : cfg.nwkKey!) : cfg.appKey!;
-  let opened;
-  try {
-    opened = openJoinAccept(phy, decKey);
-  } catch (e) {
-    if (!(e instanceof CodecError)) throw e;
+  const own = openOwnJoinAccept(dev, phy, c.join, c.kind === 'rejoin');
+  if (own === undefined) {
     dev.counters.undecodable++;
     return;
   }
-  const a = opened.payload;
-  const optNeg = cfg.version === '1.1' && a.dlSettings.optNeg;
-  const micOk = optNeg
-    ? joinAcceptMicValid(opened, dev.jsIntKey!, {
-        joinReqType: c.join.joinReqType,
-        joinEui: cfg.joinEui!,
-        devNonce: c.join.devNonce,
-      })
-    : joinAcceptMicValid(opened, cfg.version === '1.1' ? cfg.nwkKey! : cfg.appKey!);
-  if (!micOk) {
-    // Almost always another device's accept heard in dev window: not the network's fault.
+  const a = own.opened.payload;
+  const optNeg = own.optNeg;
+  if (own.micValid !== true) {
+    // Almost always another device's accept heard in this window: not the network's fault.
     dev.counters.foreignJoinAccepts++;
     return;
   }

@@ -316,6 +316,36 @@ export function joinAcceptMicValid(
   );
 }
 
+/**
+ * A Join-accept opened by its receiver, and its MIC checked: the one way lorafleet opens one
+ * (LoRaWAN 1.0.4 §6.2.6, 1.1 §6.2.3). A 1.0 receiver ignores OptNeg (an RFU bit to it); a 1.1 one
+ * checks an OptNeg accept with JSIntKey over the request it answers — `micValid` is null when the
+ * caller lacks that key or request.
+ */
+export function openJoinAcceptAs(
+  bytes: Uint8Array,
+  receiver: {
+    version: '1.0' | '1.1';
+    /** 1.0: AppKey; 1.1: NwkKey for a Join-request, JSEncKey for a Rejoin-request. */
+    decryptKey: AES128Key;
+    /** The MIC key of an accept without OptNeg: AppKey (1.0) or NwkKey (1.1). */
+    micKey: AES128Key;
+    jsIntKey?: AES128Key | undefined;
+  },
+  request?: JoinAcceptMicContext,
+): { opened: OpenedJoinAccept; optNeg: boolean; micValid: boolean | null } {
+  const opened = openJoinAccept(bytes, receiver.decryptKey);
+  const optNeg = receiver.version === '1.1' && opened.payload.dlSettings.optNeg;
+  if (!optNeg)
+    return {
+      opened,
+      optNeg,
+      micValid: micEquals(joinAcceptMicFor(false, opened.signed, receiver.micKey, undefined), opened.mic),
+    };
+  if (receiver.jsIntKey === undefined || request === undefined) return { opened, optNeg, micValid: null };
+  return { opened, optNeg, micValid: joinAcceptMicValid(opened, receiver.jsIntKey, request) };
+}
+
 function micEquals(mic: Uint8Array, frameOrMic: Uint8Array): boolean {
   const o = frameOrMic.length - 4;
   return (

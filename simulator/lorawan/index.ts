@@ -75,6 +75,7 @@ export {
   rejoinRequestMicValid,
   buildJoinAccept,
   openJoinAccept,
+  openJoinAcceptAs,
   joinAcceptMicValid,
 } from './frame-security.js';
 export { UplinkFramer, type UplinkFields } from './uplink-framer.js';
