@@ -31,10 +31,43 @@ export interface LatencyFigures {
   max: number;
 }
 
-type MetricDef =
-  | { unit: 'count'; count: keyof RunCounts; help: string }
+/** Metrics that count something: always a number. */
+export type CountMetric =
+  | 'uplinks_sent'
+  | 'uplinks_delivered'
+  | 'uplinks_lost'
+  | 'uplinks_duplicated'
+  | 'uplinks_corrupted'
+  | 'joins_requested'
+  | 'joins_accepted'
+  | 'devices_otaa'
+  | 'devices_otaa_joined'
+  | 'rx_window_miss'
+  | 'confirmed_acked'
+  | 'confirmed_unacked'
+  | 'downlinks_scheduled'
+  | 'downlinks_received'
+  | 'network_rejections'
+  | 'devices_not_provisioned';
+
+/** Ratios and latencies: null when nothing was there to measure. */
+export type MeasuredMetric =
+  | 'delivery_ratio'
+  | 'join_success_ratio'
+  | 'downlink_delivery_ratio'
+  | 'confirmed_ack_ratio'
+  | 'latency_p50'
+  | 'latency_p90'
+  | 'latency_p99'
+  | 'latency_max';
+
+export type MetricName = CountMetric | MeasuredMetric;
+
+type CountDef = { unit: 'count'; count: keyof RunCounts; help: string };
+type MeasuredDef =
   | { unit: 'ratio'; of: (c: RunCounts) => number | null; help: string }
   | { unit: 'ms'; latency: keyof LatencyFigures; help: string };
+type MetricDef = CountDef | MeasuredDef;
 
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
 
@@ -111,18 +144,14 @@ export const METRICS = {
     count: 'devicesNotProvisioned',
     help: 'devices the target refused to register (not simulated)',
   },
-} as const satisfies Record<string, MetricDef>;
-
-export type MetricName = keyof typeof METRICS;
+} as const satisfies { [K in CountMetric]: CountDef } & { [K in MeasuredMetric]: MeasuredDef };
 
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 export const isMetricName = (name: string): name is MetricName => Object.hasOwn(METRICS, name);
 
 /** Every metric's value; null where nothing was measured (a ratio over nothing, no latency). */
-export type MetricValues = {
-  [K in MetricName]: (typeof METRICS)[K]['unit'] extends 'count' ? number : number | null;
-};
+export type MetricValues = { [K in CountMetric]: number } & { [K in MeasuredMetric]: number | null };
 
 /** The values of every metric from the run's counts and latency figures. */
 export function metricValues(c: RunCounts, latency: LatencyFigures | undefined): MetricValues {

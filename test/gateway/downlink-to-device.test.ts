@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualGateway } from '../../simulator/gateway/gateway.js';
-import { decodeUdpPacket } from '../../simulator/semtech-udp/packets.js';
+import { decodeUdpPacket, parseLoRaDatr } from '../../simulator/semtech-udp/packets.js';
 import { RadioMedium, type Reception } from '../../simulator/radio/medium.js';
 import { DEFAULT_PATH_LOSS } from '../../simulator/radio/propagation.js';
 import { Rng } from '../../simulator/random/rng.js';
@@ -55,13 +55,13 @@ describe('a scheduled downlink leaves through the radio model', () => {
       rng,
       {
         onTransmit: (tx) => {
-          const m = /^SF(\d+)BW(\d+)$/.exec(String(tx.datr))!;
+          const m = parseLoRaDatr(tx.datr)!;
           for (const rx of medium.downlink({
             from: 'gw',
             frequency: tx.frequency,
             modulation: tx.modulation,
-            spreadingFactor: Number(m[1]),
-            bandwidth: Number(m[2]) * 1000,
+            spreadingFactor: m.spreadingFactor,
+            bandwidth: m.bandwidthHz,
             eirp: tx.eirp,
             start: tx.start,
             airtime: tx.airtime,
