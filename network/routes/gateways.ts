@@ -24,14 +24,7 @@ export function gatewaysRoutes(api: HttpApi): void {
     const eui = String(getPath(g, 'ids.eui') ?? '').toUpperCase();
     if (reg.gateways.has(id))
       throw new NetworkError(GRPC.ALREADY_EXISTS, 'pkg/util/store', 'id_taken', 'ID already taken', { id });
-    if (eui && reg.gatewayByEui(eui))
-      throw new NetworkError(
-        GRPC.ALREADY_EXISTS,
-        'pkg/identityserver',
-        'gateway_eui_taken',
-        `a gateway with EUI \`${eui}\` is already registered`,
-        { gateway_eui: eui },
-      );
+    if (eui && reg.gatewayByEui(eui)) throw euiTaken(eui);
     if (eui) setPath(g, 'ids.eui', eui);
     if (g.frequency_plan_id !== undefined && g.frequency_plan_ids === undefined)
       g.frequency_plan_ids = [g.frequency_plan_id];
@@ -65,14 +58,7 @@ export function gatewaysRoutes(api: HttpApi): void {
     if (mask.includes('ids.eui')) {
       const eui = String(getPath(body, 'ids.eui') ?? '').toUpperCase();
       const other = eui ? reg.gatewayByEui(eui) : undefined;
-      if (other !== undefined && other !== g)
-        throw new NetworkError(
-          GRPC.ALREADY_EXISTS,
-          'pkg/identityserver',
-          'gateway_eui_taken',
-          `a gateway with EUI \`${eui}\` is already registered`,
-          { gateway_eui: eui },
-        );
+      if (other !== undefined && other !== g) throw euiTaken(eui);
       setPath(g, 'ids.eui', eui || undefined);
     }
     applyMask(
@@ -89,4 +75,15 @@ export function gatewaysRoutes(api: HttpApi): void {
     restore: (id) => reg.restoreGateway(id, api.restoreWindowMs),
     purge: (id) => reg.purgeGateway(id),
   });
+}
+
+/** TTS's answer to a gateway EUI another gateway holds (soft-deleted ones release theirs). */
+function euiTaken(eui: string): NetworkError {
+  return new NetworkError(
+    GRPC.ALREADY_EXISTS,
+    'pkg/identityserver',
+    'gateway_eui_taken',
+    `a gateway with EUI \`${eui}\` is already registered`,
+    { gateway_eui: eui },
+  );
 }

@@ -33,17 +33,7 @@ export function join(dev: VirtualDevice): void {
   const rootKey = c.version === '1.1' ? c.nwkKey! : c.appKey!;
   const phy = buildJoinRequest({ joinEui: c.joinEui!, devEui: c.devEui, devNonce }, rootKey);
   dev.counters.joinRequests++;
-  dev.cycle = {
-    kind: 'join',
-    attempt: 1,
-    maxAttempts: 1,
-    confirmed: false,
-    received: false,
-    acked: false,
-    locked: false,
-    join: { devNonce, joinReqType: 'JoinRequest' },
-    timers: [],
-  };
+  dev.cycle = joinCycle('join', { devNonce, joinReqType: 'JoinRequest' });
   transmit(dev, phy, joinDataRate(dev), 'join');
 }
 
@@ -107,17 +97,11 @@ export function rejoin(dev: VirtualDevice, rejoinType: 0 | 1 | 2, dataRate = dev
   dev.emit({ type: 'rejoin', rejoinType, rjCount });
   dev.uplinksSinceRejoin = 0;
   dev.lastRejoinAt = dev.scheduler.now();
-  dev.cycle = {
-    kind: 'rejoin',
-    attempt: 1,
-    maxAttempts: 1,
-    confirmed: false,
-    received: false,
-    acked: false,
-    locked: false,
-    join: { devNonce: rjCount, joinReqType: `RejoinRequest${rejoinType}` as JoinReqType, rejoinType },
-    timers: [],
-  };
+  dev.cycle = joinCycle('rejoin', {
+    devNonce: rjCount,
+    joinReqType: `RejoinRequest${rejoinType}` as JoinReqType,
+    rejoinType,
+  });
   transmit(dev, phy, dataRate, 'rejoin');
 }
 
@@ -283,4 +267,19 @@ export function forceRejoin(
     );
     at += (32 * 2 ** period + dev.rng.uniform(0, 32)) * 1e6;
   }
+}
+
+/** The cycle of one Join-request or Rejoin-request: one transmission, its two join windows. */
+function joinCycle(kind: 'join' | 'rejoin', join: NonNullable<Cycle['join']>): Cycle {
+  return {
+    kind,
+    attempt: 1,
+    maxAttempts: 1,
+    confirmed: false,
+    received: false,
+    acked: false,
+    locked: false,
+    join,
+    timers: [],
+  };
 }
