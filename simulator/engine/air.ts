@@ -140,7 +140,7 @@ export class Air {
     });
   }
 
-  markBusy(forUs: number): void {
+  private markBusy(forUs: number): void {
     this.busyUntilUs = Math.max(this.busyUntilUs, this.o.scheduler.now() + forUs);
   }
 

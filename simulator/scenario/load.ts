@@ -5,9 +5,9 @@ import { LineCounter, parseDocument, type Node } from 'yaml';
 import { frequencyPlan, frequencyPlanIds } from '../region/frequency-plan.js';
 import { readDevicesCsv } from './devices-csv.js';
 import { fullUplinkRate } from './stages.js';
-import { METRIC_NAMES, parseThreshold } from './thresholds.js';
+import { parseThreshold } from './thresholds.js';
 import { scenarioSchema } from './schema.js';
-import { isMetricName } from '../metrics/registry.js';
+import { isMetricName, METRIC_NAMES } from '../metrics/registry.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
 import type { Scenario } from './types.js';
 

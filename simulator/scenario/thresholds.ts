@@ -1,8 +1,6 @@
-import { isMetricName, METRIC_NAMES, type MetricValues } from '../metrics/registry.js';
+import { isMetricName, type MetricValues } from '../metrics/registry.js';
 import { parseDuration } from './duration.js';
 import { scenarioSchema } from './schema.js';
-
-export { METRIC_NAMES };
 
 export interface Threshold {
   text: string;
