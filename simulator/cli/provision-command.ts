@@ -12,7 +12,7 @@ type Out = (line: string) => void;
 /** provision/teardown/devices act on a TTS deployment; the embedded network lives only inside a run. */
 function ttsScenario(file: string, command: string): Scenario {
   const s = loadScenario(file);
-  if ((s.target?.type ?? 'embedded') !== 'tts') {
+  if (s.target.type !== 'tts') {
     throw new UsageError(
       `${file}: \`lorafleet ${command}\` needs a target of type tts; the embedded network exists only during \`lorafleet run\``,
     );

@@ -53,7 +53,7 @@ export async function runCommand(
   if (o.workers !== undefined && (!Number.isInteger(o.workers) || o.workers < 1))
     throw new UsageError(`--workers: expected a whole number of threads, 1 or more, got ${o.workers}`);
   const deviceCount = scenario.fleets.reduce((a, f) => a + f.count, 0);
-  const gatewayCount = scenario.gateways?.count ?? 1;
+  const gatewayCount = scenario.gateways.count;
   const workers = o.workers ?? (shard ? 1 : defaultWorkers(deviceCount, gatewayCount));
   if (workers > 1 && shard)
     throw new UsageError(
@@ -68,13 +68,13 @@ export async function runCommand(
   let exporter: PrometheusExporter | undefined;
   if (listen) {
     try {
-      exporter = await startPrometheus(listen, { scenario: scenario.name ?? 'scenario' });
+      exporter = await startPrometheus(listen, { scenario: scenario.name });
     } catch (e) {
       throw new UsageError(`--prometheus ${o.prometheus}: cannot listen (${(e as Error).message})`);
     }
     err(`prometheus: metrics at ${exporter.url}`);
   }
-  logger?.info({ scenario: scenario.name ?? o.file, seed: scenario.seed ?? 1, file: o.file }, 'run started');
+  logger?.info({ scenario: scenario.name, seed: scenario.seed, file: o.file }, 'run started');
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((r) => (stop = r));
   let interrupts = 0;

@@ -4,7 +4,7 @@ import { FCntFile } from '../device/fcnt-file.js';
 import { Rng } from '../random/rng.js';
 import type { Region } from '../region/types.js';
 import { parseDuration } from '../scenario/duration.js';
-import type { DevicePlan } from '../scenario/expand.js';
+import { jitterMsOf, type DevicePlan } from '../scenario/expand.js';
 import type { Scheduler } from '../time/scheduler.js';
 
 /** A compact fleet of a run: its devices' plans (index i is device i of the fleet) and its FCnt file. */
@@ -43,9 +43,8 @@ export function setUpCompactFleets(o: {
       devAddrs[i] = Number.parseInt(p.spec.devAddr!, 16) >>> 0;
       addrIndex.set(devAddrs[i]!, i);
     });
-    const intervalUs = parseDuration(f.interval ?? '60s')! * 1000;
-    const jitterUs =
-      f.distribution === 'fixed' ? 0 : (parseDuration(f.jitter ?? '0s') || intervalUs / 1000 / 10) * 1000;
+    const intervalUs = parseDuration(f.interval)! * 1000;
+    const jitterUs = jitterMsOf(f) * 1000;
     const v11 = plans[0]!.spec.lorawanVersion === '1.1';
     const fleet = new CompactFleet(
       {
@@ -54,7 +53,7 @@ export function setUpCompactFleets(o: {
         version: v11 ? '1.1' : '1.0',
         dataRate: f.data_rate ?? o.region.defaultDataRate,
         ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),
-        fPort: f.f_port ?? 2,
+        fPort: f.f_port,
         payloadSize: f.payload?.size ?? 12,
         intervalUs,
         jitter: Math.min(0.9, jitterUs / intervalUs),

@@ -76,7 +76,7 @@ export function createFirmwareDevices(
     );
     o.air.addDevice(sp.deviceId, d.position, dev);
     if (sp.activation === 'abp') o.air.address(devAddr(sp.devAddr!), sp.deviceId);
-    if ((d.fleet.class ?? 'A') === 'C') o.air.continuous(sp.deviceId);
+    if (d.fleet.class === 'C') o.air.continuous(sp.deviceId);
     out.set(sp.deviceId, { dev, plan: d, rng, n: 0 });
   }
   return out;
@@ -110,7 +110,7 @@ export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boole
     devEui: eui64(sp.devEui),
     version: sp.lorawanVersion,
     activation: sp.activation,
-    deviceClass: f.class ?? 'A',
+    deviceClass: f.class,
     region,
     ...(f.data_rate !== undefined ? { dataRate: f.data_rate } : {}),
     ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),

@@ -43,7 +43,7 @@ export async function provision(
   o: ProvisionOptions,
 ): Promise<Provisioned> {
   const log = o.logger;
-  const name = s.name ?? 'scenario';
+  const name = s.name;
   const journal = openJournal(s, o.stateDir, x.shard);
   if (journal.repaired) log.warn({ file: journal.file }, journal.repaired);
   cleanup.defer('journal', () => journal.close());
@@ -56,7 +56,7 @@ export async function provision(
     onNetworkServerRecord: (id) => newNsSessions.add(id),
   });
   await prepareApplication(provisioner);
-  const policy = s.teardown ?? 'delete';
+  const policy = s.teardown;
   cleanup.defer('teardown', async () => {
     if (policy === 'delete') {
       await provisioner.teardown({

@@ -8,23 +8,20 @@ import type { DeviceSpec } from '../scenario/device-spec.js';
 
 /** The application a scenario runs in: named in the target, or derived from the scenario's name. */
 export function applicationIdOf(s: Scenario): string {
-  const name = s.name ?? 'scenario';
+  const name = s.name;
   // Within TTS's 36 characters, and never ending in a dash (the ID rule).
   const slug = name
     .replace(/[^a-z0-9-]/g, '-')
     .slice(0, 26)
     .replace(/-+$/, '');
-  return s.target?.application_id ?? `lorafleet-${slug}`;
+  return s.target.application_id ?? `lorafleet-${slug}`;
 }
 
 export function ownerOf(s: Scenario): ProvisionerOptions['owner'] {
-  return s.target?.organization_id
+  return s.target.organization_id
     ? { organizationId: s.target.organization_id }
-    : { userId: s.target?.user_id ?? 'admin' };
+    : { userId: s.target.user_id };
 }
-
-/** Devices registered at a time, unless the scenario says. */
-export const DEFAULT_PROVISIONING_CONCURRENCY = 32;
 
 /** The application (created if missing), and the journal checked against what the target has. */
 export async function prepareApplication(p: Provisioner): Promise<void> {
@@ -46,9 +43,7 @@ export async function registerFleet(
       gatewayId: g.id,
       eui: g.eui,
       frequencyPlanId: x.plan.id,
-      ...(s.gateways?.enforce_duty_cycle !== undefined
-        ? { enforceDutyCycle: s.gateways.enforce_duty_cycle }
-        : {}),
+      enforceDutyCycle: s.gateways.enforce_duty_cycle,
     });
   return p.provisionAll(
     x.devices.map((d): DeviceSpec => {
@@ -56,7 +51,7 @@ export async function registerFleet(
       return c ? { ...d.spec, counters: c } : d.spec;
     }),
     {
-      concurrency: s.target?.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
+      concurrency: s.target.provisioning_concurrency,
       ...(signal ? { signal } : {}),
     },
   );

@@ -133,10 +133,10 @@ export function buildReport(o: RunOutcome): RunReport {
     },
     verifier.latencyHistogram(),
   );
-  const thresholds = (s.thresholds ?? []).map((t) => evaluate(parseThreshold(t), metrics));
+  const thresholds = s.thresholds.map((t) => evaluate(parseThreshold(t), metrics));
   return {
     verdict: thresholds.every((t) => t.pass) ? 'pass' : 'fail',
-    scenario: s.name ?? 'scenario',
+    scenario: s.name,
     seed,
     target,
     time: virtual ? 'virtual' : 'wall',

@@ -84,7 +84,7 @@ class Run {
     this.log = o.logger ?? silentLogger;
     this.virtual = o.virtualTime ?? s.time === 'virtual';
     this.scheduler = this.virtual ? new VirtualScheduler(Date.now()) : new WallScheduler();
-    this.durationMs = parseDuration(s.duration ?? '60s')!;
+    this.durationMs = parseDuration(s.duration)!;
     this.metrics = new RunMetrics(this.durationMs);
     if (o.metricsListener) this.metrics.listen(o.metricsListener);
   }
@@ -147,7 +147,7 @@ class Run {
    * run in a second, before thousands of devices are registered.
    */
   private async connect(target: RunTarget, appId: string, runKey: string): Promise<void> {
-    const tenant = this.s.target?.tenant ?? (this.s.target?.ttn ? 'ttn' : undefined);
+    const tenant = this.s.target.tenant ?? (this.s.target.ttn ? 'ttn' : undefined);
     const user = tenant ? `${appId}@${tenant}` : appId;
     this.cleanup.defer('MQTT', () => this.verifier.close());
     await this.verifier.connect(target.mqttUrl, user, runKey, user);
@@ -232,7 +232,7 @@ class Run {
     }
     const compact = setUpCompactFleets({
       plans,
-      scenario: this.s.name ?? 'scenario',
+      scenario: this.s.name,
       stateDir: this.o.stateDir ?? '.lorafleet',
       seed: this.x.seed,
       region: this.x.plan.region,
@@ -282,7 +282,7 @@ class Run {
       scheduler,
       startAt,
       endAt,
-      joinWindowUs: parseDuration(s.load?.join_window ?? '10s')! * 1000,
+      joinWindowUs: parseDuration(s.load.join_window)! * 1000,
       total: this.x.total,
       activeShare: this.trafficWindow.activeShare,
       stopping: () => this.stopping,
@@ -335,7 +335,7 @@ class Run {
     this.stopping = true;
     for (const c of compact) c.fleet.stop();
     log.info({ interrupted: this.interrupted }, 'draining');
-    const drainMs = parseDuration(s.drain ?? '10s')!;
+    const drainMs = parseDuration(s.drain)!;
     // Ctrl-C during the drain ends it: the run reports what it has.
     await pump.runUntil(scheduler.now() + drainMs * 1000, () => this.interrupted);
     progress();

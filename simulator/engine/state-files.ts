@@ -12,7 +12,7 @@ const shardSuffix = (shard: Shard | undefined) =>
  * Shards keep one each: processes never append to the same file.
  */
 export function journalPath(s: Scenario, stateDir: string, shard?: Shard): string {
-  return join(stateDir, `${s.name ?? 'scenario'}${shardSuffix(shard)}.journal`);
+  return join(stateDir, `${s.name}${shardSuffix(shard)}.journal`);
 }
 
 /** The scenario's journal in `stateDir` (default .lorafleet), created with its directory if missing. */

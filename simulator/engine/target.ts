@@ -6,7 +6,6 @@ import { apiKeyFrom, TtsClient } from '../tts/http-client.js';
 import { subscriptionIdentifiers } from '../tts/events-stream.js';
 import type { Logger } from '../tts/logger.js';
 import type { Disposers } from './disposers.js';
-import { DEFAULT_PROVISIONING_CONCURRENCY } from './provisioning.js';
 
 /**
  * What a run talks to: a TTS deployment or the embedded network, reached the same way — the HTTP API,
@@ -41,7 +40,7 @@ export interface TargetOptions {
 
 /** The scenario's target, started where it is the embedded network; stopped by `cleanup`. */
 export async function openTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
-  return (s.target?.type ?? 'embedded') === 'embedded' ? embeddedTarget(s, cleanup, o) : ttsTarget(s, o);
+  return s.target.type === 'embedded' ? embeddedTarget(s, cleanup, o) : ttsTarget(s, o);
 }
 
 async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
@@ -54,7 +53,7 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
       target: { url: `http://127.0.0.1:${a.http!.port}` },
       apiKey: net.apiKey,
       userAgent: o.userAgent ?? 'lorafleet',
-      concurrency: s.target?.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
+      concurrency: s.target.provisioning_concurrency,
       ...(o.logger ? { logger: o.logger } : {}),
     }),
     udp: a.udp,
@@ -97,7 +96,7 @@ export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger 
     },
     apiKey: apiKeyFrom({ env: t.api_key_env! }),
     userAgent: o.userAgent ?? 'lorafleet',
-    concurrency: t.provisioning_concurrency ?? DEFAULT_PROVISIONING_CONCURRENCY,
+    concurrency: t.provisioning_concurrency,
     ...(o.logger ? { logger: o.logger } : {}),
   });
   const [host, port] = t.gateway_udp!.split(':');

@@ -44,11 +44,11 @@ export function scheduleTraffic(devices: Iterable<FirmwareDevice>, o: TrafficOpt
       if (o.stopping() || scheduler.now() >= o.endAt) return;
       if (e.dev.joined && !e.dev.busy && order < o.activeShare(scheduler.now() - o.startAt)) {
         const payload = payloadFor(f.payload, e.rng, e.n++);
-        e.dev.send(f.f_port ?? 2, payload, e.rng.next() < (f.confirmed ?? 0));
+        e.dev.send(f.f_port, payload, e.rng.next() < f.confirmed);
       }
       scheduler.after(nextInterval(f, e.rng) * 1000, tick);
     };
-    scheduler.at(start + e.rng.uniform(0, parseDuration(f.interval ?? '60s')! * 1000), tick);
+    scheduler.at(start + e.rng.uniform(0, parseDuration(f.interval)! * 1000), tick);
     scheduleDownlinks(e, f, start, o);
   }
 }
@@ -56,17 +56,17 @@ export function scheduleTraffic(devices: Iterable<FirmwareDevice>, o: TrafficOpt
 function scheduleDownlinks(e: FirmwareDevice, f: FleetSpec, start: number, o: TrafficOptions): void {
   const dl = f.downlinks;
   if (!dl?.per_device) return;
-  const afterUs = parseDuration(dl.after ?? '5s')! * 1000;
+  const afterUs = parseDuration(dl.after)! * 1000;
   for (let k = 0; k < dl.per_device; k++) {
     o.scheduler.at(start + o.joinWindowUs + afterUs * (k + 1), () => {
       if (o.stopping() || !e.dev.joined) return;
-      const bytes = payloadFor(dl.payload ?? { type: 'random', size: 4 }, e.rng, k);
+      const bytes = payloadFor(dl.payload, e.rng, k);
       o.pushDownlink({
         deviceId: e.plan.spec.deviceId,
         k,
-        fPort: dl.f_port ?? 10,
+        fPort: dl.f_port,
         bytes,
-        confirmed: dl.confirmed === true,
+        confirmed: dl.confirmed,
       });
     });
   }

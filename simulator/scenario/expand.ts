@@ -112,24 +112,24 @@ export function gatewayIdPrefix(name: string, seed: string): string {
  * (or shards) with the same seed agree without sharing anything else.
  */
 export function expand(s: Scenario): Expanded {
-  const seed = String(s.seed ?? 1);
-  const plan = frequencyPlan(s.frequency_plan ?? 'EU_863_870');
-  const name = s.name ?? 'scenario';
-  const gwCount = s.gateways?.count ?? 1;
+  const seed = String(s.seed);
+  const plan = frequencyPlan(s.frequency_plan);
+  const name = s.name;
+  const gwCount = s.gateways.count;
   const gwRng = new Rng(`${seed}/gateways`);
-  const prefix = (s.gateways?.eui_prefix ?? `AA55${derive(seed, `${name}/gateway-eui`, 2)}`).toUpperCase();
+  const prefix = (s.gateways.eui_prefix ?? `AA55${derive(seed, `${name}/gateway-eui`, 2)}`).toUpperCase();
   const ids = gatewayIdPrefix(name, seed);
   const gateways: GatewayPlan[] = Array.from({ length: gwCount }, (_, i) => ({
     id: `${ids}-${i}`,
     eui: `${prefix}${hex(i, 4)}`,
-    position: place(s.gateways?.placement ?? { type: 'grid', spacing: 2000 }, i, gwCount, gwRng, 2000),
-    antennaGain: s.gateways?.antenna_gain ?? 3,
+    position: place(s.gateways.placement, i, gwCount, gwRng, 2000),
+    antennaGain: s.gateways.antenna_gain,
   }));
   const devices: DevicePlan[] = [];
   s.fleets.forEach((fleet, fi) => {
     const rng = new Rng(`${seed}/fleet/${fleet.name}/positions`);
-    const activation = fleet.activation ?? 'otaa';
-    const version = fleet.lorawan_version ?? '1.0.3';
+    const activation = fleet.activation;
+    const version = fleet.lorawan_version;
     const joinEui = (fleet.join_eui ?? `70B3D57E${derive(seed, 'joineui', 4)}`).toUpperCase();
     // By scenario and fleet name, not fleet position: two scenarios (or fleets) under one seed do
     // not share DevEUIs, which TTS would refuse as end_device_euis_taken.
@@ -225,16 +225,22 @@ export function payloadFor(p: PayloadSpec | undefined, rng: Rng, n: number): Uin
   }
 }
 
+/** How far (ms) an uplink may move from its slot: the fleet's jitter, or a tenth of its interval. */
+export function jitterMsOf(f: FleetSpec): number {
+  if (f.distribution === 'fixed') return 0;
+  return parseDuration(f.jitter ?? '0s') || parseDuration(f.interval)! * 0.1;
+}
+
 /** Milliseconds until a device's next uplink. */
 export function nextInterval(f: FleetSpec, rng: Rng): number {
-  const mean = parseDuration(f.interval ?? '60s')!;
-  switch (f.distribution ?? 'uniform') {
+  const mean = parseDuration(f.interval)!;
+  switch (f.distribution) {
     case 'fixed':
       return mean;
     case 'poisson':
       return rng.exponential(mean);
     default: {
-      const j = parseDuration(f.jitter ?? '0s') || mean * 0.1;
+      const j = jitterMsOf(f);
       return Math.max(100, mean + rng.uniform(-j, j));
     }
   }

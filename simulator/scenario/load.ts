@@ -11,10 +11,13 @@ import { isMetricName, METRIC_NAMES } from '../metrics/registry.js';
 import { ScenarioError, type ScenarioProblem } from './errors.js';
 import type { Scenario } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true });
 const validate = ajv.compile(scenarioSchema);
 
-/** Reads and checks a scenario file (YAML; JSON is YAML too). Throws ScenarioError naming file, line and path. */
+/**
+ * Reads and checks a scenario file (YAML; JSON is YAML too) and fills in the schema's defaults. Throws
+ * ScenarioError naming file, line and path.
+ */
 export function loadScenario(file: string): Scenario {
   let text: string;
   try {
@@ -80,10 +83,12 @@ export function parseScenario(text: string, file: string): Scenario {
     }
     return 1;
   };
+  // As written, for messages: validation fills in the schema's defaults.
+  const written = structuredClone(value) as { fleets?: Record<string, unknown>[] };
   const problems: ScenarioProblem[] = [];
   if (!validate(value)) problems.push(...schemaProblems(validate.errors ?? [], file, lineOf));
   if (problems.length === 0) problems.push(...deviceFiles(value as Scenario, file, lineOf));
-  if (problems.length === 0) problems.push(...semanticProblems(value as Scenario, file, lineOf));
+  if (problems.length === 0) problems.push(...semanticProblems(value as Scenario, written, file, lineOf));
   if (problems.length > 0) throw new ScenarioError(problems);
   return value as Scenario;
 }
@@ -201,19 +206,20 @@ function deviceFiles(
 
 function semanticProblems(
   s: Scenario,
+  written: { fleets?: Record<string, unknown>[] },
   file: string,
   lineOf: (p: (string | number)[]) => number,
 ): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
   const at = (path: (string | number)[], message: string) =>
     out.push({ file, line: lineOf(path), path: pathText(path), message });
-  (s.thresholds ?? []).forEach((t, i) => {
+  s.thresholds.forEach((t, i) => {
     // The schema has checked the grammar already.
     const metric = parseThreshold(t).metric;
     if (!isMetricName(metric))
       at(['thresholds', i], `expected a metric (${METRIC_NAMES.join(', ')}), got ${JSON.stringify(metric)}`);
   });
-  if (s.frequency_plan !== undefined && !frequencyPlanIds().includes(s.frequency_plan)) {
+  if (!frequencyPlanIds().includes(s.frequency_plan)) {
     at(
       ['frequency_plan'],
       `expected a frequency plan id of The Things Stack (e.g. EU_863_870_TTN), got ${JSON.stringify(s.frequency_plan)}`,
@@ -233,7 +239,7 @@ function semanticProblems(
       at(['time'], 'expected wall for a tts target (a real network runs in real time), got "virtual"');
   }
   const full = fullUplinkRate(s);
-  (s.load?.stages ?? []).forEach((st, i) => {
+  s.load.stages.forEach((st, i) => {
     const rate = /^(\d+(?:\.\d+)?)\/s$/.exec(st.target);
     if (rate && Number(rate[1]) > full * 1.000001)
       at(
@@ -244,7 +250,7 @@ function semanticProblems(
       at(['load', 'stages', i, 'target'], `expected a share of at most 100%, got "${st.target}"`);
   });
   const names = new Set<string>();
-  const planId = s.frequency_plan ?? 'EU_863_870';
+  const planId = s.frequency_plan;
   const region = frequencyPlanIds().includes(planId) ? frequencyPlan(planId).region : undefined;
   s.fleets.forEach((f, i) => {
     if (region && f.data_rate !== undefined && region.dataRates[f.data_rate] === undefined)
@@ -272,10 +278,10 @@ function semanticProblems(
       // What a compact fleet does not model is refused, not silently dropped.
       const why = 'for a compact fleet (ABP, class A, unconfirmed uplinks; use model: firmware for more)';
       if (f.activation !== 'abp')
-        at(['fleets', i, 'activation'], `expected abp ${why}, got ${JSON.stringify(f.activation ?? 'otaa')}`);
-      if ((f.class ?? 'A') !== 'A')
+        at(['fleets', i, 'activation'], `expected abp ${why}, got ${JSON.stringify(f.activation)}`);
+      if (f.class !== 'A')
         at(['fleets', i, 'class'], `expected A ${why}, got ${JSON.stringify(f.class)}`);
-      if ((f.confirmed ?? 0) > 0) at(['fleets', i, 'confirmed'], `expected 0 ${why}, got ${f.confirmed}`);
+      if (f.confirmed > 0) at(['fleets', i, 'confirmed'], `expected 0 ${why}, got ${f.confirmed}`);
       if (f.distribution === 'poisson')
         at(['fleets', i, 'distribution'], `expected fixed or uniform ${why}, got "poisson"`);
       if (f.payload !== undefined && f.payload.type !== 'counter')
@@ -284,7 +290,8 @@ function semanticProblems(
           `expected {type: counter, size} ${why}, got ${JSON.stringify(f.payload.type)}`,
         );
       for (const k of ['adr', 'downlinks', 'link_check_every', 'device_time_every'] as const)
-        if (f[k] !== undefined) at(['fleets', i, k], `expected nothing ${why}, got ${JSON.stringify(f[k])}`);
+        if (f[k] !== undefined)
+          at(['fleets', i, k], `expected nothing ${why}, got ${JSON.stringify(written.fleets?.[i]?.[k])}`);
     }
   });
   return out;

@@ -3,7 +3,7 @@ import type { Scenario } from './types.js';
 
 /** Uplinks per second of the whole scenario with every device active (Σ count / interval). */
 export function fullUplinkRate(s: Scenario): number {
-  return s.fleets.reduce((a, f) => a + f.count / (parseDuration(f.interval ?? '60s')! / 1000), 0);
+  return s.fleets.reduce((a, f) => a + f.count / (parseDuration(f.interval)! / 1000), 0);
 }
 
 /** A stage's target as a share of active devices: `"50%"`, or a rate `"200/s"` of the full rate. */
@@ -21,7 +21,7 @@ export interface Stage {
 
 export function stagesOf(s: Scenario): Stage[] {
   const full = fullUplinkRate(s);
-  return (s.load?.stages ?? []).map((st) => ({
+  return s.load.stages.map((st) => ({
     durationUs: parseDuration(st.duration)! * 1000,
     share: stageShare(st.target, full),
   }));

@@ -29,8 +29,9 @@ describe('every-activation against a long-lived network as a tts target', () => 
         time: 'wall' as const,
         duration: '25s',
         drain: '4s',
-        load: { join_window: '5s' },
+        load: { ...base.load, join_window: '5s' },
         target: {
+          ...base.target,
           type: 'tts' as const,
           url: `http://127.0.0.1:${a.http!.port}`,
           application_id: 'every-activation-app',

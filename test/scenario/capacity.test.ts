@@ -22,7 +22,10 @@ describe('what fits this machine', () => {
     );
     expect(
       capacityProblem(
-        { ...scenario(1), fleets: [{ name: 'cc', count: 1_000_000, activation: 'abp', model: 'compact' }] },
+        {
+          ...scenario(1),
+          fleets: [{ ...scenario(1).fleets[0]!, name: 'cc', count: 1_000_000, activation: 'abp', model: 'compact' }],
+        },
         2 * GiB,
       ),
     ).toBeUndefined();

@@ -111,7 +111,7 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
         if (tooBig) throw new UsageError(`${a.scenario}: ${tooBig}`);
         const devices = s.fleets.reduce((n, f) => n + f.count, 0);
         o.print(
-          `${a.scenario}: valid (${s.fleets.length} fleet(s), ${devices} devices, ${s.gateways?.count ?? 1} gateway(s))`,
+          `${a.scenario}: valid (${s.fleets.length} fleet(s), ${devices} devices, ${s.gateways.count} gateway(s))`,
         );
       },
     );
