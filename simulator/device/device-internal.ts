@@ -1,9 +1,11 @@
 import type { JoinReqType } from '../../crypto/join-crypto.js';
-import type { DevAddr } from '../../crypto/types.js';
+import type { AES128Key, DevAddr } from '../../crypto/types.js';
 import type { SessionKeys } from '../lorawan/frame-security.js';
 import type { CryptoVersion } from '../lorawan/types.js';
 import type { UplinkFramer } from '../lorawan/uplink-framer.js';
 import type { TimerHandle } from '../time/scheduler.js';
+import { DeviceConfigError } from './errors.js';
+import type { DeviceConfig, OtaaConfig } from './types.js';
 
 // What a VirtualDevice's modules (session, join, uplink, windows, downlink) share of its state.
 
@@ -13,6 +15,21 @@ export const NONCE_RESERVE = 16;
 /** A sticky answer repeated in this many uplinks without any downlink is reported as unacknowledged. */
 export const STICKY_LIMIT = 8;
 export const U16 = 0x10000;
+
+/** The device's OTAA configuration: only an OTAA device joins or rejoins. */
+export function otaaConfigOf(dev: { config: DeviceConfig }): OtaaConfig {
+  const c = dev.config;
+  if (c.activation !== 'otaa') throw new DeviceConfigError(c.id, 'activation', 'an ABP device does not join');
+  return c;
+}
+
+/**
+ * The root keys by role: NwkKey signs joins and roots the network's keys, AppKey roots AppSKey. A
+ * 1.0.x device has one AppKey in both roles (1.1 §6.1.1.3; LoRaMac-node keeps it as NWK_KEY too).
+ */
+export function rootKeys(c: OtaaConfig): { nwkKey: AES128Key; appKey: AES128Key } {
+  return { nwkKey: c.version === '1.1' ? c.nwkKey : c.appKey, appKey: c.appKey };
+}
 
 export interface Session {
   devAddr: DevAddr;

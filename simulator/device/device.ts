@@ -111,7 +111,7 @@ export class VirtualDevice {
     const enforce = c.enforceDutyCycle ?? c.region.subBands.some((b) => b.dutyCycle < 1);
     this.dutyCycle = new DutyCycleTracker(c.region, enforce);
     this.joinBackoff = new JoinBackoff(scheduler.now());
-    if (c.version === '1.1' && c.nwkKey !== undefined) {
+    if (c.activation === 'otaa' && c.version === '1.1') {
       this.jsIntKey = deriveJSIntKey(c.nwkKey, c.devEui);
       this.jsEncKey = deriveJSEncKey(c.nwkKey, c.devEui);
     }
@@ -142,9 +142,10 @@ export class VirtualDevice {
 
   /** Restores what the store knows and starts: ABP is ready at once, OTAA joins (or resumes). */
   start(): void {
-    const saved = this.store.get(this.config.id);
-    if (this.config.activation === 'abp') {
-      startAbp(this, saved?.session);
+    const c = this.config;
+    const saved = this.store.get(c.id);
+    if (c.activation === 'abp') {
+      startAbp(this, c, saved?.session);
       kick(this);
       return;
     }

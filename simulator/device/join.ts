@@ -13,7 +13,7 @@ import { applyCFList, defaultChannelTable } from '../region/channels.js';
 import { devNonceIsCounter, nextRandomDevNonce } from './dev-nonce.js';
 import { DeviceConfigError } from './errors.js';
 import type { PersistedSession } from './state-store.js';
-import { NONCE_RESERVE, type Cycle } from './device-internal.js';
+import { NONCE_RESERVE, otaaConfigOf, rootKeys, type Cycle } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import { newSession, persistSession } from './session.js';
 import { transmit } from './uplink.js';
@@ -30,8 +30,7 @@ export function join(dev: VirtualDevice): void {
   if (c.activation !== 'otaa') return;
   dev.joinAttempt++;
   const devNonce = nextDevNonce(dev);
-  const rootKey = c.version === '1.1' ? c.nwkKey! : c.appKey!;
-  const phy = buildJoinRequest({ joinEui: c.joinEui!, devEui: c.devEui, devNonce }, rootKey);
+  const phy = buildJoinRequest({ joinEui: c.joinEui, devEui: c.devEui, devNonce }, rootKeys(c).nwkKey);
   dev.counters.joinRequests++;
   dev.cycle = joinCycle('join', { devNonce, joinReqType: 'JoinRequest' });
   transmit(dev, phy, joinDataRate(dev), 'join');
@@ -72,18 +71,15 @@ export function nextDevNonce(dev: VirtualDevice): number {
 export function rejoin(dev: VirtualDevice, rejoinType: 0 | 1 | 2, dataRate = dev.mac.dataRate): void {
   const s = dev.session;
   if (dev.stopped || s === undefined || dev.cycle !== undefined) return;
-  if (dev.config.version !== '1.1' || dev.config.activation !== 'otaa' || s.netId === undefined) return;
   const c = dev.config;
+  if (c.version !== '1.1' || c.activation !== 'otaa' || s.netId === undefined) return;
   let rjCount: number;
   let phy: Uint8Array;
   if (rejoinType === 1) {
     const saved = dev.store.get(c.id) ?? {};
     rjCount = saved.rjCount1Bound ?? 0;
     dev.store.update(c.id, { rjCount1Bound: rjCount + 1 });
-    phy = buildRejoinRequest(
-      { rejoinType: 1, joinEui: c.joinEui!, devEui: c.devEui, rjCount },
-      dev.jsIntKey!,
-    );
+    phy = buildRejoinRequest({ rejoinType: 1, joinEui: c.joinEui, devEui: c.devEui, rjCount }, dev.jsIntKey!);
   } else {
     rjCount = s.rjCount0;
     if (rjCount >= 0xffff) return; // RJcount0 must never wrap (1.1 §6.2.4.1)
@@ -144,18 +140,20 @@ function openOwnJoinAccept(
   join: NonNullable<Cycle['join']>,
   rejoin: boolean,
 ) {
-  const cfg = dev.config;
+  const cfg = otaaConfigOf(dev);
+  const { nwkKey } = rootKeys(cfg);
   const v11 = cfg.version === '1.1';
   try {
     return openJoinAcceptAs(
       phy,
       {
         version: v11 ? '1.1' : '1.0',
-        decryptKey: v11 ? (rejoin ? dev.jsEncKey! : cfg.nwkKey!) : cfg.appKey!,
-        micKey: v11 ? cfg.nwkKey! : cfg.appKey!,
+        // 1.1 §6.2.3: an accept answering a Rejoin-request is encrypted with JSEncKey.
+        decryptKey: v11 && rejoin ? dev.jsEncKey! : nwkKey,
+        micKey: nwkKey,
         jsIntKey: dev.jsIntKey,
       },
-      { joinReqType: join.joinReqType, joinEui: cfg.joinEui!, devNonce: join.devNonce },
+      { joinReqType: join.joinReqType, joinEui: cfg.joinEui, devNonce: join.devNonce },
     );
   } catch (e) {
     if (e instanceof CodecError) return undefined;
@@ -204,15 +202,15 @@ export function acceptJoin(
   devNonce: number,
   optNeg: boolean,
 ): void {
-  const cfg = dev.config;
+  const cfg = otaaConfigOf(dev);
+  const { nwkKey, appKey } = rootKeys(cfg);
   let keys: SessionKeys;
   if (optNeg) {
-    keys = deriveSessionKeys11(cfg.nwkKey!, cfg.appKey!, a.joinNonce, cfg.joinEui!, devNonce);
+    keys = deriveSessionKeys11(nwkKey, appKey, a.joinNonce, cfg.joinEui, devNonce);
   } else {
     // 1.0.x, or a 1.1 device on a 1.0 network: legacy keys, both from the (network) root key
     // (1.1 §6.2.3 with OptNeg unset; LoRaMac-node derives them from NWK_KEY).
-    const root = cfg.version === '1.1' ? cfg.nwkKey! : cfg.appKey!;
-    const k = deriveSessionKeys10(root, a.joinNonce, a.netId, devNonce);
+    const k = deriveSessionKeys10(nwkKey, a.joinNonce, a.netId, devNonce);
     keys = sessionKeys10(k.nwkSKey, k.appSKey);
   }
   dev.mac.rx1DrOffset = a.dlSettings.rx1DrOffset;

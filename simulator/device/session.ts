@@ -7,15 +7,15 @@ import { macSnapshot, restoreMac } from './mac-state.js';
 import type { PersistedSession } from './state-store.js';
 import { type Session } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
+import type { AbpConfig } from './types.js';
 
 /*
  * A device's session: ABP at start, restored from the state store, or made by a join; persisted before
  * it is used.
  */
 
-export function startAbp(dev: VirtualDevice, saved: PersistedSession | undefined): void {
-  const c = dev.config;
-  const keys = c.sessionKeys!;
+export function startAbp(dev: VirtualDevice, c: AbpConfig, saved: PersistedSession | undefined): void {
+  const keys = c.sessionKeys;
   const version: CryptoVersion = c.version === '1.1' ? '1.1' : '1.0';
   // FCntUp continues from what the store reserved, unless the network resets it at each start.
   const fCntUp = c.resetsFCnt ? 0 : (saved?.fCntUpBound ?? 0);
@@ -25,7 +25,7 @@ export function startAbp(dev: VirtualDevice, saved: PersistedSession | undefined
   dev.mac.rx2DataRate = rx.rx2DataRate ?? dev.mac.rx2DataRate;
   dev.mac.rx2Frequency = rx.rx2Frequency ?? dev.mac.rx2Frequency;
   if (saved?.mac && c.restoreMac !== false && !c.resetsFCnt) restoreMac(dev.mac, saved.mac);
-  dev.session = newSession(dev, c.devAddr!, keys, version, fCntUp, {
+  dev.session = newSession(dev, c.devAddr, keys, version, fCntUp, {
     nFCntDown: c.resetsFCnt ? undefined : saved?.nFCntDown,
     aFCntDown: c.resetsFCnt ? undefined : saved?.aFCntDown,
     resetPending: version === '1.1',

@@ -4,31 +4,12 @@ import type { LoRaWANVersion } from '../lorawan/types.js';
 import type { Region } from '../region/types.js';
 import type { ViolationKind } from '../lorawan/violations.js';
 
-export interface DeviceConfig {
+/** What every device has, however it is activated. */
+export interface DeviceSettings {
   id: string;
   devEui: EUI64;
-  /** OTAA (and 1.1 type 1 rejoins). */
-  joinEui?: EUI64;
-  version: LoRaWANVersion;
-  activation: 'otaa' | 'abp';
   deviceClass: 'A' | 'C';
   region: Region;
-  /** OTAA root keys: AppKey (1.0.x: the only one), NwkKey (1.1). */
-  appKey?: AES128Key;
-  nwkKey?: AES128Key;
-  /** ABP. */
-  devAddr?: DevAddr;
-  sessionKeys?: SessionKeys;
-  /** ABP: start FCntUp at 0 on every start (The Things Stack's `resets_f_cnt`). */
-  resetsFCnt?: boolean;
-  /**
-   * ABP: come back after a restart with the MAC state saved with the session (channels, windows,
-   * power, ADR), as a device with NVM does (default true). False when the network starts the device
-   * over too, e.g. it was registered anew.
-   */
-  restoreMac?: boolean;
-  /** ABP: the receive settings the network was told (`mac_settings`). */
-  abpRx?: { rx1Delay?: number; rx1DrOffset?: number; rx2DataRate?: number; rx2Frequency?: number };
   dataRate?: number;
   txPower?: number;
   adr?: boolean;
@@ -47,6 +28,46 @@ export interface DeviceConfig {
   linkCheckEvery?: number;
   deviceTimeEvery?: number;
 }
+
+/** LoRaWAN 1.0.x OTAA: AppKey is the one root key (1.0.4 §6.2.2). */
+export interface Otaa10Config extends DeviceSettings {
+  activation: 'otaa';
+  version: Exclude<LoRaWANVersion, '1.1'>;
+  joinEui: EUI64;
+  appKey: AES128Key;
+}
+
+/** LoRaWAN 1.1 OTAA: NwkKey for the network's keys and the join MICs, AppKey for AppSKey (1.1 §6.1.1.3). */
+export interface Otaa11Config extends DeviceSettings {
+  activation: 'otaa';
+  version: '1.1';
+  joinEui: EUI64;
+  appKey: AES128Key;
+  nwkKey: AES128Key;
+}
+
+export type OtaaConfig = Otaa10Config | Otaa11Config;
+
+/** ABP: the session is given (LoRaWAN 1.1 §6.3). */
+export interface AbpConfig extends DeviceSettings {
+  activation: 'abp';
+  version: LoRaWANVersion;
+  devAddr: DevAddr;
+  /** 1.0.x: the one NwkSKey in all three network key fields. */
+  sessionKeys: SessionKeys;
+  /** Start FCntUp at 0 on every start (The Things Stack's `resets_f_cnt`). */
+  resetsFCnt?: boolean;
+  /**
+   * Come back after a restart with the MAC state saved with the session (channels, windows, power,
+   * ADR), as a device with NVM does (default true). False when the network starts the device over
+   * too, e.g. it was registered anew.
+   */
+  restoreMac?: boolean;
+  /** The receive settings the network was told (`mac_settings`). */
+  abpRx?: { rx1Delay?: number; rx1DrOffset?: number; rx2DataRate?: number; rx2Frequency?: number };
+}
+
+export type DeviceConfig = OtaaConfig | AbpConfig;
 
 /** A frame leaving the device's antenna. */
 export interface DeviceTransmission {

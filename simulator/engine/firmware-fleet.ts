@@ -1,10 +1,12 @@
 import { aes128Key, devAddr, eui64 } from '../../crypto/types.js';
 import { VirtualDevice } from '../device/device.js';
 import type { StateStore } from '../device/state-store.js';
-import type { DeviceConfig, DeviceEvent, DeviceTransmission } from '../device/types.js';
+import { DeviceConfigError } from '../device/errors.js';
+import type { DeviceConfig, DeviceEvent, DeviceSettings, DeviceTransmission } from '../device/types.js';
 import { sessionKeys10 } from '../lorawan/frame-security.js';
 import { Rng } from '../random/rng.js';
 import type { Region } from '../region/types.js';
+import type { DeviceSpec } from '../scenario/device-spec.js';
 import type { DevicePlan } from '../scenario/expand.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { Air } from './air.js';
@@ -101,15 +103,15 @@ function reconcileState(
     store.update(deviceId, { joinNonce: 0 });
 }
 
+type KeyField = 'appKey' | 'nwkKey' | 'fNwkSIntKey' | 'sNwkSIntKey' | 'nwkSEncKey' | 'appSKey';
+
 /** The scenario's description of a device as the device model's configuration. */
 export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boolean): DeviceConfig {
   const sp = d.spec;
   const f = d.fleet;
-  return {
+  const settings: DeviceSettings = {
     id: sp.deviceId,
     devEui: eui64(sp.devEui),
-    version: sp.lorawanVersion,
-    activation: sp.activation,
     deviceClass: f.class,
     region,
     ...(f.data_rate !== undefined ? { dataRate: f.data_rate } : {}),
@@ -118,26 +120,35 @@ export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boole
     ...(f.link_check_every ? { linkCheckEvery: f.link_check_every } : {}),
     ...(f.device_time_every ? { deviceTimeEvery: f.device_time_every } : {}),
     joinRetryDelay: [5000, 15000],
-    ...(sp.activation === 'otaa'
-      ? {
-          joinEui: eui64(sp.joinEui!),
-          appKey: aes128Key(sp.appKey!),
-          ...(sp.nwkKey ? { nwkKey: aes128Key(sp.nwkKey) } : {}),
-        }
-      : {
-          devAddr: devAddr(sp.devAddr!),
-          sessionKeys:
-            sp.lorawanVersion === '1.1'
-              ? {
-                  fNwkSIntKey: aes128Key(sp.fNwkSIntKey!),
-                  sNwkSIntKey: aes128Key(sp.sNwkSIntKey!),
-                  nwkSEncKey: aes128Key(sp.nwkSEncKey!),
-                  appSKey: aes128Key(sp.appSKey!),
-                }
-              : sessionKeys10(aes128Key(sp.fNwkSIntKey!), aes128Key(sp.appSKey!)),
-          abpRx: { rx1Delay: 1 },
-          // The network keeps what the device accepted only where the device was kept.
-          restoreMac,
-        }),
+  };
+  const key = (field: KeyField) => {
+    const v: DeviceSpec[KeyField] = sp[field];
+    if (typeof v !== 'string')
+      throw new DeviceConfigError(sp.deviceId, field, `required for ${sp.activation}`);
+    return aes128Key(v);
+  };
+  const v = sp.lorawanVersion;
+  if (sp.activation === 'otaa') {
+    const joinEui = eui64(sp.joinEui ?? '');
+    const otaa = { ...settings, activation: 'otaa' as const, joinEui, appKey: key('appKey') };
+    return v === '1.1' ? { ...otaa, version: v, nwkKey: key('nwkKey') } : { ...otaa, version: v };
+  }
+  return {
+    ...settings,
+    activation: 'abp',
+    version: v,
+    devAddr: devAddr(sp.devAddr ?? ''),
+    sessionKeys:
+      v === '1.1'
+        ? {
+            fNwkSIntKey: key('fNwkSIntKey'),
+            sNwkSIntKey: key('sNwkSIntKey'),
+            nwkSEncKey: key('nwkSEncKey'),
+            appSKey: key('appSKey'),
+          }
+        : sessionKeys10(key('fNwkSIntKey'), key('appSKey')),
+    abpRx: { rx1Delay: 1 },
+    // The network keeps what the device accepted only where the device was kept.
+    restoreMac,
   };
 }

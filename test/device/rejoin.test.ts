@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveJSEncKey, deriveJSIntKey, deriveSessionKeys11 } from '../../crypto/index.js';
 import { buildJoinAccept, decodePHYPayload, rejoinRequestMicValid } from '../../simulator/lorawan/index.js';
-import { DeviceHarness, otaaConfig } from '../helpers/device-harness.js';
+import { DeviceHarness, otaaConfig, otaaOf } from '../helpers/device-harness.js';
 
 function joined11() {
   const h = new DeviceHarness(otaaConfig({ version: '1.1', enforceDutyCycle: false })).start();
@@ -23,9 +23,9 @@ describe('LoRaWAN 1.1 rejoins', () => {
     if (p.mType !== 'RejoinRequest' || p.rejoinType === 1) return;
     expect(p.netId).toBe(0x000013);
     expect(rejoinRequestMicValid(rj.phyPayload, net.keys.sNwkSIntKey)).toBe(true);
-    const c = h.config;
-    const jsIntKey = deriveJSIntKey(c.nwkKey!, c.devEui);
-    const jsEncKey = deriveJSEncKey(c.nwkKey!, c.devEui);
+    const c = otaaOf(h.config);
+    const jsIntKey = deriveJSIntKey(c.nwkKey, c.devEui);
+    const jsEncKey = deriveJSEncKey(c.nwkKey, c.devEui);
     const payload = {
       joinNonce: 0x40,
       netId: 0x13 as never,
@@ -35,15 +35,13 @@ describe('LoRaWAN 1.1 rejoins', () => {
     };
     const accept = buildJoinAccept(payload, jsEncKey, jsIntKey, {
       joinReqType: 'RejoinRequest0',
-      joinEui: c.joinEui!,
+      joinEui: c.joinEui,
       devNonce: p.rjCount,
     });
     h.deliver(rj, 'RX1', accept);
     h.advance(7000);
     expect(h.device.devAddr).toBe(0x26000abc);
-    expect(h.device.sessionKeys).toEqual(
-      deriveSessionKeys11(c.nwkKey!, c.appKey!, 0x40, c.joinEui!, p.rjCount),
-    );
+    expect(h.device.sessionKeys).toEqual(deriveSessionKeys11(c.nwkKey, c.appKey, 0x40, c.joinEui, p.rjCount));
     expect(h.device.sessionKeys).not.toEqual(net.keys);
   });
 
@@ -54,8 +52,8 @@ describe('LoRaWAN 1.1 rejoins', () => {
     h.advance(8000);
     h.device.rejoin(1);
     const second = h.last('rejoin');
-    const c = h.config;
-    const jsIntKey = deriveJSIntKey(c.nwkKey!, c.devEui);
+    const c = otaaOf(h.config);
+    const jsIntKey = deriveJSIntKey(c.nwkKey, c.devEui);
     for (const rj of [first, second]) expect(rejoinRequestMicValid(rj.phyPayload, jsIntKey)).toBe(true);
     const counts = [first, second].map((rj) => {
       const p = decodePHYPayload(rj.phyPayload);

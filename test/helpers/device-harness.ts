@@ -9,7 +9,15 @@ import {
 } from '../../crypto/index.js';
 import { VirtualDevice } from '../../simulator/device/device.js';
 import { StateStore } from '../../simulator/device/state-store.js';
-import type { DeviceConfig, DeviceEvent, DeviceTransmission } from '../../simulator/device/types.js';
+import type { LoRaWANVersion } from '../../simulator/lorawan/types.js';
+import type {
+  AbpConfig,
+  DeviceConfig,
+  DeviceEvent,
+  DeviceTransmission,
+  Otaa11Config,
+  OtaaConfig,
+} from '../../simulator/device/types.js';
 import {
   buildDataFrame,
   buildJoinAccept,
@@ -35,7 +43,13 @@ export const NWK_KEY = aes128Key('000102030405060708090A0B0C0D0E0F');
 export const JOIN_EUI = eui64('70B3D57ED0000001');
 export const DEV_EUI = eui64('0004A30B001C0530');
 
-export function otaaConfig(over: Partial<DeviceConfig> = {}): DeviceConfig {
+/** What a test may override of an OTAA device: any version; NwkKey is there for 1.1 and ignored before. */
+export type OtaaOverrides = Partial<Omit<Otaa11Config, 'version' | 'activation'>> & {
+  version?: LoRaWANVersion;
+};
+
+export function otaaConfig(over: OtaaOverrides = {}): OtaaConfig {
+  // The cast joins version and keys, which the union keeps apart: nwkKey is always given here.
   return {
     id: 'dev-1',
     devEui: DEV_EUI,
@@ -48,10 +62,17 @@ export function otaaConfig(over: Partial<DeviceConfig> = {}): DeviceConfig {
     nwkKey: NWK_KEY,
     dataRate: 5,
     ...over,
-  };
+  } as OtaaConfig;
 }
 
-export function abpConfig(over: Partial<DeviceConfig> = {}): DeviceConfig {
+/** The config of an OTAA device, for a test that builds what its network would send. */
+export function otaaOf(c: DeviceConfig): OtaaConfig & { nwkKey: AES128Key } {
+  if (c.activation !== 'otaa') throw new Error(`${c.id} is an ABP device`);
+  // LoRaWAN 1.0.x: the AppKey is also the network's root key.
+  return { ...c, nwkKey: c.version === '1.1' ? c.nwkKey : c.appKey };
+}
+
+export function abpConfig(over: Partial<Omit<AbpConfig, 'activation'>> = {}): AbpConfig {
   return {
     id: 'abp-1',
     devEui: DEV_EUI,
@@ -202,9 +223,9 @@ export class DeviceHarness {
     const tx = this.last('join');
     const jr = decodePHYPayload(tx.phyPayload);
     if (jr.mType !== 'JoinRequest') throw new Error('last join transmission is not a Join-request');
-    const c = this.config;
+    const c = otaaOf(this.config);
     const v11 = c.version === '1.1';
-    const rootKey: AES128Key = v11 ? c.nwkKey! : c.appKey!;
+    const rootKey: AES128Key = c.nwkKey;
     if (!joinRequestMicValid(tx.phyPayload, rootKey)) throw new Error('Join-request MIC does not verify');
     const optNeg = o.optNeg ?? v11;
     const joinNonce = o.joinNonce ?? this.joinNonce++;
@@ -225,13 +246,13 @@ export class DeviceHarness {
     let keys: SessionKeys;
     let phy: Uint8Array;
     if (optNeg) {
-      const jsIntKey = deriveJSIntKey(c.nwkKey!, c.devEui);
-      phy = buildJoinAccept(payload, c.nwkKey!, jsIntKey, {
+      const jsIntKey = deriveJSIntKey(c.nwkKey, c.devEui);
+      phy = buildJoinAccept(payload, c.nwkKey, jsIntKey, {
         joinReqType: 'JoinRequest',
-        joinEui: c.joinEui!,
+        joinEui: c.joinEui,
         devNonce: jr.devNonce,
       });
-      keys = deriveSessionKeys11(c.nwkKey!, c.appKey!, joinNonce, c.joinEui!, jr.devNonce);
+      keys = deriveSessionKeys11(c.nwkKey, c.appKey, joinNonce, c.joinEui, jr.devNonce);
     } else {
       phy = buildJoinAccept(payload, rootKey, rootKey);
       const k = deriveSessionKeys10(rootKey, joinNonce, netId, jr.devNonce);
@@ -245,9 +266,10 @@ export class DeviceHarness {
   /** The network's view of an ABP device's session. */
   abpSession(): NetSession {
     const c = this.config;
+    if (c.activation !== 'abp') throw new Error(`${c.id} is an OTAA device`);
     this.session = {
-      devAddr: c.devAddr!,
-      keys: c.sessionKeys!,
+      devAddr: c.devAddr,
+      keys: c.sessionKeys,
       version: c.version === '1.1' ? '1.1' : '1.0',
       fCntDown: 0,
       aFCntDown: 0,
