@@ -140,11 +140,12 @@ export async function runCommand(
  */
 export function progressLine(p: Progress, prev: Progress | undefined): string {
   const dt = prev ? (p.elapsedMs - prev.elapsedMs) / 1000 : p.elapsedMs / 1000;
-  const rate = dt > 0 ? (p.uplinksSent - (prev?.uplinksSent ?? 0)) / dt : 0;
+  const sent = p.counts.uplinksSent;
+  const rate = dt > 0 ? (sent - (prev?.counts.uplinksSent ?? 0)) / dt : 0;
   const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)}ms`);
   return (
     `[${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s] joined ${p.joined}/${p.devices}` +
-    `  ${rate.toFixed(1)} uplinks/s  delivered ${p.uplinksDelivered}/${p.uplinksSent}` +
+    `  ${rate.toFixed(1)} uplinks/s  delivered ${p.counts.uplinksDelivered}/${sent}` +
     `  latency p50 ${ms(p.latencyP50Ms)} p99 ${ms(p.latencyP99Ms)}  errors ${p.errors}`
   );
 }

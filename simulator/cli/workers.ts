@@ -3,6 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { LorafleetError } from '../../crypto/errors.js';
 import type { RunOptions } from '../engine/run.js';
 import type { Progress, RunReport } from '../report/types.js';
+import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
+import { addCounts } from '../metrics/report-metrics.js';
 import type { RunMetricsListener } from '../metrics/run-metrics.js';
 import { mergeReports } from '../report/merge.js';
 import type { Scenario } from '../scenario/types.js';
@@ -38,21 +40,21 @@ class WorkerFailed extends LorafleetError {
 function sumProgress(all: Progress[]): Progress {
   const worst = (k: 'latencyP50Ms' | 'latencyP99Ms') =>
     all.reduce<number | null>((a, p) => (p[k] === null ? a : Math.max(a ?? 0, p[k])), null);
-  const sum = (k: keyof Progress) => all.reduce((a, p) => a + ((p[k] as number) ?? 0), 0);
+  const sum = (k: 'joined' | 'devices' | 'errors') => all.reduce((a, p) => a + p[k], 0);
+  const violations: ViolationCounts = {};
+  for (const p of all)
+    for (const [k, n] of Object.entries(p.violations) as [ViolationKind, number][])
+      violations[k] = (violations[k] ?? 0) + n;
   return {
     elapsedMs: Math.min(...all.map((p) => p.elapsedMs)),
     durationMs: all[0]!.durationMs,
     joined: sum('joined'),
     devices: sum('devices'),
-    uplinksSent: sum('uplinksSent'),
-    uplinksDelivered: sum('uplinksDelivered'),
+    counts: all.map((p) => p.counts).reduce(addCounts),
     latencyP50Ms: worst('latencyP50Ms'),
     latencyP99Ms: worst('latencyP99Ms'),
     errors: sum('errors'),
-    joinRequests: sum('joinRequests'),
-    downlinksScheduled: sum('downlinksScheduled'),
-    downlinksReceived: sum('downlinksReceived'),
-    rxWindowMisses: sum('rxWindowMisses'),
+    violations,
   };
 }
 

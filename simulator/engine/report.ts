@@ -9,6 +9,7 @@ import type { DownlinkTracker } from '../tts/downlink-tracker.js';
 import type { UplinkVerifier } from '../tts/uplink-verifier.js';
 import type { CompactFleetRun } from './compact-fleets.js';
 import type { FirmwareDevice } from './firmware-fleet.js';
+import { rejectedOf, runCounts } from './run-counts.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
 /** Everything a finished run hands to its report. */
@@ -37,18 +38,9 @@ export interface RunOutcome {
 export function buildReport(o: RunOutcome): RunReport {
   const { scenario: s, seed, target, virtual, durationMs, interrupted, devices, gateways } = o;
   const { verifier, downlinks, network, reasons, notProvisioned, metrics: timeline, shard, compact } = o;
-  const v = verifier.stats();
-  const dl = downlinks.stats();
   const fleets: Record<string, Record<string, number>> = {};
   const violations: ViolationCounts = {};
   const violationSamples: RunReport['violationSamples'] = [];
-  let joinsRequested = 0;
-  let joinsAccepted = 0;
-  let otaa = 0;
-  let otaaJoined = 0;
-  let windowMiss = 0;
-  let confirmedAcked = 0;
-  let confirmedUnacked = 0;
   for (const { dev, plan } of devices.values()) {
     const c = dev.counters;
     const f = (fleets[plan.fleet.name] ??= {
@@ -67,15 +59,6 @@ export function buildReport(o: RunOutcome): RunReport {
     f.downlinks! += c.downlinks;
     f.downlinks_missed! += c.downlinksMissed;
     f.downlinks_lost_busy! += c.downlinksLostBusy;
-    joinsRequested += c.joinRequests;
-    joinsAccepted += c.joinAccepts;
-    if (plan.spec.activation === 'otaa') {
-      otaa++;
-      if (dev.joined) otaaJoined++;
-    }
-    windowMiss += c.downlinksMissed;
-    confirmedAcked += c.confirmedAcked;
-    confirmedUnacked += c.confirmedUnacked;
     for (const [k, n] of Object.entries(dev.violations) as [ViolationKind, number][])
       violations[k] = (violations[k] ?? 0) + n;
     for (const v of dev.recentViolations)
@@ -93,7 +76,6 @@ export function buildReport(o: RunOutcome): RunReport {
       downlinks_missed: k.downlinksMissed,
       downlinks_lost_busy: 0,
     };
-    windowMiss += k.downlinksMissed;
     if (k.downlinksBadMic > 0) violations['bad-mic'] = (violations['bad-mic'] ?? 0) + k.downlinksBadMic;
   }
   const gws: Record<string, Record<string, number>> = {};
@@ -110,29 +92,17 @@ export function buildReport(o: RunOutcome): RunReport {
         .reduce((a, [, n]) => a + n, 0),
     };
   }
-  const rejected = (network.rejected as Record<string, number> | undefined) ?? {};
-  const metrics = metricsFrom(
-    {
-      uplinksSent: v.expected,
-      uplinksDelivered: v.delivered,
-      uplinksLost: v.lost,
-      uplinksDuplicated: v.duplicated,
-      uplinksCorrupted: v.corrupted,
-      joinsRequested,
-      joinsAccepted,
-      devicesOtaa: otaa,
-      devicesOtaaJoined: otaaJoined,
-      rxWindowMiss: windowMiss,
-      confirmedAcked,
-      confirmedUnacked,
-      downlinksScheduled: dl.scheduled,
-      downlinksReceived: dl.delivered,
-      downlinksByWindow: dl.byWindow,
-      networkRejections: Object.values(rejected).reduce((a, n) => a + n, 0),
-      devicesNotProvisioned: notProvisioned.length,
-    },
-    verifier.latencyHistogram(),
-  );
+  const rejected = rejectedOf(network);
+  const counts = runCounts({
+    devices,
+    compact,
+    verifier,
+    downlinks,
+    rejected,
+    notProvisioned: notProvisioned.length,
+    settled: true,
+  });
+  const metrics = metricsFrom(counts, verifier.latencyHistogram());
   const thresholds = s.thresholds.map((t) => evaluate(parseThreshold(t), metrics));
   return {
     verdict: thresholds.every((t) => t.pass) ? 'pass' : 'fail',

@@ -102,7 +102,11 @@ export const METRICS = {
     help: 'application uplinks sent (first transmissions)',
   },
   uplinks_delivered: { unit: 'count', count: 'uplinksDelivered', help: 'uplinks that reached MQTT' },
-  uplinks_lost: { unit: 'count', count: 'uplinksLost', help: 'uplinks that never reached MQTT' },
+  uplinks_lost: {
+    unit: 'count',
+    count: 'uplinksLost',
+    help: 'uplinks that never reached MQTT (known when the run ends)',
+  },
   uplinks_duplicated: { unit: 'count', count: 'uplinksDuplicated', help: 'uplinks MQTT delivered twice' },
   uplinks_corrupted: {
     unit: 'count',
@@ -206,9 +210,28 @@ export const KEY_FIGURES: readonly { label: string; metrics: readonly MetricName
   { label: 'network rejections', metrics: ['network_rejections'] },
 ];
 
+/** The one latency histogram the `ms` metrics are quantiles of, in Prometheus (seconds, as its convention). */
+export const LATENCY_SERIES = 'lorafleet_uplink_latency_seconds';
+
+/**
+ * The Prometheus series a metric is exposed as (`--prometheus`): a count is a counter
+ * (`lorafleet_<name>_total`), a ratio a gauge (`lorafleet_<name>`), a latency a quantile of the
+ * latency histogram (`histogram_quantile(0.99, …)` gives `latency_p99`).
+ */
+export function prometheusSeries(name: MetricName): string {
+  const unit = METRICS[name].unit;
+  return unit === 'count'
+    ? `lorafleet_${name}_total`
+    : unit === 'ratio'
+      ? `lorafleet_${name}`
+      : LATENCY_SERIES;
+}
+
 /** The metrics as a Markdown table (README.md, between `<!-- metrics -->` markers). */
 export function metricsMarkdown(): string {
   const unit = { count: 'count', ratio: '0–1', ms: 'ms' } as const;
-  const rows = METRIC_NAMES.map((n) => `| \`${n}\` | ${unit[METRICS[n].unit]} | ${METRICS[n].help} |`);
-  return ['| metric | unit | what it counts |', '| --- | --- | --- |', ...rows].join('\n');
+  const rows = METRIC_NAMES.map(
+    (n) => `| \`${n}\` | ${unit[METRICS[n].unit]} | ${METRICS[n].help} | \`${prometheusSeries(n)}\` |`,
+  );
+  return ['| metric | unit | what it counts | Prometheus |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -3,6 +3,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Progress } from './types.js';
 import { listen } from '../io/listen.js';
 import type { RunMetricsListener } from '../metrics/run-metrics.js';
+import {
+  LATENCY_SERIES,
+  METRIC_NAMES,
+  METRICS,
+  metricValues,
+  prometheusSeries,
+  type CountMetric,
+  type MeasuredMetric,
+} from '../metrics/registry.js';
 
 /** Latency buckets (seconds): a loopback network answers in tens of ms, TTS over the internet in hundreds. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
@@ -10,7 +19,7 @@ const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 export interface PrometheusExporter {
   /** Where Prometheus scrapes: `http://host:port/metrics`. */
   readonly url: string;
-  /** Give this to the run (`RunOptions.metricsListener`): each uplink, delivery and join. */
+  /** Give this to the run (`RunOptions.metricsListener`): each delivery's latency. */
   readonly listener: RunMetricsListener;
   /** Feeds the figures that come with each progress tick (gauges and the counters they imply). */
   update(p: Progress): void;
@@ -18,9 +27,10 @@ export interface PrometheusExporter {
 }
 
 /**
- * Live run metrics on `/metrics` for Prometheus: per-observation counters and the latency histogram
- * from the run's listener, device gauges from progress ticks, and the process's own metrics (heap,
- * event-loop lag), which show when the simulator rather than the network is the bottleneck.
+ * Live run metrics on `/metrics` for Prometheus, derived from the metric registry: every count as a
+ * counter, every ratio as a gauge, the latencies as one histogram (fed per delivery by the run's
+ * listener); spec violations by kind; device gauges; and the process's own metrics (heap, event-loop
+ * lag), which show when the simulator rather than the network is the bottleneck.
  */
 export async function startPrometheus(
   address: { host: string; port: number },
@@ -29,50 +39,42 @@ export async function startPrometheus(
   const registry = new Registry();
   registry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: registry, prefix: 'lorafleet_process_' });
-  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
-  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
-  const sent = counter('lorafleet_uplinks_sent_total', 'Application uplinks the devices transmitted');
-  const delivered = counter(
-    'lorafleet_uplinks_delivered_total',
-    'Uplinks that reached the application (MQTT), matched by device, FCnt and bytes',
-  );
-  const joinRequests = counter('lorafleet_join_requests_total', 'Join-requests the devices transmitted');
-  const joinAccepts = counter('lorafleet_join_accepts_total', 'JoinAccepts the devices accepted');
+  const registers = [registry];
+  const counts = new Map<CountMetric, Counter>();
+  const ratios = new Map<MeasuredMetric, Gauge>();
+  for (const name of METRIC_NAMES) {
+    const def = METRICS[name];
+    const help = def.help[0]!.toUpperCase() + def.help.slice(1);
+    if (def.unit === 'count')
+      counts.set(name as CountMetric, new Counter({ name: prometheusSeries(name), help, registers }));
+    else if (def.unit === 'ratio')
+      ratios.set(name as MeasuredMetric, new Gauge({ name: prometheusSeries(name), help, registers }));
+  }
   const latency = new Histogram({
-    name: 'lorafleet_uplink_latency_seconds',
-    help: 'End-to-end uplink latency, radio transmit to application MQTT message',
+    name: LATENCY_SERIES,
+    help: 'End-to-end uplink latency, radio transmit to application MQTT message (latency_p50 … latency_max)',
     buckets: LATENCY_BUCKETS,
-    registers: [registry],
+    registers,
   });
-  const devices = gauge('lorafleet_devices', 'Devices in the run');
-  const joined = gauge('lorafleet_devices_joined', 'Devices with a session');
-  const fromProgress = {
-    downlinksScheduled: counter('lorafleet_downlinks_scheduled_total', 'Downlinks pushed to the network'),
-    downlinksReceived: counter('lorafleet_downlinks_received_total', 'Pushed downlinks the devices received'),
-    rxWindowMisses: counter(
-      'lorafleet_rx_window_misses_total',
-      'Downlinks that arrived outside a receive window',
-    ),
-    errors: counter(
-      'lorafleet_errors_total',
-      'Refusals the network explained plus spec violations the devices saw',
-    ),
+  const violations = new Counter({
+    name: 'lorafleet_violations_total',
+    help: 'Places the network left the spec as a device saw it, by kind',
+    labelNames: ['kind'],
+    registers,
+  });
+  const devices = new Gauge({ name: 'lorafleet_devices', help: 'Devices in the run', registers });
+  const joined = new Gauge({ name: 'lorafleet_devices_joined', help: 'Devices with a session', registers });
+  // Counters grow by the difference between cumulative progress figures, never twice.
+  const last = new Map<string, number>();
+  const grow = (c: Counter, key: string, value: number, label?: { kind: string }) => {
+    const before = last.get(key) ?? 0;
+    if (value > before) {
+      if (label) c.inc(label, value - before);
+      else c.inc(value - before);
+    }
+    last.set(key, Math.max(before, value));
   };
-  const last: Record<keyof typeof fromProgress, number> = {
-    downlinksScheduled: 0,
-    downlinksReceived: 0,
-    rxWindowMisses: 0,
-    errors: 0,
-  };
-  const listener: RunMetricsListener = {
-    uplinkSent: () => sent.inc(),
-    delivered: (ms) => {
-      delivered.inc();
-      latency.observe(ms / 1000);
-    },
-    joinRequest: () => joinRequests.inc(),
-    joinAccept: () => joinAccepts.inc(),
-  };
+  const listener: RunMetricsListener = { delivered: (ms) => latency.observe(ms / 1000) };
 
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
@@ -92,11 +94,14 @@ export async function startPrometheus(
     update(p) {
       devices.set(p.devices);
       joined.set(p.joined);
-      for (const k of Object.keys(fromProgress) as (keyof typeof fromProgress)[]) {
-        const v = p[k];
-        if (v > last[k]) fromProgress[k].inc(v - last[k]);
-        last[k] = v;
+      const values = metricValues(p.counts, undefined);
+      for (const [name, c] of counts) grow(c, name, values[name]);
+      for (const [name, g] of ratios) {
+        const v = values[name];
+        if (v !== null) g.set(v);
       }
+      for (const [kind, n] of Object.entries(p.violations))
+        grow(violations, `violation:${kind}`, n, { kind });
     },
     close: () =>
       new Promise<void>((resolve) => {

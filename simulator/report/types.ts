@@ -1,4 +1,4 @@
-import type { ReportMetrics } from '../metrics/report-metrics.js';
+import type { ReportMetrics, RunTotals } from '../metrics/report-metrics.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 import type { DistributionsJson, TimelineJson } from '../metrics/run-metrics.js';
 import type { ThresholdResult } from '../scenario/thresholds.js';
@@ -8,17 +8,15 @@ export interface Progress {
   durationMs: number;
   joined: number;
   devices: number;
-  uplinksSent: number;
-  uplinksDelivered: number;
+  /** The counts every metric is made of, so far (lost uplinks only once the run is over). */
+  counts: RunTotals;
   /** End-to-end latency so far, ms (null before the first delivery). */
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
   /** Refusals the network explained so far (events), plus spec violations the devices saw. */
   errors: number;
-  joinRequests: number;
-  downlinksScheduled: number;
-  downlinksReceived: number;
-  rxWindowMisses: number;
+  /** The spec violations the devices saw so far, by kind. */
+  violations: ViolationCounts;
 }
 
 export interface RunReport {

@@ -279,8 +279,7 @@ function semanticProblems(
       const why = 'for a compact fleet (ABP, class A, unconfirmed uplinks; use model: firmware for more)';
       if (f.activation !== 'abp')
         at(['fleets', i, 'activation'], `expected abp ${why}, got ${JSON.stringify(f.activation)}`);
-      if (f.class !== 'A')
-        at(['fleets', i, 'class'], `expected A ${why}, got ${JSON.stringify(f.class)}`);
+      if (f.class !== 'A') at(['fleets', i, 'class'], `expected A ${why}, got ${JSON.stringify(f.class)}`);
       if (f.confirmed > 0) at(['fleets', i, 'confirmed'], `expected 0 ${why}, got ${f.confirmed}`);
       if (f.distribution === 'poisson')
         at(['fleets', i, 'distribution'], `expected fixed or uniform ${why}, got "poisson"`);

@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { progressLine } from '../../simulator/cli/run-command.js';
 import type { Progress } from '../../simulator/report/types.js';
+import { counts, progress } from '../helpers/progress.js';
 
-const at = (elapsedMs: number, uplinksSent: number, over: Partial<Progress> = {}): Progress => ({
-  elapsedMs,
-  durationMs: 60_000,
-  joined: 8,
-  devices: 10,
-  uplinksSent,
-  uplinksDelivered: uplinksSent - 1,
-  latencyP50Ms: 250.4,
-  latencyP99Ms: 1201.6,
-  errors: 3,
-  joinRequests: 9,
-  downlinksScheduled: 0,
-  downlinksReceived: 0,
-  rxWindowMisses: 0,
-  ...over,
-});
+const at = (elapsedMs: number, uplinksSent: number, over: Partial<Progress> = {}): Progress =>
+  progress({
+    elapsedMs,
+    joined: 8,
+    counts: counts({ uplinksSent, uplinksDelivered: uplinksSent - 1, joinsRequested: 9 }),
+    latencyP50Ms: 250.4,
+    latencyP99Ms: 1201.6,
+    errors: 3,
+    ...over,
+  });
 
 describe('the live progress line', () => {
   it('gives uplinks/s since the previous line, delivery, latency and errors', () => {

@@ -228,7 +228,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
       stateDir: tmp(),
       stopSignal,
       onProgress: (p) => {
-        if (p.uplinksSent >= 3) stop();
+        if (p.counts.uplinksSent >= 3) stop();
       },
     });
     const r = await pending;

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listenAddress } from '../../simulator/cli/run-command.js';
-import type { Progress } from '../../simulator/report/types.js';
 import { startPrometheus } from '../../simulator/report/prometheus.js';
 import { runCli } from '../helpers/cli.js';
+import { counts, progress } from '../helpers/progress.js';
+import { METRIC_NAMES, prometheusSeries } from '../../simulator/metrics/registry.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lorafleet-prom-'));
@@ -25,53 +26,53 @@ function samples(text: string): Map<string, number> {
   return m;
 }
 
-const progress = (over: Partial<Progress>): Progress => ({
-  elapsedMs: 1000,
-  durationMs: 60_000,
-  joined: 0,
-  devices: 10,
-  uplinksSent: 0,
-  uplinksDelivered: 0,
-  latencyP50Ms: null,
-  latencyP99Ms: null,
-  errors: 0,
-  joinRequests: 0,
-  downlinksScheduled: 0,
-  downlinksReceived: 0,
-  rxWindowMisses: 0,
-  ...over,
-});
-
 describe('the Prometheus exporter', () => {
-  it('serves counters, the latency histogram and gauges on /metrics, labelled with the scenario', async () => {
+  it('serves every registry metric, the latency histogram and gauges on /metrics, labelled with the scenario', async () => {
     const p = await startPrometheus({ host: '127.0.0.1', port: 0 }, { scenario: 'demo' });
     try {
       expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-      for (let i = 0; i < 5; i++) p.listener.uplinkSent!();
       p.listener.delivered!(40);
       p.listener.delivered!(300);
       p.listener.delivered!(3000);
-      p.listener.joinRequest!();
-      p.listener.joinRequest!();
-      p.listener.joinAccept!();
-      p.update(progress({ joined: 7, downlinksScheduled: 4, downlinksReceived: 3, errors: 2 }));
-      p.update(progress({ joined: 8, downlinksScheduled: 6, downlinksReceived: 5, errors: 2 }));
+      const tick = (n: number, joined: number, bad: number) =>
+        progress({
+          joined,
+          counts: counts({
+            uplinksSent: 4 + n,
+            uplinksDelivered: 3,
+            joinsRequested: 2,
+            joinsAccepted: 1,
+            downlinksScheduled: 4 + n,
+            downlinksReceived: 3 + n,
+          }),
+          violations: { 'bad-mic': bad },
+        });
+      p.update(tick(0, 7, 1));
+      p.update(tick(2, 8, 2));
+      // A figure that went down (a worker's tick arriving late) does not take a counter back.
+      p.update(tick(1, 8, 2));
 
       const res = await fetch(p.url);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-      const s = samples(await res.text());
+      const text = await res.text();
+      const s = samples(text);
       const l = '{scenario="demo"}';
-      expect(s.get(`lorafleet_uplinks_sent_total${l}`)).toBe(5);
+      // Every metric of the registry is exposed under the series the README names.
+      for (const name of METRIC_NAMES)
+        expect(text, `${name} as ${prometheusSeries(name)}`).toContain(`# TYPE ${prometheusSeries(name)} `);
+      expect(s.get(`lorafleet_uplinks_sent_total${l}`)).toBe(6);
       expect(s.get(`lorafleet_uplinks_delivered_total${l}`)).toBe(3);
-      expect(s.get(`lorafleet_join_requests_total${l}`)).toBe(2);
-      expect(s.get(`lorafleet_join_accepts_total${l}`)).toBe(1);
+      expect(s.get(`lorafleet_joins_requested_total${l}`)).toBe(2);
+      expect(s.get(`lorafleet_joins_accepted_total${l}`)).toBe(1);
       expect(s.get(`lorafleet_devices${l}`)).toBe(10);
       expect(s.get(`lorafleet_devices_joined${l}`)).toBe(8);
       // Counters fed from cumulative progress grow by the difference, never twice.
       expect(s.get(`lorafleet_downlinks_scheduled_total${l}`)).toBe(6);
       expect(s.get(`lorafleet_downlinks_received_total${l}`)).toBe(5);
-      expect(s.get(`lorafleet_errors_total${l}`)).toBe(2);
+      expect(s.get('lorafleet_violations_total{kind="bad-mic",scenario="demo"}')).toBe(2);
+      // Ratios are gauges of the latest tick: 3 of 5 sent delivered.
+      expect(s.get(`lorafleet_delivery_ratio${l}`)).toBeCloseTo(3 / 5, 9);
       // 40 ms, 300 ms and 3 s in seconds buckets.
       expect(s.get('lorafleet_uplink_latency_seconds_bucket{le="0.05",scenario="demo"}')).toBe(1);
       expect(s.get('lorafleet_uplink_latency_seconds_bucket{le="0.5",scenario="demo"}')).toBe(2);
@@ -160,7 +161,7 @@ describe('lorafleet run --prometheus --html', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(last.get('lorafleet_devices{scenario="prom-live"}')).toBe(10);
-    expect(last.get('lorafleet_join_accepts_total{scenario="prom-live"}')).toBeGreaterThan(0);
+    expect(last.get('lorafleet_joins_accepted_total{scenario="prom-live"}')).toBeGreaterThan(0);
     expect(last.get('lorafleet_uplinks_sent_total{scenario="prom-live"}')).toBeGreaterThan(5);
     expect(last.get('lorafleet_uplinks_delivered_total{scenario="prom-live"}')).toBeGreaterThan(5);
 

@@ -24,7 +24,9 @@ describe('what fits this machine', () => {
       capacityProblem(
         {
           ...scenario(1),
-          fleets: [{ ...scenario(1).fleets[0]!, name: 'cc', count: 1_000_000, activation: 'abp', model: 'compact' }],
+          fleets: [
+            { ...scenario(1).fleets[0]!, name: 'cc', count: 1_000_000, activation: 'abp', model: 'compact' },
+          ],
         },
         2 * GiB,
       ),
