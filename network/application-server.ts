@@ -19,6 +19,8 @@ export interface UplinkMetadata {
 /** The Application Server: TTS-format messages on MQTT and the events bus, and the downlink queue. */
 export class ApplicationServer {
   mqtt: MqttBroker | undefined;
+  /** In-process subscribers (network/in-process.ts): each message the MQTT integration publishes. */
+  readonly subscribers = new Set<(topic: string, message: Record<string, unknown>) => void>();
   /** Called when a class C device gets a downlink queued: the NS may send it at once. */
   onQueued: ((d: DeviceEntry) => void) | undefined;
 
@@ -48,7 +50,9 @@ export class ApplicationServer {
       received_at: new Date().toISOString(),
       ...body,
     };
-    this.mqtt?.publish(`v3/${d.applicationId}/devices/${d.deviceId}/${topicSuffix}`, msg);
+    const topic = `v3/${d.applicationId}/devices/${d.deviceId}/${topicSuffix}`;
+    this.mqtt?.publish(topic, msg);
+    for (const s of this.subscribers) s(topic, msg);
     this.events.publish(`as.${event}`, [{ device_ids: this.endDeviceIds(d) as never }], {
       '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
       ...msg,

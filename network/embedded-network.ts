@@ -11,6 +11,7 @@ import { UdpFrontend, type UdpFrontendCounters } from './udp-frontend.js';
 import { HttpApi, type RateLimit } from './http-api.js';
 import { loadNetworkState, saveNetworkState } from './network-state.js';
 import { notFound } from './errors.js';
+import { InProcessAccess } from './in-process.js';
 
 export interface EmbeddedNetworkOptions {
   scheduler: Scheduler;
@@ -94,6 +95,21 @@ export class EmbeddedNetwork {
     }
     for (const [key, userId] of Object.entries(opts.userKeys ?? {})) this.registry.addUserKey(key, userId);
     if (opts.http !== false) this.http = new HttpApi(this, opts.rateLimit, opts.restoreWindowMs);
+  }
+
+  /**
+   * The network's interfaces for a client on the same scheduler (gateways, MQTT, events, downlinks as
+   * scheduler events `latencyUs` apart): what a virtual-time run uses, so that it waits on no socket.
+   */
+  inProcess(latencyUs: number): InProcessAccess {
+    return new InProcessAccess({
+      scheduler: this.opts.scheduler,
+      latencyUs,
+      registry: this.registry,
+      udp: this.udp,
+      as: this.as,
+      events: this.events,
+    });
   }
 
   /** What the servers counted: live figures for pacing and the report (read, never written, outside). */

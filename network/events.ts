@@ -15,6 +15,13 @@ export type EntityIds =
     }
   | { gateway_ids: { gateway_id: string; eui?: string } };
 
+/** The application an identifier belongs to (a gateway belongs to none). */
+export function applicationOf(i: EntityIds): string | undefined {
+  if ('application_ids' in i) return i.application_ids.application_id;
+  if ('device_ids' in i) return i.device_ids.application_ids.application_id;
+  return undefined;
+}
+
 export interface NetworkEvent {
   name: string;
   time: string;

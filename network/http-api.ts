@@ -5,6 +5,7 @@ import type { EmbeddedNetwork } from './embedded-network.js';
 import { GRPC, messageFormat, NetworkError } from './errors.js';
 import { listen } from '../simulator/io/listen.js';
 import { FieldPathError } from './paths.js';
+import { authenticate, requireApplicationRight } from './rights.js';
 import type { Auth, Doc } from './registry.js';
 import { ttsJson } from './tts-json.js';
 import { ID_PATTERN } from './routes/common.js';
@@ -123,15 +124,7 @@ export class HttpApi {
       }
       const header = req.headers.authorization ?? '';
       const token = /^Bearer (.+)$/i.exec(header)?.[1];
-      const auth = this.net.registry.auth(token);
-      if (auth === undefined) {
-        throw new NetworkError(
-          GRPC.UNAUTHENTICATED,
-          'pkg/auth',
-          token ? 'token_not_found' : 'missing_token',
-          token ? 'API key not found' : 'no Bearer token',
-        );
-      }
+      const auth = authenticate(this.net.registry, token);
       this.limit(token!, res);
       const withBody = req.method !== 'GET' && req.method !== 'DELETE';
       // A body the route does not read is drained, so that the connection stays usable.
@@ -240,25 +233,7 @@ export class HttpApi {
   }
 
   requireApp(c: Ctx, applicationId: string, right?: string): void {
-    const rights = this.net.registry.rightsOn(c.auth, applicationId);
-    if (rights === undefined) {
-      throw new NetworkError(
-        GRPC.PERMISSION_DENIED,
-        'pkg/auth/rights',
-        'no_application_rights',
-        `no rights for application \`${applicationId}\``,
-        { uid: applicationId },
-      );
-    }
-    if (right && rights !== 'all' && !rights.includes(right)) {
-      throw new NetworkError(
-        GRPC.PERMISSION_DENIED,
-        'pkg/auth/rights',
-        'insufficient_application_rights',
-        `missing right \`${right}\``,
-        { missing: right },
-      );
-    }
+    requireApplicationRight(this.net.registry, c.auth, applicationId, right);
   }
 
   /** The network's own key, or a user key acting under its own user ID (creating entities). */

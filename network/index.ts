@@ -8,3 +8,6 @@ export { EmbeddedNetwork, type EmbeddedNetworkOptions, type NetworkAddresses } f
 export type { RateLimit } from './http-api.js';
 export type { NetworkServerCounters } from './network-server.js';
 export type { UdpFrontendCounters } from './udp-frontend.js';
+export type { InProcessAccess } from './in-process.js';
+export type { NetworkError } from './errors.js';
+export type { EntityIds } from './events.js';

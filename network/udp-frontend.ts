@@ -1,7 +1,8 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { bytesToHex } from '../crypto/types.js';
 import { UdpPacketError } from '../simulator/semtech-udp/errors.js';
 import { decodeUdpPacket, encodeUdpPacket, type TxPk } from '../simulator/semtech-udp/packets.js';
+import type { DatagramPeer, GatewayTransport } from '../simulator/semtech-udp/transport.js';
 import { checkRxPk, type CheckedRxPk } from './rxpk.js';
 import type { Scheduler } from '../simulator/time/scheduler.js';
 import type { EventBus } from './events.js';
@@ -21,7 +22,7 @@ export type GatewayUplink = Omit<CheckedRxPk, 'data'> & {
 
 interface GatewayLink {
   eui: string;
-  downlinkPath?: RemoteInfo;
+  downlinkPath?: DatagramPeer;
   lastSeen: number;
   txAcks: number;
 }
@@ -48,6 +49,7 @@ export class UdpFrontend {
   private readonly links = new Map<string, GatewayLink>();
   private readonly tokens = new Map<number, (error: string) => void>();
   private nextToken = 1;
+  private nextPeer = 1;
   private lastPrune = 0;
   readonly counters: UdpFrontendCounters = {
     pushData: 0,
@@ -69,7 +71,12 @@ export class UdpFrontend {
   async start(host: string, port: number): Promise<{ address: string; port: number }> {
     const s = createSocket('udp4');
     this.socket = s;
-    s.on('message', (msg, from) => this.onMessage(msg, from));
+    s.on('message', (msg, from) =>
+      this.onMessage(msg, {
+        key: `${from.address}:${from.port}`,
+        send: (b) => this.socket?.send(b, from.port, from.address),
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
       s.bind(port, host, () => {
@@ -87,6 +94,36 @@ export class UdpFrontend {
     if (s) await new Promise<void>((r) => s.close(() => r()));
   }
 
+  /**
+   * Gateways in this process on the same scheduler: each datagram arrives `latencyUs` after it was
+   * sent, as a scheduler event, with no socket and no wall-clock wait in between (virtual-time runs).
+   */
+  inProcessTransport(latencyUs: number): GatewayTransport {
+    return (handlers) => {
+      let open = true;
+      const peer: DatagramPeer = {
+        key: `in-process:${this.nextPeer++}`,
+        send: (b) => {
+          this.scheduler.after(latencyUs, () => {
+            if (open) handlers.message(b);
+          });
+        },
+      };
+      return Promise.resolve({
+        send: (b: Buffer) => {
+          if (!open) return;
+          const copy = Buffer.from(b);
+          this.scheduler.after(latencyUs, () => this.onMessage(copy, peer));
+        },
+        close: () => {
+          open = false;
+          return Promise.resolve();
+        },
+        address: () => undefined,
+      });
+    };
+  }
+
   hasDownlinkPath(eui: string): boolean {
     return this.links.get(eui)?.downlinkPath !== undefined;
   }
@@ -99,7 +136,7 @@ export class UdpFrontend {
     this.counters.malformed[reason] = (this.counters.malformed[reason] ?? 0) + 1;
   }
 
-  private onMessage(msg: Buffer, from: RemoteInfo): void {
+  private onMessage(msg: Buffer, from: DatagramPeer): void {
     let p;
     try {
       p = decodeUdpPacket(msg);
@@ -107,17 +144,14 @@ export class UdpFrontend {
       if (e instanceof UdpPacketError) return this.malformed(e.reason);
       throw e;
     }
-    const s = this.socket!;
     if (p.type === 'PUSH_DATA' || p.type === 'PULL_DATA') {
       // Acknowledge first, before any processing (TTS writeAckFor).
-      s.send(
+      from.send(
         encodeUdpPacket({
           type: p.type === 'PUSH_DATA' ? 'PUSH_ACK' : 'PULL_ACK',
           version: p.version,
           token: p.token,
         }),
-        from.port,
-        from.address,
       );
     }
     if (p.type !== 'PUSH_DATA' && p.type !== 'PULL_DATA' && p.type !== 'TX_ACK')
@@ -223,7 +257,7 @@ export class UdpFrontend {
   sendDownlink(eui: string, txpk: TxPk, done: (error: string) => void): boolean {
     const link = this.links.get(eui);
     const path = link?.downlinkPath;
-    if (!this.socket || path === undefined) {
+    if (path === undefined) {
       this.counters.noDownlinkPath++;
       return false;
     }
@@ -231,11 +265,7 @@ export class UdpFrontend {
     this.nextToken = (this.nextToken % 0xffff) + 1;
     this.tokens.set(token, done);
     this.counters.pullResp++;
-    this.socket.send(
-      encodeUdpPacket({ type: 'PULL_RESP', version: 2, token, body: { txpk } }),
-      path.port,
-      path.address,
-    );
+    path.send(encodeUdpPacket({ type: 'PULL_RESP', version: 2, token, body: { txpk } }));
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import { GRPC, NetworkError } from '../errors.js';
 import type { HttpApi } from '../http-api.js';
-import { compileNames, EventNamesError, type EntityIds } from '../events.js';
+import { applicationOf, compileNames, EventNamesError, type EntityIds } from '../events.js';
 import { ttsJson } from '../tts-json.js';
 
 /** The events stream (`POST /events`). */
@@ -20,12 +20,7 @@ export function eventsRoutes(api: HttpApi): void {
         'invalid `identifiers`: each one of application_ids, device_ids or gateway_ids, with string IDs',
       );
     for (const i of idents as EntityIds[]) {
-      const app =
-        'application_ids' in i
-          ? i.application_ids.application_id
-          : 'device_ids' in i
-            ? i.device_ids.application_ids.application_id
-            : undefined;
+      const app = applicationOf(i);
       if (app !== undefined) api.requireApp(c, app, 'RIGHT_APPLICATION_TRAFFIC_READ');
       else api.requireAdmin(c);
     }

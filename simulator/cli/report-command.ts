@@ -3,7 +3,7 @@ import type { RunReport } from '../report/types.js';
 import { writeHtmlReport } from '../report/html.js';
 import { mergeReports } from '../report/merge.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
-import { EXIT_OK, EXIT_THRESHOLDS_FAILED, UsageError } from './errors.js';
+import { exitCodeOf, UsageError } from './errors.js';
 
 function readReport(file: string): RunReport {
   let text: string;
@@ -23,7 +23,8 @@ function readReport(file: string): RunReport {
 
 /**
  * `lorafleet report merge`: one verdict from shard reports (or a re-render of one report). Exit
- * code as `run`: 0 when every threshold passes on the merged figures, 1 when one fails.
+ * code as `run`: 0 when every threshold passes on the merged figures, 1 when one fails, 2 when
+ * inconclusive.
  */
 export function reportMergeCommand(
   o: { files: string[]; report?: string; html?: string },
@@ -33,5 +34,5 @@ export function reportMergeCommand(
   out(summaryText(merged));
   if (o.report) writeJsonReport(o.report, merged);
   if (o.html) writeHtmlReport(o.html, merged);
-  return merged.verdict === 'pass' ? EXIT_OK : EXIT_THRESHOLDS_FAILED;
+  return exitCodeOf(merged);
 }

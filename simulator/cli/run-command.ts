@@ -6,8 +6,9 @@ import { summaryText, writeJsonReport } from '../report/summary.js';
 import { capacityProblem } from '../scenario/capacity.js';
 import { loadScenario } from '../scenario/load.js';
 import { parseShard } from '../scenario/shard.js';
-import { EXIT_OK, EXIT_THRESHOLDS_FAILED, UsageError } from './errors.js';
+import { exitCodeOf, UsageError } from './errors.js';
 import { fileLogger } from './log-file.js';
+import { forgetScenarioState, hasJournal } from '../engine/state-files.js';
 import { defaultWorkers, runInWorkers } from './workers.js';
 import { lorafleetVersion } from './version.js';
 
@@ -26,6 +27,8 @@ export interface RunCommandOptions {
   workers?: number;
   /** pino JSON log file. */
   log?: string;
+  /** Forget this scenario's device state and journal first (a new world). */
+  fresh?: boolean;
 }
 
 /**
@@ -54,7 +57,16 @@ export async function runCommand(
     throw new UsageError(`--workers: expected a whole number of threads, 1 or more, got ${o.workers}`);
   const deviceCount = scenario.fleets.reduce((a, f) => a + f.count, 0);
   const gatewayCount = scenario.gateways.count;
-  const workers = o.workers ?? (shard ? 1 : defaultWorkers(deviceCount, gatewayCount));
+  const embedded = scenario.target.type === 'embedded';
+  // The embedded network is one world: one network, one radio medium, one scheduler. Split over
+  // threads it would become several networks, each with a share of the gateways, and its verdict
+  // would change with the thread count; so it runs on one thread, whatever --workers says.
+  const asked = o.workers ?? (shard || embedded ? 1 : defaultWorkers(deviceCount, gatewayCount));
+  if (embedded && asked > 1)
+    err(
+      `--workers ${asked}: the embedded network is one world and runs on one thread (workers spread load against a TTS target)`,
+    );
+  const workers = embedded ? 1 : asked;
   if (workers > 1 && shard)
     throw new UsageError(
       '--shard runs on one thread: give --workers 1, or more shards (one process per core)',
@@ -63,6 +75,17 @@ export async function runCommand(
     throw new UsageError(
       `--workers ${workers}: the scenario has ${gatewayCount} gateway${gatewayCount === 1 ? '' : 's'}, and each worker serves its own; use at most ${gatewayCount}`,
     );
+  const stateDir = o.stateDir ?? '.lorafleet';
+  if (o.fresh) {
+    if (!embedded && hasJournal(stateDir, scenario.name))
+      throw new UsageError(
+        `--fresh: ${scenario.name} has devices registered on its TTS target (journal in ${stateDir}); the deployment keeps their DevNonces and sessions, so forgetting them here would make their joins replays. Tear them down first (lorafleet teardown ${o.file}), then run with --fresh.`,
+      );
+    const gone = forgetScenarioState(stateDir, scenario.name);
+    err(
+      `fresh: forgot ${gone.length} state file${gone.length === 1 ? '' : 's'} of ${scenario.name} in ${stateDir}`,
+    );
+  }
   const listen = o.prometheus === undefined ? undefined : listenAddress(o.prometheus);
   const logger = o.log ? fileLogger(o.log, 'debug') : undefined;
   let exporter: PrometheusExporter | undefined;
@@ -131,7 +154,7 @@ export async function runCommand(
   out(summaryText(report));
   if (o.report) writeJsonReport(o.report, report);
   if (o.html) writeHtmlReport(o.html, report);
-  return report.verdict === 'pass' ? EXIT_OK : EXIT_THRESHOLDS_FAILED;
+  return exitCodeOf(report);
 }
 
 /**

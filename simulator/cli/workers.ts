@@ -55,6 +55,7 @@ function sumProgress(all: Progress[]): Progress {
     latencyP99Ms: worst('latencyP99Ms'),
     errors: sum('errors'),
     violations,
+    timerLagP99Ms: Math.max(...all.map((p) => p.timerLagP99Ms)),
   };
 }
 

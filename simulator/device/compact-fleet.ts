@@ -74,6 +74,8 @@ export interface CompactFleetCounters {
   /** Downlinks for a fleet device outside both windows (the network was late or early). */
   downlinksMissed: number;
   downlinksBadMic: number;
+  /** …of those, the ones that came while the simulator's own timers ran late (not the network's). */
+  simulatorLate: number;
 }
 
 /**
@@ -97,6 +99,7 @@ export class CompactFleet {
     downlinksInWindow: 0,
     downlinksMissed: 0,
     downlinksBadMic: 0,
+    simulatorLate: 0,
   };
   private readonly fCntUp: Uint32Array;
   private readonly reserved: Uint32Array;
@@ -303,7 +306,8 @@ export class CompactFleet {
     const tol = this.o.rxWindowTolerance ?? 20_000;
     const inWindow = Math.abs(d.start - rx1) <= tol || Math.abs(d.start - (rx1 + 1e6)) <= tol;
     if (!inWindow) {
-      this.counters.downlinksMissed++;
+      if (this.scheduler.lateBetween(this.lastEnd[i]!, this.scheduler.now())) this.counters.simulatorLate++;
+      else this.counters.downlinksMissed++;
       return;
     }
     // The 32-bit FCntDown closest above the last one with these low 16 bits (LoRaWAN 1.1 §4.3.1.5).

@@ -73,6 +73,9 @@ export interface Cycle {
   macBytes?: Uint8Array;
   rx1?: RxWindow;
   rx2?: RxWindow;
+  /** End of this cycle's first transmission, and of its latest one (scheduler µs). */
+  firstTxEnd?: number;
+  txEnd?: number;
   /** A valid downlink for this device arrived in RX1 or RX2. */
   received: boolean;
   acked: boolean;

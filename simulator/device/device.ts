@@ -48,6 +48,7 @@ export class VirtualDevice {
     dutyCycleWaits: 0,
     foreignJoinAccepts: 0,
     downlinksLostBusy: 0,
+    simulatorLate: 0,
   };
   /** What the network did wrong, by kind; `recentViolations` keeps the last few with details. */
   readonly violations: ViolationCounts = {};
@@ -215,6 +216,16 @@ export class VirtualDevice {
     this.recentViolations.push({ at: this.scheduler.now(), kind, detail });
     if (this.recentViolations.length > 20) this.recentViolations.shift();
     this.emit({ type: 'violation', kind, detail });
+  }
+
+  /**
+   * A window failed; whose fault it is depends on the simulator's own timing since `sinceUs`: if its
+   * timers ran late then, it is the simulator's (`simulatorLate`), else `networkFault` runs.
+   */
+  windowFailed(sinceUs: number, detail: string, networkFault: () => void): void {
+    if (!this.scheduler.lateBetween(sinceUs, this.scheduler.now())) return networkFault();
+    this.counters.simulatorLate++;
+    this.emit({ type: 'simulator-late', detail });
   }
 
   emit(e: DeviceEvent): void {

@@ -141,7 +141,9 @@ export type DeviceEvent =
   | { type: 'rejoin'; rejoinType: number; rjCount: number }
   | { type: 'link-check'; margin: number; gwCnt: number }
   | { type: 'device-time'; gpsEpochSeconds: number; fractionalSecondUnits: number }
-  | { type: 'violation'; kind: ViolationKind; detail: string };
+  | { type: 'violation'; kind: ViolationKind; detail: string }
+  /** A window the simulator itself could not serve on time (its own lag): not the network's doing. */
+  | { type: 'simulator-late'; detail: string };
 
 export interface DeviceCounters {
   joinRequests: number;
@@ -162,6 +164,12 @@ export interface DeviceCounters {
   foreignJoinAccepts: number;
   /** Downlinks for this device in the right window, lost because the radio was busy with another frame. */
   downlinksLostBusy: number;
+  /**
+   * Receive windows that failed while the simulator's own timers ran late (wall time under load): a
+   * missed Join-accept, an unacknowledged confirmed uplink, a downlink outside its window. Counted
+   * here instead of as the network's fault.
+   */
+  simulatorLate: number;
 }
 
 export interface DeviceHooks {

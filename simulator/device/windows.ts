@@ -22,6 +22,8 @@ export function openWindows(
   txEnd: number,
 ): void {
   const c = dev.cycle!;
+  c.firstTxEnd ??= txEnd;
+  c.txEnd = txEnd;
   const r = dev.config.region;
   const joining = kind !== 'data';
   const delay1 = joining ? r.joinAcceptDelay1 * 1000 : dev.mac.rx1Delay * 1e6;
@@ -59,10 +61,8 @@ export function afterWindows(dev: VirtualDevice, c: Cycle): void {
   if (c.kind === 'join') {
     dev.cycle = undefined;
     if (!dev.joined) {
-      dev.violation(
-        'join-accept-missing',
-        `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.joinAttempt})`,
-      );
+      const detail = `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.joinAttempt})`;
+      dev.windowFailed(c.txEnd ?? 0, detail, () => dev.violation('join-accept-missing', detail));
       dev.emit({ type: 'join-failed', attempt: dev.joinAttempt });
       const [lo, hi] = dev.config.joinRetryDelay ?? [5000, 15000];
       dev.nextJoin = dev.scheduler.after(dev.rng.uniform(lo, hi) * 1000, () => join(dev));
@@ -90,7 +90,9 @@ export function afterWindows(dev: VirtualDevice, c: Cycle): void {
     return;
   }
   if (c.confirmed && !c.acked) {
-    dev.counters.confirmedUnacked++;
+    dev.windowFailed(c.firstTxEnd ?? 0, `no ACK for confirmed FCnt ${c.fCnt}`, () => {
+      dev.counters.confirmedUnacked++;
+    });
     dev.emit({ type: 'nack', fCnt: c.fCnt! });
   }
   dev.cycle = undefined;
@@ -156,7 +158,6 @@ export function addressedToMe(dev: VirtualDevice, phy: Uint8Array): boolean {
 }
 
 export function missed(dev: VirtualDevice, d: HeardDownlink): void {
-  dev.counters.downlinksMissed++;
   const c = dev.cycle;
   const w =
     c?.rx1 && Math.abs(d.start - c.rx1.open) < Math.abs(d.start - (c.rx2?.open ?? Infinity)) ? c.rx1 : c?.rx2;
@@ -164,7 +165,11 @@ export function missed(dev: VirtualDevice, d: HeardDownlink): void {
     w === undefined
       ? `downlink at ${d.start} µs while no window was open`
       : `downlink at ${Math.round(d.start)} µs, ${d.frequency} Hz, ${d.datr}; nearest window ${w.name} opens at ${Math.round(w.open)} µs on ${w.frequency} Hz, DR${w.dataRate} (${dev.config.region.dataRates[w.dataRate]?.datr ?? '?'})`;
-  dev.violation('downlink-outside-window', detail);
+  // The answer to a frame up to a join's RX2 ago: the simulator late in that span made it miss.
+  dev.windowFailed(d.start - 7_000_000, detail, () => {
+    dev.counters.downlinksMissed++;
+    dev.violation('downlink-outside-window', detail);
+  });
 }
 
 export function receive(dev: VirtualDevice, d: HeardDownlink, window: Window): void {

@@ -6,6 +6,7 @@ import type { RadioMedium } from '../radio/medium.js';
 import type { Rng } from '../random/rng.js';
 import { parseLoRaDatr } from '../semtech-udp/packets.js';
 import type { Scheduler } from '../time/scheduler.js';
+import type { GatewayTransport } from '../semtech-udp/transport.js';
 
 /** A frame a device puts on air: what the medium needs to decide who hears it, and what gateways forward. */
 export interface UplinkOnAir {
@@ -38,6 +39,8 @@ export interface GatewayOnAir {
   position: Position;
   antennaGain: number;
   server: { host: string; port: number };
+  /** How the gateway reaches its server (default: UDP to `server`). */
+  transport?: GatewayTransport;
   txFrequencyRange: readonly [number, number];
   rng: Rng;
 }
@@ -74,6 +77,7 @@ export class Air {
       {
         eui: g.eui,
         server: g.server,
+        ...(g.transport ? { transport: g.transport } : {}),
         txFrequencyRange: [g.txFrequencyRange[0], g.txFrequencyRange[1]],
         antennaGain: g.antennaGain,
       },
@@ -135,6 +139,7 @@ export class Air {
           rssi: rx.rssi,
           snr: rx.snr,
           channel: tx.channel % 8,
+          endUs: tx.start + tx.airtime,
         });
       }
     });

@@ -6,7 +6,12 @@ import { runCounts, type CountSources } from './run-counts.js';
 
 /** The live figures of a run so far, for the progress line and exporters. */
 export function progressOf(
-  o: CountSources & { elapsedMs: number; durationMs: number; reasons: Record<string, number> },
+  o: CountSources & {
+    elapsedMs: number;
+    durationMs: number;
+    reasons: Record<string, number>;
+    timerLagP99Ms: number;
+  },
 ): Progress {
   let joined = 0;
   const violations: ViolationCounts = {};
@@ -32,5 +37,6 @@ export function progressOf(
     latencyP99Ms: live.p99,
     errors,
     violations,
+    timerLagP99Ms: o.timerLagP99Ms,
   };
 }

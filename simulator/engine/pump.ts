@@ -2,6 +2,12 @@ import { VirtualScheduler, type Scheduler } from '../time/scheduler.js';
 
 export interface PumpOptions {
   scheduler: Scheduler;
+  /**
+   * Everything the run talks to lives on the scheduler (the embedded network in process): virtual time
+   * then runs from one timer to the next with no wall-clock wait, and the result depends on nothing
+   * but the events themselves.
+   */
+  closed?: boolean;
   /** Until when (scheduler µs) frames are in flight: virtual time then moves in small steps. */
   busyUntilUs: () => number;
   /**
@@ -18,6 +24,9 @@ const BUSY_STEP_US = 20_000;
 /** …and jumps at most this far when nothing is on air. */
 const IDLE_STEP_US = 1_000_000;
 
+/** Wall time a closed run computes before it lets the event loop in (signals, progress, scrapes), ms. */
+const SLICE_MS = 25;
+
 /**
  * Moves a run's clock forward. In virtual time it advances the scheduler with real I/O between steps,
  * so that a network on loopback sockets answers inside the devices' receive windows; in wall time it
@@ -32,13 +41,29 @@ export class Pump {
   async runUntil(untilUs: number, stop: () => boolean = () => false): Promise<void> {
     const { scheduler } = this.o;
     while (scheduler.now() < untilUs && !stop()) {
-      if (scheduler instanceof VirtualScheduler) await this.step(scheduler, untilUs);
+      if (scheduler instanceof VirtualScheduler && this.o.closed) await this.slice(scheduler, untilUs);
+      else if (scheduler instanceof VirtualScheduler) await this.step(scheduler, untilUs);
       else await sleepMs(100);
-      if (scheduler.now() - this.lastSecondUs > 1_000_000) {
+      if (scheduler.now() - this.lastSecondUs >= 1_000_000) {
         this.lastSecondUs = scheduler.now();
         this.o.onSecond?.();
       }
     }
+  }
+
+  /**
+   * A closed run: timer after timer, up to each simulated second (progress reads the same state at the
+   * same instants on any machine), for at most SLICE_MS of wall time; then the event loop has its turn.
+   */
+  private async slice(scheduler: VirtualScheduler, untilUs: number): Promise<void> {
+    const sliceEnd = performance.now() + SLICE_MS;
+    do {
+      const second = Math.min(untilUs, this.lastSecondUs + 1_000_000);
+      const next = scheduler.nextAt();
+      scheduler.advanceTo(next === undefined ? second : Math.min(second, next));
+      if (scheduler.now() >= second) break;
+    } while (performance.now() < sliceEnd);
+    await new Promise((r) => setImmediate(r));
   }
 
   private async step(scheduler: VirtualScheduler, untilUs: number): Promise<void> {

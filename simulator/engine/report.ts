@@ -10,6 +10,8 @@ import type { UplinkVerifier } from '../tts/uplink-verifier.js';
 import type { CompactFleetRun } from './compact-fleets.js';
 import type { FirmwareDevice } from './firmware-fleet.js';
 import { rejectedOf, runCounts } from './run-counts.js';
+import type { SimulatorHealth } from '../report/types.js';
+import { verdictOf } from '../report/verdict.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
 /** Everything a finished run hands to its report. */
@@ -32,6 +34,8 @@ export interface RunOutcome {
   notProvisioned: { device: string; error: string }[];
   metrics: RunMetrics;
   shard: Shard | undefined;
+  /** How the simulator kept up, traffic and drain (HealthWatch). */
+  health: Omit<SimulatorHealth, 'windowsLate'>;
 }
 
 /** The run's report: counts by fleet and gateway, the metrics, and the verdict of its thresholds. */
@@ -102,10 +106,11 @@ export function buildReport(o: RunOutcome): RunReport {
     notProvisioned: notProvisioned.length,
     settled: true,
   });
-  const metrics = metricsFrom(counts, verifier.latencyHistogram());
+  const simulator: SimulatorHealth = { ...o.health, windowsLate: counts.simulatorLate };
+  const metrics = metricsFrom(counts, verifier.latencyHistogram(), { lagP99: simulator.timerLagMs.p99 });
   const thresholds = s.thresholds.map((t) => evaluate(parseThreshold(t), metrics));
   return {
-    verdict: thresholds.every((t) => t.pass) ? 'pass' : 'fail',
+    ...verdictOf(thresholds, simulator),
     scenario: s.name,
     seed,
     target,
@@ -125,5 +130,6 @@ export function buildReport(o: RunOutcome): RunReport {
     diagnostics: { reasons, notProvisioned: notProvisioned.slice(0, 10) },
     timeline: timeline.timeline(),
     distributions: timeline.distributions(),
+    simulator,
   };
 }

@@ -36,6 +36,7 @@ export function runCounts(o: CountSources): RunTotals {
   let windowMiss = 0;
   let confirmedAcked = 0;
   let confirmedUnacked = 0;
+  let simulatorLate = 0;
   for (const { dev, plan } of o.devices.values()) {
     const c = dev.counters;
     joinsRequested += c.joinRequests;
@@ -47,8 +48,12 @@ export function runCounts(o: CountSources): RunTotals {
     windowMiss += c.downlinksMissed;
     confirmedAcked += c.confirmedAcked;
     confirmedUnacked += c.confirmedUnacked;
+    simulatorLate += c.simulatorLate;
   }
-  for (const c of o.compact) windowMiss += c.fleet.counters.downlinksMissed;
+  for (const c of o.compact) {
+    windowMiss += c.fleet.counters.downlinksMissed;
+    simulatorLate += c.fleet.counters.simulatorLate;
+  }
   return {
     uplinksSent: v.expected,
     uplinksDelivered: v.delivered,
@@ -67,5 +72,6 @@ export function runCounts(o: CountSources): RunTotals {
     downlinksByWindow: dl.byWindow,
     networkRejections: Object.values(o.rejected).reduce((a, n) => a + n, 0),
     devicesNotProvisioned: o.notProvisioned,
+    simulatorLate,
   };
 }

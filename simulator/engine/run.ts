@@ -20,10 +20,15 @@ import { Disposers } from './disposers.js';
 import { RunInterruptedError } from './errors.js';
 import { createFirmwareDevices, type FirmwareDevice } from './firmware-fleet.js';
 import { followRefusals, GATEWAY_PATH } from './refusals.js';
+import { classifyEvent, type EventVerdict, type TtsEvent } from '../tts/events-stream.js';
+import type { EntityIds, InProcessAccess } from '../../network/index.js';
 import { progressOf } from './progress.js';
+import { rejectedOf } from './run-counts.js';
 import { provision, type Provisioned } from './provision-phase.js';
 import { Pump } from './pump.js';
 import { buildReport } from './report.js';
+import { HealthWatch } from './health.js';
+import type { SimulatorHealth } from '../report/types.js';
 import { openTarget, type RunTarget } from './target.js';
 import { scheduleTraffic } from './traffic.js';
 
@@ -42,6 +47,11 @@ export interface RunOptions {
   shard?: Shard;
   /** Sees each uplink, delivery and join as it happens (a live exporter). */
   metricsListener?: RunMetricsListener;
+  /**
+   * Blocks the simulator's event loop for `forMs` at `atMs` into the traffic: a fault injected to see
+   * that a stall of the simulator's own is reported as its own (tests, demonstrations).
+   */
+  stall?: { atMs: number; forMs: number };
 }
 
 /**
@@ -74,6 +84,8 @@ class Run {
   readonly rejectedByEvents: Record<string, number> = {};
   stopping = false;
   interrupted = false;
+  /** The run's own application key (traffic rights): what the integration and downlinks are reached with. */
+  private runKey = '';
 
   constructor(
     readonly s: Scenario,
@@ -94,6 +106,7 @@ class Run {
     if (scheduler instanceof WallScheduler) cleanup.defer('wall clock', () => scheduler.stop());
     const target = await openTarget(this.s, cleanup, {
       scheduler,
+      inProcess: this.virtual,
       logger: this.log,
       ...(this.o.userAgent ? { userAgent: this.o.userAgent } : {}),
     });
@@ -111,7 +124,7 @@ class Run {
     await this.addGateways(air, target);
     const devices = this.addDevices(air, p);
     const compact = this.addCompactFleets(air, p);
-    await this.traffic(air, target, p, devices, compact);
+    const health = await this.traffic(air, target, p, devices, compact);
     // Devices stop, the network's counts are read, then the clean-up stack unwinds (state files, MQTT,
     // events, registrations, journal, network) before the report is built.
     for (const e of devices.values()) e.dev.stop();
@@ -134,6 +147,7 @@ class Run {
       notProvisioned: p.notProvisioned,
       metrics: this.metrics,
       shard: this.x.shard,
+      health,
     });
   }
 
@@ -147,17 +161,39 @@ class Run {
    * run in a second, before thousands of devices are registered.
    */
   private async connect(target: RunTarget, appId: string, runKey: string): Promise<void> {
+    this.runKey = runKey;
+    if (target.inProcess) return this.connectInProcess(target, target.inProcess, appId);
     const tenant = this.s.target.tenant ?? (this.s.target.ttn ? 'ttn' : undefined);
     const user = tenant ? `${appId}@${tenant}` : appId;
     this.cleanup.defer('MQTT', () => this.verifier.close());
     await this.verifier.connect(target.mqttUrl, user, runKey, user);
-    await followRefusals(target, appId, this.x, this.cleanup, this.log, (v) => {
-      // Per gateway path: the network then tries the next gateway, so it is not a failed downlink.
-      const key = v.kind === 'gateway-path' ? `${GATEWAY_PATH}${v.reason}` : v.reason;
-      this.reasons[key] = (this.reasons[key] ?? 0) + 1;
-      if (v.kind === 'rejection')
-        this.rejectedByEvents[v.reason] = (this.rejectedByEvents[v.reason] ?? 0) + 1;
-    });
+    await followRefusals(target, appId, this.x, this.cleanup, this.log, (v) => this.onVerdict(v));
+  }
+
+  /** The same subscriptions as connect(), to a network on the run's own scheduler. */
+  private connectInProcess(target: RunTarget, net: InProcessAccess, appId: string): void {
+    const offApp = net.subscribeApplication(appId, this.runKey, (topic, m) =>
+      this.verifier.receiveMessage(topic, m),
+    );
+    this.cleanup.defer('application subscription', offApp);
+    const offEvents = net.subscribeEvents(
+      target.eventIdentifiers(appId, this.x) as EntityIds[],
+      target.eventNames ?? [],
+      this.runKey,
+      (e) => {
+        const v = classifyEvent(e as unknown as TtsEvent);
+        if (v !== undefined) this.onVerdict(v);
+      },
+    );
+    this.cleanup.defer('events subscription', offEvents);
+  }
+
+  /** What the network explained on its events stream, counted by reason. */
+  private onVerdict(v: EventVerdict): void {
+    // Per gateway path: the network then tries the next gateway, so it is not a failed downlink.
+    const key = v.kind === 'gateway-path' ? `${GATEWAY_PATH}${v.reason}` : v.reason;
+    this.reasons[key] = (this.reasons[key] ?? 0) + 1;
+    if (v.kind === 'rejection') this.rejectedByEvents[v.reason] = (this.rejectedByEvents[v.reason] ?? 0) + 1;
   }
 
   private air(): Air {
@@ -183,6 +219,7 @@ class Run {
         position: g.position,
         antennaGain: g.antennaGain,
         server: target.udp,
+        ...(target.inProcess ? { transport: target.inProcess.gatewayTransport } : {}),
         txFrequencyRange: txRange as [number, number],
         rng: new Rng(`${this.x.seed}/gateway/${g.id}`),
       });
@@ -270,9 +307,16 @@ class Run {
     p: Provisioned,
     devices: Map<string, FirmwareDevice>,
     compact: CompactFleetRun[],
-  ): Promise<void> {
+  ): Promise<Omit<SimulatorHealth, 'windowsLate'>> {
     const { scheduler, s, log } = this;
     const startAt = scheduler.now();
+    const health = new HealthWatch(scheduler);
+    const stall = this.o.stall;
+    if (stall)
+      scheduler.at(startAt + stall.atMs * 1000, () => {
+        const until = performance.now() + stall.forMs;
+        while (performance.now() < until); // the stall itself: nothing else runs
+      });
     this.metrics.start(startAt);
     const endAt = startAt + this.durationMs * 1000;
     const stages = stagesOf(s);
@@ -294,24 +338,25 @@ class Run {
           bytes: d.bytes,
           correlationId: cid,
         });
-        pushDownlinks(target.client, p.appId, d.deviceId, [
-          {
-            f_port: d.fPort,
-            frm_payload: Buffer.from(d.bytes).toString('base64'),
-            confirmed: d.confirmed,
-            priority: 'NORMAL',
-            correlation_ids: [cid],
-          },
-        ]).catch((err: Error) =>
-          log.warn({ device: d.deviceId, error: err.message }, 'downlink push failed'),
-        );
+        const item = {
+          f_port: d.fPort,
+          frm_payload: Buffer.from(d.bytes).toString('base64'),
+          confirmed: d.confirmed,
+          priority: 'NORMAL' as const,
+          correlation_ids: [cid],
+        };
+        const failed = (err: Error) =>
+          log.warn({ device: d.deviceId, error: err.message }, 'downlink push failed');
+        if (target.inProcess)
+          target.inProcess.pushDownlinks(p.appId, d.deviceId, this.runKey, { downlinks: [item] }, failed);
+        else pushDownlinks(target.client, p.appId, d.deviceId, [item]).catch(failed);
       },
     });
     void this.o.stopSignal?.then(() => {
       this.interrupted = true;
       this.stopping = true;
     });
-    const progress = () =>
+    const progress = (settled = false) =>
       this.o.onProgress?.(
         progressOf({
           elapsedMs: (scheduler.now() - startAt) / 1000,
@@ -321,11 +366,16 @@ class Run {
           compact,
           verifier: this.verifier,
           downlinks: this.downlinks,
+          rejected: rejectedOf(target.counters(this.rejectedByEvents)),
+          notProvisioned: p.notProvisioned.length,
+          settled,
+          timerLagP99Ms: health.timerLagMs().p99,
         }),
       );
     const activity = target.activity;
     const pump = new Pump({
       scheduler,
+      closed: target.inProcess !== undefined,
       busyUntilUs: () => air.busyUntilUs,
       ...(activity ? { activity: () => activity() + this.verifier.deliveredCount } : {}),
       onSecond: progress,
@@ -338,6 +388,7 @@ class Run {
     const drainMs = parseDuration(s.drain)!;
     // Ctrl-C during the drain ends it: the run reports what it has.
     await pump.runUntil(scheduler.now() + drainMs * 1000, () => this.interrupted);
-    progress();
+    progress(true);
+    return health.finish();
   }
 }

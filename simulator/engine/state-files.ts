@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Shard } from '../scenario/shard.js';
 import type { Scenario } from '../scenario/types.js';
@@ -35,14 +35,42 @@ export function siblingStateFiles(
 ): string[] {
   const own = stateFile(stateDir, scenario, fleet, shard);
   const prefix = `${scenario}.${fleet}.`;
-  let names: string[];
-  try {
-    names = readdirSync(stateDir);
-  } catch {
-    return [];
-  }
-  return names
+  return namesIn(stateDir)
     .filter((n) => n.startsWith(prefix) && /^(?:shard-\d+-of-\d+\.)?state$/.test(n.slice(prefix.length)))
     .map((n) => join(stateDir, n))
     .filter((f) => f !== own);
+}
+
+/**
+ * This scenario's files in `stateDir`: its journals and its fleets' device state (`.state`, `.fcnt`),
+ * every shard layout. Scenario names hold no dot, so `<name>.` names this scenario's files only.
+ */
+export function scenarioStateFiles(stateDir: string, scenario: string): string[] {
+  return namesIn(stateDir)
+    .filter((n) => n.startsWith(`${scenario}.`) && /\.(?:journal|state|fcnt)$/.test(n))
+    .map((n) => join(stateDir, n));
+}
+
+/** Whether a previous run left a journal of registrations for this scenario. */
+export function hasJournal(stateDir: string, scenario: string): boolean {
+  return scenarioStateFiles(stateDir, scenario).some((f) => f.endsWith('.journal') && statSync(f).size > 0);
+}
+
+/**
+ * Starts a new world for this scenario (`--fresh`): forgets its devices' state and its journal, so its
+ * devices start from DevNonce 0 and FCnt 0 and are registered anew. Returns the files removed.
+ */
+export function forgetScenarioState(stateDir: string, scenario: string): string[] {
+  const files = scenarioStateFiles(stateDir, scenario);
+  for (const f of files) rmSync(f, { force: true });
+  return files;
+}
+
+/** The names in a directory; none where it does not exist yet. */
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

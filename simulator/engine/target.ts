@@ -1,4 +1,4 @@
-import { EmbeddedNetwork } from '../../network/index.js';
+import { EmbeddedNetwork, type InProcessAccess } from '../../network/index.js';
 import type { Expanded } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Scheduler } from '../time/scheduler.js';
@@ -28,12 +28,19 @@ export interface RunTarget {
    * the network's own counts are out of reach (a TTS deployment).
    */
   activity?(): number;
+  /**
+   * The network in this process on the run's own virtual clock: gateways, MQTT, events and downlinks
+   * as scheduler events, so that the run waits on no socket and depends on its scenario and seed alone.
+   */
+  readonly inProcess?: InProcessAccess;
   /** What the network itself counted, for the report; `rejected` where it explained refusals. */
   counters(rejectedByEvents: Record<string, number>): Record<string, unknown>;
 }
 
 export interface TargetOptions {
   scheduler: Scheduler;
+  /** Reach an embedded network in process (virtual time), not over loopback sockets. */
+  inProcess?: boolean;
   userAgent?: string;
   logger?: Logger;
 }
@@ -42,6 +49,12 @@ export interface TargetOptions {
 export async function openTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
   return s.target.type === 'embedded' ? embeddedTarget(s, cleanup, o) : ttsTarget(s, o);
 }
+
+/**
+ * One way from the simulator to the in-process network and back, µs: a gateway's backhaul and the
+ * integration's hop on a LAN, so that a datagram and its answer are two scheduler events, not one.
+ */
+const IN_PROCESS_LATENCY_US = 2_000;
 
 async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
   const net = new EmbeddedNetwork({ scheduler: o.scheduler, rx1Delay: 1 });
@@ -58,6 +71,7 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
     }),
     udp: a.udp,
     mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
+    ...(o.inProcess ? { inProcess: net.inProcess(IN_PROCESS_LATENCY_US) } : {}),
     // Only what explains a failure: the rest of the stream would cost the network more than the run.
     eventNames: ['/reject|drop|fail/'],
     // The embedded network publishes its NS events to application subscriptions too: one identifier

@@ -1,9 +1,10 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { bytesToHex } from '../../crypto/types.js';
 import type { Rng } from '../random/rng.js';
 import { loraTimeOnAir, fskTimeOnAir, type CodingRate } from '../region/airtime.js';
 import type { Scheduler, TimerHandle } from '../time/scheduler.js';
 import { InvalidTxPk, UdpPacketError } from '../semtech-udp/errors.js';
+import type { DatagramLink, GatewayTransport } from '../semtech-udp/transport.js';
+import { udpTransport } from './udp-link.js';
 import {
   decodeBase64,
   decodeUdpPacket,
@@ -36,6 +37,11 @@ export interface GatewayConfig {
   server: { host: string; port: number };
   /** Local address of the gateway's socket (default 127.0.0.1). */
   bindAddress?: string;
+  /**
+   * How datagrams reach the network (default: a UDP socket to `server`); an in-process network on the
+   * same virtual clock passes its own, so that a run depends on nothing but its scenario and seed.
+   */
+  transport?: GatewayTransport;
   /** µs between PULL_DATA (default 5 s, the packet_forwarder's DEFAULT_KEEPALIVE). */
   keepaliveInterval?: number;
   /** µs between stat reports (default 30 s); 0 disables them. */
@@ -74,6 +80,11 @@ export interface UplinkReception {
   /** IF channel of the concentrator (0–9). */
   channel?: number;
   rfChain?: number;
+  /**
+   * When the frame ended on air (scheduler µs): `tmst` and `time` are stamped from it, as a
+   * concentrator stamps the radio event, not from when a late timer got round to it. Default: now.
+   */
+  endUs?: number;
 }
 
 /** A downlink leaving the antenna, at its scheduled time. */
@@ -143,7 +154,7 @@ const U32 = 0x1_0000_0000;
 export class VirtualGateway {
   readonly euiHex: string;
   readonly counters: GatewayCounters;
-  private socket: Socket | undefined;
+  private link: DatagramLink | undefined;
   private readonly tmstStart: number;
   private batch: string[] = [];
   private batchTimer: TimerHandle | undefined;
@@ -198,21 +209,12 @@ export class VirtualGateway {
 
   /** The local UDP address the network sees this gateway at. */
   address(): { address: string; port: number } | undefined {
-    return this.socket?.address();
+    return this.link?.address();
   }
 
   async start(): Promise<void> {
-    const socket = createSocket('udp4');
-    this.socket = socket;
-    socket.on('message', (msg) => this.onMessage(msg));
-    socket.on('error', (e) => this.sendError(e));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, this.config.bindAddress ?? '127.0.0.1', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    const transport = this.config.transport ?? udpTransport(this.config.server, this.config.bindAddress);
+    this.link = await transport({ message: (msg) => this.onMessage(msg), error: (e) => this.sendError(e) });
     // Servers send no downlink before the first PULL_DATA: open the path at once.
     this.keepalive();
     const stat = this.config.statInterval ?? 30_000_000;
@@ -226,9 +228,9 @@ export class VirtualGateway {
     for (const s of this.scheduledTx) this.scheduler.cancel(s.timer);
     this.pendingPush.clear();
     this.scheduledTx = [];
-    const s = this.socket;
-    this.socket = undefined;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    const link = this.link;
+    this.link = undefined;
+    await link?.close();
   }
 
   /**
@@ -240,8 +242,7 @@ export class VirtualGateway {
     this.counters.rxReceived++;
     this.interval.rxnb++;
     this.interval.rxok++;
-    const now = this.scheduler.now();
-    this.batch.push(this.rxpkJson(rx, now));
+    this.batch.push(this.rxpkJson(rx, rx.endUs ?? this.scheduler.now()));
     this.counters.rxForwarded++;
     this.interval.rxfw++;
     if (this.batch.length >= (this.config.maxBatch ?? 8)) this.flush();
@@ -344,11 +345,7 @@ export class VirtualGateway {
   }
 
   private send(b: Buffer): void {
-    const s = this.socket;
-    if (!s) return;
-    s.send(b, this.config.server.port, this.config.server.host, (e) => {
-      if (e) this.sendError(e);
-    });
+    this.link?.send(b);
   }
 
   private sendError(e: Error): void {

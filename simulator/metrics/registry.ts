@@ -21,6 +21,8 @@ export interface RunCounts {
   downlinksReceived: number;
   networkRejections: number;
   devicesNotProvisioned: number;
+  /** Receive windows lost to the simulator's own lag (wall time under load), not to the network. */
+  simulatorLate: number;
 }
 
 /** Latency percentiles of delivered uplinks, ms (absent when nothing was delivered). */
@@ -29,6 +31,12 @@ export interface LatencyFigures {
   p90: number;
   p99: number;
   max: number;
+}
+
+/** How the simulator itself kept time (wall time): what tells its lag from the network's. */
+export interface HealthFigures {
+  /** 99th percentile of how late its timers ran, ms (0 in virtual time: nothing waits for the clock). */
+  lagP99: number;
 }
 
 /** Metrics that count something: always a number. */
@@ -48,7 +56,8 @@ export type CountMetric =
   | 'downlinks_scheduled'
   | 'downlinks_received'
   | 'network_rejections'
-  | 'devices_not_provisioned';
+  | 'devices_not_provisioned'
+  | 'simulator_late';
 
 /** Ratios and latencies: null when nothing was there to measure. */
 export type MeasuredMetric =
@@ -59,14 +68,16 @@ export type MeasuredMetric =
   | 'latency_p50'
   | 'latency_p90'
   | 'latency_p99'
-  | 'latency_max';
+  | 'latency_max'
+  | 'simulator_lag_p99';
 
 export type MetricName = CountMetric | MeasuredMetric;
 
 type CountDef = { unit: 'count'; count: keyof RunCounts; help: string };
 type MeasuredDef =
   | { unit: 'ratio'; of: (c: RunCounts) => number | null; help: string }
-  | { unit: 'ms'; latency: keyof LatencyFigures; help: string };
+  | { unit: 'ms'; latency: keyof LatencyFigures; help: string }
+  | { unit: 'ms'; health: keyof HealthFigures; help: string };
 type MetricDef = CountDef | MeasuredDef;
 
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
@@ -148,6 +159,16 @@ export const METRICS = {
     count: 'devicesNotProvisioned',
     help: 'devices the target refused to register (not simulated)',
   },
+  simulator_late: {
+    unit: 'count',
+    count: 'simulatorLate',
+    help: 'receive windows lost to the simulator’s own lag, not counted against the network',
+  },
+  simulator_lag_p99: {
+    unit: 'ms',
+    health: 'lagP99',
+    help: '99th percentile of how late the simulator’s own timers ran (0 in virtual time)',
+  },
 } as const satisfies { [K in CountMetric]: CountDef } & { [K in MeasuredMetric]: MeasuredDef };
 
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
@@ -158,7 +179,11 @@ export const isMetricName = (name: string): name is MetricName => Object.hasOwn(
 export type MetricValues = { [K in CountMetric]: number } & { [K in MeasuredMetric]: number | null };
 
 /** The values of every metric from the run's counts and latency figures. */
-export function metricValues(c: RunCounts, latency: LatencyFigures | undefined): MetricValues {
+export function metricValues(
+  c: RunCounts,
+  latency: LatencyFigures | undefined,
+  health?: HealthFigures,
+): MetricValues {
   const out = {} as Record<MetricName, number | null>;
   for (const name of METRIC_NAMES) {
     const def: MetricDef = METRICS[name];
@@ -167,7 +192,9 @@ export function metricValues(c: RunCounts, latency: LatencyFigures | undefined):
         ? c[def.count]
         : def.unit === 'ratio'
           ? def.of(c)
-          : (latency?.[def.latency] ?? null);
+          : 'health' in def
+            ? (health?.[def.health] ?? null)
+            : (latency?.[def.latency] ?? null);
   }
   return out as MetricValues;
 }

@@ -4,7 +4,13 @@ import {
   encodeIntoCompressedBase64,
   type Histogram,
 } from 'hdr-histogram-js';
-import { countsFrom, metricValues, type MetricValues, type RunCounts } from './registry.js';
+import {
+  countsFrom,
+  metricValues,
+  type HealthFigures,
+  type MetricValues,
+  type RunCounts,
+} from './registry.js';
 
 /** The counts of a run, with downlinks by the window they came in (RX1, RX2, RXC). */
 export interface RunTotals extends RunCounts {
@@ -32,12 +38,12 @@ export const latencyHistogram = (): Histogram =>
  * A report's `metrics` from counts and the latency histogram: ratios and percentiles are computed
  * here, once, for single runs and merged ones alike.
  */
-export function metricsFrom(c: RunTotals, latency: Histogram): ReportMetrics {
+export function metricsFrom(c: RunTotals, latency: Histogram, health?: HealthFigures): ReportMetrics {
   const n = latency.totalCount;
   const at = (p: number) => (n ? latency.getValueAtPercentile(p) : 0);
   const figures = n ? { p50: at(50), p90: at(90), p99: at(99), max: latency.maxValue } : undefined;
   return {
-    ...metricValues(c, figures),
+    ...metricValues(c, figures, health),
     downlinks_by_window: { ...c.downlinksByWindow },
     latency_ms: {
       p50: at(50),

@@ -125,7 +125,7 @@ export function htmlReport(r: RunReport): string {
 <style>${css}</style>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #222; }
-header { padding: 12px 16px; color: #fff; background: ${r.verdict === 'pass' ? '#2e7d32' : '#c62828'}; }
+header { padding: 12px 16px; color: #fff; background: ${r.verdict === 'pass' ? '#2e7d32' : r.verdict === 'fail' ? '#c62828' : '#8d6e00'}; }
 header h1 { margin: 0; font-size: 20px; }
 main { padding: 8px 16px; max-width: 1040px; }
 table { border-collapse: collapse; margin: 4px 0 12px; }

@@ -1,5 +1,6 @@
 import { LorafleetError } from '../../crypto/errors.js';
-import type { RunReport } from './types.js';
+import type { LagFigures, RunReport, SimulatorHealth } from './types.js';
+import { verdictOf } from './verdict.js';
 import { Binned, LogBinned } from '../metrics/distribution.js';
 import { addCounts, countsOf, metricsFrom } from '../metrics/report-metrics.js';
 import type { TimelineJson } from '../metrics/run-metrics.js';
@@ -46,6 +47,32 @@ function mergeTimelines(a: TimelineJson, b: TimelineJson): TimelineJson {
     latencyP50Ms: maxSeries(a.latencyP50Ms, b.latencyP50Ms),
     latencyP99Ms: maxSeries(a.latencyP99Ms, b.latencyP99Ms),
     latencyMaxMs: maxSeries(a.latencyMaxMs, b.latencyMaxMs),
+  };
+}
+
+const maxLag = (all: LagFigures[]): LagFigures => ({
+  p50: Math.max(...all.map((l) => l.p50)),
+  p99: Math.max(...all.map((l) => l.p99)),
+  max: Math.max(...all.map((l) => l.max)),
+});
+
+/**
+ * The shards' simulators as one: counts add, CPU adds (each shard its own process or thread), the
+ * slowest speed and the worst lag stand for all (lag percentiles of separate processes do not merge).
+ */
+function mergeHealth(all: (SimulatorHealth | undefined)[]): SimulatorHealth {
+  if (all.some((h) => h === undefined))
+    throw new MergeError('a report without `simulator` health (from an older lorafleet?)');
+  const h = all as SimulatorHealth[];
+  return {
+    clock: h[0]!.clock,
+    wallMs: Math.max(...h.map((x) => x.wallMs)),
+    speed: Math.min(...h.map((x) => x.speed)),
+    cpuShare: Math.round(h.reduce((a, x) => a + x.cpuShare, 0) * 100) / 100,
+    timerLagMs: maxLag(h.map((x) => x.timerLagMs)),
+    eventLoopLagMs: maxLag(h.map((x) => x.eventLoopLagMs)),
+    timersLate: h.reduce((a, x) => a + x.timersLate, 0),
+    windowsLate: h.reduce((a, x) => a + x.windowsLate, 0),
   };
 }
 
@@ -126,12 +153,14 @@ export function mergeReports(reports: RunReport[], names: string[] = []): RunRep
     reasons = addTree(reasons, r.diagnostics.reasons);
     Object.assign(gateways, r.gateways);
   }
-  const metrics = metricsFrom(counts, latency);
+  const simulator = mergeHealth(reports.map((r) => r.simulator));
+  const metrics = metricsFrom(counts, latency, { lagP99: simulator.timerLagMs.p99 });
   const thresholds = first.thresholds.map((t) => evaluate(parseThreshold(t.text), metrics));
-  const { shard: _shard, ...base } = first;
+  const { shard: _shard, inconclusive: _why, ...base } = first;
   return {
     ...base,
-    verdict: thresholds.every((t) => t.pass) ? 'pass' : 'fail',
+    ...verdictOf(thresholds, simulator),
+    simulator,
     merged: { shards: reports.length },
     devices: reports.reduce((a, r) => a + r.devices, 0),
     gatewaysSimulated: reports.reduce((a, r) => a + r.gatewaysSimulated, 0),

@@ -53,8 +53,30 @@ export function summaryText(r: RunReport): string {
     for (const [k, n] of v.sort((a, b) => b[1] - a[1])) lines.push(`    ${String(n).padStart(6)}  ${k}`);
     lines.push('');
   }
+  lines.push(...healthLines(r.simulator), '');
   lines.push(`verdict: ${r.verdict.toUpperCase()}`);
+  if (r.inconclusive) lines.push(`  ${r.inconclusive}`);
   return lines.join('\n');
+}
+
+/** The simulator's own health: whether it kept up, so that its lag is never read as the network's. */
+function healthLines(h: RunReport['simulator']): string[] {
+  const lag = (l: { p50: number; p99: number; max: number }) => `${l.p50} / ${l.p99} / ${l.max} ms`;
+  const lines = ['  simulator health'];
+  if (h.clock === 'virtual') {
+    lines.push(
+      `    virtual time at ${h.speed}× wall time (${(h.wallMs / 1000).toFixed(1)} s), CPU ${Math.round(h.cpuShare * 100)} % of a core`,
+    );
+    return lines;
+  }
+  lines.push(
+    `    timer lag p50 / p99 / max       ${lag(h.timerLagMs)}`,
+    `    event-loop lag p50 / p99 / max  ${lag(h.eventLoopLagMs)}`,
+    `    timers late (> 20 ms)           ${h.timersLate}`,
+    `    windows lost to its own lag     ${h.windowsLate} (simulator_late, not the network's)`,
+    `    CPU                             ${Math.round(h.cpuShare * 100)} % of a core`,
+  );
+  return lines;
 }
 
 export function writeJsonReport(file: string, r: RunReport): void {

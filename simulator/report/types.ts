@@ -17,10 +17,47 @@ export interface Progress {
   errors: number;
   /** The spec violations the devices saw so far, by kind. */
   violations: ViolationCounts;
+  /** How late the simulator's own timers run, p99 so far, ms (0 in virtual time). */
+  timerLagP99Ms: number;
+}
+
+/** Percentiles of a lag, ms. */
+export interface LagFigures {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * How the simulator itself kept up: what tells its own lag from the network's faults. Wall-clock
+ * figures: they differ from machine to machine even where everything else of a run does not.
+ */
+export interface SimulatorHealth {
+  clock: 'wall' | 'virtual';
+  /** Wall time of traffic and drain, ms. */
+  wallMs: number;
+  /** Simulated seconds per wall second over traffic and drain (1 in wall time, more in virtual time). */
+  speed: number;
+  /** Process CPU time over wall time (1 = one core busy the whole time). */
+  cpuShare: number;
+  /** How late the simulator's own timers ran (wall time; 0 in virtual time, where nothing waits). */
+  timerLagMs: LagFigures;
+  /** Node's event-loop delay (wall time only). */
+  eventLoopLagMs: LagFigures;
+  /** Timers that ran more than 20 ms late (a receive window's tolerance). */
+  timersLate: number;
+  /** Receive windows lost to that lag: the `simulator_late` metric, never counted against the network. */
+  windowsLate: number;
 }
 
 export interface RunReport {
-  verdict: 'pass' | 'fail';
+  /**
+   * `inconclusive`: thresholds failed while the simulator itself ran late, so the failure may be its
+   * own and not the network's (`inconclusive` says why; exit code 2).
+   */
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  /** Why the verdict is inconclusive. */
+  inconclusive?: string;
   scenario: string;
   seed: string;
   target: string;
@@ -48,4 +85,5 @@ export interface RunReport {
   /** Per time bucket from the start of traffic: what the HTML report plots. */
   timeline: TimelineJson;
   distributions: DistributionsJson;
+  simulator: SimulatorHealth;
 }

@@ -1,3 +1,5 @@
+import { LagMonitor } from './lag.js';
+
 /**
  * Time, injected. Devices, gateways and the network read `now()` and set timers through a Scheduler,
  * so the same code runs in wall time (real runs) and in virtual time (tests run an hour in seconds).
@@ -13,6 +15,11 @@ export interface Scheduler {
   cancel(handle: TimerHandle): void;
   /** Wall-clock time (ms since 1970) that corresponds to `now()`: for `time` fields and reports. */
   wallClockMs(atUs?: number): number;
+  /**
+   * Whether the simulator itself ran late (a timer more than LATE_AFTER_US behind) between these
+   * instants: a receive window missed then is the simulator's, not the network's. Virtual time never is.
+   */
+  lateBetween(fromUs: number, toUs: number): boolean;
 }
 
 export interface TimerHandle {
@@ -115,6 +122,10 @@ export class VirtualScheduler implements Scheduler {
     return this.epochMs + atUs / 1000;
   }
 
+  lateBetween(_fromUs: number, _toUs: number): boolean {
+    return false;
+  }
+
   /** The time of the next pending timer, if any. */
   nextAt(): number | undefined {
     return this.queue.peek()?.at;
@@ -151,11 +162,26 @@ export class WallScheduler implements Scheduler {
   private readonly queue = new TimerQueue();
   private readonly origin = process.hrtime.bigint();
   private readonly originWallMs = Date.now();
+  /** How late this scheduler's timers ran: the simulator's own lag. */
+  readonly lag = new LagMonitor();
   private armed: NodeJS.Timeout | undefined;
   private armedAt = Number.POSITIVE_INFINITY;
   private stopped = false;
 
+  /** While a timer runs: the time it was due (see now()). */
+  private dueUs: number | undefined;
+
+  /**
+   * Microseconds since construction — except inside a timer, where it is the time the timer was due,
+   * as in virtual time: what the simulated world plans (a frame's start, a window, the `tmst` of a
+   * reception) keeps to its plan even when the event loop runs the timer late, and the lateness is
+   * measured (`lag`) instead of moving the world with it.
+   */
   now(): number {
+    return this.dueUs ?? this.wallNow();
+  }
+
+  private wallNow(): number {
     return Number(process.hrtime.bigint() - this.origin) / 1000;
   }
 
@@ -177,6 +203,10 @@ export class WallScheduler implements Scheduler {
     return this.originWallMs + atUs / 1000;
   }
 
+  lateBetween(fromUs: number, toUs: number): boolean {
+    return this.lag.lateBetween(fromUs, toUs);
+  }
+
   /** Stops firing timers (pending ones are dropped) so the process can exit. */
   stop(): void {
     this.stopped = true;
@@ -194,19 +224,25 @@ export class WallScheduler implements Scheduler {
       return;
     }
     this.armedAt = next.at;
-    const delayMs = Math.max(0, (next.at - this.now()) / 1000);
+    const delayMs = Math.max(0, (next.at - this.wallNow()) / 1000);
     this.armed = setTimeout(() => this.fire(), delayMs);
   }
 
   private fire(): void {
     this.armed = undefined;
     this.armedAt = Number.POSITIVE_INFINITY;
-    const now = this.now();
+    const now = this.wallNow();
     for (let next = this.queue.peek(); next !== undefined && next.at <= now + 500; next = this.queue.peek()) {
       // Timers due within 0.5 ms run now: setTimeout has millisecond resolution.
       this.queue.pop();
       next.done = true;
-      next.fn();
+      this.lag.record(next.at, this.wallNow());
+      this.dueUs = next.at;
+      try {
+        next.fn();
+      } finally {
+        this.dueUs = undefined;
+      }
       if (this.stopped) return;
     }
     this.arm();

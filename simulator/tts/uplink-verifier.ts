@@ -164,12 +164,25 @@ export class UplinkVerifier {
     }
     this.client.on('message', (topic, payload) => {
       if (!topic.endsWith('/up')) return;
+      let message: unknown;
       try {
-        this.receive(JSON.parse(payload.toString()) as Parameters<UplinkVerifier['receive']>[0]);
+        message = JSON.parse(payload.toString());
       } catch {
         this.unexpected++;
+        return;
       }
+      this.receiveMessage(topic, message);
     });
+  }
+
+  /** One message of the application's integration, by topic (only `…/up` carries uplinks). */
+  receiveMessage(topic: string, message: unknown): void {
+    if (!topic.endsWith('/up')) return;
+    if (typeof message !== 'object' || message === null) {
+      this.unexpected++;
+      return;
+    }
+    this.receive(message as Parameters<UplinkVerifier['receive']>[0]);
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,7 @@ export const counts = (over: Partial<RunTotals> = {}): RunTotals => ({
   downlinksReceived: 0,
   networkRejections: 0,
   devicesNotProvisioned: 0,
+  simulatorLate: 0,
   downlinksByWindow: {},
   ...over,
 });
@@ -34,5 +35,6 @@ export const progress = (over: Partial<Progress> = {}): Progress => ({
   latencyP99Ms: null,
   errors: 0,
   violations: {},
+  timerLagP99Ms: 0,
   ...over,
 });

@@ -30,6 +30,7 @@ const totals: fc.Arbitrary<RunTotals> = fc.record({
   downlinksReceived: count,
   networkRejections: count,
   devicesNotProvisioned: count,
+  simulatorLate: count,
   downlinksByWindow: fc.dictionary(fc.constantFrom('RX1', 'RX2', 'RXC'), count),
 });
 

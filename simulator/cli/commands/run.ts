@@ -11,7 +11,7 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
   return y
     .command(
       'run <scenario>',
-      'Run a scenario: provision, traffic, drain, teardown, report (exit 0 pass, 1 thresholds failed, 2 usage error)',
+      'Run a scenario: provision, traffic, drain, teardown, report (exit 0 pass, 1 thresholds failed, 2 usage error or inconclusive)',
       (y) =>
         y
           .positional('scenario', {
@@ -41,10 +41,16 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
             type: 'string',
             describe: 'Where device state (DevNonces, FCnts) is kept (default .lorafleet)',
           })
+          .option('fresh', {
+            type: 'boolean',
+            default: false,
+            describe:
+              "Start a new world: forget this scenario's device state and journal in the state directory first",
+          })
           .option('workers', {
             type: 'number',
             describe:
-              'Worker threads, each with a share of the gateways and their devices (default: one per core, at most one per 10,000 devices)',
+              'Worker threads against a TTS target, each with a share of the gateways and their devices (default: one per core, at most one per 10,000 devices); the embedded network is one world on one thread',
           })
           .option('shard', {
             type: 'string',
@@ -62,6 +68,7 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
               ...(a.prometheus !== undefined ? { prometheus: a.prometheus } : {}),
               ...(a.log ? { log: a.log } : {}),
               ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
+              ...(a.fresh ? { fresh: true } : {}),
               ...(a.shard !== undefined ? { shard: a.shard } : {}),
               ...(a.workers !== undefined ? { workers: a.workers } : {}),
             },

@@ -1,0 +1,30 @@
+/**
+ * How Semtech UDP datagrams travel between a gateway and a network: over a real UDP socket, or, for a
+ * network in the same process and on the same virtual clock, as scheduler events. The gateway and the
+ * network speak the same bytes either way; only the carrier differs.
+ */
+
+/** A gateway's end of the carrier. */
+export interface DatagramLink {
+  /** Sends one datagram to the network. */
+  send(datagram: Buffer): void;
+  /** Stops sending and receiving; nothing arrives after it resolves. */
+  close(): Promise<void>;
+  /** The local address the network sees, where the carrier is a socket. */
+  address(): { address: string; port: number } | undefined;
+}
+
+/** What the gateway does with what arrives: each datagram, and carrier errors (never fatal). */
+export interface DatagramHandlers {
+  message(datagram: Buffer): void;
+  error(e: Error): void;
+}
+
+/** Opens a gateway's link to its network. */
+export type GatewayTransport = (handlers: DatagramHandlers) => Promise<DatagramLink>;
+
+/** The network's view of where a datagram came from: a key for the gateway's downlink path, and the way back. */
+export interface DatagramPeer {
+  readonly key: string;
+  send(datagram: Buffer): void;
+}
