@@ -48,6 +48,12 @@ export interface RunOptions {
   /** Sees each uplink, delivery and join as it happens (a live exporter). */
   metricsListener?: RunMetricsListener;
   /**
+   * In virtual time, reach the embedded network over loopback sockets instead of in process: the
+   * path before the in-process transport, kept for comparison (bench) and loopback integration tests.
+   * Such a run waits on wall-clock I/O, so its result may depend on the machine.
+   */
+  sockets?: boolean;
+  /**
    * Blocks the simulator's event loop for `forMs` at `atMs` into the traffic: a fault injected to see
    * that a stall of the simulator's own is reported as its own (tests, demonstrations).
    */
@@ -106,7 +112,7 @@ class Run {
     if (scheduler instanceof WallScheduler) cleanup.defer('wall clock', () => scheduler.stop());
     const target = await openTarget(this.s, cleanup, {
       scheduler,
-      inProcess: this.virtual,
+      inProcess: this.virtual && this.o.sockets !== true,
       logger: this.log,
       ...(this.o.userAgent ? { userAgent: this.o.userAgent } : {}),
     });

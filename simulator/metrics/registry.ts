@@ -243,15 +243,15 @@ export const LATENCY_SERIES = 'lorafleet_uplink_latency_seconds';
 /**
  * The Prometheus series a metric is exposed as (`--prometheus`): a count is a counter
  * (`lorafleet_<name>_total`), a ratio a gauge (`lorafleet_<name>`), a latency a quantile of the
- * latency histogram (`histogram_quantile(0.99, …)` gives `latency_p99`).
+ * latency histogram (`histogram_quantile(0.99, …)` gives `latency_p99`), the simulator's lag a gauge
+ * in seconds.
  */
 export function prometheusSeries(name: MetricName): string {
-  const unit = METRICS[name].unit;
-  return unit === 'count'
-    ? `lorafleet_${name}_total`
-    : unit === 'ratio'
-      ? `lorafleet_${name}`
-      : LATENCY_SERIES;
+  const def: MetricDef = METRICS[name];
+  if (def.unit === 'count') return `lorafleet_${name}_total`;
+  if (def.unit === 'ratio') return `lorafleet_${name}`;
+  // The simulator's own lag is a gauge of its own, in seconds; the latencies are one histogram.
+  return 'health' in def ? `lorafleet_${name}_seconds` : LATENCY_SERIES;
 }
 
 /** The metrics as a Markdown table (README.md, between `<!-- metrics -->` markers). */

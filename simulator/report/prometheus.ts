@@ -50,6 +50,11 @@ export async function startPrometheus(
     else if (def.unit === 'ratio')
       ratios.set(name as MeasuredMetric, new Gauge({ name: prometheusSeries(name), help, registers }));
   }
+  const lag = new Gauge({
+    name: prometheusSeries('simulator_lag_p99'),
+    help: `${METRICS.simulator_lag_p99.help[0]!.toUpperCase()}${METRICS.simulator_lag_p99.help.slice(1)}, seconds`,
+    registers,
+  });
   const latency = new Histogram({
     name: LATENCY_SERIES,
     help: 'End-to-end uplink latency, radio transmit to application MQTT message (latency_p50 … latency_max)',
@@ -94,6 +99,7 @@ export async function startPrometheus(
     update(p) {
       devices.set(p.devices);
       joined.set(p.joined);
+      lag.set(p.timerLagP99Ms / 1000);
       const values = metricValues(p.counts, undefined);
       for (const [name, c] of counts) grow(c, name, values[name]);
       for (const [name, g] of ratios) {

@@ -46,6 +46,7 @@ describe('the Prometheus exporter', () => {
             downlinksReceived: 3 + n,
           }),
           violations: { 'bad-mic': bad },
+          timerLagP99Ms: 40 * joined,
         });
       p.update(tick(0, 7, 1));
       p.update(tick(2, 8, 2));
@@ -73,6 +74,8 @@ describe('the Prometheus exporter', () => {
       expect(s.get('lorafleet_violations_total{kind="bad-mic",scenario="demo"}')).toBe(2);
       // Ratios are gauges of the latest tick: 3 of 5 sent delivered.
       expect(s.get(`lorafleet_delivery_ratio${l}`)).toBeCloseTo(3 / 5, 9);
+      // The simulator's own lag, latest tick, in seconds.
+      expect(s.get(`lorafleet_simulator_lag_p99_seconds${l}`)).toBeCloseTo(0.32, 9);
       // 40 ms, 300 ms and 3 s in seconds buckets.
       expect(s.get('lorafleet_uplink_latency_seconds_bucket{le="0.05",scenario="demo"}')).toBe(1);
       expect(s.get('lorafleet_uplink_latency_seconds_bucket{le="0.5",scenario="demo"}')).toBe(2);
