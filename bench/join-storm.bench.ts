@@ -23,7 +23,7 @@ const hex = (n: number, bytes: number) =>
  */
 export async function joinStormBenches(devices: number): Promise<BenchResult[]> {
   const h = new FleetHarness({ listeners: true, keepTraffic: false });
-  const net = new EmbeddedNetwork({ scheduler: h.sched, mqtt: false, http: false, rx1Delay: 1 });
+  const net = new EmbeddedNetwork({ scheduler: h.sched, mqtt: false, http: false, rx1DelayS: 1 });
   const { udp } = await net.start();
   net.createApplication('storm', { user_id: 'admin' });
   const gateways = 100;
@@ -64,7 +64,7 @@ export async function joinStormBenches(devices: number): Promise<BenchResult[]> 
         deviceClass: 'A',
         region: REGIONS.EU868,
         dataRate: 5,
-        joinRetryDelay: [5000, 15000],
+        joinRetryDelayMs: [5000, 15000],
       },
       ((i * 7919) % devices) * (span / devices),
     );

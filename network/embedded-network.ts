@@ -24,8 +24,8 @@ export interface EmbeddedNetworkOptions {
   apiKey?: string;
   netId?: number;
   /** RX1 delay given to OTAA devices in the Join-accept, s (default 5, as TTS). */
-  rx1Delay?: number;
-  dedupWindow?: number;
+  rx1DelayS?: number;
+  dedupWindowUs?: number;
   joinAcceptWindow?: 'RX1' | 'RX2';
   downlinkWindow?: 'RX1' | 'RX2';
   /** Start the MQTT broker (default true). */
@@ -71,7 +71,10 @@ export class EmbeddedNetwork {
     this.registry = new Registry(opts.apiKey ?? Registry.generateKey());
     this.devices = new DeviceRegistries(this.registry);
     this.as = new ApplicationServer(this.registry, this.events);
-    this.js = new JoinServer(this.registry, { netId: opts.netId ?? 0x000013, rx1Delay: opts.rx1Delay ?? 5 });
+    this.js = new JoinServer(this.registry, {
+      netId: opts.netId ?? 0x000013,
+      rx1DelayS: opts.rx1DelayS ?? 5,
+    });
     this.ns = new NetworkServer(
       this.registry,
       opts.scheduler,
@@ -80,8 +83,8 @@ export class EmbeddedNetwork {
       this.js,
       this.as,
       {
-        dedupWindow: opts.dedupWindow ?? 200_000,
-        cooldown: 1_000_000,
+        dedupWindowUs: opts.dedupWindowUs ?? 200_000,
+        cooldownUs: 1_000_000,
         joinAcceptWindow: opts.joinAcceptWindow ?? 'RX1',
         downlinkWindow: opts.downlinkWindow ?? 'RX1',
         // A Join-accept leaves only once the DevNonce it used is on disk (`--state`).

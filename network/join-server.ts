@@ -36,7 +36,7 @@ export type JoinResult =
 export interface JoinServerOptions {
   netId: number;
   /** RX1 delay told to devices in the Join-accept, seconds (TTS desires 5). */
-  rx1Delay: number;
+  rx1DelayS: number;
 }
 
 /**
@@ -118,7 +118,7 @@ export class JoinServer {
       netId: this.opts.netId as never,
       devAddr: devAddr as DevAddr,
       dlSettings: { optNeg: v11, rx1DrOffset: 0, rx2DataRate },
-      rxDelay: this.opts.rx1Delay,
+      rxDelay: this.opts.rx1DelayS,
       ...(cfList ? { cfList } : {}),
     };
     let keys: SessionKeys;
@@ -149,7 +149,7 @@ export class JoinServer {
       keys,
       appSKey,
       version: v11 ? '1.1' : '1.0',
-      rxDelay: this.opts.rx1Delay,
+      rxDelay: this.opts.rx1DelayS,
       rx1DrOffset: 0,
       rx2DataRate,
       channels,

@@ -31,9 +31,9 @@ import type { GatewayUplink, UdpFrontend } from './udp-frontend.js';
 
 export interface NetworkServerOptions {
   /** µs to wait for copies of an uplink from other gateways (TTS: 200 ms). */
-  dedupWindow: number;
+  dedupWindowUs: number;
   /** µs during which later copies are discarded (TTS: 1 s). */
-  cooldown: number;
+  cooldownUs: number;
   joinAcceptWindow: 'RX1' | 'RX2';
   downlinkWindow: 'RX1' | 'RX2';
   /** Makes the registries durable (the network's state file), called before a Join-accept leaves. */
@@ -141,9 +141,9 @@ export class NetworkServer {
     this.counters.uplinks++;
     const entry: Pending = {
       copies: [u],
-      timer: this.scheduler.after(this.opts.dedupWindow, () => {
+      timer: this.scheduler.after(this.opts.dedupWindowUs, () => {
         this.pending.delete(key);
-        this.cooldown.set(key, this.scheduler.now() + this.opts.cooldown);
+        this.cooldown.set(key, this.scheduler.now() + this.opts.cooldownUs);
         if (this.cooldown.size > 10_000)
           for (const [k, t] of this.cooldown) if (t < this.scheduler.now()) this.cooldown.delete(k);
         this.process(entry.copies);
@@ -364,7 +364,7 @@ export class NetworkServer {
           channel_rssi: c.rssi,
           snr: c.snr,
           channel_index: c.channel,
-          received_at: new Date(this.scheduler.wallClockMs(c.receivedAt)).toISOString(),
+          received_at: new Date(this.scheduler.wallClockMs(c.receivedAtUs)).toISOString(),
         })),
         settings: {
           data_rate:
@@ -412,7 +412,7 @@ export class NetworkServer {
           break;
         }
         case 'DeviceTimeReq': {
-          const gps = gpsTimeMs(this.scheduler.wallClockMs(best.receivedAt));
+          const gps = gpsTimeMs(this.scheduler.wallClockMs(best.receivedAtUs));
           s.macOut.push({
             name: 'DeviceTimeAns',
             gpsEpochSeconds: Math.floor(gps / 1000) >>> 0,

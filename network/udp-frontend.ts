@@ -17,7 +17,7 @@ const MAX_RXPK_PER_DATAGRAM = 256;
 export type GatewayUplink = Omit<CheckedRxPk, 'data'> & {
   gatewayEui: string;
   /** Scheduler µs when the network received it. */
-  receivedAt: number;
+  receivedAtUs: number;
 };
 
 interface GatewayLink {
@@ -225,7 +225,7 @@ export class UdpFrontend {
       }
       this.counters.rxpk++;
       const { data: _data, ...fields } = rx;
-      const u: GatewayUplink = { ...fields, gatewayEui: eui, receivedAt: now };
+      const u: GatewayUplink = { ...fields, gatewayEui: eui, receivedAtUs: now };
       const key = rx.data;
       const prev = best.get(key);
       if (prev !== undefined) {

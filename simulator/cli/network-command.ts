@@ -29,7 +29,7 @@ export async function runNetwork(o: NetworkCommandOptions, out: (line: string) =
     udpPort: o.udpPort,
     httpPort: o.httpPort,
     mqttPort: o.mqttPort,
-    rx1Delay: o.rx1Delay,
+    rx1DelayS: o.rx1Delay,
     ...(apiKey ? { apiKey } : {}),
     ...(o.state ? { stateFile: o.state } : {}),
     ...(o.rateLimit ? { rateLimit: { limit: o.rateLimit, windowSeconds: 1 } } : {}),

@@ -26,9 +26,9 @@ export interface CompactFleetOptions {
   /** µs after `start()` within which each device sends its first uplink. */
   spreadUs?: number;
   /** RX1 delay of the sessions, seconds (RX2 one second later). */
-  rx1Delay?: number;
+  rx1DelayS?: number;
   /** A receive window accepts a downlink starting this many µs either side of its opening. */
-  rxWindowTolerance?: number;
+  rxWindowToleranceUs?: number;
   devAddr(i: number): number;
   /** The device index with this DevAddr, or -1 when it is not one of the fleet's. */
   indexOf(devAddr: number): number;
@@ -63,8 +63,8 @@ export interface CompactTransmission {
   bandwidth: number;
   codr: '4/5';
   eirp: number;
-  start: number;
-  airtime: number;
+  startUs: number;
+  airtimeUs: number;
 }
 
 export interface CompactFleetCounters {
@@ -284,8 +284,8 @@ export class CompactFleet {
       bandwidth: this.dr.bandwidth,
       codr: '4/5',
       eirp: this.eirp,
-      start: now,
-      airtime: this.airtime,
+      startUs: now,
+      airtimeUs: this.airtime,
     });
   }
 
@@ -302,9 +302,9 @@ export class CompactFleet {
     const devAddr = (phy[1]! | (phy[2]! << 8) | (phy[3]! << 16) | (phy[4]! << 24)) >>> 0;
     const i = this.o.indexOf(devAddr);
     if (i < 0 || i >= this.o.count || this.keyed[i] === 0) return;
-    const rx1 = this.lastEnd[i]! + (this.o.rx1Delay ?? 1) * 1e6;
-    const tol = this.o.rxWindowTolerance ?? 20_000;
-    const inWindow = Math.abs(d.start - rx1) <= tol || Math.abs(d.start - (rx1 + 1e6)) <= tol;
+    const rx1 = this.lastEnd[i]! + (this.o.rx1DelayS ?? 1) * 1e6;
+    const tol = this.o.rxWindowToleranceUs ?? 20_000;
+    const inWindow = Math.abs(d.startUs - rx1) <= tol || Math.abs(d.startUs - (rx1 + 1e6)) <= tol;
     if (!inWindow) {
       if (this.scheduler.lateBetween(this.lastEnd[i]!, this.scheduler.now())) this.counters.simulatorLate++;
       else this.counters.downlinksMissed++;

@@ -45,7 +45,7 @@ const HOUR_US = 3_600_000_000;
  * next 10 hours, then 8.7 s per 24 hours.
  */
 export class JoinBackoff {
-  private readonly sent: { at: number; airtime: number }[] = [];
+  private readonly sent: { atUs: number; airtimeUs: number }[] = [];
 
   constructor(private readonly startedAt: number) {}
 
@@ -60,7 +60,7 @@ export class JoinBackoff {
   allows(now: number, airtime: number): boolean {
     const { from, budget } = this.window(now);
     let used = 0;
-    for (const s of this.sent) if (s.at >= from) used += s.airtime;
+    for (const s of this.sent) if (s.atUs >= from) used += s.airtimeUs;
     return used + airtime <= budget;
   }
 
@@ -72,21 +72,21 @@ export class JoinBackoff {
     if (age < 11 * HOUR_US) return this.nextAllowed(this.startedAt + 11 * HOUR_US, airtime);
     // In the 24-hour sliding window: wait until enough old requests drop out of it.
     for (const s of this.sent) {
-      const t = s.at + 24 * HOUR_US;
+      const t = s.atUs + 24 * HOUR_US;
       if (t > now && this.allows(t, airtime)) return t;
     }
     return now + 24 * HOUR_US;
   }
 
   record(at: number, airtime: number): void {
-    this.sent.push({ at, airtime });
+    this.sent.push({ atUs: at, airtimeUs: airtime });
     // Keep one day of history: nothing older ever counts again.
-    while (this.sent.length > 0 && this.sent[0]!.at < at - 25 * HOUR_US) this.sent.shift();
+    while (this.sent.length > 0 && this.sent[0]!.atUs < at - 25 * HOUR_US) this.sent.shift();
   }
 
   /** Airtime used in the window that applies at `now`, µs. */
   used(now: number): number {
     const { from } = this.window(now);
-    return this.sent.filter((s) => s.at >= from).reduce((a, s) => a + s.airtime, 0);
+    return this.sent.filter((s) => s.atUs >= from).reduce((a, s) => a + s.airtimeUs, 0);
   }
 }

@@ -19,9 +19,9 @@ export interface DeviceSettings {
   /** Count duty cycle per sub-band (default: regions with a duty-cycle limit below 100 %, as EU868). */
   enforceDutyCycle?: boolean;
   /** µs a downlink may start before or after the instant a receive window opens (default 20 ms). */
-  rxWindowTolerance?: number;
+  rxWindowToleranceUs?: number;
   /** ms range of the random wait before retrying a join that got no accept (default 5–15 s). */
-  joinRetryDelay?: readonly [number, number];
+  joinRetryDelayMs?: readonly [number, number];
   /** Transmissions of a confirmed uplink at most (default: NbTrans from 1.0.4 on, 8 before). */
   maxConfirmedTransmissions?: number;
   /** Add LinkCheckReq / DeviceTimeReq to every Nth uplink. */
@@ -87,14 +87,14 @@ export interface DeviceTransmission {
   eirp: number;
   phyPayload: Uint8Array;
   /** Scheduler µs. */
-  start: number;
-  airtime: number;
+  startUs: number;
+  airtimeUs: number;
   fCnt?: number;
   confirmed?: boolean;
   /** 1 for the first transmission of a frame, then 2, 3… for retransmissions. */
   attempt: number;
   /** When RX1 and RX2 open after this frame (scheduler µs). */
-  rxWindows?: number[];
+  rxWindowsUs?: number[];
 }
 
 export interface DeviceRadio {
@@ -106,8 +106,8 @@ export interface HeardDownlink {
   phyPayload: Uint8Array;
   frequency: number;
   datr: string | number;
-  start: number;
-  airtime: number;
+  startUs: number;
+  airtimeUs: number;
   rssi: number;
   snr: number;
 }
@@ -124,7 +124,7 @@ export type DeviceEvent =
       attempt: number;
       fPort: number | null;
       size: number;
-      start: number;
+      startUs: number;
       /** The application payload, for application frames. */
       payload?: Uint8Array;
     }

@@ -248,14 +248,14 @@ export function transmitNow(
     codr: '4/5',
     eirp: txPowerEirp(dev.config.region, kind === 'data' ? dev.mac.txPower : 0, dev.mac.maxEirp),
     phyPayload: phy,
-    start,
-    airtime,
+    startUs: start,
+    airtimeUs: airtime,
     attempt: c.attempt,
     ...(c.fCnt === undefined ? {} : { fCnt: c.fCnt, confirmed: c.confirmed }),
   };
   // The windows are known before the frame leaves, so the radio can tell who listens when.
   openWindows(dev, kind, choice, dr, start + airtime);
-  tx.rxWindows = [c.rx1!.open, c.rx2!.open];
+  tx.rxWindowsUs = [c.rx1!.open, c.rx2!.open];
   dev.radio.transmit(tx);
   if (kind === 'data') {
     dev.emit({
@@ -265,7 +265,7 @@ export function transmitNow(
       attempt: c.attempt,
       fPort: c.app?.fPort ?? null,
       size: phy.length,
-      start,
+      startUs: start,
       payload: c.app?.payload,
     });
   }

@@ -44,7 +44,7 @@ export function openWindows(
         frequency: dev.mac.rx2Frequency,
         dataRate: dev.mac.rx2DataRate,
       };
-  const tol = dev.config.rxWindowTolerance ?? 20_000;
+  const tol = dev.config.rxWindowToleranceUs ?? 20_000;
   c.timers.push(dev.scheduler.at(c.rx2.open + tol + 1, () => afterWindows(dev, c)));
 }
 
@@ -64,7 +64,7 @@ export function afterWindows(dev: VirtualDevice, c: Cycle): void {
       const detail = `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.joinAttempt})`;
       dev.windowFailed(c.txEnd ?? 0, detail, () => dev.violation('join-accept-missing', detail));
       dev.emit({ type: 'join-failed', attempt: dev.joinAttempt });
-      const [lo, hi] = dev.config.joinRetryDelay ?? [5000, 15000];
+      const [lo, hi] = dev.config.joinRetryDelayMs ?? [5000, 15000];
       dev.nextJoin = dev.scheduler.after(dev.rng.uniform(lo, hi) * 1000, () => join(dev));
     } else {
       kick(dev);
@@ -109,17 +109,17 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
   // Compare modulations, not indexes: in US915/AU915 one modulation has two DRs (SF8BW500 is
   // uplink DR4/DR6 and downlink DR12), and the gateway reports only the modulation.
   const at = (i: number) => d.datr === region.dataRates[i]?.datr;
-  const tol = dev.config.rxWindowTolerance ?? 20_000;
+  const tol = dev.config.rxWindowToleranceUs ?? 20_000;
   const c = dev.cycle;
   let window: Window | undefined;
   if (c !== undefined) {
     for (const w of [c.rx1, c.rx2]) {
-      if (w && Math.abs(d.start - w.open) <= tol && d.frequency === w.frequency && at(w.dataRate))
+      if (w && Math.abs(d.startUs - w.open) <= tol && d.frequency === w.frequency && at(w.dataRate))
         window = w.name;
     }
   }
   if (window === undefined && dev.config.deviceClass === 'C' && dev.session !== undefined) {
-    const inRx1 = c?.rx1 !== undefined && d.start >= c.rx1.open - tol && d.start <= c.rx1.open + tol;
+    const inRx1 = c?.rx1 !== undefined && d.startUs >= c.rx1.open - tol && d.startUs <= c.rx1.open + tol;
     if (!inRx1 && d.frequency === dev.mac.rx2Frequency && at(dev.mac.rx2DataRate)) window = 'RXC';
   }
   if (window === undefined) {
@@ -128,8 +128,8 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     return;
   }
   const radioBusy =
-    d.start < dev.transmittingUntil ||
-    d.start < dev.receivingUntil ||
+    d.startUs < dev.transmittingUntil ||
+    d.startUs < dev.receivingUntil ||
     (c !== undefined && window !== 'RXC' && c.locked);
   if (radioBusy) {
     // Right window, but the radio is transmitting or already demodulating another frame:
@@ -138,8 +138,8 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     return;
   }
   if (c !== undefined && window !== 'RXC') c.locked = true;
-  dev.receivingUntil = d.start + d.airtime;
-  const timer = dev.scheduler.at(d.start + d.airtime, () => {
+  dev.receivingUntil = d.startUs + d.airtimeUs;
+  const timer = dev.scheduler.at(d.startUs + d.airtimeUs, () => {
     receive(dev, d, window);
     if (c === undefined || dev.cycle !== c || window === 'RXC') return;
     // A frame for dev device ends the windows (no RX2 after a reception in RX1); one for another
@@ -160,13 +160,15 @@ export function addressedToMe(dev: VirtualDevice, phy: Uint8Array): boolean {
 export function missed(dev: VirtualDevice, d: HeardDownlink): void {
   const c = dev.cycle;
   const w =
-    c?.rx1 && Math.abs(d.start - c.rx1.open) < Math.abs(d.start - (c.rx2?.open ?? Infinity)) ? c.rx1 : c?.rx2;
+    c?.rx1 && Math.abs(d.startUs - c.rx1.open) < Math.abs(d.startUs - (c.rx2?.open ?? Infinity))
+      ? c.rx1
+      : c?.rx2;
   const detail =
     w === undefined
-      ? `downlink at ${d.start} µs while no window was open`
-      : `downlink at ${Math.round(d.start)} µs, ${d.frequency} Hz, ${d.datr}; nearest window ${w.name} opens at ${Math.round(w.open)} µs on ${w.frequency} Hz, DR${w.dataRate} (${dev.config.region.dataRates[w.dataRate]?.datr ?? '?'})`;
+      ? `downlink at ${d.startUs} µs while no window was open`
+      : `downlink at ${Math.round(d.startUs)} µs, ${d.frequency} Hz, ${d.datr}; nearest window ${w.name} opens at ${Math.round(w.open)} µs on ${w.frequency} Hz, DR${w.dataRate} (${dev.config.region.dataRates[w.dataRate]?.datr ?? '?'})`;
   // The answer to a frame up to a join's RX2 ago: the simulator late in that span made it miss.
-  dev.windowFailed(d.start - 7_000_000, detail, () => {
+  dev.windowFailed(d.startUs - 7_000_000, detail, () => {
     dev.counters.downlinksMissed++;
     dev.violation('downlink-outside-window', detail);
   });

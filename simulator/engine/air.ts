@@ -18,14 +18,14 @@ export interface UplinkOnAir {
   bandwidth: number;
   eirp: number;
   /** Scheduler µs. */
-  start: number;
-  airtime: number;
+  startUs: number;
+  airtimeUs: number;
   phyPayload: Uint8Array;
   datr: string | number;
   codr: '4/5';
   channel: number;
   /** When the device's receive windows open after this frame (scheduler µs). */
-  rxWindows?: number[];
+  rxWindowsUs?: number[];
 }
 
 /** Whatever hears downlinks for one device ID: a VirtualDevice, or a compact fleet for its members. */
@@ -115,7 +115,7 @@ export class Air {
   uplink(tx: UplinkOnAir): void {
     const { medium, scheduler, listeners } = this.o;
     this.markBusy(tx.kind === 'join' || tx.kind === 'rejoin' ? BUSY_AFTER_US.join : BUSY_AFTER_US.data);
-    if (tx.rxWindows) listeners?.windows(tx.deviceId, tx.rxWindows, scheduler.now());
+    if (tx.rxWindowsUs) listeners?.windows(tx.deviceId, tx.rxWindowsUs, scheduler.now());
     const receptions = medium.uplink({
       from: tx.deviceId,
       frequency: tx.frequency,
@@ -123,10 +123,10 @@ export class Air {
       spreadingFactor: tx.spreadingFactor,
       bandwidth: tx.bandwidth,
       eirp: tx.eirp,
-      start: tx.start,
-      airtime: tx.airtime,
+      startUs: tx.startUs,
+      airtimeUs: tx.airtimeUs,
     });
-    scheduler.at(tx.start + tx.airtime, () => {
+    scheduler.at(tx.startUs + tx.airtimeUs, () => {
       for (const rx of receptions) {
         if (rx.lost) continue;
         this.o.onReception?.(rx.rssi, rx.snr);
@@ -139,7 +139,7 @@ export class Air {
           rssi: rx.rssi,
           snr: rx.snr,
           channel: tx.channel % 8,
-          endUs: tx.start + tx.airtime,
+          endUs: tx.startUs + tx.airtimeUs,
         });
       }
     });
@@ -164,18 +164,18 @@ export class Air {
         spreadingFactor: lora?.spreadingFactor,
         bandwidth: lora?.bandwidthHz ?? 125_000,
         eirp: tx.eirp,
-        start: tx.start,
-        airtime: tx.airtime,
+        startUs: tx.startUs,
+        airtimeUs: tx.airtimeUs,
       },
-      this.o.listeners?.candidates(tx.start, tx.phyPayload),
+      this.o.listeners?.candidates(tx.startUs, tx.phyPayload),
     );
     for (const rx of heard) {
       this.hearers.get(rx.to)?.hear({
         phyPayload: tx.phyPayload,
         frequency: tx.frequency,
         datr: tx.datr,
-        start: tx.start,
-        airtime: tx.airtime,
+        startUs: tx.startUs,
+        airtimeUs: tx.airtimeUs,
         rssi: rx.rssi,
         snr: rx.snr,
       });

@@ -57,7 +57,7 @@ export function setUpCompactFleets(o: {
         payloadSize: f.payload?.size ?? 12,
         intervalUs,
         jitter: Math.min(0.9, jitterUs / intervalUs),
-        rx1Delay: 1,
+        rx1DelayS: 1,
         devAddr: (i) => devAddrs[i]!,
         indexOf: (a) => addrIndex.get(a) ?? -1,
         sessionKeys: (i, k) => {

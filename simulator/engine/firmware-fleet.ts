@@ -119,7 +119,7 @@ export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boole
     ...(f.adr !== undefined ? { adr: f.adr } : {}),
     ...(f.link_check_every ? { linkCheckEvery: f.link_check_every } : {}),
     ...(f.device_time_every ? { deviceTimeEvery: f.device_time_every } : {}),
-    joinRetryDelay: [5000, 15000],
+    joinRetryDelayMs: [5000, 15000],
   };
   const key = (field: KeyField) => {
     const v: DeviceSpec[KeyField] = sp[field];

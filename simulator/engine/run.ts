@@ -257,8 +257,8 @@ class Run {
           downlinks.received(deviceId, e.fPort, e.payload, e.fCnt, e.window);
         // An application uplink is expected at the application from the moment it leaves the antenna.
         if (e.type === 'uplink' && e.attempt === 1 && e.fPort !== null && e.fPort > 0 && e.payload) {
-          verifier.expect(deviceId, e.fCnt, e.payload, e.start / 1000);
-          metrics.uplinkSent(e.start);
+          verifier.expect(deviceId, e.fCnt, e.payload, e.startUs / 1000);
+          metrics.uplinkSent(e.startUs);
         }
         if (e.type === 'joined') metrics.joinAccept(scheduler.now());
       },
@@ -282,10 +282,10 @@ class Run {
       scheduler: this.scheduler,
       isActive: (ordinal, now) => this.isActive(ordinal, now),
       onUplink: (id, tx) => {
-        this.verifier.expect(id, tx.fCnt, tx.payload, tx.start / 1000);
-        this.metrics.uplinkSent(tx.start);
-        const end = tx.start + tx.airtime;
-        air.uplink({ ...tx, deviceId: id, modulation: 'LORA', rxWindows: [end + 1e6, end + 2e6] });
+        this.verifier.expect(id, tx.fCnt, tx.payload, tx.startUs / 1000);
+        this.metrics.uplinkSent(tx.startUs);
+        const end = tx.startUs + tx.airtimeUs;
+        air.uplink({ ...tx, deviceId: id, modulation: 'LORA', rxWindowsUs: [end + 1e6, end + 2e6] });
       },
     });
     for (const c of compact) {

@@ -57,7 +57,7 @@ export async function openTarget(s: Scenario, cleanup: Disposers, o: TargetOptio
 const IN_PROCESS_LATENCY_US = 2_000;
 
 async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
-  const net = new EmbeddedNetwork({ scheduler: o.scheduler, rx1Delay: 1 });
+  const net = new EmbeddedNetwork({ scheduler: o.scheduler, rx1DelayS: 1 });
   const a = await net.start();
   cleanup.defer('embedded network', () => net.stop());
   return {

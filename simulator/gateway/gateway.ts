@@ -43,13 +43,13 @@ export interface GatewayConfig {
    */
   transport?: GatewayTransport;
   /** µs between PULL_DATA (default 5 s, the packet_forwarder's DEFAULT_KEEPALIVE). */
-  keepaliveInterval?: number;
+  keepaliveIntervalUs?: number;
   /** µs between stat reports (default 30 s); 0 disables them. */
-  statInterval?: number;
+  statIntervalUs?: number;
   /** µs to wait for a PUSH_ACK before counting it missing (default 100 ms, PUSH_TIMEOUT_MS). */
-  pushTimeout?: number;
+  pushTimeoutUs?: number;
   /** µs during which received packets are gathered into one PUSH_DATA (default 10 ms, FETCH_SLEEP_MS). */
-  batchWindow?: number;
+  batchWindowUs?: number;
   /** Packets per PUSH_DATA at most (default 8, NB_PKT_MAX). */
   maxBatch?: number;
   /** TX range of the radio, Hz. */
@@ -91,9 +91,9 @@ export interface UplinkReception {
 export interface DownlinkTransmission {
   gatewayEui: Uint8Array;
   /** Scheduler µs at which the transmission starts. */
-  start: number;
+  startUs: number;
   tmst: number;
-  airtime: number;
+  airtimeUs: number;
   /** Hz */
   frequency: number;
   modulation: 'LORA' | 'FSK';
@@ -139,8 +139,8 @@ export interface GatewayHooks {
 }
 
 interface ScheduledTx {
-  start: number;
-  end: number;
+  startUs: number;
+  endUs: number;
   timer: TimerHandle;
 }
 
@@ -217,7 +217,7 @@ export class VirtualGateway {
     this.link = await transport({ message: (msg) => this.onMessage(msg), error: (e) => this.sendError(e) });
     // Servers send no downlink before the first PULL_DATA: open the path at once.
     this.keepalive();
-    const stat = this.config.statInterval ?? 30_000_000;
+    const stat = this.config.statIntervalUs ?? 30_000_000;
     if (stat > 0) this.statTimer = this.scheduler.after(stat, () => this.statTick(stat));
   }
 
@@ -246,7 +246,7 @@ export class VirtualGateway {
     this.counters.rxForwarded++;
     this.interval.rxfw++;
     if (this.batch.length >= (this.config.maxBatch ?? 8)) this.flush();
-    else this.batchTimer ??= this.scheduler.after(this.config.batchWindow ?? 10_000, () => this.flush());
+    else this.batchTimer ??= this.scheduler.after(this.config.batchWindowUs ?? 10_000, () => this.flush());
   }
 
   /** rxpk members in the packet_forwarder's order; JSON built by hand, it is the hot path. */
@@ -293,7 +293,7 @@ export class VirtualGateway {
     this.send(Buffer.concat([head, Buffer.from(json)]));
     this.counters.pushData++;
     this.interval.upSent++;
-    const timer = this.scheduler.after(this.config.pushTimeout ?? 100_000, () => {
+    const timer = this.scheduler.after(this.config.pushTimeoutUs ?? 100_000, () => {
       if (this.pendingPush.delete(token)) {
         this.counters.pushAckMissing++;
         this.hooks.onEvent?.({ event: 'push_ack_missing', token });
@@ -316,7 +316,7 @@ export class VirtualGateway {
     b[3] = 0x02;
     this.send(b);
     this.counters.pullData++;
-    this.keepaliveTimer = this.scheduler.after(this.config.keepaliveInterval ?? 5_000_000, () =>
+    this.keepaliveTimer = this.scheduler.after(this.config.keepaliveIntervalUs ?? 5_000_000, () =>
       this.keepalive(),
     );
   }
@@ -395,7 +395,7 @@ export class VirtualGateway {
   }
 
   private onPullResp(token: number, txpk: TxPk | undefined): void {
-    let tx: Omit<DownlinkTransmission, 'start' | 'tmst' | 'airtime'>;
+    let tx: Omit<DownlinkTransmission, 'startUs' | 'tmst' | 'airtimeUs'>;
     let airtime: number;
     try {
       ({ tx, airtime } = this.parseTxpk(txpk));
@@ -423,14 +423,14 @@ export class VirtualGateway {
     }
     const { start, tmst } = result;
     const entry: ScheduledTx = {
-      start,
-      end: start + airtime,
+      startUs: start,
+      endUs: start + airtime,
       timer: this.scheduler.at(start, () => {
         this.scheduledTx = this.scheduledTx.filter((s) => s !== entry);
         this.onAirUntil = start + airtime;
         this.counters.transmitted++;
         this.interval.txnb++;
-        this.hooks.onTransmit?.({ ...tx, start, tmst, airtime });
+        this.hooks.onTransmit?.({ ...tx, startUs: start, tmst, airtimeUs: airtime });
       }),
     };
     this.scheduledTx.push(entry);
@@ -438,7 +438,7 @@ export class VirtualGateway {
   }
 
   private parseTxpk(t: TxPk | undefined): {
-    tx: Omit<DownlinkTransmission, 'start' | 'tmst' | 'airtime'>;
+    tx: Omit<DownlinkTransmission, 'startUs' | 'tmst' | 'airtimeUs'>;
     airtime: number;
   } {
     if (typeof t !== 'object' || t === null) throw new UdpPacketError('field', 'txpk is not an object');
@@ -505,7 +505,7 @@ export class VirtualGateway {
   /** The concentrator's checks, in the packet_forwarder's order; a TX_ACK error, or when to send. */
   private admit(
     t: TxPk,
-    tx: Omit<DownlinkTransmission, 'start' | 'tmst' | 'airtime'>,
+    tx: Omit<DownlinkTransmission, 'startUs' | 'tmst' | 'airtimeUs'>,
     airtime: number,
   ): TxAckError | { start: number; tmst: number } {
     const now = this.scheduler.now();
@@ -528,7 +528,7 @@ export class VirtualGateway {
     const start = now + lead;
     if (this.scheduledTx.length >= JIT_QUEUE_SIZE || start < this.onAirUntil) return 'COLLISION_PACKET';
     for (const s of this.scheduledTx)
-      if (start < s.end && s.start < start + airtime) return 'COLLISION_PACKET';
+      if (start < s.endUs && s.startUs < start + airtime) return 'COLLISION_PACKET';
     return { start, tmst: this.tmst(start) };
   }
 

@@ -23,9 +23,9 @@ export interface Transmission {
   /** dBm EIRP (antenna gain of the sender included). */
   eirp: number;
   /** µs, scheduler time */
-  start: number;
+  startUs: number;
   /** µs */
-  airtime: number;
+  airtimeUs: number;
 }
 
 /** One receiver hearing one transmission. `lost` may be set later, while the transmission is still on air. */
@@ -157,7 +157,7 @@ export class RadioMedium {
   private collide(rx: Reception): void {
     const tx = rx.transmission;
     const list = (this.onAir.get(rx.to) ?? []).filter(
-      (o) => o.transmission.start + o.transmission.airtime > tx.start,
+      (o) => o.transmission.startUs + o.transmission.airtimeUs > tx.startUs,
     );
     for (const other of list) {
       const o = other.transmission;
@@ -167,7 +167,7 @@ export class RadioMedium {
         o.modulation !== tx.modulation
       )
         continue;
-      if (o.start >= tx.start + tx.airtime) continue;
+      if (o.startUs >= tx.startUs + tx.airtimeUs) continue;
       // Overlap: the stronger survives if it is at least CAPTURE_THRESHOLD_DB above the weaker.
       if (rx.rssi - other.rssi >= CAPTURE_THRESHOLD_DB) this.lose(other);
       else if (other.rssi - rx.rssi >= CAPTURE_THRESHOLD_DB) this.lose(rx);

@@ -72,9 +72,9 @@ describe('CompactFleet', () => {
       expect(txs.length).toBeLessThanOrEqual(11);
       txs.forEach((tx, k) => expect(tx.fCnt).toBe(k));
       for (let k = 1; k < txs.length; k++)
-        expect(txs[k]!.start - txs[k - 1]!.start).toBeGreaterThanOrEqual(54e6);
+        expect(txs[k]!.startUs - txs[k - 1]!.startUs).toBeGreaterThanOrEqual(54e6);
     }
-    for (let k = 1; k < log.length; k++) expect(log[k]!.start).toBeGreaterThanOrEqual(log[k - 1]!.start);
+    for (let k = 1; k < log.length; k++) expect(log[k]!.startUs).toBeGreaterThanOrEqual(log[k - 1]!.startUs);
     expect(new Set(log.map((t) => t.frequency))).toEqual(new Set([868_100_000, 868_300_000, 868_500_000]));
   });
 
@@ -133,7 +133,7 @@ describe('CompactFleet', () => {
     f.start();
     scheduler.advanceTo(2e6);
     const tx = log.find((t) => t.device === 1)!;
-    const end = tx.start + tx.airtime;
+    const end = tx.startUs + tx.airtimeUs;
     const down = (fCnt: number, key: AES128Key, devAddr = BASE + 1) =>
       buildDataFrame(
         {
@@ -153,8 +153,8 @@ describe('CompactFleet', () => {
         phyPayload: phy,
         frequency: tx.frequency,
         datr: tx.datr,
-        start,
-        airtime: 50_000,
+        startUs: start,
+        airtimeUs: 50_000,
         rssi: -80,
         snr: 5,
       });

@@ -57,7 +57,7 @@ describe('OTAA join', () => {
   });
 
   it('retries a join that gets no accept, with DevNonces that never repeat and the join back-off', () => {
-    const h = new DeviceHarness(otaaConfig({ dataRate: 0, joinRetryDelay: [1000, 1000] })).start();
+    const h = new DeviceHarness(otaaConfig({ dataRate: 0, joinRetryDelayMs: [1000, 1000] })).start();
     h.advance(2 * 3600 * 1000); // two hours of silence
     const joins = h.txs.filter((t) => t.kind === 'join');
     const nonces = joins.map((t) => {
@@ -67,22 +67,22 @@ describe('OTAA join', () => {
     expect(new Set(nonces).size).toBe(nonces.length);
     // 36 s of Join-request airtime in the first hour at most (LoRaWAN 1.1 §7): SF12 ≈ 1.48 s each.
     const airtime = loraTimeOnAir(23, { spreadingFactor: 12, bandwidth: 125_000 });
-    const firstHour = joins.filter((t) => t.start < 3600e6);
+    const firstHour = joins.filter((t) => t.startUs < 3600e6);
     expect(firstHour.length * airtime).toBeLessThanOrEqual(36e6);
     expect(firstHour.length).toBe(Math.floor(36e6 / airtime));
     // …and it starts again in the second hour.
-    expect(joins.some((t) => t.start >= 3600e6)).toBe(true);
+    expect(joins.some((t) => t.startUs >= 3600e6)).toBe(true);
     // Every attempt whose windows closed without an accept is on record (the last may still be pending).
     const missing = h.device.violations['join-accept-missing']!;
     expect(missing).toBeGreaterThanOrEqual(joins.length - 1);
     expect(missing).toBeLessThanOrEqual(joins.length);
     // Consecutive attempts are spaced by the retry delay after the windows close (≥ 6 s + 1 s).
-    for (let i = 1; i < 5; i++) expect(joins[i]!.start - joins[i - 1]!.start).toBeGreaterThanOrEqual(7e6);
+    for (let i = 1; i < 5; i++) expect(joins[i]!.startUs - joins[i - 1]!.startUs).toBeGreaterThanOrEqual(7e6);
   });
 
   it('1.0.4 and 1.1 count DevNonces up from 0', () => {
     for (const version of ['1.0.4', '1.1'] as const) {
-      const h = new DeviceHarness(otaaConfig({ version, joinRetryDelay: [1000, 1000] })).start();
+      const h = new DeviceHarness(otaaConfig({ version, joinRetryDelayMs: [1000, 1000] })).start();
       h.advance(60_000);
       const nonces = h.txs.map((t) => {
         const p = decodePHYPayload(t.phyPayload);
@@ -135,7 +135,9 @@ describe('OTAA join', () => {
   });
 
   it('US915 joins on 125 kHz channels at DR0, and every ninth attempt on a 500 kHz channel at DR4', () => {
-    const h = new DeviceHarness(otaaConfig({ region: REGIONS.US915, joinRetryDelay: [1000, 1000] })).start();
+    const h = new DeviceHarness(
+      otaaConfig({ region: REGIONS.US915, joinRetryDelayMs: [1000, 1000] }),
+    ).start();
     h.advance(150_000);
     const joins = h.txs.filter((t) => t.kind === 'join').slice(0, 9);
     expect(joins.slice(0, 8).every((t) => t.dataRate === 0 && t.channel < 64)).toBe(true);

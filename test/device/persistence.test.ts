@@ -206,7 +206,7 @@ describe('nothing is lost across restarts', () => {
   it('1.0.4: a restarted device continues its DevNonce counter above every one it may have used', () => {
     const file = tmp();
     const h1 = new DeviceHarness(
-      otaaConfig({ version: '1.0.4', joinRetryDelay: [1000, 1000] }),
+      otaaConfig({ version: '1.0.4', joinRetryDelayMs: [1000, 1000] }),
       StateStore.open(file),
     ).start();
     h1.advance(40_000);
@@ -221,7 +221,7 @@ describe('nothing is lost across restarts', () => {
   it('1.0.3: a restarted device never repeats a recent random DevNonce, even with the same random seed', () => {
     const file = tmp();
     const h1 = new DeviceHarness(
-      otaaConfig({ joinRetryDelay: [1000, 1000] }),
+      otaaConfig({ joinRetryDelayMs: [1000, 1000] }),
       StateStore.open(file),
       42,
     ).start();
@@ -229,7 +229,7 @@ describe('nothing is lost across restarts', () => {
     const before = devNonces(h1);
     h1.store.close();
     const h2 = new DeviceHarness(
-      otaaConfig({ joinRetryDelay: [1000, 1000] }),
+      otaaConfig({ joinRetryDelayMs: [1000, 1000] }),
       StateStore.open(file),
       42,
     ).start();
@@ -237,7 +237,7 @@ describe('nothing is lost across restarts', () => {
     for (const n of devNonces(h2)) expect(before).not.toContain(n);
     // Without the store, the same seed would have produced the same nonces.
     const fresh = new DeviceHarness(
-      otaaConfig({ joinRetryDelay: [1000, 1000] }),
+      otaaConfig({ joinRetryDelayMs: [1000, 1000] }),
       StateStore.memory(),
       42,
     ).start();
@@ -278,7 +278,7 @@ describe('nothing is lost across restarts', () => {
     const lines = await runAndKill(file, 'otaa-1.0.3', 7, 5);
     const used = lines.filter((l) => l.startsWith('JOIN ')).map((l) => Number(l.split(' ')[1]));
     const h = new DeviceHarness(
-      otaaConfig({ joinRetryDelay: [1000, 1000] }),
+      otaaConfig({ joinRetryDelayMs: [1000, 1000] }),
       StateStore.open(file),
       7,
     ).start();

@@ -81,7 +81,7 @@ describe('LoRaWAN 1.1 rejoins', () => {
 
   it('a 1.1 device refuses a Join-accept whose JoinNonce is not above the last one', () => {
     const h = new DeviceHarness(
-      otaaConfig({ version: '1.1', enforceDutyCycle: false, joinRetryDelay: [1000, 1000] }),
+      otaaConfig({ version: '1.1', enforceDutyCycle: false, joinRetryDelayMs: [1000, 1000] }),
     ).start();
     h.acceptJoin({ optNeg: true, joinNonce: 100 });
     h.advance(7000);

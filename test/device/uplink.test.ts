@@ -21,9 +21,9 @@ describe('confirmed uplinks', () => {
     const second = h.waitForTx('data');
     expect(second.fCnt).toBe(first.fCnt);
     expect(second.attempt).toBe(2);
-    const rx2End = first.start + first.airtime + 2e6;
-    expect(second.start - rx2End).toBeGreaterThanOrEqual(1e6);
-    expect(second.start - rx2End).toBeLessThanOrEqual(3e6 + 25_000);
+    const rx2End = first.startUs + first.airtimeUs + 2e6;
+    expect(second.startUs - rx2End).toBeGreaterThanOrEqual(1e6);
+    expect(second.startUs - rx2End).toBeLessThanOrEqual(3e6 + 25_000);
     const third = h.waitForTx('data');
     expect(third.fCnt).toBe(first.fCnt);
     h.downlink(third, { ack: true });
@@ -319,10 +319,10 @@ describe('EU868 duty cycle', () => {
     h.start();
     for (let i = 0; i < 200; i++) h.device.send(1, new Uint8Array(40));
     h.advance(3600 * 1000);
-    const ups = h.txs.filter((t) => t.start < 3600e6);
-    const airtime = ups.reduce((a, t) => a + t.airtime, 0);
+    const ups = h.txs.filter((t) => t.startUs < 3600e6);
+    const airtime = ups.reduce((a, t) => a + t.airtimeUs, 0);
     // The three default channels share the 868.0–868.6 MHz 1 % sub-band: ≤ 36 s of 3600 s.
-    expect(airtime).toBeLessThanOrEqual(36e6 + ups[0]!.airtime);
+    expect(airtime).toBeLessThanOrEqual(36e6 + ups[0]!.airtimeUs);
     expect(airtime).toBeGreaterThan(30e6); // and it does use what it may
     expect(h.device.counters.dutyCycleWaits).toBeGreaterThan(0);
   });
@@ -334,6 +334,6 @@ describe('EU868 duty cycle', () => {
     const a = h.sendUplink(1, Uint8Array.of(1));
     h.advance(2500);
     const b = h.sendUplink(1, Uint8Array.of(1));
-    expect(b.start - a.start).toBeLessThan(3e6);
+    expect(b.startUs - a.startUs).toBeLessThan(3e6);
   });
 });

@@ -318,7 +318,7 @@ describe('runScenario against a tts target', () => {
     const { EmbeddedNetwork } = await import('../../network/embedded-network.js');
     const { WallScheduler } = await import('../../simulator/time/scheduler.js');
     const sched = new WallScheduler();
-    const net = new EmbeddedNetwork({ scheduler: sched, rx1Delay: 1 });
+    const net = new EmbeddedNetwork({ scheduler: sched, rx1DelayS: 1 });
     const a = await net.start();
     process.env.LORAFLEET_ENGINE_TEST_KEY = net.apiKey;
     try {

@@ -130,7 +130,7 @@ describe('shards', () => {
     expect(readFileSync(join(dir, 'merged.html'), 'utf8')).toMatch(/sharded: PASS/);
   }, 120_000);
 
-  it('worker threads give the totals of one process too, in one report', () => {
+  it('--workers against the embedded network keeps its one world on one thread: the totals of one process', () => {
     const file = join(dir, 'sharded.yaml');
     const r = runCli([
       'run',
@@ -143,22 +143,79 @@ describe('shards', () => {
       join(dir, 'w.json'),
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/3 worker threads/);
+    expect(r.stderr).toContain('--workers 3: the embedded network is one world and runs on one thread');
+    expect(r.stdout).not.toMatch(/worker threads/);
     const w = JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')) as RunReport;
     const o = JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')) as RunReport;
-    expect(w.workers).toBe(3);
-    expect(w.shard).toBeUndefined();
+    expect(w.workers).toBeUndefined();
     expect(w.devices).toBe(36);
-    for (const k of ['uplinks_sent', 'uplinks_delivered', 'joins_accepted', 'devices_otaa_joined'] as const)
-      expect(w.metrics[k], k).toBe(o.metrics[k]);
+    expect(w.metrics).toEqual(o.metrics);
   }, 60_000);
+
+  it('worker threads against a TTS target: one report of every device, each thread with its share', async () => {
+    const { EmbeddedNetwork } = await import('../../network/index.js');
+    const { WallScheduler } = await import('../../simulator/time/scheduler.js');
+    const sched = new WallScheduler();
+    const net = new EmbeddedNetwork({ scheduler: sched, rx1DelayS: 1 });
+    const a = await net.start();
+    try {
+      const file = join(dir, 'workers-tts.yaml');
+      writeFileSync(
+        file,
+        [
+          'name: workers-tts',
+          'seed: 31',
+          'duration: 15s',
+          'drain: 4s',
+          'load: { join_window: 3s }',
+          'target:',
+          '  type: tts',
+          `  url: http://127.0.0.1:${a.http!.port}`,
+          '  application_id: workers-app',
+          '  user_id: admin',
+          '  api_key_env: LORAFLEET_WORKERS_TEST_KEY',
+          `  gateway_udp: 127.0.0.1:${a.udp.port}`,
+          `  mqtt_url: mqtt://127.0.0.1:${a.mqtt!.port}`,
+          'gateways: { count: 3, placement: { type: grid, spacing: 1500 } }',
+          'fleets:',
+          '  - { name: otaa, count: 9, activation: otaa, lorawan_version: 1.0.3, data_rate: 5, interval: 5s, positions: { type: random, radius: 1200 } }',
+          '  - { name: abp, count: 6, activation: abp, lorawan_version: 1.0.3, data_rate: 5, interval: 5s, positions: { type: random, radius: 1200 } }',
+          'thresholds: [ "join_success_ratio == 1", "delivery_ratio >= 0.9" ]',
+        ].join('\n'),
+      );
+      const r = await runCliAsync(
+        ['run', file, '--state-dir', join(dir, 'wt'), '--workers', '3', '--report', join(dir, 'wt.json')],
+        { LORAFLEET_WORKERS_TEST_KEY: net.apiKey },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/3 worker threads/);
+      const w = JSON.parse(readFileSync(join(dir, 'wt.json'), 'utf8')) as RunReport;
+      expect(w.workers).toBe(3);
+      expect(w.devices).toBe(15);
+      expect(w.gatewaysSimulated).toBe(3);
+      expect(w.metrics.devices_otaa_joined).toBe(9);
+      expect(w.metrics.uplinks_sent).toBeGreaterThan(20);
+      expect(w.verdict).toBe('pass');
+    } finally {
+      await net.stop();
+      sched.stop();
+    }
+  }, 120_000);
 
   it('chooses workers by cores, gateways and devices, and refuses impossible counts', () => {
     expect(defaultWorkers(120, 3, 8)).toBe(1);
     expect(defaultWorkers(25_000, 100, 8)).toBe(3);
     expect(defaultWorkers(1_000_000, 100, 8)).toBe(8);
     expect(defaultWorkers(1_000_000, 2, 8)).toBe(2);
-    const file = join(dir, 'sharded.yaml');
+    // Against a TTS target, where workers split the fleet (nothing is contacted before the refusal).
+    const file = join(dir, 'sharded-tts.yaml');
+    writeFileSync(
+      file,
+      text.replace(
+        'time: virtual',
+        'target: { type: tts, url: "http://127.0.0.1:9", application_id: app, user_id: admin, api_key_env: NO_SUCH_KEY, gateway_udp: "127.0.0.1:9" }',
+      ),
+    );
     const many = runCli(['run', file, '--workers', '7']);
     expect(many.code).toBe(2);
     expect(many.stderr).toBe(

@@ -19,7 +19,7 @@ describe('every-activation against a long-lived network as a tts target', () => 
     const { EmbeddedNetwork } = await import('../../network/embedded-network.js');
     const { WallScheduler } = await import('../../simulator/time/scheduler.js');
     const sched = new WallScheduler();
-    const net = new EmbeddedNetwork({ scheduler: sched, rx1Delay: 1 });
+    const net = new EmbeddedNetwork({ scheduler: sched, rx1DelayS: 1 });
     const a = await net.start();
     process.env.LORAFLEET_KEEP_TEST_KEY = net.apiKey;
     try {
@@ -41,18 +41,16 @@ describe('every-activation against a long-lived network as a tts target', () => 
           mqtt_url: `mqtt://127.0.0.1:${a.mqtt!.port}`,
         },
         fleets: base.fleets.map((f) => ({ ...f, count: 3, interval: '5s', data_rate: 5 })),
-        // Not `rx_window_miss == 0`: in wall time on a loaded CI machine the simulator's own timer lag
-        // moves a downlink out of its window now and then (a gateway stamps tmst when its callback
-        // runs) — issue 15's "wall time that knows its lag" is to attribute those; this test is about
-        // reruns: joins, sessions resumed, nothing refused.
-        thresholds: ['join_success_ratio == 1', 'delivery_ratio >= 0.9'],
+        // In wall time on a loaded machine the simulator's own lag may cost a window now and then: that
+        // is counted as simulator_late, never as rx_window_miss or a violation of the network's.
+        thresholds: ['join_success_ratio == 1', 'delivery_ratio >= 0.9', 'rx_window_miss == 0'],
       };
       const stateDir = tmp();
       const policies = ['delete', 'delete', 'delete', 'keep', 'keep'] as const;
       for (const [i, teardown] of policies.entries()) {
         const r = await runScenario({ ...s, teardown }, { stateDir });
         const what = `run ${i + 1} (${teardown})`;
-        expectCleanPass(r, what, ['join-accept-missing', 'downlink-outside-window']);
+        expectCleanPass(r, what);
         expect(
           Object.keys(r.diagnostics.reasons).filter((k) => /reject|drop/.test(k)),
           what,

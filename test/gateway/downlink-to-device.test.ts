@@ -63,8 +63,8 @@ describe('a scheduled downlink leaves through the radio model', () => {
             spreadingFactor: m.spreadingFactor,
             bandwidth: m.bandwidthHz,
             eirp: tx.eirp,
-            start: tx.start,
-            airtime: tx.airtime,
+            startUs: tx.startUs,
+            airtimeUs: tx.airtimeUs,
           })) {
             heard.push({ at: sched.now(), rx });
           }

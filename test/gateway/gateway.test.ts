@@ -137,13 +137,13 @@ describe('VirtualGateway against a loopback network (virtual time)', () => {
     expect(sent).toHaveLength(1);
     const tx = sent[0]!;
     expect(tx.tmst).toBe((rxTmst + 1_000_000) % 2 ** 32);
-    expect(gw.tmst(tx.start)).toBe(tx.tmst);
+    expect(gw.tmst(tx.startUs)).toBe(tx.tmst);
     expect(tx.frequency).toBe(868_100_000);
     expect(tx.eirp).toBe(14);
     expect(tx.ipol).toBe(true);
     expect(tx.crc).toBe(false);
     expect(tx.phyPayload).toEqual(FRAME);
-    expect(tx.airtime).toBeGreaterThan(30_000);
+    expect(tx.airtimeUs).toBeGreaterThan(30_000);
     expect(gw.counters.transmitted).toBe(1);
   });
 
@@ -318,7 +318,7 @@ describe('VirtualGateway against a loopback network (virtual time)', () => {
   });
 
   it('reports stat every interval with its counters, and ackr as the share of acked datagrams', async () => {
-    await startGateway({ statInterval: 30_000_000, location: { lat: 52.37, lon: 4.89, alt: 12 } });
+    await startGateway({ statIntervalUs: 30_000_000, location: { lat: 52.37, lon: 4.89, alt: 12 } });
     for (let i = 0; i < 3; i++) gw.receive(uplink(i));
     sched.advanceBy(10_000);
     await net.next('PUSH_DATA');

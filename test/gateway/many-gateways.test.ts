@@ -50,7 +50,7 @@ describe('many gateways in one process', () => {
         eui: Buffer.alloc(8, 1),
         server: { host: '127.0.0.1', port },
         txFrequencyRange: [863e6, 870e6],
-        statInterval: 0,
+        statIntervalUs: 0,
       },
       sched,
       new Rng(2),

@@ -175,7 +175,7 @@ export class DeviceHarness {
     const join = tx.kind !== 'data';
     const delay1 = join ? r.joinAcceptDelay1 * 1000 : (o.rx1Delay ?? this.device.mac.rx1Delay) * 1e6;
     const start =
-      tx.start + tx.airtime + delay1 + (window === 'RX2' ? (join ? 1e6 : 1e6) : 0) + (o.offsetUs ?? 0);
+      tx.startUs + tx.airtimeUs + delay1 + (window === 'RX2' ? (join ? 1e6 : 1e6) : 0) + (o.offsetUs ?? 0);
     const dr =
       o.dataRate ??
       (window === 'RX1'
@@ -202,7 +202,15 @@ export class DeviceHarness {
       crc: false,
     });
     this.sched.at(start, () =>
-      this.device.hear({ phyPayload: phy, frequency, datr: d.datr, start, airtime, rssi: -70, snr: 6.5 }),
+      this.device.hear({
+        phyPayload: phy,
+        frequency,
+        datr: d.datr,
+        startUs: start,
+        airtimeUs: airtime,
+        rssi: -70,
+        snr: 6.5,
+      }),
     );
   }
 

@@ -70,7 +70,7 @@ describe('end to end over loopback: devices → radio → 2 gateways → UDP →
   }
 
   beforeAll(async () => {
-    net = new EmbeddedNetwork({ scheduler: fleet.sched, rx1Delay: 1 });
+    net = new EmbeddedNetwork({ scheduler: fleet.sched, rx1DelayS: 1 });
     const addr = await net.start();
     httpPort = addr.http!.port;
     net.createApplication(APP);
@@ -242,7 +242,7 @@ describe('end to end over loopback: devices → radio → 2 gateways → UDP →
       devEui: eui64('0004A30B001C0003'),
       version: '1.0.3' as const,
       appKey: aes128Key(APP_KEY_A),
-      joinRetryDelay: [600_000, 600_000] as const,
+      joinRetryDelayMs: [600_000, 600_000] as const,
     };
     provisionOtaa('dev-c', '0004A30B001C0003', 'MAC_V1_0_3', APP_KEY_A);
     const rejects: string[] = [];

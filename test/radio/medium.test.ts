@@ -15,8 +15,8 @@ function tx(from: string, over: Partial<Transmission> = {}): Transmission {
     spreadingFactor: 7,
     bandwidth: 125_000,
     eirp: 14,
-    start: 0,
-    airtime: 50_000,
+    startUs: 0,
+    airtimeUs: 50_000,
     ...over,
   };
 }
@@ -122,7 +122,7 @@ describe('RadioMedium', () => {
     it('overlapping packets on the same frequency and SF of similar power both die', () => {
       const m = setup();
       const [a] = m.uplink(tx('strong'));
-      const [b] = m.uplink(tx('twin', { start: 10_000 }));
+      const [b] = m.uplink(tx('twin', { startUs: 10_000 }));
       expect(a!.lost).toBe('collision');
       expect(b!.lost).toBe('collision');
       expect(m.counters.collisions).toBe(2);
@@ -131,7 +131,7 @@ describe('RadioMedium', () => {
     it('the stronger packet survives when it is 6 dB above the other', () => {
       const m = setup();
       const [weak] = m.uplink(tx('weak'));
-      const [strong] = m.uplink(tx('strong', { start: 20_000 }));
+      const [strong] = m.uplink(tx('strong', { startUs: 20_000 }));
       expect(strong!.rssi - weak!.rssi).toBeGreaterThan(6);
       expect(weak!.lost).toBe('collision');
       expect(strong!.lost).toBeUndefined();
@@ -142,7 +142,7 @@ describe('RadioMedium', () => {
       const [a] = m.uplink(tx('strong'));
       const [b] = m.uplink(tx('twin', { spreadingFactor: 8 }));
       const [c] = m.uplink(tx('twin', { frequency: 868_300_000 }));
-      const [d] = m.uplink(tx('twin', { start: 50_000 }));
+      const [d] = m.uplink(tx('twin', { startUs: 50_000 }));
       for (const r of [a, b, c, d]) expect(r!.lost).toBeUndefined();
     });
 
