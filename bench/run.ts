@@ -3,7 +3,7 @@ import { gatewayBenches } from './gateway.bench.js';
 import { report } from './harness.js';
 import { joinStormBenches } from './join-storm.bench.js';
 import { endToEndBenches, lagBenches, memoryBenches } from './scale.bench.js';
-import { virtualTimeBenches } from './virtual-time.bench.js';
+import { captureBenches, virtualTimeBenches } from './virtual-time.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --ms N] [-- --join-storm N]`: each lorafleet operation against its baseline in the same
@@ -25,4 +25,5 @@ for (const r of await endToEndBenches(ms)) report(r, json);
 for (const r of await lagBenches(ms)) report(r, json);
 for (const r of await memoryBenches([100_000, 1_000_000])) report(r, json);
 for (const r of await virtualTimeBenches()) report(r, json);
+for (const r of await captureBenches()) report(r, json);
 if (stormDevices > 0) for (const r of await joinStormBenches(stormDevices)) report(r, json);

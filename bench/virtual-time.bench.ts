@@ -10,14 +10,50 @@ import type { BenchResult } from './harness.js';
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** One virtual-time run of a scenario in a fresh state directory: its report. */
-async function run(file: string, over: { duration?: string }, sockets: boolean): Promise<RunReport> {
+async function run(
+  file: string,
+  over: { duration?: string },
+  sockets: boolean,
+  capture?: 'trace' | 'pcap',
+): Promise<RunReport> {
   const s = { ...loadScenario(join(root, file)), ...over };
   const dir = mkdtempSync(join(tmpdir(), 'lorafleet-bench-vt-'));
   try {
-    return await runScenario(s, { virtualTime: true, stateDir: dir, sockets });
+    return await runScenario(s, {
+      virtualTime: true,
+      stateDir: dir,
+      sockets,
+      ...(capture ? { capture: { [capture]: join(dir, `out.${capture}`), traceFilter: {} } } : {}),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Application uplinks per wall second of traffic and drain. */
+const uplinksPerS = (r: RunReport) => (r.metrics.uplinks_sent * 1000) / r.simulator.wallMs;
+
+/**
+ * What `--trace` and `--pcap` cost: uplinks per wall second of the hour-long firmware scenario with
+ * each, against the same run without, in the same process.
+ */
+export async function captureBenches(): Promise<BenchResult[]> {
+  const file = 'scenarios/firmware-behaviour.yaml';
+  await run(file, {}, false); // warm-up
+  const plain = await run(file, {}, false);
+  const out: BenchResult[] = [];
+  for (const kind of ['trace', 'pcap'] as const) {
+    const r = await run(file, {}, false, kind);
+    out.push({
+      name: `capture.${kind}`,
+      ops_per_s: uplinksPerS(r),
+      baseline: `no --${kind}`,
+      baseline_ops_per_s: uplinksPerS(plain),
+      ratio: uplinksPerS(r) / uplinksPerS(plain),
+      detail: `uplinks per wall second, ${r.metrics.uplinks_sent} uplinks of firmware-behaviour in virtual time`,
+    });
+  }
+  return out;
 }
 
 /**

@@ -33,7 +33,7 @@ export const LAYERS = {
     files: 'network',
     uses: ['lorawan', 'region', 'semtech-udp', 'time', 'io', 'crypto'],
   },
-  report: { files: 'simulator/report', uses: ['metrics', 'scenario', 'lorawan', 'io', 'crypto'] },
+  report: { files: 'simulator/report', uses: ['metrics', 'scenario', 'radio', 'lorawan', 'io', 'crypto'] },
   engine: {
     files: 'simulator/engine',
     uses: [

@@ -9,6 +9,8 @@ import { parseShard } from '../scenario/shard.js';
 import { exitCodeOf, UsageError } from './errors.js';
 import { fileLogger } from './log-file.js';
 import { forgetScenarioState, hasJournal } from '../engine/state-files.js';
+import type { CaptureOptions } from '../engine/frame-capture.js';
+import { deviceFilter, TRACE_KINDS, type TraceKind } from '../report/trace.js';
 import { defaultWorkers, runInWorkers } from './workers.js';
 import { lorafleetVersion } from './version.js';
 
@@ -29,6 +31,29 @@ export interface RunCommandOptions {
   log?: string;
   /** Forget this scenario's device state and journal first (a new world). */
   fresh?: boolean;
+  /** `--trace FILE`, its filters (comma-separated globs; kinds), and `--pcap FILE`. */
+  trace?: string;
+  traceDevices?: string;
+  traceKinds?: string;
+  pcap?: string;
+}
+
+/** The frame outputs asked for on the command line, checked. */
+function captureOptions(o: RunCommandOptions): CaptureOptions {
+  if ((o.traceDevices !== undefined || o.traceKinds !== undefined) && o.trace === undefined)
+    throw new UsageError('--trace-devices and --trace-kinds filter a trace: give --trace FILE too');
+  const kinds = o.traceKinds?.split(',').map((k) => k.trim());
+  const bad = kinds?.find((k) => !(TRACE_KINDS as readonly string[]).includes(k));
+  if (bad !== undefined)
+    throw new UsageError(`--trace-kinds: expected ${TRACE_KINDS.join(', ')}, got "${bad}"`);
+  return {
+    ...(o.trace !== undefined ? { trace: o.trace } : {}),
+    ...(o.pcap !== undefined ? { pcap: o.pcap } : {}),
+    traceFilter: {
+      ...(o.traceDevices !== undefined ? { devices: deviceFilter(o.traceDevices) } : {}),
+      ...(kinds !== undefined ? { kinds: kinds as TraceKind[] } : {}),
+    },
+  };
 }
 
 /**
@@ -75,6 +100,9 @@ export async function runCommand(
     throw new UsageError(
       `--workers ${workers}: the scenario has ${gatewayCount} gateway${gatewayCount === 1 ? '' : 's'}, and each worker serves its own; use at most ${gatewayCount}`,
     );
+  const capture = captureOptions(o);
+  if (workers > 1 && (o.trace !== undefined || o.pcap !== undefined))
+    throw new UsageError('--trace and --pcap write one file from one thread: give --workers 1');
   const stateDir = o.stateDir ?? '.lorafleet';
   if (o.fresh) {
     if (!embedded && hasJournal(stateDir, scenario.name))
@@ -120,6 +148,7 @@ export async function runCommand(
       ...(o.virtualTime ? { virtualTime: true } : {}),
       ...(o.stateDir ? { stateDir: o.stateDir } : {}),
       ...(shard ? { shard } : {}),
+      capture,
       userAgent: `lorafleet/${lorafleetVersion()}`,
       ...(logger ? { logger } : {}),
       stopSignal,

@@ -7,6 +7,7 @@ import type { Rng } from '../random/rng.js';
 import { parseLoRaDatr } from '../semtech-udp/packets.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { GatewayTransport } from '../semtech-udp/transport.js';
+import type { AirFrame, OnAir } from '../radio/air-frame.js';
 
 /** A frame a device puts on air: what the medium needs to decide who hears it, and what gateways forward. */
 export interface UplinkOnAir {
@@ -66,6 +67,12 @@ export class Air {
   private readonly hearers = new Map<string, DownlinkHearer>();
   /** Until when (scheduler µs) frames are in flight and the network may still answer. */
   busyUntilUs = 0;
+  private frameSeen: ((f: AirFrame) => void) | undefined;
+
+  /** Sees each frame on air with who heard it (frame traces, captures). */
+  onFrame(fn: (f: AirFrame) => void): void {
+    this.frameSeen = fn;
+  }
 
   constructor(private readonly o: AirOptions) {}
 
@@ -142,6 +149,18 @@ export class Air {
           endUs: tx.startUs + tx.airtimeUs,
         });
       }
+      this.frameSeen?.({
+        ...onAir(tx),
+        dir: 'up',
+        deviceId: tx.deviceId,
+        channel: tx.channel,
+        receptions: receptions.map((r) => ({
+          gatewayId: r.to,
+          rssi: r.rssi,
+          snr: r.snr,
+          ...(r.lost ? { lost: r.lost } : {}),
+        })),
+      });
     });
   }
 
@@ -169,6 +188,12 @@ export class Air {
       },
       this.o.listeners?.candidates(tx.startUs, tx.phyPayload),
     );
+    this.frameSeen?.({
+      ...onAir(tx),
+      dir: 'down',
+      gatewayId,
+      heardBy: heard.map((rx) => ({ deviceId: rx.to, rssi: rx.rssi, snr: rx.snr })),
+    });
     for (const rx of heard) {
       this.hearers.get(rx.to)?.hear({
         phyPayload: tx.phyPayload,
@@ -181,4 +206,16 @@ export class Air {
       });
     }
   }
+}
+
+/** A frame's radio fields, as a trace or capture names them. */
+function onAir(tx: UplinkOnAir | DownlinkTransmission): OnAir {
+  return {
+    frequencyHz: tx.frequency,
+    datr: tx.datr,
+    startUs: tx.startUs,
+    airtimeUs: tx.airtimeUs,
+    eirpDbm: tx.eirp,
+    phyPayload: tx.phyPayload,
+  };
 }

@@ -28,6 +28,7 @@ import { provision, type Provisioned } from './provision-phase.js';
 import { Pump } from './pump.js';
 import { buildReport } from './report.js';
 import { HealthWatch } from './health.js';
+import { openCapture, type CaptureOptions } from './frame-capture.js';
 import type { SimulatorHealth } from '../report/types.js';
 import { openTarget, type RunTarget } from './target.js';
 import { scheduleTraffic } from './traffic.js';
@@ -47,6 +48,8 @@ export interface RunOptions {
   shard?: Shard;
   /** Sees each uplink, delivery and join as it happens (a live exporter). */
   metricsListener?: RunMetricsListener;
+  /** Frame trace and capture files (`--trace`, `--pcap`). */
+  capture?: CaptureOptions;
   /**
    * In virtual time, reach the embedded network over loopback sockets instead of in process: the
    * path before the in-process transport, kept for comparison (bench) and loopback integration tests.
@@ -127,8 +130,23 @@ class Run {
         `interrupted while provisioning (${p.ok} of ${this.x.devices.length} devices registered)`,
       );
     const air = this.air();
+    let firmware: ReadonlyMap<string, FirmwareDevice> = new Map();
+    const onFrame = openCapture(
+      this.o.capture ?? {},
+      {
+        scheduler: this.scheduler,
+        devices: () => firmware,
+        dataRateOf: (datr) => {
+          const i = this.x.plan.region.dataRates.findIndex((d) => d?.datr === datr);
+          return i < 0 ? undefined : i;
+        },
+      },
+      cleanup,
+    );
+    if (onFrame) air.onFrame(onFrame);
     await this.addGateways(air, target);
     const devices = this.addDevices(air, p);
+    firmware = devices;
     const compact = this.addCompactFleets(air, p);
     const health = await this.traffic(air, target, p, devices, compact);
     // Devices stop, the network's counts are read, then the clean-up stack unwinds (state files, MQTT,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aes128Key, eui64, uintField } from '../../crypto/index.js';
 import { deriveKeys } from '../../simulator/cli/keys-derive.js';
-import { describePacket } from '../../simulator/cli/packet-decode.js';
+import { describePacket } from '../../simulator/lorawan/describe.js';
 import { encodePacket } from '../../simulator/cli/packet-encode.js';
 import { runCli } from '../helpers/cli.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';

@@ -4,7 +4,8 @@ import type { JoinReqType } from '../../../crypto/join-crypto.js';
 import { UsageError } from '../errors.js';
 import { optEui, optHexUint, optInt, optKey, parseBytes } from '../input.js';
 import { deriveKeys } from '../keys-derive.js';
-import { describePacket, formatPacket } from '../packet-decode.js';
+import { describePacket } from '../../lorawan/describe.js';
+import { formatPacket } from '../packet-decode.js';
 import { encodePacket } from '../packet-encode.js';
 import type { CommandIo } from './io.js';
 

@@ -41,6 +41,22 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
             type: 'string',
             describe: 'Where device state (DevNonces, FCnts) is kept (default .lorafleet)',
           })
+          .option('trace', {
+            type: 'string',
+            describe: 'Write every frame on air as JSON lines to this file (decoded, never keys)',
+          })
+          .option('trace-devices', {
+            type: 'string',
+            describe: "Trace only these devices: comma-separated globs, e.g. 'meters-1*'",
+          })
+          .option('trace-kinds', {
+            type: 'string',
+            describe: 'Trace only these kinds of frame: join, uplink, downlink (comma-separated)',
+          })
+          .option('pcap', {
+            type: 'string',
+            describe: 'Write every LoRa frame to this pcap file (LoRaTap), for Wireshark and tshark',
+          })
           .option('fresh', {
             type: 'boolean',
             default: false,
@@ -69,6 +85,10 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
               ...(a.log ? { log: a.log } : {}),
               ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
               ...(a.fresh ? { fresh: true } : {}),
+              ...(a.trace !== undefined ? { trace: a.trace } : {}),
+              ...(a['trace-devices'] !== undefined ? { traceDevices: a['trace-devices'] } : {}),
+              ...(a['trace-kinds'] !== undefined ? { traceKinds: a['trace-kinds'] } : {}),
+              ...(a.pcap !== undefined ? { pcap: a.pcap } : {}),
               ...(a.shard !== undefined ? { shard: a.shard } : {}),
               ...(a.workers !== undefined ? { workers: a.workers } : {}),
             },

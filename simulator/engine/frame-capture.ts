@@ -1,0 +1,192 @@
+import { CodecError } from '../lorawan/errors.js';
+import { describePacket, type DecodeOptions } from '../lorawan/describe.js';
+import type { AirFrame } from '../radio/air-frame.js';
+import { PcapWriter } from '../report/pcap.js';
+import { fateOf, FrameTrace, traceKind, type TraceFilter, type TraceRecord } from '../report/trace.js';
+import { parseLoRaDatr } from '../semtech-udp/packets.js';
+import type { Scheduler } from '../time/scheduler.js';
+import type { Disposers } from './disposers.js';
+import type { FirmwareDevice } from './firmware-fleet.js';
+
+export interface CaptureOptions {
+  /** `--trace FILE`: every frame as a JSON line. */
+  trace?: string;
+  traceFilter?: TraceFilter;
+  /** `--pcap FILE`: every LoRa frame over LoRaTap, for Wireshark. */
+  pcap?: string;
+}
+
+/** What the capture reads of the run: its clock and its devices (for their keys, never written out). */
+export interface CaptureContext {
+  scheduler: Scheduler;
+  devices: () => ReadonlyMap<string, FirmwareDevice>;
+  /** The region's data rate index of a `datr` (TxDr of a 1.1 uplink MIC). */
+  dataRateOf: (datr: string | number) => number | undefined;
+}
+
+/**
+ * Opens the run's frame outputs and returns the Air's `onFrame` (undefined when none is asked for);
+ * both files are closed by `cleanup`.
+ */
+export function openCapture(
+  o: CaptureOptions,
+  ctx: CaptureContext,
+  cleanup: Disposers,
+): ((f: AirFrame) => void) | undefined {
+  if (o.trace === undefined && o.pcap === undefined) return undefined;
+  const trace = o.trace === undefined ? undefined : new FrameTrace(o.trace, o.traceFilter);
+  const pcap = o.pcap === undefined ? undefined : new PcapWriter(o.pcap);
+  if (trace) cleanup.defer('frame trace', () => trace.close());
+  if (pcap) cleanup.defer('pcap', () => pcap.close());
+  const keys = new DeviceKeys(ctx);
+  return (f) => {
+    if (pcap) capture(pcap, ctx.scheduler, f);
+    if (trace) traceFrame(trace, ctx.scheduler, keys, f);
+  };
+}
+
+function capture(pcap: PcapWriter, scheduler: Scheduler, f: AirFrame): void {
+  const lora = parseLoRaDatr(f.datr);
+  if (!lora) return; // LoRaTap carries LoRa frames only
+  const best =
+    f.dir === 'up'
+      ? f.receptions.filter((r) => r.lost === undefined).sort((a, b) => b.rssi - a.rssi)[0]
+      : undefined;
+  pcap.frame(
+    scheduler.wallClockMs(f.startUs),
+    {
+      frequencyHz: f.frequencyHz,
+      bandwidthHz: lora.bandwidthHz,
+      spreadingFactor: lora.spreadingFactor,
+      ...(best ? { rssi: best.rssi, snr: best.snr } : {}),
+    },
+    f.phyPayload,
+  );
+}
+
+function traceFrame(trace: FrameTrace, scheduler: Scheduler, keys: DeviceKeys, f: AirFrame): void {
+  const kind = traceKind(f.phyPayload) ?? 'proprietary';
+  const decoded = keys.describe(f, kind);
+  if (!trace.wants(kind, decoded.device)) return;
+  const r: TraceRecord = {
+    atUs: f.startUs,
+    time: new Date(scheduler.wallClockMs(f.startUs)).toISOString(),
+    wallTime: new Date().toISOString(),
+    dir: f.dir,
+    kind,
+    device: decoded.device,
+    ...(f.dir === 'up'
+      ? {
+          gateways: f.receptions.map((x) => ({
+            id: x.gatewayId,
+            rssi: Math.round(x.rssi * 10) / 10,
+            snr: Math.round(x.snr * 10) / 10,
+            ...(x.lost ? { lost: x.lost } : {}),
+          })),
+        }
+      : {
+          gateway: f.gatewayId,
+          heardBy: f.heardBy.map((x) => ({
+            device: x.deviceId,
+            rssi: Math.round(x.rssi * 10) / 10,
+            snr: Math.round(x.snr * 10) / 10,
+          })),
+        }),
+    frequencyHz: f.frequencyHz,
+    datr: f.datr,
+    airtimeUs: Math.round(f.airtimeUs),
+    eirpDbm: f.eirpDbm,
+    fate: fateOf(f),
+    phyPayload: Buffer.from(f.phyPayload).toString('hex').toUpperCase(),
+    frame: decoded.frame,
+  };
+  trace.write(r);
+}
+
+/**
+ * The keys a firmware device holds, to decode its frames as it would: session keys for data frames,
+ * its root key for joins. They go into the decoder only; the record carries what it decoded.
+ */
+class DeviceKeys {
+  private readonly byDevAddr = new Map<number, string>();
+
+  constructor(private readonly ctx: CaptureContext) {}
+
+  private devices(): ReadonlyMap<string, FirmwareDevice> {
+    return this.ctx.devices();
+  }
+
+  describe(f: AirFrame, kind: string): { device: string | null; frame: TraceRecord['frame'] } {
+    if (f.dir === 'up') {
+      const txDr = this.ctx.dataRateOf(f.datr);
+      const tx = { txCh: f.channel, ...(txDr === undefined ? {} : { txDr }) };
+      return { device: f.deviceId, frame: this.decode(f.phyPayload, f.deviceId, 'up', tx) };
+    }
+    if (kind === 'join') {
+      // A Join-accept names no device: it is the one whose key opens it — among its listeners first,
+      // then (a device that did not hear it) among every device still waiting for one.
+      const waiting = [...this.devices()].filter(([, e]) => e.dev.cycle?.join !== undefined);
+      const candidates = [...f.heardBy.map((h) => h.deviceId), ...waiting.map(([id]) => id)];
+      for (const id of candidates) {
+        const frame = this.decode(f.phyPayload, id, 'down');
+        if (frame.micValid === true) return { device: id, frame };
+      }
+      return { device: null, frame: this.decode(f.phyPayload, undefined, 'down') };
+    }
+    const device = this.ownerOf(f.phyPayload);
+    return { device: device ?? null, frame: this.decode(f.phyPayload, device, 'down') };
+  }
+
+  private ownerOf(phy: Uint8Array): string | undefined {
+    if (phy.length < 5) return undefined;
+    const addr = (phy[1]! | (phy[2]! << 8) | (phy[3]! << 16) | (phy[4]! << 24)) >>> 0;
+    const known = this.byDevAddr.get(addr);
+    if (known !== undefined && this.devices().get(known)?.dev.devAddr === addr) return known;
+    for (const [id, e] of this.devices())
+      if (e.dev.devAddr === addr) {
+        this.byDevAddr.set(addr, id);
+        return id;
+      }
+    return undefined;
+  }
+
+  private decode(
+    phy: Uint8Array,
+    deviceId: string | undefined,
+    dir: 'up' | 'down',
+    tx: Pick<DecodeOptions, 'txDr' | 'txCh'> = {},
+  ): Record<string, unknown> {
+    const dev = deviceId === undefined ? undefined : this.devices().get(deviceId)?.dev;
+    const o: DecodeOptions = { ...tx };
+    if (dev) {
+      const c = dev.config;
+      const s = dev.session;
+      if (s) {
+        o.lorawan = s.version;
+        Object.assign(o, s.keys);
+        if (s.version === '1.0') o.nwkSKey = s.keys.fNwkSIntKey;
+        // The upper 16 bits of the frame counter the frame's direction uses (LoRaWAN 1.1 §4.3.1.5).
+        const fCnt = dir === 'up' ? s.fCntUp : Math.max(s.nFCntDown ?? 0, s.aFCntDown ?? 0);
+        o.fCntMsb = Math.floor(fCnt / 0x10000);
+        // A 1.1 downlink that acknowledges a confirmed uplink has that uplink's FCnt in its MIC (§4.4).
+        const c = dev.cycle;
+        if (dir === 'down' && c?.confirmed && c.fCnt !== undefined) o.confFCnt = c.fCnt % 0x10000;
+      }
+      if (c.activation === 'otaa') {
+        if (c.version === '1.1') {
+          o.nwkKey = c.nwkKey;
+          o.devEui = c.devEui;
+          o.joinEui = c.joinEui;
+          const devNonce = dev.cycle?.join?.devNonce;
+          if (devNonce !== undefined) o.devNonce = devNonce;
+        } else o.appKey = c.appKey;
+      }
+    }
+    try {
+      return describePacket(phy, o);
+    } catch (e) {
+      if (e instanceof CodecError) return { error: e.message };
+      throw e;
+    }
+  }
+}
