@@ -15,6 +15,7 @@ import { subBandFor } from '../simulator/region/duty-cycle.js';
 import type { Region } from '../simulator/region/types.js';
 import { loraDemodulationFloor } from '../simulator/region/demodulation.js';
 import type { Scheduler, TimerHandle } from '../simulator/time/scheduler.js';
+import { adrAnswer, adrUplink } from './adr.js';
 import type { ApplicationServer } from './application-server.js';
 import type { EntityIds, EventBus } from './events.js';
 import type { JoinServer } from './join-server.js';
@@ -341,6 +342,7 @@ export class NetworkServer {
     }
     const macBytes = f.fPort === 0 ? opened.frmPayload : opened.fOpts;
     if (macBytes.length > 0) this.uplinkMac(d, parseMacCommands(macBytes, 'uplink').commands, best, copies);
+    if (f.fCtrl.adr) this.adr(d, best, copies);
     this.events.publish('ns.up.data.process', ids(d), { f_cnt: fCnt });
     if (f.fPort !== null && f.fPort > 0) {
       const region = frequencyPlanOf(d).region;
@@ -426,6 +428,18 @@ export class NetworkServer {
         case 'ResetInd':
           s.macOut.push({ name: 'ResetConf', minorVersion: 1 });
           break;
+        case 'LinkADRAns': {
+          const verdict = s.adr ? adrAnswer(s.adr, c) : 'unsolicited';
+          if (verdict !== 'unsolicited')
+            this.events.publish(
+              `ns.mac.link_adr.answer.${verdict === 'accepted' ? 'accept' : 'reject'}`,
+              ids(d),
+              {
+                ...c,
+              },
+            );
+          break;
+        }
         case 'DevStatusAns':
           setPath(
             d.ns!,
@@ -439,6 +453,23 @@ export class NetworkServer {
           this.events.publish(`ns.mac.${snake(c.name)}`, ids(d), { ...c });
       }
     }
+  }
+
+  /** An uplink with the ADR bit: the link judged over its recent SNR, and a LinkADRReq when it should change. */
+  private adr(d: DeviceEntry, best: GatewayUplink, copies: GatewayUplink[]): void {
+    const s = d.session!;
+    const region = frequencyPlanOf(d).region;
+    const dr = dataRateIndex(region, best.datr);
+    if (dr === undefined) return;
+    s.adr ??= { snr: [], dataRate: dr, txPowerIndex: 0 };
+    const req = adrUplink(region, s.adr, {
+      dataRate: dr,
+      snr: Math.max(...copies.map((c) => c.snr)),
+      channels: s.channels.length,
+    });
+    if (req === undefined) return;
+    s.macOut.push(req);
+    this.events.publish('ns.mac.link_adr.request', ids(d), { ...req });
   }
 
   /** MAC requests the network should send this device (via config or the API), in its next downlink. */
@@ -546,7 +577,16 @@ export class NetworkServer {
     // whenever several are queued together; like TTS's gateway scheduler, try again a little later
     // (staggered per device) rather than fail the first time.
     const stagger = (s.devAddr % 50) * 1000;
+    const counters = () => `${s.nFCntDown}/${s.aFCntDown}`;
+    const built = counters();
     const attempt = (n: number): void => {
+      // Another downlink went out meanwhile (a class A answer): this frame's FCnt is now behind the
+      // device's, which would take it for a counter that wrapped. Build it anew with the next FCnt.
+      if (n > 1 && counters() !== built) {
+        if (item) d.queue.unshift(item);
+        this.classCDownlink(d);
+        return;
+      }
       const sent = this.udp().sendDownlink(s.lastSeen!.gatewayEui, txpk, (error) => {
         if (error === 'NONE') {
           this.counters.downlinks++;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AdrState } from './adr.js';
 import { aes128Key, type AES128Key } from '../crypto/types.js';
 import type { SessionKeys } from '../simulator/lorawan/frame-security.js';
 import type { MacCommand } from '../simulator/lorawan/mac/fields.js';
@@ -82,6 +83,8 @@ export interface NsSession {
   startedAt: string;
   /** Last uplink's best gateway and moment, for class C and stats. */
   lastSeen?: { gatewayEui: string; at: number };
+  /** Adaptive data rate: the link's recent SNR and the settings the device accepted (network/adr.ts). */
+  adr?: AdrState;
 }
 
 export interface DeviceEntry {

@@ -10,8 +10,16 @@ import type { CommandIo } from './commands/io.js';
 import { networkCommands } from './commands/network.js';
 import { packetCommands } from './commands/packet.js';
 import { runCommands } from './commands/run.js';
+import { traceCommands } from './commands/trace.js';
 import { ttsCommands } from './commands/tts.js';
 import { ScenarioError } from '../scenario/errors.js';
+
+// A reader that stopped reading (`lorafleet trace show … | head`) is no error: stop quietly, as
+// Unix tools do, instead of dying on EPIPE with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 function print(s: string): void {
   process.stdout.write(`${s}\n`);
@@ -28,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('lorafleet')
     .version(lorafleetVersion())
     .usage('$0 <command> [options]\n\nLoRaWAN device-fleet simulator with exact packet crypto.');
-  for (const add of [packetCommands, runCommands, ttsCommands, networkCommands]) cli = add(cli, io);
+  for (const add of [packetCommands, runCommands, traceCommands, ttsCommands, networkCommands])
+    cli = add(cli, io);
   cli = cli
     .demandCommand(1, 'Name a command')
     .strict()

@@ -2,7 +2,15 @@ import { CodecError } from '../lorawan/errors.js';
 import { describePacket, type DecodeOptions } from '../lorawan/describe.js';
 import type { AirFrame } from '../radio/air-frame.js';
 import { PcapWriter } from '../report/pcap.js';
-import { fateOf, FrameTrace, traceKind, type TraceFilter, type TraceRecord } from '../report/trace.js';
+import {
+  fateOf,
+  FrameTrace,
+  traceKind,
+  type DeviceEventRecord,
+  type TraceFilter,
+  type TraceRecord,
+} from '../report/trace.js';
+import type { DeviceEvent } from '../device/types.js';
 import { parseLoRaDatr } from '../semtech-udp/packets.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { Disposers } from './disposers.js';
@@ -24,25 +32,64 @@ export interface CaptureContext {
   dataRateOf: (datr: string | number) => number | undefined;
 }
 
+/** Where the run hands what it captures: each frame on air, and what each device made of it. */
+export interface Capture {
+  frame(f: AirFrame): void;
+  deviceEvent(deviceId: string, e: DeviceEvent): void;
+}
+
+/** Device events worth a line of their own: an uplink already is one, as its frame. */
+const TRACED_EVENTS = new Set<DeviceEvent['type']>([
+  'joined',
+  'join-failed',
+  'downlink',
+  'ack',
+  'nack',
+  'rejoin',
+  'link-check',
+  'device-time',
+  'violation',
+  'simulator-late',
+]);
+
 /**
- * Opens the run's frame outputs and returns the Air's `onFrame` (undefined when none is asked for);
- * both files are closed by `cleanup`.
+ * Opens the run's frame outputs (undefined when none is asked for); both files are closed by
+ * `cleanup`.
  */
-export function openCapture(
-  o: CaptureOptions,
-  ctx: CaptureContext,
-  cleanup: Disposers,
-): ((f: AirFrame) => void) | undefined {
+export function openCapture(o: CaptureOptions, ctx: CaptureContext, cleanup: Disposers): Capture | undefined {
   if (o.trace === undefined && o.pcap === undefined) return undefined;
   const trace = o.trace === undefined ? undefined : new FrameTrace(o.trace, o.traceFilter);
   const pcap = o.pcap === undefined ? undefined : new PcapWriter(o.pcap);
   if (trace) cleanup.defer('frame trace', () => trace.close());
   if (pcap) cleanup.defer('pcap', () => pcap.close());
   const keys = new DeviceKeys(ctx);
-  return (f) => {
-    if (pcap) capture(pcap, ctx.scheduler, f);
-    if (trace) traceFrame(trace, ctx.scheduler, keys, f);
+  return {
+    frame: (f) => {
+      if (pcap) capture(pcap, ctx.scheduler, f);
+      if (trace) traceFrame(trace, ctx.scheduler, keys, f);
+    },
+    deviceEvent: (deviceId, e) => {
+      if (!trace || !TRACED_EVENTS.has(e.type) || !trace.wants('event', deviceId)) return;
+      const atUs = ctx.scheduler.now();
+      trace.write({
+        atUs,
+        time: new Date(ctx.scheduler.wallClockMs(atUs)).toISOString(),
+        wallTime: new Date().toISOString(),
+        dir: 'device',
+        kind: 'event',
+        device: deviceId,
+        event: eventJson(e),
+      });
+    },
   };
+}
+
+/** A device event as JSON: bytes as hex. */
+function eventJson(e: DeviceEvent): DeviceEventRecord['event'] {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e))
+    out[k] = v instanceof Uint8Array ? Buffer.from(v).toString('hex').toUpperCase() : v;
+  return out as DeviceEventRecord['event'];
 }
 
 function capture(pcap: PcapWriter, scheduler: Scheduler, f: AirFrame): void {

@@ -28,7 +28,7 @@ import { provision, type Provisioned } from './provision-phase.js';
 import { Pump } from './pump.js';
 import { buildReport } from './report.js';
 import { HealthWatch } from './health.js';
-import { openCapture, type CaptureOptions } from './frame-capture.js';
+import { openCapture, type Capture, type CaptureOptions } from './frame-capture.js';
 import type { SimulatorHealth } from '../report/types.js';
 import { openTarget, type RunTarget } from './target.js';
 import { scheduleTraffic } from './traffic.js';
@@ -93,6 +93,8 @@ class Run {
   readonly rejectedByEvents: Record<string, number> = {};
   stopping = false;
   interrupted = false;
+  /** Frame trace and capture, when asked for. */
+  private capture: Capture | undefined;
   /** The run's own application key (traffic rights): what the integration and downlinks are reached with. */
   private runKey = '';
 
@@ -131,7 +133,7 @@ class Run {
       );
     const air = this.air();
     let firmware: ReadonlyMap<string, FirmwareDevice> = new Map();
-    const onFrame = openCapture(
+    const capture = openCapture(
       this.o.capture ?? {},
       {
         scheduler: this.scheduler,
@@ -143,7 +145,8 @@ class Run {
       },
       cleanup,
     );
-    if (onFrame) air.onFrame(onFrame);
+    if (capture) air.onFrame(capture.frame);
+    this.capture = capture;
     await this.addGateways(air, target);
     const devices = this.addDevices(air, p);
     firmware = devices;
@@ -271,6 +274,7 @@ class Run {
         if (tx.kind === 'join') metrics.joinRequest(scheduler.now());
       },
       onEvent: (deviceId, e) => {
+        this.capture?.deviceEvent(deviceId, e);
         if (e.type === 'downlink' && e.fPort !== null && e.fPort > 0)
           downlinks.received(deviceId, e.fPort, e.payload, e.fCnt, e.window);
         // An application uplink is expected at the application from the moment it leaves the antenna.

@@ -1,8 +1,11 @@
 import type { AirFrame } from '../radio/air-frame.js';
 import { BufferedFile } from './buffered-file.js';
 
-/** What a frame is, for `--trace-kinds`: joins (requests, rejoins, accepts), data up, data down. */
-export const TRACE_KINDS = ['join', 'uplink', 'downlink'] as const;
+/**
+ * What a line is, for `--trace-kinds`: joins (requests, rejoins, accepts), data up, data down, and
+ * what a device made of them (`event`: joined, a downlink in a window, an ACK, a violation…).
+ */
+export const TRACE_KINDS = ['join', 'uplink', 'downlink', 'event'] as const;
 export type TraceKind = (typeof TRACE_KINDS)[number];
 
 /** A frame's kind from its MHDR (LoRaWAN 1.1 §4.2.1): MType in the top three bits. */
@@ -63,6 +66,20 @@ export interface TraceRecord {
   frame: Record<string, unknown>;
 }
 
+/** One thing a device did or saw, as its own line of the trace (never its keys). */
+export interface DeviceEventRecord {
+  atUs: number;
+  time: string;
+  wallTime: string;
+  dir: 'device';
+  kind: 'event';
+  device: string;
+  /** The device event's type (joined, downlink, ack, nack, violation, simulator-late…) and its fields. */
+  event: Record<string, unknown> & { type: string };
+}
+
+export type TraceLine = TraceRecord | DeviceEventRecord;
+
 export interface TraceFilter {
   devices?: (id: string) => boolean;
   kinds?: readonly TraceKind[];
@@ -90,7 +107,7 @@ export class FrameTrace {
     return true;
   }
 
-  write(r: TraceRecord): void {
+  write(r: TraceLine): void {
     this.out.write(Buffer.from(`${JSON.stringify(r)}\n`));
     this.written++;
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/engine/run.js';
 import { MTYPES } from '../../simulator/lorawan/mhdr.js';
 import { loraTapHeader } from '../../simulator/report/pcap.js';
-import { deviceFilter, type TraceRecord } from '../../simulator/report/trace.js';
+import { deviceFilter, type TraceLine, type TraceRecord } from '../../simulator/report/trace.js';
 import type { RunReport } from '../../simulator/report/types.js';
 import { loadScenario } from '../../simulator/scenario/load.js';
 import { runCli } from '../helpers/cli.js';
@@ -64,6 +64,7 @@ describe('LoRaTap', () => {
 describe('a trace and a capture of the quickstart', () => {
   let report: RunReport;
   let trace: TraceRecord[];
+  let events: TraceLine[];
   let pcap: string;
   beforeAll(async () => {
     const dir = tmp();
@@ -73,10 +74,12 @@ describe('a trace and a capture of the quickstart', () => {
       stateDir: dir,
       capture: { trace: join(dir, 'trace.jsonl'), pcap: join(dir, 'run.pcap'), traceFilter: {} },
     });
-    trace = readFileSync(join(dir, 'trace.jsonl'), 'utf8')
+    const lines = readFileSync(join(dir, 'trace.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as TraceRecord);
+      .map((l) => JSON.parse(l) as TraceLine);
+    events = lines.filter((l) => l.dir === 'device');
+    trace = lines.filter((l): l is TraceRecord => l.dir !== 'device');
     pcap = join(dir, 'run.pcap');
   }, 120_000);
 
@@ -90,6 +93,14 @@ describe('a trace and a capture of the quickstart', () => {
     const ups = trace.filter((r) => r.dir === 'up');
     expect(ups.every((r) => r.device !== null && Array.isArray(r.gateways))).toBe(true);
     expect(trace.filter((r) => r.dir === 'down').every((r) => r.device !== null && r.gateway)).toBe(true);
+  });
+
+  it('tells what each device made of its frames: joins and downlinks by window, as the report counts', () => {
+    const of = (type: string) => events.filter((e) => e.dir === 'device' && e.event.type === type);
+    expect(of('joined')).toHaveLength(report.metrics.devices_otaa_joined);
+    const appDownlinks = of('downlink').filter((e) => e.dir === 'device' && (e.event.fPort as number) > 0);
+    expect(appDownlinks).toHaveLength(report.metrics.downlinks_received);
+    expect(of('uplink')).toHaveLength(0); // an uplink is its frame's line already
   });
 
   it('counts what the report counts: Join-requests, and application uplinks by device and FCnt', () => {
@@ -180,7 +191,9 @@ describe('lorafleet run --trace', () => {
       'join,beacon',
     ]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe('lorafleet: --trace-kinds: expected join, uplink, downlink, got "beacon"');
+    expect(bad.stderr.trim()).toBe(
+      'lorafleet: --trace-kinds: expected join, uplink, downlink, event, got "beacon"',
+    );
     const lonely = runCli(['run', 'scenarios/quickstart.yaml', '--trace-devices', 'a*']);
     expect(lonely.code).toBe(2);
     expect(lonely.stderr).toContain(
