@@ -7,6 +7,15 @@ import { build, type Histogram } from 'hdr-histogram-js';
  */
 export const LATE_AFTER_US = 20_000;
 
+/**
+ * A timer this late could have cost a receive window: the tightest path — an uplink forwarded, the
+ * network's 200 ms de-duplication, a PULL_RESP at least 32 ms before RX1 at 1 s — leaves over 700 ms,
+ * and 100 ms of lag (queued timers and I/O behind it included) is where the simulator's share of
+ * that slack stops being negligible. Shorter lags are counted (`timersLate`) but never take a missed
+ * window from the network's account.
+ */
+export const COSTS_WINDOWS_AFTER_US = 100_000;
+
 /** Late spells are kept this long (scheduler µs): longer than any receive window waits (join RX2, 6 s). */
 const KEEP_US = 30_000_000;
 
@@ -21,7 +30,7 @@ export class LagMonitor {
     highestTrackableValue: 3_600_000_000,
     numberOfSignificantValueDigits: 3,
   });
-  /** [due, ran] of late timers, oldest first; merged when they overlap. */
+  /** [due, ran] of timers late enough to cost a window, oldest first; merged when they overlap. */
   private spells: [number, number][] = [];
   /** Timers that ran more than LATE_AFTER_US late. */
   timersLate = 0;
@@ -32,13 +41,14 @@ export class LagMonitor {
     this.lagUs.recordValue(Math.max(1, Math.round(lag)));
     if (lag <= LATE_AFTER_US) return;
     this.timersLate++;
+    if (lag <= COSTS_WINDOWS_AFTER_US) return;
     const last = this.spells[this.spells.length - 1];
     if (last !== undefined && dueUs <= last[1]) last[1] = Math.max(last[1], ranUs);
     else this.spells.push([dueUs, ranUs]);
     while (this.spells.length > 0 && this.spells[0]![1] < ranUs - KEEP_US) this.spells.shift();
   }
 
-  /** Whether any timer due in [fromUs, toUs] ran late, or a late spell overlaps that span. */
+  /** Whether a timer late enough to cost a window ran in [fromUs, toUs] (its late spell overlaps it). */
   lateBetween(fromUs: number, toUs: number): boolean {
     for (let i = this.spells.length - 1; i >= 0; i--) {
       const [due, ran] = this.spells[i]!;

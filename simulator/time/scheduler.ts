@@ -16,7 +16,7 @@ export interface Scheduler {
   /** Wall-clock time (ms since 1970) that corresponds to `now()`: for `time` fields and reports. */
   wallClockMs(atUs?: number): number;
   /**
-   * Whether the simulator itself ran late (a timer more than LATE_AFTER_US behind) between these
+   * Whether the simulator itself ran late (a timer more than COSTS_WINDOWS_AFTER_US behind) between these
    * instants: a receive window missed then is the simulator's, not the network's. Virtual time never is.
    */
   lateBetween(fromUs: number, toUs: number): boolean;
