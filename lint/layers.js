@@ -27,7 +27,7 @@ export const LAYERS = {
   gateway: { files: 'simulator/gateway', uses: ['semtech-udp', 'region', 'random', 'time', 'crypto'] },
   tts: {
     files: 'simulator/tts',
-    uses: ['scenario', 'semtech-udp', 'lorawan', 'region', 'state', 'io', 'crypto'],
+    uses: ['scenario', 'radio', 'semtech-udp', 'lorawan', 'region', 'state', 'io', 'metrics', 'crypto'],
   },
   network: {
     files: 'network',

@@ -7,11 +7,13 @@ import type { Rng } from '../random/rng.js';
 import { parseLoRaDatr } from '../semtech-udp/packets.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { GatewayTransport } from '../semtech-udp/transport.js';
-import type { AirFrame, OnAir } from '../radio/air-frame.js';
+import type { AirFrame, OnAir, RadioFate } from '../radio/air-frame.js';
 
 /** A frame a device puts on air: what the medium needs to decide who hears it, and what gateways forward. */
 export interface UplinkOnAir {
   deviceId: string;
+  /** The frame's FCntUp (data frames): what ties it to the uplink the application should see. */
+  fCnt?: number;
   kind?: 'join' | 'rejoin' | 'data';
   frequency: number;
   modulation: 'LORA' | 'FSK';
@@ -68,6 +70,12 @@ export class Air {
   /** Until when (scheduler µs) frames are in flight and the network may still answer. */
   busyUntilUs = 0;
   private frameSeen: ((f: AirFrame) => void) | undefined;
+  private uplinkEnded: ((tx: UplinkOnAir, fate: RadioFate) => void) | undefined;
+
+  /** Sees each uplink as it ends, with what the radio made of it (cheap: no object per frame). */
+  onUplinkEnd(fn: (tx: UplinkOnAir, fate: RadioFate) => void): void {
+    this.uplinkEnded = fn;
+  }
 
   /** Sees each frame on air with who heard it (frame traces, captures). */
   onFrame(fn: (f: AirFrame) => void): void {
@@ -134,6 +142,7 @@ export class Air {
       airtimeUs: tx.airtimeUs,
     });
     scheduler.at(tx.startUs + tx.airtimeUs, () => {
+      if (this.uplinkEnded) this.uplinkEnded(tx, radioFate(receptions));
       for (const rx of receptions) {
         if (rx.lost) continue;
         this.o.onReception?.(rx.rssi, rx.snr);
@@ -218,4 +227,10 @@ function onAir(tx: UplinkOnAir | DownlinkTransmission): OnAir {
     eirpDbm: tx.eirp,
     phyPayload: tx.phyPayload,
   };
+}
+
+function radioFate(receptions: readonly { lost?: 'collision' }[]): RadioFate {
+  if (receptions.length === 0) return 'out-of-range';
+  for (const r of receptions) if (r.lost === undefined) return 'received';
+  return 'collided';
 }

@@ -126,6 +126,7 @@ export function buildReport(o: RunOutcome): RunReport {
     gateways: gws,
     network,
     violations,
+    uplinkLosses: verifier.lossesByReason(),
     violationSamples,
     diagnostics: { reasons, notProvisioned: notProvisioned.slice(0, 10) },
     timeline: timeline.timeline(),

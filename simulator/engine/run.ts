@@ -146,6 +146,11 @@ class Run {
       cleanup,
     );
     if (capture) air.onFrame(capture.frame);
+    // Each data frame's radio fate, so that an uplink never delivered can be told why.
+    air.onUplinkEnd((tx, fate) => {
+      if (tx.fCnt !== undefined && tx.kind !== 'join' && tx.kind !== 'rejoin')
+        this.verifier.radio(tx.deviceId, tx.fCnt, fate);
+    });
     this.capture = capture;
     await this.addGateways(air, target);
     const devices = this.addDevices(air, p);
@@ -227,7 +232,11 @@ class Run {
     const rng = new Rng(`${this.x.seed}/run`);
     return new Air({
       scheduler: this.scheduler,
-      medium: new RadioMedium({ seed: this.x.seed, rng: rng.fork('medium') }),
+      medium: new RadioMedium({
+        seed: this.x.seed,
+        rng: rng.fork('medium'),
+        collisions: this.s.radio.collisions,
+      }),
       listeners: new ListenerIndex(),
       onReception: (rssi, snr) => this.metrics.reception(rssi, snr),
     });

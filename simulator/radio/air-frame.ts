@@ -1,3 +1,6 @@
+/** What the radio made of an uplink: heard by no gateway, destroyed at every one, or received. */
+export type RadioFate = 'out-of-range' | 'collided' | 'received';
+
 /** What every frame on air is, whichever way it goes. */
 export interface OnAir {
   frequencyHz: number;

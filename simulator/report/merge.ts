@@ -172,6 +172,7 @@ export function mergeReports(reports: RunReport[], names: string[] = []): RunRep
     gateways,
     network: network as RunReport['network'],
     violations: violations as RunReport['violations'],
+    uplinkLosses: reports.map((r) => r.uplinkLosses).reduce((a, b) => addTree(a, b) as typeof a),
     violationSamples: reports.flatMap((r) => r.violationSamples).slice(0, 25),
     diagnostics: {
       reasons: reasons as Record<string, number>,

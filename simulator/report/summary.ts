@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { RunReport } from './types.js';
 import { KEY_FIGURES, formatMetricValue } from '../metrics/registry.js';
 import { formatDuration } from '../scenario/duration.js';
+import { UPLINK_LOSS_REASONS, type UplinkLossReason } from '../metrics/losses.js';
 
 /** A metric's value as people read it: latencies as durations, ratios as percentages. */
 export const formatMetric = (v: number | null | undefined, metric: string): string =>
@@ -30,6 +31,8 @@ export function summaryText(r: RunReport): string {
     ]);
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) lines.push(`  ${k.padEnd(w)}  ${v}`);
+  const losses = lossText(r);
+  if (losses) lines.push(`  ${'why lost'.padEnd(w)}  ${losses}`);
   lines.push('');
   if (r.thresholds.length > 0) {
     lines.push('  thresholds');
@@ -57,6 +60,14 @@ export function summaryText(r: RunReport): string {
   lines.push(`verdict: ${r.verdict.toUpperCase()}`);
   if (r.inconclusive) lines.push(`  ${r.inconclusive}`);
   return lines.join('\n');
+}
+
+/** Why the lost uplinks were lost (empty when nothing was). */
+function lossText(r: RunReport): string {
+  return (Object.entries(r.uplinkLosses ?? {}) as [UplinkLossReason, number][])
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${UPLINK_LOSS_REASONS[k]}`)
+    .join('; ');
 }
 
 /** The simulator's own health: whether it kept up, so that its lag is never read as the network's. */

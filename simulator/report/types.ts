@@ -2,6 +2,7 @@ import type { ReportMetrics, RunTotals } from '../metrics/report-metrics.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 import type { DistributionsJson, TimelineJson } from '../metrics/run-metrics.js';
 import type { ThresholdResult } from '../scenario/thresholds.js';
+import type { UplinkLossReason } from '../metrics/losses.js';
 
 export interface Progress {
   elapsedMs: number;
@@ -78,6 +79,12 @@ export interface RunReport {
   gateways: Record<string, Record<string, number>>;
   network: Record<string, unknown>;
   violations: ViolationCounts;
+  /**
+   * Why the lost uplinks (`uplinks_lost`) never reached the application: out of range of every
+   * gateway, collided at every gateway that heard them, or received by a gateway and not delivered
+   * by the network. The three add up to `uplinks_lost`.
+   */
+  uplinkLosses: Record<UplinkLossReason, number>;
   /** A few of the violations with their details, to see exactly where the network broke the spec. */
   violationSamples: { device: string; kind: ViolationKind; detail: string }[];
   /** `notProvisioned`: the first few devices the target refused, with its reason. */

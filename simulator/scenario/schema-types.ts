@@ -52,6 +52,15 @@ export interface Scenario {
   load: Load;
   thresholds: string[];
   teardown: 'keep' | 'delete';
+  /**
+   * How the air behaves.
+   */
+  radio: {
+    /**
+     * Frames that overlap in time on one frequency and spreading factor at a receiver destroy each other, unless one is 6 dB stronger (capture). Off: every frame above the noise is received.
+     */
+    collisions: boolean;
+  };
 }
 export interface Target {
   type: 'embedded' | 'tts';

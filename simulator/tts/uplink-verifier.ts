@@ -1,6 +1,8 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 import mqtt from 'mqtt';
 import { LorafleetError } from '../../crypto/errors.js';
+import type { RadioFate } from '../radio/air-frame.js';
+import type { UplinkLossReason } from '../metrics/losses.js';
 
 /** The application's MQTT broker could not be reached, refused the key, or refused a subscription. */
 export class MqttConnectError extends LorafleetError {
@@ -26,7 +28,12 @@ export interface VerifierStats {
 interface Expected {
   bytes: string;
   sentAt: number;
+  /** The best the radio did for any transmission of it (see radio()). */
+  radio?: RadioFate;
 }
+
+/** What the radio made of an uplink's transmissions, worst to best. */
+const RADIO_RANK: Record<RadioFate, number> = { 'out-of-range': 0, collided: 1, received: 2 };
 
 /** The FCnts of a device's last 32 frames that arrived: the highest, and a bit for each below it. */
 interface Arrived {
@@ -69,6 +76,23 @@ export class UplinkVerifier {
     const key = `${deviceId}/${fCnt}`;
     if (!this.pending.has(key)) this.sent++;
     this.pending.set(key, { bytes: Buffer.from(bytes).toString('hex'), sentAt: sentAtMs });
+  }
+
+  /** What the radio made of one transmission of an expected uplink (the best of its attempts counts). */
+  radio(deviceId: string, fCnt: number, fate: RadioFate): void {
+    const e = this.pending.get(`${deviceId}/${fCnt}`);
+    if (e !== undefined && (e.radio === undefined || RADIO_RANK[fate] > RADIO_RANK[e.radio])) e.radio = fate;
+  }
+
+  /** The uplinks still unmatched (lost, once the run is over), by why. */
+  lossesByReason(): Record<UplinkLossReason, number> {
+    const out: Record<UplinkLossReason, number> = { 'out-of-range': 0, collided: 0, network: 0 };
+    for (const e of this.pending.values()) {
+      if (e.radio === 'out-of-range') out['out-of-range']++;
+      else if (e.radio === 'collided') out.collided++;
+      else out.network++;
+    }
+    return out;
   }
 
   /** An `up` message as the AS published it (TTS ApplicationUp JSON). */

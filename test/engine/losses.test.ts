@@ -1,0 +1,53 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../simulator/engine/run.js';
+import { summaryText } from '../../simulator/report/summary.js';
+import { parseScenario } from '../../simulator/scenario/load.js';
+import { tempDirs } from '../helpers/reruns.js';
+
+const { tmp, cleanup } = tempDirs('lorafleet-losses-');
+afterAll(cleanup);
+
+/** Six devices 45–60 km from two gateways 2 km apart, and thirty at SF12 within 800 m of them. */
+const lossy = (collisions: boolean) =>
+  parseScenario(
+    [
+      'name: lossy',
+      'seed: 11',
+      'duration: 60s',
+      'drain: 5s',
+      'time: virtual',
+      `radio: { collisions: ${collisions} }`,
+      'gateways: { count: 2, placement: { type: grid, spacing: 2000 } }',
+      'fleets:',
+      '  - { name: far, count: 6, activation: abp, lorawan_version: 1.0.3, data_rate: 5, interval: 10s, positions: { type: list, positions: [ { x: 60000, y: 0 }, { x: 0, y: 60000 }, { x: -60000, y: 0 }, { x: 0, y: -60000 }, { x: 45000, y: 45000 }, { x: -45000, y: -45000 } ] } }',
+      '  - { name: dense, count: 30, activation: abp, lorawan_version: 1.0.3, data_rate: 0, interval: 4s, positions: { type: random, radius: 800 } }',
+      'thresholds: [ "delivery_ratio >= 0.1" ]',
+    ].join('\n'),
+    'lossy.yaml',
+  );
+
+describe('losses explained: every uplink not delivered has a reason', () => {
+  it('out of range of every gateway, or collided at every gateway that heard it', async () => {
+    const r = await runScenario(lossy(true), { stateDir: tmp() });
+    const l = r.uplinkLosses;
+    expect(l['out-of-range'] + l.collided + l.network).toBe(r.metrics.uplinks_lost);
+    expect(r.metrics.uplinks_lost).toBeGreaterThan(10);
+    // The far fleet is heard by no gateway: each of its uplinks is lost for that reason.
+    expect(l['out-of-range']).toBe(r.fleets.far!.uplinks);
+    expect(l.collided).toBeGreaterThan(0);
+    expect(l.network).toBe(0); // the embedded network delivers what a gateway received
+    expect(summaryText(r)).toMatch(
+      /why lost +\d+ out of range of every gateway; \d+ collided at every gateway that heard it/,
+    );
+  }, 60_000);
+
+  it('without collisions on the air, only the far fleet loses uplinks', async () => {
+    const r = await runScenario(lossy(false), { stateDir: tmp() });
+    expect(r.uplinkLosses).toEqual({
+      'out-of-range': r.fleets.far!.uplinks,
+      collided: 0,
+      network: 0,
+    });
+    expect(r.metrics.uplinks_lost).toBe(r.fleets.far!.uplinks);
+  }, 60_000);
+});
