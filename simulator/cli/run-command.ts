@@ -1,5 +1,5 @@
 import { runScenario, type RunOptions } from '../engine/run.js';
-import type { Progress, RunReport } from '../report/types.js';
+import type { RunReport } from '../report/types.js';
 import { writeHtmlReport } from '../report/html.js';
 import { startPrometheus, type PrometheusExporter } from '../report/prometheus.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
@@ -8,6 +8,8 @@ import { loadScenario } from '../scenario/load.js';
 import { parseShard } from '../scenario/shard.js';
 import { exitCodeOf, UsageError } from './errors.js';
 import { fileLogger } from './log-file.js';
+import { colourVerdict, useColour } from './colour.js';
+import { liveView } from './live-line.js';
 import { forgetScenarioState, hasJournal } from '../engine/state-files.js';
 import type { CaptureOptions } from '../engine/frame-capture.js';
 import { deviceFilter, TRACE_KINDS, type TraceKind } from '../report/trace.js';
@@ -139,9 +141,12 @@ export async function runCommand(
     }
   };
   process.on('SIGINT', onSigint);
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  let prev: Progress | undefined;
+  const view = liveView({
+    write: (t) => process.stderr.write(t),
+    tty: process.stderr.isTTY === true,
+    columns: () => process.stderr.columns ?? 80,
+    nowMs: () => Date.now(),
+  });
   let report: RunReport;
   try {
     const options: RunOptions = {
@@ -153,22 +158,17 @@ export async function runCommand(
       ...(logger ? { logger } : {}),
       stopSignal,
       ...(exporter ? { metricsListener: exporter.listener } : {}),
+      onPhase: (phase, done, total) => view.phase(phase, done, total),
       onProgress: (p) => {
         exporter?.update(p);
-        const now = Date.now();
-        if (!tty && now - last < 5000) return;
-        const line = progressLine(p, prev);
-        prev = p;
-        last = now;
-        if (tty) process.stderr.write(`\r${line}   `);
-        else err(line);
+        view.progress(p);
       },
     };
     report =
       workers > 1 ? await runInWorkers(scenario, workers, options) : await runScenario(scenario, options);
   } finally {
     process.off('SIGINT', onSigint);
-    if (tty) process.stderr.write('\n');
+    view.end();
     await exporter?.close();
   }
   logger?.info(
@@ -180,26 +180,10 @@ export async function runCommand(
     },
     'run finished',
   );
-  out(summaryText(report));
+  out(colourVerdict(summaryText(report), useColour(process.stdout)));
   if (o.report) writeJsonReport(o.report, report);
   if (o.html) writeHtmlReport(o.html, report);
   return exitCodeOf(report);
-}
-
-/**
- * One line of live progress: joins, uplinks/s (in scenario time, since the previous line), delivery,
- * latency and errors so far.
- */
-export function progressLine(p: Progress, prev: Progress | undefined): string {
-  const dt = prev ? (p.elapsedMs - prev.elapsedMs) / 1000 : p.elapsedMs / 1000;
-  const sent = p.counts.uplinksSent;
-  const rate = dt > 0 ? (sent - (prev?.counts.uplinksSent ?? 0)) / dt : 0;
-  const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)}ms`);
-  return (
-    `[${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s] joined ${p.joined}/${p.devices}` +
-    `  ${rate.toFixed(1)} uplinks/s  delivered ${p.counts.uplinksDelivered}/${sent}` +
-    `  latency p50 ${ms(p.latencyP50Ms)} p99 ${ms(p.latencyP99Ms)}  errors ${p.errors}`
-  );
 }
 
 /** `9464`, `:9464`, `127.0.0.1:9464`, `[::1]:9464`; the host defaults to loopback. */

@@ -2,6 +2,7 @@ import { StateStore } from '../device/state-store.js';
 import type { DevicePlan, Expanded } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Logger } from '../tts/logger.js';
+import type { RunPhase } from '../report/types.js';
 import type { Disposers } from './disposers.js';
 import type { SessionPolicy } from './firmware-fleet.js';
 import { applicationIdOf, prepareApplication, provisionerFor, registerFleet } from './provisioning.js';
@@ -29,6 +30,8 @@ export interface ProvisionOptions {
   stopSignal?: Promise<void>;
   /** After the application and the run's key exist, before any device is registered. */
   beforeFleet: (applicationId: string, runKey: string) => Promise<void>;
+  /** Where the run is (the live display): provisioning with devices done, then teardown. */
+  onPhase?: (phase: RunPhase, done?: number, total?: number) => void;
 }
 
 /**
@@ -54,10 +57,14 @@ export async function provision(
     logger: log,
     onJoinServerRecord: (id) => recommissioned.add(id),
     onNetworkServerRecord: (id) => newNsSessions.add(id),
+    ...(o.onPhase
+      ? { onDevice: (done: number, total: number) => o.onPhase!('provisioning', done, total) }
+      : {}),
   });
   await prepareApplication(provisioner);
   const policy = s.teardown;
   cleanup.defer('teardown', async () => {
+    o.onPhase?.('teardown');
     if (policy === 'delete') {
       await provisioner.teardown({
         devices: x.devices.map((d) => ({ deviceId: d.deviceId, activation: d.spec.activation })),

@@ -3,7 +3,7 @@ import { RunMetrics, type RunMetricsListener } from '../metrics/run-metrics.js';
 import { ListenerIndex } from '../radio/listeners.js';
 import { RadioMedium } from '../radio/medium.js';
 import { Rng } from '../random/rng.js';
-import type { Progress, RunReport } from '../report/types.js';
+import type { Progress, RunPhase, RunReport } from '../report/types.js';
 import { parseDuration } from '../scenario/duration.js';
 import { expand, type DevicePlan, type Expanded } from '../scenario/expand.js';
 import { shardOf, type Shard } from '../scenario/shard.js';
@@ -42,6 +42,8 @@ export interface RunOptions {
   userAgent?: string;
   /** Periodic progress (for the live display). */
   onProgress?: (p: Progress) => void;
+  /** Each phase as it starts; provisioning with devices done of total. */
+  onPhase?: (phase: RunPhase, done?: number, total?: number) => void;
   /** Resolves when the user asks to stop early (Ctrl-C): traffic stops, drain, teardown, report. */
   stopSignal?: Promise<void>;
   /** Run one deterministic share of the scenario (`--shard i/N`, worker threads). */
@@ -126,6 +128,7 @@ class Run {
       logger: this.log,
       ...(this.o.stopSignal ? { stopSignal: this.o.stopSignal } : {}),
       beforeFleet: (appId, runKey) => this.connect(target, appId, runKey),
+      ...(this.o.onPhase ? { onPhase: this.o.onPhase } : {}),
     });
     if (p.interrupted)
       throw new RunInterruptedError(
@@ -418,10 +421,12 @@ class Run {
       onSecond: progress,
     });
     log.info({ durationMs: this.durationMs, clock: this.virtual ? 'virtual' : 'wall' }, 'traffic started');
+    this.o.onPhase?.('traffic');
     await pump.runUntil(endAt, () => this.interrupted);
     this.stopping = true;
     for (const c of compact) c.fleet.stop();
     log.info({ interrupted: this.interrupted }, 'draining');
+    this.o.onPhase?.('draining');
     const drainMs = parseDuration(s.drain)!;
     // Ctrl-C during the drain ends it: the run reports what it has.
     await pump.runUntil(scheduler.now() + drainMs * 1000, () => this.interrupted);

@@ -4,6 +4,9 @@ import type { DistributionsJson, TimelineJson } from '../metrics/run-metrics.js'
 import type { ThresholdResult } from '../scenario/thresholds.js';
 import type { UplinkLossReason } from '../metrics/losses.js';
 
+/** Where a run is, for the live display. */
+export type RunPhase = 'provisioning' | 'traffic' | 'draining' | 'teardown';
+
 export interface Progress {
   elapsedMs: number;
   durationMs: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressLine } from '../../simulator/cli/run-command.js';
+import { progressLine } from '../../simulator/cli/progress-line.js';
 import type { Progress } from '../../simulator/report/types.js';
 import { counts, progress } from '../helpers/progress.js';
 
