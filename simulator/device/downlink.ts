@@ -87,6 +87,8 @@ export function receiveData(
   if (macBytes.length > 0) {
     const parsed = parseMacCommands(macBytes, 'downlink');
     if (parsed.stopped) dev.violation('mac-unparsable', parsed.stopped.message);
+    if (parsed.commands.length > 0)
+      dev.emit({ type: 'mac', dir: 'down', commands: parsed.commands.map((c) => c.name) });
     const answers = handleMacCommands(parsed.commands, macContext(dev));
     for (const a of answers) (a.sticky ? dev.stickyAnswers : dev.pendingAnswers).push(a);
     // Saved as the commands take effect, so a restart comes back with what the network expects.

@@ -142,6 +142,8 @@ export type DeviceEvent =
   | { type: 'link-check'; margin: number; gwCnt: number }
   | { type: 'device-time'; gpsEpochSeconds: number; fractionalSecondUnits: number }
   | { type: 'violation'; kind: ViolationKind; detail: string }
+  /** MAC commands in a frame: received from the network (`down`) or sent by the device (`up`). */
+  | { type: 'mac'; dir: 'up' | 'down'; commands: string[] }
   /** A window the simulator itself could not serve on time (its own lag): not the network's doing. */
   | { type: 'simulator-late'; detail: string };
 

@@ -58,6 +58,7 @@ export function dataCycle(dev: VirtualDevice, app: AppUplink | undefined): void 
   }
   const commands = macAnswersToSend(dev);
   let macBytes = encodeMacCommands(commands);
+  if (commands.length > 0) dev.emit({ type: 'mac', dir: 'up', commands: commands.map((c) => c.name) });
   const sticky = dev.stickyAnswers.length > 0;
   dev.pendingAnswers = [];
   dev.extraRequests = [];

@@ -10,7 +10,7 @@ import type { UplinkVerifier } from '../tts/uplink-verifier.js';
 import type { CompactFleetRun } from './compact-fleets.js';
 import type { FirmwareDevice } from './firmware-fleet.js';
 import { rejectedOf, runCounts } from './run-counts.js';
-import type { SimulatorHealth } from '../report/types.js';
+import type { FirmwareReport, SimulatorHealth } from '../report/types.js';
 import { verdictOf } from '../report/verdict.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
@@ -36,6 +36,7 @@ export interface RunOutcome {
   shard: Shard | undefined;
   /** How the simulator kept up, traffic and drain (HealthWatch). */
   health: Omit<SimulatorHealth, 'windowsLate'>;
+  firmware: FirmwareReport;
 }
 
 /** The run's report: counts by fleet and gateway, the metrics, and the verdict of its thresholds. */
@@ -127,6 +128,7 @@ export function buildReport(o: RunOutcome): RunReport {
     network,
     violations,
     uplinkLosses: verifier.lossesByReason(),
+    firmware: o.firmware,
     violationSamples,
     diagnostics: { reasons, notProvisioned: notProvisioned.slice(0, 10) },
     timeline: timeline.timeline(),

@@ -28,6 +28,7 @@ import { provision, type Provisioned } from './provision-phase.js';
 import { Pump } from './pump.js';
 import { buildReport } from './report.js';
 import { HealthWatch } from './health.js';
+import { FirmwareStats } from './firmware-stats.js';
 import { openCapture, type Capture, type CaptureOptions } from './frame-capture.js';
 import type { SimulatorHealth } from '../report/types.js';
 import { openTarget, type RunTarget } from './target.js';
@@ -95,6 +96,7 @@ class Run {
   readonly rejectedByEvents: Record<string, number> = {};
   stopping = false;
   interrupted = false;
+  private firmwareStats!: FirmwareStats;
   /** Frame trace and capture, when asked for. */
   private capture: Capture | undefined;
   /** The run's own application key (traffic rights): what the integration and downlinks are reached with. */
@@ -135,6 +137,7 @@ class Run {
         `interrupted while provisioning (${p.ok} of ${this.x.devices.length} devices registered)`,
       );
     const air = this.air();
+    this.firmwareStats = new FirmwareStats(this.x.plan.region);
     let firmware: ReadonlyMap<string, FirmwareDevice> = new Map();
     const capture = openCapture(
       this.o.capture ?? {},
@@ -183,6 +186,7 @@ class Run {
       metrics: this.metrics,
       shard: this.x.shard,
       health,
+      firmware: this.firmwareStats.report(devices),
     });
   }
 
@@ -275,6 +279,7 @@ class Run {
       else plans.push(d);
     }
     const { verifier, metrics, downlinks, scheduler } = this;
+    const byId = new Map(plans.map((d) => [d.deviceId, d.fleet.name]));
     return createFirmwareDevices(plans, {
       scheduler,
       air,
@@ -283,10 +288,13 @@ class Run {
       storeFor: p.storeFor,
       sessions: p.sessions,
       onTransmit: (tx) => {
+        const fleet = byId.get(tx.deviceId);
+        if (fleet !== undefined) this.firmwareStats.transmitted(fleet, tx);
         if (tx.kind === 'join') metrics.joinRequest(scheduler.now());
       },
       onEvent: (deviceId, e) => {
         this.capture?.deviceEvent(deviceId, e);
+        this.firmwareStats.event(e);
         if (e.type === 'downlink' && e.fPort !== null && e.fPort > 0)
           downlinks.received(deviceId, e.fPort, e.payload, e.fCnt, e.window);
         // An application uplink is expected at the application from the moment it leaves the antenna.

@@ -1,5 +1,5 @@
 import { LorafleetError } from '../../crypto/errors.js';
-import type { LagFigures, RunReport, SimulatorHealth } from './types.js';
+import type { FirmwareReport, LagFigures, RunReport, SimulatorHealth } from './types.js';
 import { verdictOf } from './verdict.js';
 import { Binned, LogBinned } from '../metrics/distribution.js';
 import { addCounts, countsOf, metricsFrom } from '../metrics/report-metrics.js';
@@ -73,6 +73,23 @@ function mergeHealth(all: (SimulatorHealth | undefined)[]): SimulatorHealth {
     eventLoopLagMs: maxLag(h.map((x) => x.eventLoopLagMs)),
     timersLate: h.reduce((a, x) => a + x.timersLate, 0),
     windowsLate: h.reduce((a, x) => a + x.windowsLate, 0),
+  };
+}
+
+/** The shards' firmware blocks as one: counts add, the most Join-requests of one device is the largest. */
+function mergeFirmware(all: (FirmwareReport | undefined)[]): FirmwareReport {
+  const f = all.filter((x): x is FirmwareReport => x !== undefined);
+  return {
+    mac: f
+      .map((x) => x.mac)
+      .reduce((a, b) => addTree(a, b) as typeof a, { fromNetwork: {}, fromDevices: {} }),
+    dataRates: f.map((x) => x.dataRates).reduce((a, b) => addTree(a, b) as typeof a, {}),
+    txPowerDbm: f.map((x) => x.txPowerDbm).reduce((a, b) => addTree(a, b) as typeof a, {}),
+    joinRequests: {
+      devices: f.reduce((a, x) => a + x.joinRequests.devices, 0),
+      total: f.reduce((a, x) => a + x.joinRequests.total, 0),
+      max: Math.max(0, ...f.map((x) => x.joinRequests.max)),
+    },
   };
 }
 
@@ -173,6 +190,7 @@ export function mergeReports(reports: RunReport[], names: string[] = []): RunRep
     network: network as RunReport['network'],
     violations: violations as RunReport['violations'],
     uplinkLosses: reports.map((r) => r.uplinkLosses).reduce((a, b) => addTree(a, b) as typeof a),
+    firmware: mergeFirmware(reports.map((r) => r.firmware)),
     violationSamples: reports.flatMap((r) => r.violationSamples).slice(0, 25),
     diagnostics: {
       reasons: reasons as Record<string, number>,

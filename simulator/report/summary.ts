@@ -56,10 +56,39 @@ export function summaryText(r: RunReport): string {
     for (const [k, n] of v.sort((a, b) => b[1] - a[1])) lines.push(`    ${String(n).padStart(6)}  ${k}`);
     lines.push('');
   }
+  if (r.firmware) lines.push(...firmwareLines(r.firmware));
   lines.push(...healthLines(r.simulator), '');
   lines.push(`verdict: ${r.verdict.toUpperCase()}`);
   if (r.inconclusive) lines.push(`  ${r.inconclusive}`);
   return lines.join('\n');
+}
+
+/** What the firmware devices did: MAC each way, data rates per fleet, joins (nothing when none). */
+function firmwareLines(f: RunReport['firmware']): string[] {
+  const byCount = (m: Record<string, number>) =>
+    Object.entries(m)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  const rows: [string, string][] = [];
+  if (Object.keys(f.mac.fromNetwork).length > 0)
+    rows.push(['MAC from the network', byCount(f.mac.fromNetwork)]);
+  if (Object.keys(f.mac.fromDevices).length > 0)
+    rows.push(['MAC from the devices', byCount(f.mac.fromDevices)]);
+  const drs = Object.entries(f.dataRates).map(
+    ([fleet, m]) =>
+      `${fleet} ${Object.entries(m)
+        .sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }))
+        .map(([dr, n]) => `${dr} ${n}`)
+        .join(' ')}`,
+  );
+  if (drs.length > 0) rows.push(['data rates', drs.join(' · ')]);
+  const j = f.joinRequests;
+  if (j.devices > 0)
+    rows.push(['Join-requests', `${j.total} for ${j.devices} OTAA devices (at most ${j.max} for one)`]);
+  if (rows.length === 0) return [];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return ['  firmware behaviour', ...rows.map(([k, v]) => `    ${k.padEnd(w)}  ${v}`), ''];
 }
 
 /** Why the lost uplinks were lost (empty when nothing was). */

@@ -25,6 +25,17 @@ export interface Progress {
   timerLagP99Ms: number;
 }
 
+/** What the firmware devices did: MAC commands each way, data rates and powers per fleet, joins. */
+export interface FirmwareReport {
+  /** MAC commands by name: in downlinks the devices received, and in uplinks they sent. */
+  mac: { fromNetwork: Record<string, number>; fromDevices: Record<string, number> };
+  /** Data frames per fleet by data rate (`DR0`…) and by EIRP (dBm): where ADR took them. */
+  dataRates: Record<string, Record<string, number>>;
+  txPowerDbm: Record<string, Record<string, number>>;
+  /** Join-requests of the OTAA devices: in all, and the most one device needed. */
+  joinRequests: { devices: number; total: number; max: number };
+}
+
 /** Percentiles of a lag, ms. */
 export interface LagFigures {
   p50: number;
@@ -88,6 +99,8 @@ export interface RunReport {
    * by the network. The three add up to `uplinks_lost`.
    */
   uplinkLosses: Record<UplinkLossReason, number>;
+  /** What the firmware devices did (MAC, data rates, joins). */
+  firmware: FirmwareReport;
   /** A few of the violations with their details, to see exactly where the network broke the spec. */
   violationSamples: { device: string; kind: ViolationKind; detail: string }[];
   /** `notProvisioned`: the first few devices the target refused, with its reason. */

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceShow } from '../../simulator/cli/trace-show.js';
 import { runScenario } from '../../simulator/engine/run.js';
 import { loadScenario } from '../../simulator/scenario/load.js';
+import type { RunReport } from '../../simulator/report/types.js';
+import { summaryText } from '../../simulator/report/summary.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/reruns.js';
 
@@ -14,6 +16,7 @@ afterAll(cleanup);
 
 describe('lorafleet trace show: a device’s own story', () => {
   let file: string;
+  let report: RunReport;
   beforeAll(async () => {
     const dir = tmp();
     file = join(dir, 'firmware.jsonl');
@@ -24,7 +27,23 @@ describe('lorafleet trace show: a device’s own story', () => {
       capture: { trace: file, traceFilter: {} },
     });
     expect(r.verdict).toBe('pass');
+    report = r;
   }, 120_000);
+
+  it('the report tells the same story in sum: MAC each way, data rates ADR chose, Join-requests', () => {
+    const f = report.firmware;
+    expect(f.mac.fromNetwork.LinkADRReq).toBeGreaterThan(0);
+    // One LinkADRReq a downlink, and one LinkADRAns for each (1.0.x and 1.1 alike for a single request).
+    expect(f.mac.fromDevices.LinkADRAns).toBe(f.mac.fromNetwork.LinkADRReq);
+    expect(f.mac.fromNetwork.LinkCheckAns).toBe(f.mac.fromDevices.LinkCheckReq);
+    // The ADR fleet starts at DR0 and is taken faster.
+    const adr = f.dataRates['class-a-adr']!;
+    expect(adr.DR0).toBeGreaterThan(0);
+    expect(Object.keys(adr).length).toBeGreaterThan(1);
+    expect(f.joinRequests.total).toBe(report.metrics.joins_requested);
+    expect(f.joinRequests.devices).toBe(report.metrics.devices_otaa);
+    expect(summaryText(report)).toMatch(/firmware behaviour\n +MAC from the network +LinkADRReq \d+/);
+  });
 
   const story = async (device: string, json = false) => {
     const lines: string[] = [];
