@@ -85,7 +85,9 @@ export function liveView(o: LiveViewOptions): LiveView {
       if (next !== phase) {
         phase = next;
         phaseStartMs = o.nowMs();
-        if (!o.tty) o.write(`${next}\n`);
+        // Plain output names the phases of traffic only: provisioning and teardown also run on a
+        // failure's way out, whose one line of error must stay the only line.
+        if (!o.tty && (next === 'traffic' || next === 'draining')) o.write(`${next}\n`);
       }
       if (o.tty && next === 'provisioning' && done !== undefined && total !== undefined)
         draw(provisioningSegments(done, total, o.nowMs() - phaseStartMs), done === total);

@@ -10,6 +10,9 @@ import { exitCodeOf, UsageError } from './errors.js';
 import { fileLogger } from './log-file.js';
 import { colourVerdict, useColour } from './colour.js';
 import { liveView } from './live-line.js';
+import { SampleWriter } from '../report/samples.js';
+import { closeSync, openSync } from 'node:fs';
+import { makeParentDirs } from '../io/output-dir.js';
 import { forgetScenarioState, hasJournal } from '../engine/state-files.js';
 import type { CaptureOptions } from '../engine/frame-capture.js';
 import { deviceFilter, TRACE_KINDS, type TraceKind } from '../report/trace.js';
@@ -38,6 +41,8 @@ export interface RunCommandOptions {
   traceDevices?: string;
   traceKinds?: string;
   pcap?: string;
+  /** `json=FILE`: per-second samples of every metric. */
+  out?: string;
 }
 
 /** The frame outputs asked for on the command line, checked. */
@@ -141,6 +146,20 @@ export async function runCommand(
     }
   };
   process.on('SIGINT', onSigint);
+  // Every output file is opened before anything runs: a path that cannot be written is a usage
+  // error now, not a failure after minutes of provisioning.
+  const outFile = o.out === undefined ? undefined : /^json=(.+)$/.exec(o.out)?.[1];
+  if (o.out !== undefined && outFile === undefined)
+    throw new UsageError(`--out: expected json=FILE, got "${o.out}"`);
+  for (const [flag, file] of [
+    ['--report', o.report],
+    ['--html', o.html],
+    ['--trace', o.trace],
+    ['--pcap', o.pcap],
+    ['--out json=', outFile],
+  ] as const)
+    if (file !== undefined) checkWritable(flag, file);
+  const samples = outFile === undefined ? undefined : new SampleWriter(outFile, { scenario: scenario.name });
   const view = liveView({
     write: (t) => process.stderr.write(t),
     tty: process.stderr.isTTY === true,
@@ -161,6 +180,7 @@ export async function runCommand(
       onPhase: (phase, done, total) => view.phase(phase, done, total),
       onProgress: (p) => {
         exporter?.update(p);
+        samples?.sample(p);
         view.progress(p);
       },
     };
@@ -169,6 +189,7 @@ export async function runCommand(
   } finally {
     process.off('SIGINT', onSigint);
     view.end();
+    samples?.close();
     await exporter?.close();
   }
   logger?.info(
@@ -194,4 +215,15 @@ export function listenAddress(s: string): { host: string; port: number } {
     throw new UsageError(`--prometheus: expected host:port like "127.0.0.1:9464", got "${s}"`);
   const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
   return { host, port };
+}
+
+/** Creates (or truncates) an output file now, or says in one line why it cannot be written. */
+function checkWritable(flag: string, file: string): void {
+  try {
+    makeParentDirs(file);
+    closeSync(openSync(file, 'w'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(`${flag}${flag.endsWith('=') ? '' : ' '}${file}: cannot write (${code})`);
+  }
 }

@@ -46,6 +46,7 @@ function sumProgress(all: Progress[]): Progress {
     for (const [k, n] of Object.entries(p.violations) as [ViolationKind, number][])
       violations[k] = (violations[k] ?? 0) + n;
   return {
+    timeMs: Math.min(...all.map((p) => p.timeMs)),
     elapsedMs: Math.min(...all.map((p) => p.elapsedMs)),
     durationMs: all[0]!.durationMs,
     joined: sum('joined'),

@@ -7,6 +7,7 @@ import { runCounts, type CountSources } from './run-counts.js';
 /** The live figures of a run so far, for the progress line and exporters. */
 export function progressOf(
   o: CountSources & {
+    timeMs: number;
     elapsedMs: number;
     durationMs: number;
     reasons: Record<string, number>;
@@ -28,6 +29,7 @@ export function progressOf(
   const compactDevices = o.compact.reduce((a: number, c: CompactFleetRun) => a + c.plans.length, 0);
   const live = o.verifier.live();
   return {
+    timeMs: o.timeMs,
     elapsedMs: o.elapsedMs,
     durationMs: o.durationMs,
     joined: joined + compactDevices,

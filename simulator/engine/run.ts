@@ -407,6 +407,7 @@ class Run {
     const progress = (settled = false) =>
       this.o.onProgress?.(
         progressOf({
+          timeMs: scheduler.wallClockMs(),
           elapsedMs: (scheduler.now() - startAt) / 1000,
           durationMs: this.durationMs,
           reasons: this.reasons,

@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { makeParentDirs } from '../io/output-dir.js';
 
 /** Bytes gathered before one write: a capture of millions of frames holds no more than this in memory. */
 const CHUNK_BYTES = 64 * 1024;
@@ -15,7 +15,7 @@ export class BufferedFile {
   private size = 0;
 
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeParentDirs(path);
     this.fd = openSync(path, 'w', 0o644);
   }
 

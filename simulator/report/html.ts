@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RunReport } from './types.js';
 import { formatDuration } from '../scenario/duration.js';
 import { formatMetric, keyFigures } from './summary.js';
+import { makeParentDirs } from '../io/output-dir.js';
 
 const require = createRequire(import.meta.url);
 
@@ -193,6 +193,6 @@ ${table(
 }
 
 export function writeHtmlReport(file: string, r: RunReport): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeParentDirs(file);
   writeFileSync(file, htmlReport(r));
 }

@@ -38,7 +38,9 @@ export async function startPrometheus(
 ): Promise<PrometheusExporter> {
   const registry = new Registry();
   registry.setDefaultLabels(labels);
-  collectDefaultMetrics({ register: registry, prefix: 'lorafleet_process_' });
+  // prom-client's own names already start with process_ and nodejs_: the prefix is ours alone
+  // (lorafleet_process_cpu_seconds_total, lorafleet_nodejs_eventloop_lag_p99_seconds).
+  collectDefaultMetrics({ register: registry, prefix: 'lorafleet_' });
   const registers = [registry];
   const counts = new Map<CountMetric, Counter>();
   const ratios = new Map<MeasuredMetric, Gauge>();

@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { RunReport } from './types.js';
 import { KEY_FIGURES, formatMetricValue } from '../metrics/registry.js';
 import { formatDuration } from '../scenario/duration.js';
 import { UPLINK_LOSS_REASONS, type UplinkLossReason } from '../metrics/losses.js';
+import { makeParentDirs } from '../io/output-dir.js';
 
 /** A metric's value as people read it: latencies as durations, ratios as percentages. */
 export const formatMetric = (v: number | null | undefined, metric: string): string =>
@@ -120,6 +120,6 @@ function healthLines(h: RunReport['simulator']): string[] {
 }
 
 export function writeJsonReport(file: string, r: RunReport): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeParentDirs(file);
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
 }

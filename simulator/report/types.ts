@@ -8,6 +8,8 @@ import type { UplinkLossReason } from '../metrics/losses.js';
 export type RunPhase = 'provisioning' | 'traffic' | 'draining' | 'teardown';
 
 export interface Progress {
+  /** The run's clock (ms since 1970; virtual in virtual time). */
+  timeMs: number;
   elapsedMs: number;
   durationMs: number;
   joined: number;

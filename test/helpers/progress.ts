@@ -26,6 +26,7 @@ export const counts = (over: Partial<RunTotals> = {}): RunTotals => ({
 
 /** A progress tick of a 60 s run of 10 devices, with some of its figures set. */
 export const progress = (over: Partial<Progress> = {}): Progress => ({
+  timeMs: Date.UTC(2026, 11, 6, 12, 0, 1),
   elapsedMs: 1000,
   durationMs: 60_000,
   joined: 0,

@@ -83,7 +83,9 @@ describe('the Prometheus exporter', () => {
       expect(s.get(`lorafleet_uplink_latency_seconds_sum${l}`)).toBeCloseTo(3.34, 6);
       expect(s.get(`lorafleet_uplink_latency_seconds_count${l}`)).toBe(3);
       // The process's own health, to tell a saturated simulator from a slow network.
-      expect([...s.keys()].some((k) => k.startsWith('lorafleet_process_nodejs_eventloop_lag'))).toBe(true);
+      expect([...s.keys()].some((k) => k.startsWith('lorafleet_nodejs_eventloop_lag'))).toBe(true);
+      expect([...s.keys()].some((k) => k.startsWith('lorafleet_process_cpu_seconds_total'))).toBe(true);
+      expect(text).not.toContain('process_process_');
 
       expect((await fetch(p.url.replace('/metrics', '/'))).status).toBe(404);
     } finally {

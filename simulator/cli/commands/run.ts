@@ -57,6 +57,10 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
             type: 'string',
             describe: 'Write every LoRa frame to this pcap file (LoRaTap), for Wireshark and tshark',
           })
+          .option('out', {
+            type: 'string',
+            describe: 'Stream per-second samples of every metric: json=FILE (JSON lines, as k6 --out json)',
+          })
           .option('fresh', {
             type: 'boolean',
             default: false,
@@ -89,6 +93,7 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
               ...(a['trace-devices'] !== undefined ? { traceDevices: a['trace-devices'] } : {}),
               ...(a['trace-kinds'] !== undefined ? { traceKinds: a['trace-kinds'] } : {}),
               ...(a.pcap !== undefined ? { pcap: a.pcap } : {}),
+              ...(a.out !== undefined ? { out: a.out } : {}),
               ...(a.shard !== undefined ? { shard: a.shard } : {}),
               ...(a.workers !== undefined ? { workers: a.workers } : {}),
             },
