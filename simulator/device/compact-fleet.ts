@@ -221,7 +221,7 @@ export class CompactFleet {
     const jitter = this.o.jitter ?? 0.1;
     while (this.running && this.heapSize > 0 && this.nextAt[this.heap[0]!]! <= now) {
       const i = this.pop();
-      this.onLag?.(now - this.nextAt[i]!);
+      if (this.onLag) this.onLag(this.scheduler.clockNow() - this.nextAt[i]!);
       if (this.o.active?.(i, now) ?? true) this.send(i, now);
       this.nextAt[i] = this.nextAt[i]! + this.o.intervalUs * (1 - jitter + 2 * jitter * this.o.rng.next());
       this.push(i);

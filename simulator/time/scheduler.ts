@@ -20,6 +20,11 @@ export interface Scheduler {
    * instants: a receive window missed then is the simulator's, not the network's. Virtual time never is.
    */
   lateBetween(fromUs: number, toUs: number): boolean;
+  /**
+   * The clock's own time, µs — in wall time the real moment even inside a late timer (where now() is
+   * the time the timer was due); in virtual time the same as now(). For measuring lag, never for plans.
+   */
+  clockNow(): number;
 }
 
 export interface TimerHandle {
@@ -126,6 +131,10 @@ export class VirtualScheduler implements Scheduler {
     return false;
   }
 
+  clockNow(): number {
+    return this.t;
+  }
+
   /** The time of the next pending timer, if any. */
   nextAt(): number | undefined {
     return this.queue.peek()?.at;
@@ -179,6 +188,10 @@ export class WallScheduler implements Scheduler {
    */
   now(): number {
     return this.dueUs ?? this.wallNow();
+  }
+
+  clockNow(): number {
+    return this.wallNow();
   }
 
   private wallNow(): number {
