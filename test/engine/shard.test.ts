@@ -8,6 +8,7 @@ import { parseScenario } from '../../simulator/scenario/load.js';
 import { parseShard, shardOf } from '../../simulator/scenario/shard.js';
 import { defaultWorkers } from '../../simulator/cli/workers.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
+import { ttsStandIn } from '../helpers/tts-stand-in.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lorafleet-shard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -153,11 +154,7 @@ describe('shards', () => {
   }, 60_000);
 
   it('worker threads against a TTS target: one report of every device, each thread with its share', async () => {
-    const { EmbeddedNetwork } = await import('../../network/index.js');
-    const { WallScheduler } = await import('../../simulator/time/scheduler.js');
-    const sched = new WallScheduler();
-    const net = new EmbeddedNetwork({ scheduler: sched, rx1DelayS: 1 });
-    const a = await net.start();
+    const { net, addresses: a, stop } = await ttsStandIn();
     try {
       const file = join(dir, 'workers-tts.yaml');
       writeFileSync(
@@ -197,8 +194,7 @@ describe('shards', () => {
       expect(w.metrics.uplinks_sent).toBeGreaterThan(20);
       expect(w.verdict).toBe('pass');
     } finally {
-      await net.stop();
-      sched.stop();
+      await stop();
     }
   }, 120_000);
 

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/engine/run.js';
 import { loadScenario } from '../../simulator/scenario/load.js';
 import { expectCleanPass, tempDirs } from '../helpers/reruns.js';
+import { ttsStandIn } from '../helpers/tts-stand-in.js';
 
 // In a file of its own: it runs in wall time, beside the virtual-time engine tests.
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,11 +17,7 @@ afterAll(cleanup);
 // back with the channels and ADR settings they accepted, so no LinkADRReq is refused.
 describe('every-activation against a long-lived network as a tts target', () => {
   it('passes 3x with teardown delete and 2x with keep; the last run resumes every session', async () => {
-    const { EmbeddedNetwork } = await import('../../network/embedded-network.js');
-    const { WallScheduler } = await import('../../simulator/time/scheduler.js');
-    const sched = new WallScheduler();
-    const net = new EmbeddedNetwork({ scheduler: sched, rx1DelayS: 1 });
-    const a = await net.start();
+    const { net, addresses: a, stop } = await ttsStandIn();
     process.env.LORAFLEET_KEEP_TEST_KEY = net.apiKey;
     try {
       const base = loadScenario(join(root, 'scenarios/every-activation.yaml'));
@@ -66,8 +63,7 @@ describe('every-activation against a long-lived network as a tts target', () => 
       ).toHaveLength(15);
       expect(net.registry.applications.get('every-activation-app')!.apiKeys.size).toBe(0);
     } finally {
-      await net.stop();
-      sched.stop();
+      await stop();
     }
   }, 300_000);
 });
