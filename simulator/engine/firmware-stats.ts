@@ -1,6 +1,7 @@
 import type { DeviceEvent, DeviceTransmission } from '../device/types.js';
 import type { FirmwareReport } from '../report/types.js';
 import type { Region } from '../region/types.js';
+import { dataRateIndex } from '../region/channels.js';
 import type { FirmwareDevice } from './firmware-fleet.js';
 
 const bump = (m: Record<string, number>, k: string, n = 1) => (m[k] = (m[k] ?? 0) + n);
@@ -20,8 +21,8 @@ export class FirmwareStats {
 
   transmitted(fleet: string, tx: DeviceTransmission): void {
     if (tx.kind !== 'data') return;
-    const dr = this.region.dataRates.findIndex((d) => d?.datr === tx.datr);
-    bump((this.dataRates[fleet] ??= {}), dr < 0 ? String(tx.datr) : `DR${dr}`);
+    const dr = dataRateIndex(this.region, tx.datr);
+    bump((this.dataRates[fleet] ??= {}), dr === undefined ? String(tx.datr) : `DR${dr}`);
     bump((this.txPowerDbm[fleet] ??= {}), String(tx.eirp));
   }
 

@@ -172,9 +172,12 @@ class DeviceKeys {
     if (kind === 'join') {
       // A Join-accept names no device: it is the one whose key opens it — among its listeners first,
       // then (a device that did not hear it) among every device still waiting for one.
-      const waiting = [...this.devices()].filter(([, e]) => e.dev.cycle?.join !== undefined);
-      const candidates = [...f.heardBy.map((h) => h.deviceId), ...waiting.map(([id]) => id)];
-      for (const id of candidates) {
+      for (const h of f.heardBy) {
+        const frame = this.decode(f.phyPayload, h.deviceId, 'down');
+        if (frame.micValid === true) return { device: h.deviceId, frame };
+      }
+      for (const [id, e] of this.devices()) {
+        if (e.dev.cycle?.join === undefined) continue;
         const frame = this.decode(f.phyPayload, id, 'down');
         if (frame.micValid === true) return { device: id, frame };
       }

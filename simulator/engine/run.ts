@@ -29,6 +29,7 @@ import { Pump } from './pump.js';
 import { buildReport } from './report.js';
 import { HealthWatch } from './health.js';
 import { FirmwareStats } from './firmware-stats.js';
+import { dataRateIndex } from '../region/channels.js';
 import { openCapture, type Capture, type CaptureOptions } from './frame-capture.js';
 import type { SimulatorHealth } from '../report/types.js';
 import { openTarget, type RunTarget } from './target.js';
@@ -144,10 +145,7 @@ class Run {
       {
         scheduler: this.scheduler,
         devices: () => firmware,
-        dataRateOf: (datr) => {
-          const i = this.x.plan.region.dataRates.findIndex((d) => d?.datr === datr);
-          return i < 0 ? undefined : i;
-        },
+        dataRateOf: (datr) => dataRateIndex(this.x.plan.region, datr),
       },
       cleanup,
     );
