@@ -1,5 +1,5 @@
 import type { Progress, RunPhase } from '../report/types.js';
-import { progressLine } from './progress-line.js';
+import { errorsText, progressLine } from './progress-line.js';
 
 /** How a run shows where it is: phases as they start, progress as it comes, then a clean end. */
 export interface LiveView {
@@ -53,7 +53,7 @@ export function trafficSegments(phase: RunPhase, p: Progress, ratePerS: number):
     `delivered ${c.uplinksDelivered}/${c.uplinksSent}`,
     `${ratePerS.toFixed(1)} up/s`,
     `p99 ${ms(p.latencyP99Ms)}`,
-    `errors ${p.errors}`,
+    errorsText(p, true),
     `p50 ${ms(p.latencyP50Ms)}`,
   ];
 }

@@ -12,6 +12,23 @@ export function progressLine(p: Progress, prev: Progress | undefined): string {
   return (
     `[${(p.elapsedMs / 1000).toFixed(0)}s/${(p.durationMs / 1000).toFixed(0)}s] joined ${p.joined}/${p.devices}` +
     `  ${rate.toFixed(1)} uplinks/s  delivered ${p.counts.uplinksDelivered}/${sent}` +
-    `  latency p50 ${ms(p.latencyP50Ms)} p99 ${ms(p.latencyP99Ms)}  errors ${p.errors}`
+    `  latency p50 ${ms(p.latencyP50Ms)} p99 ${ms(p.latencyP99Ms)}  ${errorsText(p)}`
   );
+}
+
+/**
+ * The errors so far and what they are: refusals the network explained, and the spec violations the
+ * devices saw by kind (the most frequent first); `short` for the terminal line, where room is scarce.
+ */
+export function errorsText(p: Progress, short = false): string {
+  if (p.errors === 0) return 'errors 0';
+  const kinds = Object.entries(p.violations).sort((a, b) => b[1] - a[1]);
+  const spec = kinds.reduce((a, [, n]) => a + n, 0);
+  const parts: string[] = [];
+  if (p.refusals > 0) parts.push(`${p.refusals} refused`);
+  if (short) {
+    if (spec > 0) parts.push(`${spec} spec`);
+  } else for (const [k, n] of kinds.slice(0, 3)) parts.push(`${n} ${k}`);
+  if (!short && kinds.length > 3) parts.push('…');
+  return `errors ${p.errors} (${parts.join(', ')})`;
 }

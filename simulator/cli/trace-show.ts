@@ -128,6 +128,8 @@ function eventText(e: DeviceEventRecord['event']): string {
       return `VIOLATION ${String(rest.kind)}: ${String(rest.detail)}`;
     case 'simulator-late':
       return `lost to the simulator's own lag: ${String(rest.detail)}`;
+    case 'gateway-refused':
+      return `${rest.joinAccept ? 'Join-accept' : 'downlink'} refused by the gateway (TX_ACK ${String(rest.error)}): never on air`;
     default:
       return `${type}${
         Object.keys(rest).length > 0

@@ -40,7 +40,7 @@ class WorkerFailed extends LorafleetError {
 function sumProgress(all: Progress[]): Progress {
   const worst = (k: 'latencyP50Ms' | 'latencyP99Ms') =>
     all.reduce<number | null>((a, p) => (p[k] === null ? a : Math.max(a ?? 0, p[k])), null);
-  const sum = (k: 'joined' | 'devices' | 'errors') => all.reduce((a, p) => a + p[k], 0);
+  const sum = (k: 'joined' | 'devices' | 'errors' | 'refusals') => all.reduce((a, p) => a + p[k], 0);
   const violations: ViolationCounts = {};
   for (const p of all)
     for (const [k, n] of Object.entries(p.violations) as [ViolationKind, number][])
@@ -55,6 +55,7 @@ function sumProgress(all: Progress[]): Progress {
     latencyP50Ms: worst('latencyP50Ms'),
     latencyP99Ms: worst('latencyP99Ms'),
     errors: sum('errors'),
+    refusals: sum('refusals'),
     violations,
     timerLagP99Ms: Math.max(...all.map((p) => p.timerLagP99Ms)),
   };

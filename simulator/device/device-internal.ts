@@ -80,6 +80,12 @@ export interface Cycle {
   received: boolean;
   acked: boolean;
   locked: boolean;
+  /**
+   * This cycle's answer was lost on the way: a gateway refused to send it (TX_ACK error), or it came
+   * while the radio was busy with another frame. A missing answer is then a downlink loss, not the
+   * network withholding it.
+   */
+  answerLost?: 'gateway-refused' | 'device-busy';
   join?: { devNonce: number; joinReqType: JoinReqType; rejoinType?: number };
   timers: TimerHandle[];
 }

@@ -16,12 +16,13 @@ import type {
   DeviceHooks,
   DeviceRadio,
   HeardDownlink,
+  RefusedDownlink,
 } from './types.js';
 import { type Session, type AppUplink, type Cycle } from './device-internal.js';
 import { startAbp, restoreSession } from './session.js';
 import { join, rejoin } from './join.js';
 import { kick } from './uplink.js';
-import { hear } from './windows.js';
+import { hear, refused } from './windows.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
 /**
@@ -48,6 +49,7 @@ export class VirtualDevice {
     dutyCycleWaits: 0,
     foreignJoinAccepts: 0,
     downlinksLostBusy: 0,
+    downlinksRefusedByGateway: 0,
     simulatorLate: 0,
   };
   /** What the network did wrong, by kind; `recentViolations` keeps the last few with details. */
@@ -207,6 +209,11 @@ export class VirtualDevice {
    */
   hear(d: HeardDownlink): void {
     hear(this, d);
+  }
+
+  /** A gateway refused a frame that may be for this device: lost at the gateway, never on air. */
+  refused(d: RefusedDownlink): void {
+    refused(this, d);
   }
 
   // --- reporting --------------------------------------------------------------------------------

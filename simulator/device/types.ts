@@ -112,6 +112,13 @@ export interface HeardDownlink {
   snr: number;
 }
 
+/** A frame a gateway refused to send (its TX_ACK error) at a moment a device may have listened. */
+export interface RefusedDownlink {
+  phyPayload: Uint8Array;
+  startUs: number;
+  error: string;
+}
+
 export type Window = 'RX1' | 'RX2' | 'RXC';
 
 export type DeviceEvent =
@@ -145,7 +152,9 @@ export type DeviceEvent =
   /** MAC commands in a frame: received from the network (`down`) or sent by the device (`up`). */
   | { type: 'mac'; dir: 'up' | 'down'; commands: string[] }
   /** A window the simulator itself could not serve on time (its own lag): not the network's doing. */
-  | { type: 'simulator-late'; detail: string };
+  | { type: 'simulator-late'; detail: string }
+  /** A gateway refused to send a frame for this device (TX_ACK error): lost there, not on air. */
+  | { type: 'gateway-refused'; error: string; joinAccept: boolean };
 
 export interface DeviceCounters {
   joinRequests: number;
@@ -166,6 +175,8 @@ export interface DeviceCounters {
   foreignJoinAccepts: number;
   /** Downlinks for this device in the right window, lost because the radio was busy with another frame. */
   downlinksLostBusy: number;
+  /** Frames for this device a gateway refused to send (TX_ACK error: collision, too late…). */
+  downlinksRefusedByGateway: number;
   /**
    * Receive windows that failed while the simulator's own timers ran late (wall time under load): a
    * missed Join-accept, an unacknowledged confirmed uplink, a downlink outside its window. Counted

@@ -1,7 +1,7 @@
 import { CodecError } from '../lorawan/errors.js';
 import { decodePHYPayload } from '../lorawan/phy-payload.js';
 import { rx1DataRate, rx1Frequency } from '../region/channels.js';
-import type { HeardDownlink, Window } from './types.js';
+import type { HeardDownlink, RefusedDownlink, Window } from './types.js';
 import { type Cycle } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import { join, joinAcceptIsMine, receiveJoinAccept } from './join.js';
@@ -58,11 +58,16 @@ export function afterWindows(dev: VirtualDevice, c: Cycle): void {
   }
   for (const t of c.timers) dev.scheduler.cancel(t);
   c.timers = [];
+  const lost = c.received ? undefined : c.answerLost;
+  if (lost === 'gateway-refused') dev.counters.downlinksRefusedByGateway++;
+  c.answerLost = undefined;
   if (c.kind === 'join') {
     dev.cycle = undefined;
     if (!dev.joined) {
       const detail = `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.joinAttempt})`;
-      dev.windowFailed(c.txEnd ?? 0, detail, () => dev.violation('join-accept-missing', detail));
+      // A Join-accept a gateway refused to send was lost there (a downlink loss), not withheld.
+      if (lost === undefined)
+        dev.windowFailed(c.txEnd ?? 0, detail, () => dev.violation('join-accept-missing', detail));
       dev.emit({ type: 'join-failed', attempt: dev.joinAttempt });
       const [lo, hi] = dev.config.joinRetryDelayMs ?? [5000, 15000];
       dev.nextJoin = dev.scheduler.after(dev.rng.uniform(lo, hi) * 1000, () => join(dev));
@@ -134,7 +139,10 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
   if (radioBusy) {
     // Right window, but the radio is transmitting or already demodulating another frame:
     // a collision at the device, not a fault of the network.
-    if (addressedToMe(dev, d.phyPayload)) dev.counters.downlinksLostBusy++;
+    if (addressedToMe(dev, d.phyPayload)) {
+      dev.counters.downlinksLostBusy++;
+      if (c !== undefined) c.answerLost = 'device-busy';
+    }
     return;
   }
   if (c !== undefined && window !== 'RXC') c.locked = true;
@@ -148,6 +156,14 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     else c.locked = false;
   });
   c?.timers.push(timer);
+}
+
+/** A gateway refused a frame: remembered by the cycle it answered (counted if nothing else came). */
+export function refused(dev: VirtualDevice, d: RefusedDownlink): void {
+  if (dev.stopped || !addressedToMe(dev, d.phyPayload)) return;
+  const joinAccept = (d.phyPayload[0]! & 0xe0) === 0x20;
+  if (dev.cycle !== undefined) dev.cycle.answerLost ??= 'gateway-refused';
+  dev.emit({ type: 'gateway-refused', error: d.error, joinAccept });
 }
 
 export function addressedToMe(dev: VirtualDevice, phy: Uint8Array): boolean {

@@ -1,5 +1,5 @@
 import { VirtualGateway, type DownlinkTransmission } from '../gateway/gateway.js';
-import type { HeardDownlink } from '../device/types.js';
+import type { HeardDownlink, RefusedDownlink } from '../device/types.js';
 import type { Position } from '../radio/geometry.js';
 import type { ListenerIndex } from '../radio/listeners.js';
 import type { RadioMedium } from '../radio/medium.js';
@@ -34,6 +34,8 @@ export interface UplinkOnAir {
 /** Whatever hears downlinks for one device ID: a VirtualDevice, or a compact fleet for its members. */
 export interface DownlinkHearer {
   hear(d: HeardDownlink): void;
+  /** A gateway refused to send a frame (TX_ACK error) at a moment this device may have listened. */
+  refused?(d: RefusedDownlink): void;
 }
 
 export interface GatewayOnAir {
@@ -98,7 +100,13 @@ export class Air {
       },
       scheduler,
       g.rng,
-      { onTransmit: (tx) => this.downlink(g.id, tx) },
+      {
+        onTransmit: (tx) => this.downlink(g.id, tx),
+        onEvent: (e) => {
+          if (e.event === 'tx_rejected' && e.phyPayload !== undefined && e.startUs !== undefined)
+            this.refused({ phyPayload: e.phyPayload, startUs: e.startUs, error: e.error });
+        },
+      },
     );
     this.gateways.set(g.id, gw);
     await gw.start();
@@ -179,6 +187,12 @@ export class Air {
 
   async stop(): Promise<void> {
     await Promise.all([...this.gateways.values()].map((g) => g.stop()));
+  }
+
+  /** The devices that may have listened for a refused frame are told: its loss is the gateway's. */
+  private refused(d: RefusedDownlink): void {
+    const ids = this.o.listeners?.candidates(d.startUs, d.phyPayload) ?? this.hearers.keys();
+    for (const id of ids) this.hearers.get(id)?.refused?.(d);
   }
 
   private downlink(gatewayId: string, tx: DownlinkTransmission): void {

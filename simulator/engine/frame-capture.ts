@@ -50,6 +50,7 @@ const TRACED_EVENTS = new Set<DeviceEvent['type']>([
   'device-time',
   'violation',
   'simulator-late',
+  'gateway-refused',
 ]);
 
 /**

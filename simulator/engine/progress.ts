@@ -16,9 +16,10 @@ export function progressOf(
 ): Progress {
   let joined = 0;
   const violations: ViolationCounts = {};
-  let errors = Object.entries(o.reasons)
+  const refusals = Object.entries(o.reasons)
     .filter(([k]) => !k.startsWith(GATEWAY_PATH))
     .reduce((a, [, n]) => a + n, 0);
+  let errors = refusals;
   for (const e of o.devices.values()) {
     if (e.dev.joined) joined++;
     for (const [k, n] of Object.entries(e.dev.violations) as [ViolationKind, number][]) {
@@ -38,6 +39,7 @@ export function progressOf(
     latencyP50Ms: live.p50,
     latencyP99Ms: live.p99,
     errors,
+    refusals,
     violations,
     timerLagP99Ms: o.timerLagP99Ms,
   };

@@ -56,6 +56,7 @@ export function buildReport(o: RunOutcome): RunReport {
       downlinks: 0,
       downlinks_missed: 0,
       downlinks_lost_busy: 0,
+      downlinks_refused_by_gateway: 0,
     });
     f.devices!++;
     if (dev.joined) f.joined!++;
@@ -64,6 +65,7 @@ export function buildReport(o: RunOutcome): RunReport {
     f.downlinks! += c.downlinks;
     f.downlinks_missed! += c.downlinksMissed;
     f.downlinks_lost_busy! += c.downlinksLostBusy;
+    f.downlinks_refused_by_gateway! += c.downlinksRefusedByGateway;
     for (const [k, n] of Object.entries(dev.violations) as [ViolationKind, number][])
       violations[k] = (violations[k] ?? 0) + n;
     for (const v of dev.recentViolations)
@@ -80,6 +82,7 @@ export function buildReport(o: RunOutcome): RunReport {
       downlinks: k.downlinksInWindow,
       downlinks_missed: k.downlinksMissed,
       downlinks_lost_busy: 0,
+      downlinks_refused_by_gateway: 0,
     };
     if (k.downlinksBadMic > 0) violations['bad-mic'] = (violations['bad-mic'] ?? 0) + k.downlinksBadMic;
   }
@@ -128,6 +131,11 @@ export function buildReport(o: RunOutcome): RunReport {
     network,
     violations,
     uplinkLosses: verifier.lossesByReason(),
+    downlinkLosses: {
+      'gateway-refused': sumOf(fleets, 'downlinks_refused_by_gateway'),
+      'device-busy': sumOf(fleets, 'downlinks_lost_busy'),
+      'outside-window': sumOf(fleets, 'downlinks_missed'),
+    },
     firmware: o.firmware,
     violationSamples,
     diagnostics: { reasons, notProvisioned: notProvisioned.slice(0, 10) },
@@ -136,3 +144,6 @@ export function buildReport(o: RunOutcome): RunReport {
     simulator,
   };
 }
+
+const sumOf = (fleets: Record<string, Record<string, number>>, k: string): number =>
+  Object.values(fleets).reduce((a, f) => a + (f[k] ?? 0), 0);

@@ -230,7 +230,10 @@ class Run {
     // Per gateway path: the network then tries the next gateway, so it is not a failed downlink.
     const key = v.kind === 'gateway-path' ? `${GATEWAY_PATH}${v.reason}` : v.reason;
     this.reasons[key] = (this.reasons[key] ?? 0) + 1;
-    if (v.kind === 'rejection') this.rejectedByEvents[v.reason] = (this.rejectedByEvents[v.reason] ?? 0) + 1;
+    if (v.kind === 'rejection') {
+      this.rejectedByEvents[v.reason] = (this.rejectedByEvents[v.reason] ?? 0) + 1;
+      if (v.deviceId !== undefined && !v.reason.startsWith('js.')) this.verifier.refused(v.deviceId);
+    }
   }
 
   private air(): Air {

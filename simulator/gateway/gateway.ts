@@ -126,7 +126,15 @@ export interface GatewayCounters {
 
 export type GatewayEvent =
   | { event: 'malformed'; reason: string; message: string }
-  | { event: 'tx_rejected'; error: TxAckError; tmst?: number; frequency?: number }
+  | {
+      event: 'tx_rejected';
+      error: TxAckError;
+      tmst?: number;
+      frequency?: number;
+      /** The frame refused, and when it was asked to start (scheduler µs) where `tmst` says so. */
+      phyPayload?: Uint8Array;
+      startUs?: number;
+    }
   | { event: 'push_ack_missing'; token: number }
   | { event: 'pull_ack_missing'; token: number }
   | { event: 'send_error'; message: string };
@@ -418,6 +426,8 @@ export class VirtualGateway {
         error: result,
         tmst: request.tmst,
         frequency: tx.frequency,
+        phyPayload: tx.phyPayload,
+        ...(typeof request.tmst === 'number' ? { startUs: this.startOfTmst(request.tmst) } : {}),
       });
       return;
     }
@@ -530,6 +540,13 @@ export class VirtualGateway {
     for (const s of this.scheduledTx)
       if (start < s.endUs && s.startUs < start + airtime) return 'COLLISION_PACKET';
     return { start, tmst: this.tmst(start) };
+  }
+
+  /** The scheduler time a `tmst` names: the nearest, ahead or (a moment passed) behind. */
+  private startOfTmst(tmst: number): number {
+    const now = this.scheduler.now();
+    const lead = (tmst - this.tmst(now) + U32) % U32;
+    return lead > U32 / 2 ? now - (U32 - lead) : now + lead;
   }
 
   private txAck(token: number, error: TxAckError): void {

@@ -5,7 +5,17 @@
 export const UPLINK_LOSS_REASONS = {
   'out-of-range': 'out of range of every gateway',
   collided: 'collided at every gateway that heard it',
+  refused: 'refused by the network (its reasons: "the network said")',
   network: 'received by a gateway, never delivered by the network',
 } as const;
 
 export type UplinkLossReason = keyof typeof UPLINK_LOSS_REASONS;
+
+/** Why a frame for a device never reached it, each with how the summary says it. */
+export const DOWNLINK_LOSS_REASONS = {
+  'gateway-refused': 'refused by the gateway (TX_ACK error), never on air',
+  'device-busy': 'in a receive window while the device radio was busy with another frame',
+  'outside-window': 'outside every receive window the device opened',
+} as const;
+
+export type DownlinkLossReason = keyof typeof DOWNLINK_LOSS_REASONS;

@@ -190,6 +190,7 @@ export function mergeReports(reports: RunReport[], names: string[] = []): RunRep
     network: network as RunReport['network'],
     violations: violations as RunReport['violations'],
     uplinkLosses: reports.map((r) => r.uplinkLosses).reduce((a, b) => addTree(a, b) as typeof a),
+    downlinkLosses: reports.map((r) => r.downlinkLosses).reduce((a, b) => addTree(a, b) as typeof a),
     firmware: mergeFirmware(reports.map((r) => r.firmware)),
     violationSamples: reports.flatMap((r) => r.violationSamples).slice(0, 25),
     diagnostics: {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { RunReport } from './types.js';
 import { KEY_FIGURES, formatMetricValue } from '../metrics/registry.js';
 import { formatDuration } from '../scenario/duration.js';
-import { UPLINK_LOSS_REASONS, type UplinkLossReason } from '../metrics/losses.js';
+import { DOWNLINK_LOSS_REASONS, UPLINK_LOSS_REASONS } from '../metrics/losses.js';
 import { makeParentDirs } from '../io/output-dir.js';
 
 /** A metric's value as people read it: latencies as durations, ratios as percentages. */
@@ -33,6 +33,8 @@ export function summaryText(r: RunReport): string {
   for (const [k, v] of rows) lines.push(`  ${k.padEnd(w)}  ${v}`);
   const losses = lossText(r);
   if (losses) lines.push(`  ${'why lost'.padEnd(w)}  ${losses}`);
+  const downLosses = reasonText(r.downlinkLosses, DOWNLINK_LOSS_REASONS);
+  if (downLosses) lines.push(`  ${'downlinks lost'.padEnd(w)}  ${downLosses}`);
   lines.push('');
   if (r.thresholds.length > 0) {
     lines.push('  thresholds');
@@ -93,9 +95,17 @@ function firmwareLines(f: RunReport['firmware']): string[] {
 
 /** Why the lost uplinks were lost (empty when nothing was). */
 function lossText(r: RunReport): string {
-  return (Object.entries(r.uplinkLosses ?? {}) as [UplinkLossReason, number][])
+  return reasonText(r.uplinkLosses, UPLINK_LOSS_REASONS);
+}
+
+/** Counts by reason as one line, in the reasons' words (empty when all are 0). */
+function reasonText<K extends string>(
+  counts: Partial<Record<K, number>> | undefined,
+  words: Record<K, string>,
+): string {
+  return (Object.entries(counts ?? {}) as [K, number][])
     .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${UPLINK_LOSS_REASONS[k]}`)
+    .map(([k, n]) => `${n} ${words[k] ?? k}`)
     .join('; ');
 }
 

@@ -2,7 +2,7 @@ import type { ReportMetrics, RunTotals } from '../metrics/report-metrics.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 import type { DistributionsJson, TimelineJson } from '../metrics/run-metrics.js';
 import type { ThresholdResult } from '../scenario/thresholds.js';
-import type { UplinkLossReason } from '../metrics/losses.js';
+import type { DownlinkLossReason, UplinkLossReason } from '../metrics/losses.js';
 
 /** Where a run is, for the live display. */
 export type RunPhase = 'provisioning' | 'traffic' | 'draining' | 'teardown';
@@ -21,6 +21,8 @@ export interface Progress {
   latencyP99Ms: number | null;
   /** Refusals the network explained so far (events), plus spec violations the devices saw. */
   errors: number;
+  /** Of `errors`, the refusals and failures the network explained (events stream). */
+  refusals: number;
   /** The spec violations the devices saw so far, by kind. */
   violations: ViolationCounts;
   /** How late the simulator's own timers run, p99 so far, ms (0 in virtual time). */
@@ -101,6 +103,11 @@ export interface RunReport {
    * by the network. The three add up to `uplinks_lost`.
    */
   uplinkLosses: Record<UplinkLossReason, number>;
+  /**
+   * Frames for the devices (application downlinks, MAC answers, Join-accepts) that did not reach
+   * them, by why: counted by the devices, so only for the firmware devices.
+   */
+  downlinkLosses: Record<DownlinkLossReason, number>;
   /** What the firmware devices did (MAC, data rates, joins). */
   firmware: FirmwareReport;
   /** A few of the violations with their details, to see exactly where the network broke the spec. */

@@ -51,7 +51,7 @@ const TX_ACK_RESULTS = ['SUCCESS', 'UNKNOWN_ERROR', ...TX_ACK_ERRORS.slice(1, 8)
 /** What an event says the network did, for the report's "the network said" and its counts. */
 export type EventVerdict =
   /** The network refused an uplink or a join (js.join.reject, ns.up.data.drop, …). */
-  | { kind: 'rejection'; reason: string }
+  | { kind: 'rejection'; reason: string; deviceId?: string }
   /** A downlink that did not go out at all. */
   | { kind: 'downlink-failure'; reason: string }
   /** One gateway path could not take a downlink; the NS tries the next (not a downlink failure). */
@@ -85,9 +85,21 @@ export function classifyEvent(e: TtsEvent): EventVerdict | undefined {
   if (!/reject|drop|fail/.test(e.name)) return undefined;
   const chain = causeChain(d);
   const reason = chain ? `${e.name}: ${chain}` : e.name;
-  if (REJECTIONS.test(e.name)) return { kind: 'rejection', reason };
+  if (REJECTIONS.test(e.name)) {
+    const deviceId = deviceIdOf(e);
+    return { kind: 'rejection', reason, ...(deviceId !== undefined ? { deviceId } : {}) };
+  }
   if (e.name === 'gs.down.schedule.fail') return { kind: 'gateway-path', reason };
   return { kind: 'downlink-failure', reason };
+}
+
+/** The device an event is about, when its identifiers name one. */
+export function deviceIdOf(e: TtsEvent): string | undefined {
+  for (const ids of e.identifiers ?? []) {
+    const d = (ids as { device_ids?: { device_id?: unknown } }).device_ids?.device_id;
+    if (typeof d === 'string') return d;
+  }
+  return undefined;
 }
 
 /** The reason an event gives for a failure (see classifyEvent), or undefined. */

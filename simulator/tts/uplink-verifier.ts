@@ -53,6 +53,8 @@ export class UplinkVerifier {
    */
   private readonly pending = new Map<string, Expected>();
   private readonly arrived = new Map<string, Arrived>();
+  /** Uplinks the network said it refused, by device. */
+  private readonly refusals = new Map<string, number>();
   private sent = 0;
   private readonly latency: Histogram = build({
     lowestDiscernibleValue: 1,
@@ -84,13 +86,34 @@ export class UplinkVerifier {
     if (e !== undefined && (e.radio === undefined || RADIO_RANK[fate] > RADIO_RANK[e.radio])) e.radio = fate;
   }
 
-  /** The uplinks still unmatched (lost, once the run is over), by why. */
+  /** The network said it refused an uplink of `deviceId` (ns.up.data.drop and the like). */
+  refused(deviceId: string): void {
+    this.refusals.set(deviceId, (this.refusals.get(deviceId) ?? 0) + 1);
+  }
+
+  /**
+   * The uplinks still unmatched (lost, once the run is over), by why. A received one of a device the
+   * network refused uplinks of is put down to a refusal, one refusal an uplink.
+   */
   lossesByReason(): Record<UplinkLossReason, number> {
-    const out: Record<UplinkLossReason, number> = { 'out-of-range': 0, collided: 0, network: 0 };
-    for (const e of this.pending.values()) {
+    const out: Record<UplinkLossReason, number> = {
+      'out-of-range': 0,
+      collided: 0,
+      refused: 0,
+      network: 0,
+    };
+    const refusals = new Map(this.refusals);
+    for (const [key, e] of this.pending) {
       if (e.radio === 'out-of-range') out['out-of-range']++;
       else if (e.radio === 'collided') out.collided++;
-      else out.network++;
+      else {
+        const device = key.slice(0, key.lastIndexOf('/'));
+        const left = refusals.get(device) ?? 0;
+        if (left > 0) {
+          refusals.set(device, left - 1);
+          out.refused++;
+        } else out.network++;
+      }
     }
     return out;
   }

@@ -35,6 +35,7 @@ export const progress = (over: Partial<Progress> = {}): Progress => ({
   latencyP50Ms: null,
   latencyP99Ms: null,
   errors: 0,
+  refusals: 0,
   violations: {},
   timerLagP99Ms: 0,
   ...over,

@@ -89,6 +89,15 @@ describe('events stream framing', () => {
       { name: 'ns.up.data.drop', data: { name: 'f_cnt_too_low' } },
       { kind: 'rejection', reason: 'ns.up.data.drop: f_cnt_too_low' },
     ],
+    [
+      'an uplink the NS dropped, of a device its identifiers name',
+      {
+        name: 'ns.up.data.drop',
+        identifiers: [{ device_ids: { device_id: 'meters-7', application_ids: { application_id: 'a' } } }],
+        data: { name: 'fcnt_replay' },
+      },
+      { kind: 'rejection', reason: 'ns.up.data.drop: fcnt_replay', deviceId: 'meters-7' },
+    ],
     ['a success', { name: 'ns.down.data.schedule.success', data: {} }, undefined],
   ])('classifies %s', (_what, e, expected) => {
     expect(classifyEvent({ time: '2026-12-01T00:00:00Z', ...e })).toEqual(expected);

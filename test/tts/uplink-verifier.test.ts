@@ -61,4 +61,18 @@ describe('UplinkVerifier', () => {
     expect(inside.arrived.size).toBe(50);
     expect(v.stats()).toMatchObject({ expected: 1000, delivered: 1000, lost: 0 });
   });
+
+  it('puts a lost uplink the radio delivered down to the network refusing it, one refusal an uplink', () => {
+    const v = new UplinkVerifier(() => 0);
+    for (const fCnt of [1, 2, 3]) {
+      v.expect('a', fCnt, Uint8Array.of(fCnt), 0);
+      v.radio('a', fCnt, 'received');
+    }
+    v.expect('b', 1, Uint8Array.of(1), 0);
+    v.radio('b', 1, 'collided');
+    v.refused('a');
+    v.refused('a');
+    v.refused('b'); // b's uplink never reached the network: the radio's reason stands
+    expect(v.lossesByReason()).toEqual({ 'out-of-range': 0, collided: 1, refused: 2, network: 1 });
+  });
 });
