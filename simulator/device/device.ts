@@ -50,6 +50,7 @@ export class VirtualDevice {
     foreignJoinAccepts: 0,
     downlinksLostBusy: 0,
     downlinksRefusedByGateway: 0,
+    stickyRepeats: 0,
     simulatorLate: 0,
   };
   /** What the network did wrong, by kind; `recentViolations` keeps the last few with details. */

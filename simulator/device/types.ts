@@ -177,6 +177,8 @@ export interface DeviceCounters {
   downlinksLostBusy: number;
   /** Frames for this device a gateway refused to send (TX_ACK error: collision, too late…). */
   downlinksRefusedByGateway: number;
+  /** Uplinks that repeated a sticky MAC answer: no downlink had come since it was first sent. */
+  stickyRepeats: number;
   /**
    * Receive windows that failed while the simulator's own timers ran late (wall time under load): a
    * missed Join-accept, an unacknowledged confirmed uplink, a downlink outside its window. Counted

@@ -62,6 +62,7 @@ export function dataCycle(dev: VirtualDevice, app: AppUplink | undefined): void 
   const sticky = dev.stickyAnswers.length > 0;
   dev.pendingAnswers = [];
   dev.extraRequests = [];
+  if (sticky && dev.stickyUplinks > 0) dev.counters.stickyRepeats++;
   if (sticky && ++dev.stickyUplinks === STICKY_LIMIT) {
     dev.violation(
       'sticky-answer-unacknowledged',

@@ -367,6 +367,7 @@ class Run {
         while (performance.now() < until); // the stall itself: nothing else runs
       });
     this.metrics.start(startAt);
+    this.firmwareStats.start(startAt, this.durationMs);
     const endAt = startAt + this.durationMs * 1000;
     const stages = stagesOf(s);
     this.trafficWindow = { startAt, endAt, activeShare: (t) => activeShareAt(stages, t) };

@@ -15,6 +15,7 @@ export class MergeError extends LorafleetError {
 /** Adds numbers key by key, recursing into objects (the network's counters). */
 function addTree(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (Array.isArray(a) && Array.isArray(b)) return addSeries(a as number[], b as number[]);
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a)) {
     const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
     for (const [k, v] of Object.entries(b as Record<string, unknown>))
@@ -80,15 +81,19 @@ function mergeHealth(all: (SimulatorHealth | undefined)[]): SimulatorHealth {
 function mergeFirmware(all: (FirmwareReport | undefined)[]): FirmwareReport {
   const f = all.filter((x): x is FirmwareReport => x !== undefined);
   return {
-    mac: f
-      .map((x) => x.mac)
-      .reduce((a, b) => addTree(a, b) as typeof a, { fromNetwork: {}, fromDevices: {} }),
+    mac: f.map((x) => x.mac).reduce((a, b) => addTree(a, b) as typeof a),
     dataRates: f.map((x) => x.dataRates).reduce((a, b) => addTree(a, b) as typeof a, {}),
     txPowerDbm: f.map((x) => x.txPowerDbm).reduce((a, b) => addTree(a, b) as typeof a, {}),
+    // Every shard runs the same scenario, so the same intervals.
+    adrOverTime: f.map((x) => x.adrOverTime).reduce((a, b) => addTree(a, b) as typeof a),
+    confirmed: f.map((x) => x.confirmed).reduce((a, b) => addTree(a, b) as typeof a),
+    downlinksByWindow: f.map((x) => x.downlinksByWindow).reduce((a, b) => addTree(a, b) as typeof a, {}),
+    classCDevices: f.reduce((a, x) => a + x.classCDevices, 0),
     joinRequests: {
       devices: f.reduce((a, x) => a + x.joinRequests.devices, 0),
       total: f.reduce((a, x) => a + x.joinRequests.total, 0),
       max: Math.max(0, ...f.map((x) => x.joinRequests.max)),
+      perDevice: f.map((x) => x.joinRequests.perDevice).reduce((a, b) => addTree(a, b) as typeof a, {}),
     },
   };
 }

@@ -77,6 +77,8 @@ function firmwareLines(f: RunReport['firmware']): string[] {
     rows.push(['MAC from the network', byCount(f.mac.fromNetwork)]);
   if (Object.keys(f.mac.fromDevices).length > 0)
     rows.push(['MAC from the devices', byCount(f.mac.fromDevices)]);
+  if (Object.keys(f.mac.refused ?? {}).length > 0) rows.push(['MAC refused', byCount(f.mac.refused)]);
+  if (f.mac.stickyRepeats > 0) rows.push(['sticky repeats', `${f.mac.stickyRepeats} uplinks`]);
   const drs = Object.entries(f.dataRates).map(
     ([fleet, m]) =>
       `${fleet} ${Object.entries(m)
@@ -85,9 +87,28 @@ function firmwareLines(f: RunReport['firmware']): string[] {
         .join(' ')}`,
   );
   if (drs.length > 0) rows.push(['data rates', drs.join(' · ')]);
+  const c = f.confirmed;
+  if (c && c.acked + c.unacked + c.retransmissions > 0)
+    rows.push([
+      'confirmed uplinks',
+      `${c.acked} acknowledged, ${c.unacked} not; ${c.retransmissions} retransmissions`,
+    ]);
+  if (Object.keys(f.downlinksByWindow ?? {}).length > 0)
+    rows.push([
+      'downlinks by window',
+      `${byCount(f.downlinksByWindow)}${f.classCDevices > 0 ? ` (${f.classCDevices} class C devices)` : ''}`,
+    ]);
   const j = f.joinRequests;
-  if (j.devices > 0)
-    rows.push(['Join-requests', `${j.total} for ${j.devices} OTAA devices (at most ${j.max} for one)`]);
+  if (j.devices > 0) {
+    const per = Object.entries(j.perDevice ?? {})
+      .sort((a, b) => Number(a[0]) - Number(b[0]))
+      .map(([n, d]) => `${d}×${n}`)
+      .join(' ');
+    rows.push([
+      'Join-requests',
+      `${j.total} for ${j.devices} OTAA devices (at most ${j.max} for one)${per ? `; devices × requests: ${per}` : ''}`,
+    ]);
+  }
   if (rows.length === 0) return [];
   const w = Math.max(...rows.map(([k]) => k.length));
   return ['  firmware behaviour', ...rows.map(([k, v]) => `    ${k.padEnd(w)}  ${v}`), ''];

@@ -31,13 +31,38 @@ export interface Progress {
 
 /** What the firmware devices did: MAC commands each way, data rates and powers per fleet, joins. */
 export interface FirmwareReport {
-  /** MAC commands by name: in downlinks the devices received, and in uplinks they sent. */
-  mac: { fromNetwork: Record<string, number>; fromDevices: Record<string, number> };
+  /**
+   * MAC commands by name: in downlinks the devices received, and in uplinks they sent; the requests
+   * the devices had to refuse (by request); uplinks that repeated a sticky answer (RXParamSetupAns,
+   * RXTimingSetupAns, DlChannelAns) because no downlink had come since.
+   */
+  mac: {
+    fromNetwork: Record<string, number>;
+    fromDevices: Record<string, number>;
+    refused: Record<string, number>;
+    stickyRepeats: number;
+  };
   /** Data frames per fleet by data rate (`DR0`…) and by EIRP (dBm): where ADR took them. */
   dataRates: Record<string, Record<string, number>>;
   txPowerDbm: Record<string, Record<string, number>>;
-  /** Join-requests of the OTAA devices: in all, and the most one device needed. */
-  joinRequests: { devices: number; total: number; max: number };
+  /**
+   * The same per interval of `intervalS` from the start of traffic (index 0 is the first): how ADR
+   * moved each fleet over the run.
+   */
+  adrOverTime: {
+    intervalS: number;
+    fleets: Record<string, { dataRates: Record<string, number[]>; txPowerDbm: Record<string, number[]> }>;
+  };
+  /** Confirmed uplinks acknowledged and not, and retransmissions (NbTrans repeats included). */
+  confirmed: { acked: number; unacked: number; retransmissions: number };
+  /** Downlinks the devices received, by window (`RXC`: class C's continuous window). */
+  downlinksByWindow: Record<string, number>;
+  classCDevices: number;
+  /**
+   * Join-requests of the OTAA devices: in all, the most one device needed, and how many devices
+   * needed each number (`{"1": 85, "2": 15}`).
+   */
+  joinRequests: { devices: number; total: number; max: number; perDevice: Record<string, number> };
 }
 
 /** Percentiles of a lag, ms. */

@@ -45,6 +45,38 @@ describe('lorafleet trace show: a device’s own story', () => {
     expect(summaryText(report)).toMatch(/firmware behaviour\n +MAC from the network +LinkADRReq \d+/);
   });
 
+  it('and over time: the ADR timeline per interval adds up to the data rates, and moves up', () => {
+    const f = report.firmware;
+    const t = f.adrOverTime;
+    expect(t.intervalS).toBe(120); // an hour in 30 intervals
+    for (const [fleet, m] of Object.entries(f.dataRates))
+      for (const [dr, n] of Object.entries(m)) {
+        const series = t.fleets[fleet]!.dataRates[dr]!;
+        expect(
+          series.reduce((a, b) => a + b, 0),
+          `${fleet} ${dr}`,
+        ).toBe(n);
+        expect(series).toHaveLength(Object.values(t.fleets[fleet]!.dataRates)[0]!.length);
+      }
+    // The ADR fleet begins at DR0 and ends at a higher data rate.
+    const adr = t.fleets['class-a-adr']!.dataRates;
+    expect(adr.DR0![0]).toBeGreaterThan(0);
+    const last = adr.DR0!.length - 1;
+    expect(adr.DR0![last]).toBe(0);
+  });
+
+  it('counts confirmed uplinks, the windows downlinks came in, and Join-requests per device', () => {
+    const f = report.firmware;
+    expect(f.confirmed.acked).toBeGreaterThan(0);
+    expect(f.classCDevices).toBe(10);
+    expect(f.downlinksByWindow.RXC).toBeGreaterThan(0); // class C downlinks outside RX1/RX2
+    expect(f.downlinksByWindow.RX1).toBeGreaterThan(0);
+    const per = Object.entries(f.joinRequests.perDevice);
+    expect(per.reduce((a, [, d]) => a + d, 0)).toBe(f.joinRequests.devices);
+    expect(per.reduce((a, [n, d]) => a + Number(n) * d, 0)).toBe(f.joinRequests.total);
+    expect(summaryText(report)).toMatch(/downlinks by window +RX1 \d+, RXC \d+/);
+  });
+
   const story = async (device: string, json = false) => {
     const lines: string[] = [];
     await traceShow({ file, device, json }, (l) => lines.push(l));

@@ -233,6 +233,11 @@ describe('device-side MAC commands: request bytes in, answer bytes out', () => {
       h.advance(3000);
     }
     expect(h.device.violations['sticky-answer-unacknowledged']).toBe(1);
+    // Every uplink after the downlink carried the answer (the device sends one of its own for it
+    // too); all but the first of them repeated it.
+    const carrying = h.device.counters.uplinks - 1;
+    expect(carrying).toBeGreaterThanOrEqual(9);
+    expect(h.device.counters.stickyRepeats).toBe(carrying - 1);
   });
 
   it('LinkCheckReq and DeviceTimeReq can be scheduled and their answers are recorded', () => {
