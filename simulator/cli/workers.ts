@@ -1,3 +1,4 @@
+import { addTree } from '../report/merge.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LorafleetError } from '../../crypto/errors.js';
@@ -58,6 +59,8 @@ function sumProgress(all: Progress[]): Progress {
     refusals: sum('refusals'),
     violations,
     timerLagP99Ms: Math.max(...all.map((p) => p.timerLagP99Ms)),
+    // Fleets and gateways are split between workers: their figures add.
+    breakdown: all.map((p) => p.breakdown).reduce((a, b) => addTree(a, b) as typeof a),
   };
 }
 

@@ -29,7 +29,7 @@ export function setUpCompactFleets(o: {
   region: Region;
   scheduler: Scheduler;
   isActive: (ordinal: number, nowUs: number) => boolean;
-  onUplink: (deviceId: string, tx: CompactTransmission) => void;
+  onUplink: (deviceId: string, tx: CompactTransmission, fleet: string) => void;
 }): CompactFleetRun[] {
   const out: CompactFleetRun[] = [];
   for (const [name, plans] of o.plans) {
@@ -75,7 +75,7 @@ export function setUpCompactFleets(o: {
         active: (i, now) => o.isActive(plans[i]!.ordinal, now),
       },
       o.scheduler,
-      (tx) => o.onUplink(plans[tx.device]!.deviceId, tx),
+      (tx) => o.onUplink(plans[tx.device]!.deviceId, tx, name),
     );
     out.push({ name, plans, devAddrs, fleet, close: () => file.close() });
   }

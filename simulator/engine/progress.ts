@@ -1,5 +1,5 @@
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
-import type { Progress } from '../report/types.js';
+import type { Progress, ProgressBreakdown } from '../report/types.js';
 import type { CompactFleetRun } from './compact-fleets.js';
 import { GATEWAY_PATH } from './refusals.js';
 import { runCounts, type CountSources } from './run-counts.js';
@@ -12,6 +12,7 @@ export function progressOf(
     durationMs: number;
     reasons: Record<string, number>;
     timerLagP99Ms: number;
+    breakdown: ProgressBreakdown;
   },
 ): Progress {
   let joined = 0;
@@ -42,5 +43,6 @@ export function progressOf(
     refusals,
     violations,
     timerLagP99Ms: o.timerLagP99Ms,
+    breakdown: o.breakdown,
   };
 }

@@ -28,6 +28,7 @@ import { provision, type Provisioned } from './provision-phase.js';
 import { Pump } from './pump.js';
 import { buildReport } from './report.js';
 import { HealthWatch } from './health.js';
+import { Breakdown } from './breakdown.js';
 import { FirmwareStats } from './firmware-stats.js';
 import { dataRateIndex } from '../region/channels.js';
 import { openCapture, type Capture, type CaptureOptions } from './frame-capture.js';
@@ -152,6 +153,7 @@ class Run {
     if (capture) air.onFrame(capture.frame);
     // Each data frame's radio fate, so that an uplink never delivered can be told why.
     air.onUplinkEnd((tx, fate) => {
+      this.breakdown.transmission(fate);
       if (tx.fCnt !== undefined && tx.kind !== 'join' && tx.kind !== 'rejoin')
         this.verifier.radio(tx.deviceId, tx.fCnt, fate);
     });
@@ -188,9 +190,14 @@ class Run {
     });
   }
 
+  readonly breakdown = new Breakdown();
+
   readonly verifier = new UplinkVerifier(
     () => this.scheduler.now() / 1000,
-    (ms) => this.metrics.uplinkDelivered(this.scheduler.now(), ms),
+    (ms, fleet) => {
+      this.metrics.uplinkDelivered(this.scheduler.now(), ms);
+      this.breakdown.delivered(fleet);
+    },
   );
 
   /**
@@ -300,8 +307,10 @@ class Run {
           downlinks.received(deviceId, e.fPort, e.payload, e.fCnt, e.window);
         // An application uplink is expected at the application from the moment it leaves the antenna.
         if (e.type === 'uplink' && e.attempt === 1 && e.fPort !== null && e.fPort > 0 && e.payload) {
-          verifier.expect(deviceId, e.fCnt, e.payload, e.startUs / 1000);
+          const fleet = byId.get(deviceId);
+          verifier.expect(deviceId, e.fCnt, e.payload, e.startUs / 1000, fleet);
           metrics.uplinkSent(e.startUs);
+          if (fleet !== undefined) this.breakdown.sent(fleet);
         }
         if (e.type === 'joined') metrics.joinAccept(scheduler.now());
       },
@@ -324,9 +333,10 @@ class Run {
       region: this.x.plan.region,
       scheduler: this.scheduler,
       isActive: (ordinal, now) => this.isActive(ordinal, now),
-      onUplink: (id, tx) => {
-        this.verifier.expect(id, tx.fCnt, tx.payload, tx.startUs / 1000);
+      onUplink: (id, tx, fleet) => {
+        this.verifier.expect(id, tx.fCnt, tx.payload, tx.startUs / 1000, fleet);
         this.metrics.uplinkSent(tx.startUs);
+        this.breakdown.sent(fleet);
         const end = tx.startUs + tx.airtimeUs;
         air.uplink({ ...tx, deviceId: id, modulation: 'LORA', rxWindowsUs: [end + 1e6, end + 2e6] });
       },
@@ -421,6 +431,12 @@ class Run {
           notProvisioned: p.notProvisioned.length,
           settled,
           timerLagP99Ms: health.timerLagMs().p99,
+          breakdown: this.breakdown.figures({
+            devices,
+            compact,
+            gateways: air.gateways,
+            reasons: this.reasons,
+          }),
         }),
       );
     const activity = target.activity;

@@ -13,7 +13,7 @@ export class MergeError extends LorafleetError {
 }
 
 /** Adds numbers key by key, recursing into objects (the network's counters). */
-function addTree(a: unknown, b: unknown): unknown {
+export function addTree(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (Array.isArray(a) && Array.isArray(b)) return addSeries(a as number[], b as number[]);
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a)) {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Progress } from './types.js';
+import type { Progress, ProgressBreakdown } from './types.js';
 import { listen } from '../io/listen.js';
 import type { RunMetricsListener } from '../metrics/run-metrics.js';
 import {
@@ -69,6 +69,7 @@ export async function startPrometheus(
     labelNames: ['kind'],
     registers,
   });
+  const labelled = labelledSeries(registers);
   const devices = new Gauge({ name: 'lorafleet_devices', help: 'Devices in the run', registers });
   const joined = new Gauge({ name: 'lorafleet_devices_joined', help: 'Devices with a session', registers });
   // Counters grow by the difference between cumulative progress figures, never twice.
@@ -110,11 +111,162 @@ export async function startPrometheus(
       }
       for (const [kind, n] of Object.entries(p.violations))
         grow(violations, `violation:${kind}`, n, { kind });
+      labelled.update(p.breakdown);
     },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** Label values a series takes at most (a fleet, gateway or reason beyond them is counted as `other`). */
+export const MAX_LABEL_VALUES = { fleet: 50, gateway: 100, reason: 20 } as const;
+
+/**
+ * The first `max` values seen keep their own label; later ones share `other`, so that ten thousand
+ * gateways or a network's free-text reasons cannot blow up the series count.
+ */
+class BoundedLabel {
+  private readonly kept = new Set<string>();
+  constructor(private readonly max: number) {}
+  of(value: string): string {
+    if (this.kept.has(value)) return value;
+    if (this.kept.size < this.max) {
+      this.kept.add(value);
+      return value;
+    }
+    return 'other';
+  }
+}
+
+/** Counters that grow by the difference between cumulative figures, per label value. */
+class LabelledCounter {
+  private readonly last = new Map<string, number>();
+  constructor(
+    private readonly counter: Counter,
+    private readonly label: string,
+    private readonly bound: BoundedLabel,
+  ) {}
+  /** Cumulative figures by label value; values past the bound add up under `other`. */
+  set(figures: Iterable<[string, number]>): void {
+    const now = new Map<string, number>();
+    for (const [k, n] of figures) {
+      const v = this.bound.of(k);
+      now.set(v, (now.get(v) ?? 0) + n);
+    }
+    for (const [v, n] of now) {
+      const before = this.last.get(v) ?? 0;
+      if (n > before) this.counter.inc({ [this.label]: v }, n - before);
+      this.last.set(v, Math.max(before, n));
+    }
+  }
+}
+
+/** The series labelled by fleet, gateway and reason (ProgressBreakdown). */
+function labelledSeries(registers: Registry[]): { update(b: ProgressBreakdown): void } {
+  const fleet = new BoundedLabel(MAX_LABEL_VALUES.fleet);
+  const gateway = new BoundedLabel(MAX_LABEL_VALUES.gateway);
+  const counter = (name: string, help: string, label: 'fleet' | 'gateway' | 'reason', bound: BoundedLabel) =>
+    new LabelledCounter(new Counter({ name, help, labelNames: [label], registers }), label, bound);
+  const byFleet = (k: 'uplinksSent' | 'uplinksDelivered', b: ProgressBreakdown) =>
+    Object.entries(b.fleets).map(([f, x]): [string, number] => [f, x[k]]);
+  const byGateway = (k: keyof ProgressBreakdown['gateways'][string], b: ProgressBreakdown) =>
+    Object.entries(b.gateways).map(([g, x]): [string, number] => [g, x[k]]);
+  const series: [LabelledCounter, (b: ProgressBreakdown) => Iterable<[string, number]>][] = [
+    [
+      counter('lorafleet_fleet_uplinks_sent_total', 'Application uplinks sent, by fleet', 'fleet', fleet),
+      (b) => byFleet('uplinksSent', b),
+    ],
+    [
+      counter(
+        'lorafleet_fleet_uplinks_delivered_total',
+        'Application uplinks delivered to the application, by fleet',
+        'fleet',
+        fleet,
+      ),
+      (b) => byFleet('uplinksDelivered', b),
+    ],
+    [
+      counter(
+        'lorafleet_gateway_uplinks_received_total',
+        'Frames a gateway received, by gateway',
+        'gateway',
+        gateway,
+      ),
+      (b) => byGateway('received', b),
+    ],
+    [
+      counter(
+        'lorafleet_gateway_uplinks_forwarded_total',
+        'Frames a gateway forwarded to the network, by gateway',
+        'gateway',
+        gateway,
+      ),
+      (b) => byGateway('forwarded', b),
+    ],
+    [
+      counter(
+        'lorafleet_gateway_downlinks_transmitted_total',
+        'Downlinks a gateway put on air, by gateway',
+        'gateway',
+        gateway,
+      ),
+      (b) => byGateway('transmitted', b),
+    ],
+    [
+      counter(
+        'lorafleet_gateway_tx_ack_errors_total',
+        'Downlinks a gateway refused (TX_ACK error), by gateway',
+        'gateway',
+        gateway,
+      ),
+      (b) => byGateway('txAckErrors', b),
+    ],
+    [
+      counter(
+        'lorafleet_transmissions_lost_total',
+        'Device transmissions the radio lost: heard by no gateway (out-of-range) or destroyed at every one (collided)',
+        'reason',
+        new BoundedLabel(MAX_LABEL_VALUES.reason),
+      ),
+      (b) => Object.entries(b.transmissionsLost),
+    ],
+    [
+      counter(
+        'lorafleet_downlinks_lost_total',
+        'Frames for devices that never reached them, by reason',
+        'reason',
+        new BoundedLabel(MAX_LABEL_VALUES.reason),
+      ),
+      (b) => Object.entries(b.downlinkLosses),
+    ],
+    [
+      counter(
+        'lorafleet_network_refusals_total',
+        'Refusals and failures the network explained on its events stream, by its reason',
+        'reason',
+        new BoundedLabel(MAX_LABEL_VALUES.reason),
+      ),
+      (b) => Object.entries(b.reasons),
+    ],
+  ];
+  const joined = new Gauge({
+    name: 'lorafleet_fleet_devices_joined',
+    help: 'Devices with a session, by fleet',
+    labelNames: ['fleet'],
+    registers,
+  });
+  return {
+    update(b) {
+      for (const [c, figures] of series) c.set(figures(b));
+      const byLabel = new Map<string, number>();
+      for (const [f, x] of Object.entries(b.fleets)) {
+        const v = fleet.of(f);
+        byLabel.set(v, (byLabel.get(v) ?? 0) + x.joined);
+      }
+      for (const [v, n] of byLabel) joined.set({ fleet: v }, n);
+    },
   };
 }

@@ -27,6 +27,22 @@ export interface Progress {
   violations: ViolationCounts;
   /** How late the simulator's own timers run, p99 so far, ms (0 in virtual time). */
   timerLagP99Ms: number;
+  /** The same figures by fleet, gateway and reason. */
+  breakdown: ProgressBreakdown;
+}
+
+/** A run's live figures by fleet, gateway and reason (labelled series, the dashboard's tables). */
+export interface ProgressBreakdown {
+  fleets: Record<string, { devices: number; joined: number; uplinksSent: number; uplinksDelivered: number }>;
+  gateways: Record<string, { received: number; forwarded: number; transmitted: number; txAckErrors: number }>;
+  /**
+   * Transmissions (joins, uplinks, retransmissions) heard by no gateway, or destroyed at every one
+   * that heard them: per transmission, since a retransmission may still deliver the uplink.
+   */
+  transmissionsLost: Record<'out-of-range' | 'collided', number>;
+  downlinkLosses: Record<DownlinkLossReason, number>;
+  /** Refusals and failures the network explained, by its reason. */
+  reasons: Record<string, number>;
 }
 
 /** What the firmware devices did: MAC commands each way, data rates and powers per fleet, joins. */

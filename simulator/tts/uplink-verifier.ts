@@ -28,6 +28,8 @@ export interface VerifierStats {
 interface Expected {
   bytes: string;
   sentAt: number;
+  /** The device's fleet (or any group the caller counts by). */
+  group?: string;
   /** The best the radio did for any transmission of it (see radio()). */
   radio?: RadioFate;
 }
@@ -67,17 +69,25 @@ export class UplinkVerifier {
   private unexpected = 0;
   private client: mqtt.MqttClient | undefined;
 
-  /** `onDelivered` sees each delivery's latency as it is measured (for timelines and live exporters). */
+  /**
+   * `onDelivered` sees each delivery's latency as it is measured (for timelines and live exporters),
+   * with the group its uplink was expected with.
+   */
   constructor(
     private readonly now: () => number = Date.now,
-    private readonly onDelivered?: (latencyMs: number) => void,
+    private readonly onDelivered?: (latencyMs: number, group: string | undefined) => void,
   ) {}
 
-  /** Records an uplink the simulator sent: device, full FCnt, application bytes, radio transmit time (ms). */
-  expect(deviceId: string, fCnt: number, bytes: Uint8Array, sentAtMs: number): void {
+  /**
+   * Records an uplink the simulator sent: device, full FCnt, application bytes, radio transmit time
+   * (ms), and the group (fleet) a delivery is counted in.
+   */
+  expect(deviceId: string, fCnt: number, bytes: Uint8Array, sentAtMs: number, group?: string): void {
     const key = `${deviceId}/${fCnt}`;
     if (!this.pending.has(key)) this.sent++;
-    this.pending.set(key, { bytes: Buffer.from(bytes).toString('hex'), sentAt: sentAtMs });
+    const e: Expected = { bytes: Buffer.from(bytes).toString('hex'), sentAt: sentAtMs };
+    if (group !== undefined) e.group = group;
+    this.pending.set(key, e);
   }
 
   /** What the radio made of one transmission of an expected uplink (the best of its attempts counts). */
@@ -144,7 +154,7 @@ export class UplinkVerifier {
     this.delivered++;
     const latencyMs = Math.max(1, Math.round(this.now() - e.sentAt));
     this.latency.recordValue(latencyMs);
-    this.onDelivered?.(latencyMs);
+    this.onDelivered?.(latencyMs, e.group);
   }
 
   private hasArrived(id: string, fCnt: number): boolean {

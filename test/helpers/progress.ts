@@ -38,5 +38,12 @@ export const progress = (over: Partial<Progress> = {}): Progress => ({
   refusals: 0,
   violations: {},
   timerLagP99Ms: 0,
+  breakdown: {
+    fleets: {},
+    gateways: {},
+    transmissionsLost: { 'out-of-range': 0, collided: 0 },
+    downlinkLosses: { 'gateway-refused': 0, 'device-busy': 0, 'outside-window': 0 },
+    reasons: {},
+  },
   ...over,
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listenAddress } from '../../simulator/cli/run-command.js';
-import { startPrometheus } from '../../simulator/report/prometheus.js';
+import { MAX_LABEL_VALUES, startPrometheus } from '../../simulator/report/prometheus.js';
 import { runCli } from '../helpers/cli.js';
 import { counts, progress } from '../helpers/progress.js';
 import { METRIC_NAMES, prometheusSeries } from '../../simulator/metrics/registry.js';
@@ -93,6 +93,55 @@ describe('the Prometheus exporter', () => {
     }
   });
 
+  it('labels series by fleet, gateway and reason, with a bounded number of label values', async () => {
+    const p = await startPrometheus({ host: '127.0.0.1', port: 0 }, { scenario: 'demo' });
+    try {
+      const gateways = (k: number) =>
+        Object.fromEntries(
+          Array.from({ length: 130 }, (_, i) => [
+            `gw-${i}`,
+            { received: k * (i + 1), forwarded: k * (i + 1), transmitted: 1, txAckErrors: 0 },
+          ]),
+        );
+      const reasons = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`ns.up.data.drop: r${i}`, 2]));
+      const tick = (k: number) =>
+        progress({
+          breakdown: {
+            fleets: {
+              meters: { devices: 5, joined: 4, uplinksSent: 10 * k, uplinksDelivered: 9 * k },
+              trackers: { devices: 5, joined: 5, uplinksSent: 3 * k, uplinksDelivered: 3 * k },
+            },
+            gateways: gateways(k),
+            transmissionsLost: { 'out-of-range': 7 * k, collided: 2 * k },
+            downlinkLosses: { 'gateway-refused': k, 'device-busy': 0, 'outside-window': 0 },
+            reasons,
+          },
+        });
+      p.update(tick(1));
+      p.update(tick(2));
+      const text = await (await fetch(p.url)).text();
+      const s = samples(text);
+      expect(s.get('lorafleet_fleet_uplinks_sent_total{fleet="meters",scenario="demo"}')).toBe(20);
+      expect(s.get('lorafleet_fleet_uplinks_delivered_total{fleet="trackers",scenario="demo"}')).toBe(6);
+      expect(s.get('lorafleet_fleet_devices_joined{fleet="meters",scenario="demo"}')).toBe(4);
+      expect(s.get('lorafleet_gateway_uplinks_received_total{gateway="gw-0",scenario="demo"}')).toBe(2);
+      expect(s.get('lorafleet_transmissions_lost_total{reason="out-of-range",scenario="demo"}')).toBe(14);
+      expect(s.get('lorafleet_downlinks_lost_total{reason="gateway-refused",scenario="demo"}')).toBe(2);
+      // 130 gateways: the first 100 by name, the other 30 added up under "other".
+      const received = [...s.keys()].filter((k) => k.startsWith('lorafleet_gateway_uplinks_received_total{'));
+      expect(received).toHaveLength(MAX_LABEL_VALUES.gateway + 1);
+      let other = 0;
+      for (let i = MAX_LABEL_VALUES.gateway; i < 130; i++) other += 2 * (i + 1);
+      expect(s.get('lorafleet_gateway_uplinks_received_total{gateway="other",scenario="demo"}')).toBe(other);
+      // 25 reasons in the network's words: 20 of them, and the rest as "other".
+      const refusals = [...s.keys()].filter((k) => k.startsWith('lorafleet_network_refusals_total{'));
+      expect(refusals).toHaveLength(MAX_LABEL_VALUES.reason + 1);
+      expect(s.get('lorafleet_network_refusals_total{reason="other",scenario="demo"}')).toBe(10);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('reads host:port, a bare port or [IPv6]:port, loopback by default; refuses anything else', () => {
     expect(listenAddress('127.0.0.1:9464')).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(listenAddress('9464')).toEqual({ host: '127.0.0.1', port: 9464 });
@@ -169,6 +218,10 @@ describe('lorafleet run --prometheus --html', () => {
     expect(last.get('lorafleet_joins_accepted_total{scenario="prom-live"}')).toBeGreaterThan(0);
     expect(last.get('lorafleet_uplinks_sent_total{scenario="prom-live"}')).toBeGreaterThan(5);
     expect(last.get('lorafleet_uplinks_delivered_total{scenario="prom-live"}')).toBeGreaterThan(5);
+    // The same by fleet.
+    expect(
+      last.get('lorafleet_fleet_uplinks_sent_total{fleet="sensors",scenario="prom-live"}'),
+    ).toBeGreaterThan(5);
 
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/verdict: PASS/);
