@@ -17,7 +17,7 @@ export function progressLine(p: Progress, prev: Progress | undefined): string {
 }
 
 /**
- * The errors so far and what they are: refusals the network explained, and the spec violations the
+ * The errors so far and what they are: refusals and failures the network explained, and the spec violations the
  * devices saw by kind (the most frequent first); `short` for the terminal line, where room is scarce.
  */
 export function errorsText(p: Progress, short = false): string {
@@ -25,7 +25,7 @@ export function errorsText(p: Progress, short = false): string {
   const kinds = Object.entries(p.violations).sort((a, b) => b[1] - a[1]);
   const spec = kinds.reduce((a, [, n]) => a + n, 0);
   const parts: string[] = [];
-  if (p.refusals > 0) parts.push(`${p.refusals} refused`);
+  if (p.refusals > 0) parts.push(`${p.refusals} from the network`);
   if (short) {
     if (spec > 0) parts.push(`${spec} spec`);
   } else for (const [k, n] of kinds.slice(0, 3)) parts.push(`${n} ${k}`);

@@ -18,6 +18,7 @@ import type { CaptureOptions } from '../engine/frame-capture.js';
 import { deviceFilter, TRACE_KINDS, type TraceKind } from '../report/trace.js';
 import { defaultWorkers, runInWorkers } from './workers.js';
 import { lorafleetVersion } from './version.js';
+import { startDashboard, type LiveDashboard } from '../report/dashboard.js';
 
 export interface RunCommandOptions {
   file: string;
@@ -43,6 +44,8 @@ export interface RunCommandOptions {
   pcap?: string;
   /** `json=FILE`: per-second samples of every metric. */
   out?: string;
+  /** `host:port` (or a port) to serve the live dashboard on. */
+  dashboard?: string;
 }
 
 /** The frame outputs asked for on the command line, checked. */
@@ -110,6 +113,10 @@ export async function runCommand(
   const capture = captureOptions(o);
   if (workers > 1 && (o.trace !== undefined || o.pcap !== undefined))
     throw new UsageError('--trace and --pcap write one file from one thread: give --workers 1');
+  if (workers > 1 && o.dashboard !== undefined)
+    throw new UsageError('--dashboard follows the devices of one thread: give --workers 1');
+  const dashboardAt =
+    o.dashboard === undefined ? undefined : listenAddress(o.dashboard, '--dashboard', '127.0.0.1:8080');
   const stateDir = o.stateDir ?? '.lorafleet';
   if (o.fresh) {
     if (!embedded && hasJournal(stateDir, scenario.name))
@@ -131,6 +138,16 @@ export async function runCommand(
       throw new UsageError(`--prometheus ${o.prometheus}: cannot listen (${(e as Error).message})`);
     }
     err(`prometheus: metrics at ${exporter.url}`);
+  }
+  let dashboard: LiveDashboard | undefined;
+  if (dashboardAt) {
+    try {
+      dashboard = await startDashboard(dashboardAt);
+    } catch (e) {
+      await exporter?.close();
+      throw new UsageError(`--dashboard ${o.dashboard}: cannot listen (${(e as Error).message})`);
+    }
+    err(`dashboard: live at ${dashboard.url}`);
   }
   logger?.info({ scenario: scenario.name, seed: scenario.seed, file: o.file }, 'run started');
   let stop: () => void = () => undefined;
@@ -177,6 +194,7 @@ export async function runCommand(
       ...(logger ? { logger } : {}),
       stopSignal,
       ...(exporter ? { metricsListener: exporter.listener } : {}),
+      ...(dashboard ? { live: dashboard } : {}),
       onPhase: (phase, done, total) => view.phase(phase, done, total),
       onProgress: (p) => {
         exporter?.update(p);
@@ -186,7 +204,9 @@ export async function runCommand(
     };
     report =
       workers > 1 ? await runInWorkers(scenario, workers, options) : await runScenario(scenario, options);
+    dashboard?.finish(report);
   } finally {
+    await dashboard?.close();
     process.off('SIGINT', onSigint);
     view.end();
     samples?.close();
@@ -208,11 +228,14 @@ export async function runCommand(
 }
 
 /** `9464`, `:9464`, `127.0.0.1:9464`, `[::1]:9464`; the host defaults to loopback. */
-export function listenAddress(s: string): { host: string; port: number } {
+export function listenAddress(
+  s: string,
+  flag = '--prometheus',
+  example = '127.0.0.1:9464',
+): { host: string; port: number } {
   const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]*):)?(\d{1,5})$/.exec(s.trim());
   const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || port > 65535)
-    throw new UsageError(`--prometheus: expected host:port like "127.0.0.1:9464", got "${s}"`);
+  if (!m || port > 65535) throw new UsageError(`${flag}: expected host:port like "${example}", got "${s}"`);
   const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
   return { host, port };
 }

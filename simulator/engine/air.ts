@@ -8,6 +8,7 @@ import { parseLoRaDatr } from '../semtech-udp/packets.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { GatewayTransport } from '../semtech-udp/transport.js';
 import type { AirFrame, OnAir, RadioFate } from '../radio/air-frame.js';
+import { concentratorSnr } from '../radio/propagation.js';
 
 /** A frame a device puts on air: what the medium needs to decide who hears it, and what gateways forward. */
 export interface UplinkOnAir {
@@ -153,7 +154,8 @@ export class Air {
       if (this.uplinkEnded) this.uplinkEnded(tx, radioFate(receptions));
       for (const rx of receptions) {
         if (rx.lost) continue;
-        this.o.onReception?.(rx.rssi, rx.snr);
+        const snr = concentratorSnr(rx.snr);
+        this.o.onReception?.(rx.rssi, snr);
         this.gateways.get(rx.to)?.receive({
           phyPayload: tx.phyPayload,
           frequency: tx.frequency,
@@ -161,7 +163,7 @@ export class Air {
           datr: tx.datr,
           codr: tx.codr,
           rssi: rx.rssi,
-          snr: rx.snr,
+          snr,
           channel: tx.channel % 8,
           endUs: tx.startUs + tx.airtimeUs,
         });
@@ -174,7 +176,7 @@ export class Air {
         receptions: receptions.map((r) => ({
           gatewayId: r.to,
           rssi: r.rssi,
-          snr: r.snr,
+          snr: concentratorSnr(r.snr),
           ...(r.lost ? { lost: r.lost } : {}),
         })),
       });

@@ -30,6 +30,11 @@ export class Breakdown {
     if (fate !== 'received') this.lost[fate]++;
   }
 
+  /** Transmissions the radio lost so far, by why. */
+  transmissionsLost(): ProgressBreakdown['transmissionsLost'] {
+    return { ...this.lost };
+  }
+
   figures(o: {
     devices: ReadonlyMap<string, FirmwareDevice>;
     compact: readonly CompactFleetRun[];
@@ -78,6 +83,6 @@ export class Breakdown {
     }
     const reasons: Record<string, number> = {};
     for (const [k, n] of Object.entries(o.reasons)) if (!k.startsWith(GATEWAY_PATH)) reasons[k] = n;
-    return { fleets, gateways, transmissionsLost: { ...this.lost }, downlinkLosses, reasons };
+    return { fleets, gateways, transmissionsLost: this.transmissionsLost(), downlinkLosses, reasons };
   }
 }

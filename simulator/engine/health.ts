@@ -34,11 +34,16 @@ export class HealthWatch {
 
   /** Stops watching (the windows lost to lag are counted by the devices: the report adds them). */
   finish(): Omit<SimulatorHealth, 'windowsLate'> {
+    this.loop?.disable();
+    return this.soFar();
+  }
+
+  /** The figures so far, watching on (a live report). */
+  soFar(): Omit<SimulatorHealth, 'windowsLate'> {
     const wallMs = Math.max(1, performance.now() - this.wallStartMs);
     const cpu = process.cpuUsage(this.cpuStart);
     const simMs = (this.scheduler.now() - this.simStartUs) / 1000;
     const loop = this.loop;
-    loop?.disable();
     const wall = this.scheduler instanceof WallScheduler;
     return {
       clock: wall ? 'wall' : 'virtual',

@@ -37,6 +37,8 @@ export interface RunOutcome {
   /** How the simulator kept up, traffic and drain (HealthWatch). */
   health: Omit<SimulatorHealth, 'windowsLate'>;
   firmware: FirmwareReport;
+  /** False for a report while the run goes on: unmatched uplinks may still be in flight, not lost. */
+  settled?: boolean;
 }
 
 /** The run's report: counts by fleet and gateway, the metrics, and the verdict of its thresholds. */
@@ -108,7 +110,7 @@ export function buildReport(o: RunOutcome): RunReport {
     downlinks,
     rejected,
     notProvisioned: notProvisioned.length,
-    settled: true,
+    settled: o.settled ?? true,
   });
   const simulator: SimulatorHealth = { ...o.health, windowsLate: counts.simulatorLate };
   const metrics = metricsFrom(counts, verifier.latencyHistogram(), { lagP99: simulator.timerLagMs.p99 });
@@ -130,7 +132,11 @@ export function buildReport(o: RunOutcome): RunReport {
     gateways: gws,
     network,
     violations,
-    uplinkLosses: verifier.lossesByReason(),
+    // While the run goes on, an unmatched uplink may still be on its way: nothing is lost yet.
+    uplinkLosses:
+      (o.settled ?? true)
+        ? verifier.lossesByReason()
+        : { 'out-of-range': 0, collided: 0, refused: 0, network: 0 },
     downlinkLosses: {
       'gateway-refused': sumOf(fleets, 'downlinks_refused_by_gateway'),
       'device-busy': sumOf(fleets, 'downlinks_lost_busy'),

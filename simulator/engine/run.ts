@@ -3,7 +3,7 @@ import { RunMetrics, type RunMetricsListener } from '../metrics/run-metrics.js';
 import { ListenerIndex } from '../radio/listeners.js';
 import { RadioMedium } from '../radio/medium.js';
 import { Rng } from '../random/rng.js';
-import type { Progress, RunPhase, RunReport } from '../report/types.js';
+import type { LiveReportSink, Progress, RunPhase, RunReport } from '../report/types.js';
 import { parseDuration } from '../scenario/duration.js';
 import { expand, type DevicePlan, type Expanded } from '../scenario/expand.js';
 import { shardOf, type Shard } from '../scenario/shard.js';
@@ -29,6 +29,7 @@ import { Pump } from './pump.js';
 import { buildReport } from './report.js';
 import { HealthWatch } from './health.js';
 import { Breakdown } from './breakdown.js';
+import { DeviceLog } from './device-log.js';
 import { FirmwareStats } from './firmware-stats.js';
 import { dataRateIndex } from '../region/channels.js';
 import { openCapture, type Capture, type CaptureOptions } from './frame-capture.js';
@@ -66,7 +67,12 @@ export interface RunOptions {
    * that a stall of the simulator's own is reported as its own (tests, demonstrations).
    */
   stall?: { atMs: number; forMs: number };
+  /** A live view (`--dashboard`): the devices, and the report so far about once a wall second. */
+  live?: LiveReportSink;
 }
+
+/** A live view gets a report at most this often (wall time): building one reads every device. */
+const LIVE_REPORT_EVERY_MS = 1000;
 
 /**
  * Runs a scenario as phases — target, provisioning, air, traffic, drain, teardown, report — each
@@ -101,6 +107,8 @@ class Run {
   private firmwareStats!: FirmwareStats;
   /** Frame trace and capture, when asked for. */
   private capture: Capture | undefined;
+  /** The live dashboard's device table and frame logs. */
+  private deviceLog: DeviceLog | undefined;
   /** The run's own application key (traffic rights): what the integration and downlinks are reached with. */
   private runKey = '';
 
@@ -150,7 +158,13 @@ class Run {
       },
       cleanup,
     );
-    if (capture) air.onFrame(capture.frame);
+    const deviceLog = this.o.live ? this.openDeviceLog(this.o.live) : undefined;
+    this.deviceLog = deviceLog;
+    if (capture || deviceLog)
+      air.onFrame((f) => {
+        capture?.frame(f);
+        deviceLog?.frame(f);
+      });
     // Each data frame's radio fate, so that an uplink never delivered can be told why.
     air.onUplinkEnd((tx, fate) => {
       this.breakdown.transmission(fate);
@@ -168,26 +182,49 @@ class Run {
     for (const e of devices.values()) e.dev.stop();
     const network = target.counters(this.rejectedByEvents);
     await cleanup.dispose();
+    return this.report({ target, p, devices, compact, air, network, health, settled: true });
+  }
+
+  /** The report of what happened: at the end (settled), or so far for a live view. */
+  private report(o: {
+    target: RunTarget;
+    p: Provisioned;
+    devices: ReadonlyMap<string, FirmwareDevice>;
+    compact: CompactFleetRun[];
+    air: Air;
+    network: Record<string, unknown>;
+    health: Omit<SimulatorHealth, 'windowsLate'>;
+    settled: boolean;
+  }): RunReport {
     return buildReport({
       scenario: this.s,
       seed: this.x.seed,
-      target: target.type,
+      target: o.target.type,
       virtual: this.virtual,
       durationMs: this.durationMs,
       interrupted: this.interrupted,
-      devices,
-      compact,
-      gateways: air.gateways,
+      devices: o.devices,
+      compact: o.compact,
+      gateways: o.air.gateways,
       verifier: this.verifier,
       downlinks: this.downlinks,
-      network,
+      network: o.network,
       reasons: this.reasons,
-      notProvisioned: p.notProvisioned,
+      notProvisioned: o.p.notProvisioned,
       metrics: this.metrics,
       shard: this.x.shard,
-      health,
-      firmware: this.firmwareStats.report(devices),
+      health: o.health,
+      firmware: this.firmwareStats.report(o.devices),
+      settled: o.settled,
     });
+  }
+
+  /** The dashboard's device table: every device's fleet, known from the scenario. */
+  private openDeviceLog(live: LiveReportSink): DeviceLog {
+    const fleetOf = new Map(this.x.devices.map((d) => [d.deviceId, d.fleet.name]));
+    const log = new DeviceLog(this.scheduler, (id) => fleetOf.get(id));
+    live.devices(log);
+    return log;
   }
 
   readonly breakdown = new Breakdown();
@@ -302,6 +339,7 @@ class Run {
       },
       onEvent: (deviceId, e) => {
         this.capture?.deviceEvent(deviceId, e);
+        this.deviceLog?.event(deviceId, e);
         this.firmwareStats.event(e);
         if (e.type === 'downlink' && e.fPort !== null && e.fPort > 0)
           downlinks.received(deviceId, e.fPort, e.payload, e.fCnt, e.window);
@@ -346,6 +384,7 @@ class Run {
       c.plans.forEach((plan, i) => {
         air.hearFor(plan.deviceId, c.fleet);
         air.address(c.devAddrs[i]!, plan.deviceId);
+        this.deviceLog?.add(plan.deviceId, true);
       });
     }
     return compact;
@@ -416,7 +455,31 @@ class Run {
       this.interrupted = true;
       this.stopping = true;
     });
-    const progress = (settled = false) =>
+    let liveAtMs = Number.NEGATIVE_INFINITY;
+    const live = (phase: string) => {
+      const now = performance.now();
+      if (!this.o.live || now - liveAtMs < LIVE_REPORT_EVERY_MS) return;
+      liveAtMs = now;
+      const network = target.counters(this.rejectedByEvents);
+      const r = this.report({
+        target,
+        p,
+        devices,
+        compact,
+        air,
+        network,
+        health: health.soFar(),
+        settled: false,
+      });
+      this.o.live.snapshot(r, {
+        phase,
+        elapsedMs: (scheduler.now() - startAt) / 1000,
+        durationMs: this.durationMs,
+        transmissionsLost: this.breakdown.transmissionsLost(),
+      });
+    };
+    const progress = (settled = false) => {
+      live(this.stopping ? 'draining' : 'traffic');
       this.o.onProgress?.(
         progressOf({
           timeMs: scheduler.wallClockMs(),
@@ -439,6 +502,7 @@ class Run {
           }),
         }),
       );
+    };
     const activity = target.activity;
     const pump = new Pump({
       scheduler,

@@ -36,3 +36,13 @@ export function noiseFloor(bandwidthHz: number, noiseFigureDb: number): number {
 
 /** LoRa captures the stronger of two packets on the same frequency and SF when it is this much stronger. */
 export const CAPTURE_THRESHOLD_DB = 6;
+
+/**
+ * The LoRa SNR a gateway concentrator (SX1301/SX1302) reports, dB: its estimate saturates in the low
+ * teens however strong the signal (packet forwarders' `lsnr` stays within about −20…+14 dB), so a
+ * device next to the gateway does not show 40 dB. The medium keeps the true SNR for its own decisions.
+ */
+export const CONCENTRATOR_SNR_DB = { min: -20, max: 14 } as const;
+
+export const concentratorSnr = (snrDb: number): number =>
+  Math.min(CONCENTRATOR_SNR_DB.max, Math.max(CONCENTRATOR_SNR_DB.min, snrDb));

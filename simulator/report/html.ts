@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RunReport } from './types.js';
-import { formatDuration } from '../scenario/duration.js';
-import { formatMetric, keyFigures } from './summary.js';
 import { makeParentDirs } from '../io/output-dir.js';
+import { esc, plotData, reportSections, titleOf, type LiveState } from './html-sections.js';
+import { FIGURES, PLOTS_SCRIPT } from './html-plots.js';
+import { LIVE_SCRIPT } from './html-live.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,183 +15,78 @@ function uplotAssets(): { js: string; css: string } {
   return { js, css };
 }
 
-const esc = (s: unknown): string =>
-  String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
 /** JSON inside a <script> element: `</script>` and `<!--` in a value must not end or confuse it. */
-const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
+export const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
 
-function table(head: string[], rows: unknown[][], cls = ''): string {
-  if (rows.length === 0) return '<p class="none">none</p>';
-  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
-
-/** The plots, drawn in the browser from the embedded report. Each plot marks itself when drawn. */
-const PLOTS_SCRIPT = String.raw`
-(function () {
-  const r = JSON.parse(document.getElementById('report-data').textContent);
-  const t = r.timeline, d = r.distributions, step = t.bucketMs / 1000;
-  const secs = t.uplinksSent.map((_, i) => i * step);
-  const perS = (a) => a.map((n) => n / step);
-  let cumulative = 0;
-  const joined = t.joinAccepts.map((n) => (cumulative += n));
-  const width = () => Math.min(1000, document.querySelector('main').clientWidth - 16);
-  const bars = uPlot.paths.bars({ size: [0.9, 60] });
-  // Fixed-bin distributions span every value a radio could report; show the part that holds data.
-  const binned = (b) => {
-    const xs = b.counts.map((_, i) => b.start + i * b.width);
-    let lo = b.counts.findIndex((c) => c > 0), hi = b.counts.length - 1;
-    while (hi > 0 && b.counts[hi] === 0) hi--;
-    if (lo < 0) return [[], []];
-    lo = Math.max(0, lo - 2); hi = Math.min(b.counts.length - 1, hi + 2);
-    return [xs.slice(lo, hi + 1), b.counts.slice(lo, hi + 1)];
-  };
-  const axes = (x, y) => [{ label: x }, { label: y, size: 60 }];
-  const plots = {
-    'uplink-rate': {
-      data: [secs, perS(t.uplinksSent), perS(t.uplinksDelivered)],
-      opts: { scales: { x: { time: false } }, axes: axes('seconds since traffic started', 'uplinks/s'),
-        series: [{}, { label: 'sent', stroke: '#1f77b4' }, { label: 'delivered', stroke: '#2ca02c' }] },
-    },
-    'latency-time': {
-      data: [secs, t.latencyP50Ms, t.latencyP99Ms, t.latencyMaxMs],
-      opts: { scales: { x: { time: false } }, axes: axes('seconds since traffic started', 'ms'),
-        series: [{}, { label: 'p50', stroke: '#1f77b4' }, { label: 'p99', stroke: '#d62728' },
-          { label: 'max', stroke: '#999', dash: [4, 4] }] },
-    },
-    'latency-histogram': {
-      data: [d.latencyMs.edgesMs, d.latencyMs.counts],
-      opts: { scales: { x: { time: false, distr: 3 } }, axes: axes('latency, ms (log scale)', 'uplinks'),
-        series: [{}, { label: 'uplinks', fill: '#1f77b480', stroke: '#1f77b4', paths: bars }] },
-    },
-    'join-timeline': {
-      data: [secs, perS(t.joinRequests), perS(t.joinAccepts), joined],
-      opts: { scales: { x: { time: false }, joined: {} },
-        axes: [...axes('seconds since traffic started', 'per second'), { scale: 'joined', side: 1, label: 'joined', size: 60 }],
-        series: [{}, { label: 'Join-requests/s', stroke: '#ff7f0e' }, { label: 'JoinAccepts/s', stroke: '#2ca02c' },
-          { label: 'joined', stroke: '#9467bd', scale: 'joined' }] },
-    },
-    'rssi': {
-      data: binned(d.rssiDbm),
-      opts: { scales: { x: { time: false } }, axes: axes('RSSI, dBm', 'receptions'),
-        series: [{}, { label: 'receptions', fill: '#8c564b80', stroke: '#8c564b', paths: bars }] },
-    },
-    'snr': {
-      data: binned(d.snrDb),
-      opts: { scales: { x: { time: false } }, axes: axes('SNR, dB', 'receptions'),
-        series: [{}, { label: 'receptions', fill: '#17becf80', stroke: '#17becf', paths: bars }] },
-    },
-  };
-  let drawn = 0;
-  for (const [id, p] of Object.entries(plots)) {
-    const el = document.getElementById(id);
-    new uPlot({ width: width(), height: 280, ...p.opts }, p.data, el.querySelector('.plot'));
-    el.dataset.drawn = 'true';
-    drawn++;
-  }
-  document.body.dataset.plots = String(drawn);
-})();
+const STYLE = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #222; }
+header { padding: 12px 16px; color: #fff; background: #555; }
+header[data-verdict="pass"] { background: #2e7d32; }
+header[data-verdict="fail"] { background: #c62828; }
+header[data-verdict="inconclusive"] { background: #8d6e00; }
+header[data-verdict="running"] { background: #1565c0; }
+header h1 { margin: 0; font-size: 20px; }
+main { padding: 8px 16px; }
+.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 0 32px; }
+table { border-collapse: collapse; margin: 4px 0 12px; }
+td, th { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: left; font-variant-numeric: tabular-nums; }
+td.pass { color: #2e7d32; font-weight: 600; }
+td.fail { color: #c62828; font-weight: 600; }
+figure { margin: 12px 0 24px; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+.none { color: #777; }
+#devices input { font: inherit; padding: 3px 6px; width: 240px; }
+#device-table tbody tr { cursor: pointer; }
+#device-table tbody tr:hover, #device-table tbody tr.selected { background: #e3f2fd; }
+#device-log { font: 12px/1.5 ui-monospace, monospace; white-space: pre; overflow-x: auto; }
 `;
 
-const FIGURES: [string, string][] = [
-  ['uplink-rate', 'Uplinks per second: sent by devices, delivered to the application'],
-  ['latency-time', 'End-to-end latency over time (radio transmit → application MQTT)'],
-  ['latency-histogram', 'Latency distribution'],
-  ['join-timeline', 'Joins: Join-requests and JoinAccepts per second, devices joined'],
-  ['rssi', 'RSSI of uplinks at the gateways'],
-  ['snr', 'SNR of uplinks at the gateways'],
-];
-
-/** A self-contained HTML page for a run report: tables, plus plots drawn by an inlined uPlot. */
-export function htmlReport(r: RunReport): string {
-  const m = r.metrics;
+/**
+ * The report page: its sections (html-sections.ts) and plots drawn by an inlined uPlot. Written at
+ * the end of a run (self-contained, opens offline), and served by the live dashboard (`live`), which
+ * replaces the sections and redraws the plots as the run's server-sent events come in.
+ */
+export function htmlReport(r: RunReport, live?: LiveState): string {
   const { js, css } = uplotAssets();
-  const key: [string, unknown][] = [...keyFigures(r), ['devices not provisioned', m.devices_not_provisioned]];
-
-  const fleetCols = [...new Set(Object.values(r.fleets).flatMap((f) => Object.keys(f)))];
-  const gwCols = [...new Set(Object.values(r.gateways).flatMap((g) => Object.keys(g)))];
-  const title = `lorafleet — ${r.scenario}: ${r.verdict.toUpperCase()}`;
+  const s = reportSections(r, live);
+  const section = (id: string) => `<section id="s-${id}">${s[id] ?? ''}</section>`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="lorafleet">
-<title>${esc(title)}</title>
+<title>${esc(titleOf(r, live))}</title>
 <style>${css}</style>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #222; }
-header { padding: 12px 16px; color: #fff; background: ${r.verdict === 'pass' ? '#2e7d32' : r.verdict === 'fail' ? '#c62828' : '#8d6e00'}; }
-header h1 { margin: 0; font-size: 20px; }
-main { padding: 8px 16px; max-width: 1040px; }
-table { border-collapse: collapse; margin: 4px 0 12px; }
-td, th { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: left; font-variant-numeric: tabular-nums; }
-td.pass, .verdict-pass { color: #2e7d32; font-weight: 600; }
-td.fail, .verdict-fail { color: #c62828; font-weight: 600; }
-figure { margin: 12px 0 24px; }
-figcaption { font-weight: 600; margin-bottom: 4px; }
-.none { color: #777; }
-</style>
+<style>${STYLE}</style>
 </head>
-<body>
-<header><h1>${esc(title)}</h1>
-<div>seed ${esc(r.seed)} · ${esc(r.target)} target · ${esc(r.time)} time · ${esc(formatDuration(r.durationMs))}${r.interrupted ? ' · interrupted' : ''}</div></header>
+<body${live ? ' data-live="true"' : ''}>
+<header id="s-header" data-verdict="${live ? 'running' : esc(r.verdict)}">${s.header}</header>
 <main>
-<h2>Thresholds</h2>
-${
-  r.thresholds.length === 0
-    ? '<p class="none">none set</p>'
-    : `<table id="thresholds"><thead><tr><th>verdict</th><th>threshold</th><th>actual</th></tr></thead><tbody>${r.thresholds
-        .map(
-          (t) =>
-            `<tr><td class="${t.pass ? 'pass' : 'fail'}">${t.pass ? 'PASS' : 'FAIL'}</td><td>${esc(t.text)}</td><td>${esc(formatMetric(t.actual, t.metric))}</td></tr>`,
-        )
-        .join('')}</tbody></table>`
-}
-<h2>Key figures</h2>
-${table(['', ''], key, 'key')}
-${FIGURES.map(([id, caption]) => `<figure id="${id}"><figcaption>${esc(caption)}</figcaption><div class="plot"></div></figure>`).join('\n')}
-<h2>Fleets</h2>
-${table(
-  ['fleet', ...fleetCols],
-  Object.entries(r.fleets).map(([k, f]) => [k, ...fleetCols.map((c) => f[c] ?? '')]),
-)}
-<h2>Gateways</h2>
-${table(
-  ['gateway', ...gwCols],
-  Object.entries(r.gateways).map(([k, g]) => [k, ...gwCols.map((c) => g[c] ?? '')]),
-)}
-<h2>What the network said</h2>
-${table(
-  ['count', 'reason'],
-  Object.entries(r.diagnostics.reasons)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => [n, k]),
-)}
-<h2>Where devices saw the network break the spec</h2>
-${table(
-  ['count', 'violation'],
-  Object.entries(r.violations)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => [n, k]),
-)}
-${table(
-  ['device', 'kind', 'detail'],
-  r.violationSamples.map((v) => [v.device, v.kind, v.detail]),
-)}
+<div class="columns">${section('thresholds')}${section('key-figures')}</div>
+${FIGURES.map(([id, caption]) => `<figure id="${id}"${id === 'adr-time' ? ' hidden' : ''}><figcaption>${esc(caption)}</figcaption><div class="plot"></div></figure>`).join('\n')}
+${live ? DEVICES_SECTION : ''}
+<div class="columns">${section('losses')}${section('network-said')}</div>
+${section('firmware')}
+${section('fleets-gateways')}
 </main>
-<script type="application/json" id="report-data">${scriptJson({ timeline: r.timeline, distributions: r.distributions })}</script>
+<script type="application/json" id="report-data">${scriptJson(plotData(r))}</script>
 <script>${js.replace(/<\/script/gi, '<\\/script')}</script>
 <script>${PLOTS_SCRIPT}</script>
+${live ? `<script>${LIVE_SCRIPT}</script>` : ''}
 </body>
 </html>
 `;
 }
+
+/** The live page's device table (search, then a device's own frame log), filled by LIVE_SCRIPT. */
+const DEVICES_SECTION = `<section id="devices">
+<h2>Devices</h2>
+<p><input id="device-search" type="search" placeholder="search devices, e.g. meters-1" aria-label="search devices"> <span id="device-count"></span></p>
+<table id="device-table"><thead><tr><th>device</th><th>fleet</th><th>joined</th><th>uplinks</th><th>downlinks</th><th>violations</th><th>last RSSI</th><th>last SNR</th></tr></thead><tbody></tbody></table>
+<h3 id="device-log-title">Select a device to follow its frames</h3>
+<div id="device-log"></div>
+</section>`;
 
 export function writeHtmlReport(file: string, r: RunReport): void {
   makeParentDirs(file);

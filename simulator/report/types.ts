@@ -160,3 +160,39 @@ export interface RunReport {
   distributions: DistributionsJson;
   simulator: SimulatorHealth;
 }
+
+/** One device as the live dashboard's table shows it. */
+export interface DeviceRow {
+  id: string;
+  fleet: string;
+  joined: boolean;
+  uplinks: number;
+  downlinks: number;
+  violations: number;
+  lastRssi: number | null;
+  lastSnr: number | null;
+}
+
+/** The run's devices for the live dashboard: a search over them, and each one's recent story. */
+export interface DeviceDirectory {
+  /** Devices whose ID contains `query` (case-insensitive), in ID order, at most `limit`. */
+  search(query: string, limit: number): { devices: DeviceRow[]; matched: number; total: number };
+  /** The device's latest frames and events as lines, oldest first; undefined for an unknown device. */
+  log(id: string): string[] | undefined;
+}
+
+/** Where a run sends what a live view shows: its devices, then a partial report now and then. */
+export interface LiveReportSink {
+  devices(d: DeviceDirectory): void;
+  /** The report so far (thresholds evaluated on what has happened) and where the run is. */
+  snapshot(r: RunReport, state: LiveState): void;
+}
+
+/** Where a run still going is, for a live page (absent from the final report). */
+export interface LiveState {
+  phase: string;
+  elapsedMs: number;
+  durationMs: number;
+  /** Transmissions the radio lost so far (an uplink is lost only once the run is over). */
+  transmissionsLost?: Record<string, number>;
+}

@@ -19,7 +19,7 @@ const at = (elapsedMs: number, uplinksSent: number, over: Partial<Progress> = {}
 describe('the live progress line', () => {
   it('gives uplinks/s since the previous line, delivery, latency and errors', () => {
     expect(progressLine(at(10_000, 40), at(5_000, 20))).toBe(
-      '[10s/60s] joined 8/10  4.0 uplinks/s  delivered 39/40  latency p50 250ms p99 1202ms  errors 3 (1 refused, 2 fcnt-gap)',
+      '[10s/60s] joined 8/10  4.0 uplinks/s  delivered 39/40  latency p50 250ms p99 1202ms  errors 3 (1 from the network, 2 fcnt-gap)',
     );
   });
 
@@ -32,7 +32,7 @@ describe('the live progress line', () => {
     expect(errorsText(p)).toBe('errors 9 (5 fcnt-gap, 2 join-accept-missing, 1 bad-mic, …)');
     expect(errorsText(p, true)).toBe('errors 9 (9 spec)');
     expect(errorsText(at(10_000, 40, { errors: 4, refusals: 4, violations: {} }), true)).toBe(
-      'errors 4 (4 refused)',
+      'errors 4 (4 from the network)',
     );
   });
 

@@ -80,6 +80,11 @@ describe('runScenario against the embedded network, in virtual time', () => {
     const heard = sum(Object.values(r.gateways).map((g) => g.received!));
     expect(sum(r.distributions.rssiDbm.counts)).toBe(heard);
     expect(sum(r.distributions.snrDb.counts)).toBe(heard);
+    // SNR as a concentrator reports it: devices a few hundred metres away are not 40 dB above noise.
+    const snr = r.distributions.snrDb;
+    const top = snr.counts.findLastIndex((c) => c > 0);
+    expect(snr.start + top * snr.width).toBe(14); // the strongest saturate at the top
+    expect(snr.counts[top]).toBeGreaterThan(0);
     // One bucket per second over 45 s of traffic and the drain.
     expect(r.timeline.bucketMs).toBe(1000);
     expect(r.timeline.uplinksSent.length).toBeGreaterThanOrEqual(44);

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 // Run in the page (the test project has no DOM types): every plot marks itself when drawn.
-const PLOTS_DRAWN = 'document.body.dataset.plots === "6"';
+const PLOTS_DRAWN = 'document.body.dataset.plots === "7"';
 /** Pixels with anything painted on a canvas; -2 when there is none, -1 when too small to be a plot. */
 const paintedPixels = (selector: string): string => `((c) => {
   if (!c) return -2;
@@ -74,13 +74,21 @@ async function open(html: string): Promise<{ page: Page; errors: string[]; reque
 }
 
 describe('the HTML report in headless Chromium', () => {
-  it('renders offline, without errors, with all six plots drawn', async () => {
+  it('renders offline, without errors, with all seven plots drawn', async () => {
     const { page, errors, requests } = await open(htmlReport(report));
     await page.waitForFunction(PLOTS_DRAWN, null, { timeout: 10_000 });
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
 
-    for (const id of ['uplink-rate', 'latency-time', 'latency-histogram', 'join-timeline', 'rssi', 'snr']) {
+    for (const id of [
+      'uplink-rate',
+      'latency-time',
+      'latency-histogram',
+      'join-timeline',
+      'adr-time',
+      'rssi',
+      'snr',
+    ]) {
       // A drawn plot has a canvas of its size with something painted on it.
       const painted = await page.evaluate<number>(paintedPixels(`#${id} canvas`));
       expect(painted, id).toBeGreaterThan(500);
@@ -90,6 +98,50 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.locator('#join-timeline .u-legend').innerText()).toMatch(
       /Join-requests\/s[\s\S]*JoinAccepts\/s[\s\S]*joined/,
     );
+    expect(await page.locator('#adr-time .u-legend').innerText()).toContain('sensors');
+    await page.close();
+  });
+
+  it('draws full width, with latency ticks in ms and s, and SNR within what a concentrator reports', async () => {
+    const { page } = await open(htmlReport(report));
+    await page.waitForFunction(PLOTS_DRAWN, null, { timeout: 10_000 });
+    const mainWidth = await page.evaluate<number>('document.querySelector("main").clientWidth');
+    const plotWidth = await page.evaluate<number>(
+      'document.querySelector("#uplink-rate .uplot").clientWidth',
+    );
+    expect(mainWidth).toBeGreaterThan(1000); // no narrow column on a wide window
+    expect(plotWidth).toBeGreaterThan(mainWidth - 40);
+    // The log axis names its ticks at 1, 2 and 5 of a decade, in ms or s (uPlot draws them on the
+    // canvas; the values it drew are on its axis).
+    const labels = await page.evaluate<string[]>(
+      'window.lorafleetPlots.plot("latency-histogram").axes[0]._values.filter((v) => v !== null)',
+    );
+    expect(labels.length).toBeGreaterThan(1);
+    for (const t of labels) expect(t).toMatch(/^[125]0* (ms|s)$/);
+    // The SNR axis spans −20 to +14 dB, whatever the devices' true SNR.
+    const snr = await page.evaluate<{ min: number; max: number }>(
+      '(({ min, max }) => ({ min, max }))(window.lorafleetPlots.plot("snr").scales.x)',
+    );
+    expect(snr).toEqual({ min: -21, max: 15 });
+    await page.close();
+  });
+
+  it('tabulates the losses by reason and the firmware behaviour, as the JSON report has them', async () => {
+    const { page } = await open(htmlReport(report));
+    const mac = await page.locator('#mac-commands').innerText();
+    for (const name of Object.keys(report.firmware.mac.fromNetwork)) expect(mac).toContain(name);
+    const rates = await page.locator('#data-rates tbody tr').allInnerTexts();
+    expect(rates[0]).toMatch(/^sensors\s+\d+/);
+    const joins = await page.locator('#join-attempts tbody tr').allInnerTexts();
+    expect(joins.map((r) => r.split('\t').map(Number))).toEqual(
+      Object.entries(report.firmware.joinRequests.perDevice).map(([n, d]) => [Number(n), d]),
+    );
+    const lost = await page.locator('#uplink-losses tbody tr').allInnerTexts();
+    expect(lost).toHaveLength(4);
+    expect(lost.map((r) => Number(r.split('\t')[0])).reduce((a, b) => a + b, 0)).toBe(
+      report.metrics.uplinks_lost,
+    );
+    expect(await page.locator('#downlink-losses tbody tr').count()).toBe(3);
     await page.close();
   });
 

@@ -29,6 +29,11 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
             type: 'string',
             describe: 'Write a self-contained HTML report with plots to this file',
           })
+          .option('dashboard', {
+            type: 'string',
+            describe:
+              'Serve a live dashboard of the run on host:port (e.g. 127.0.0.1:8080; loopback unless a host is given)',
+          })
           .option('prometheus', {
             type: 'string',
             describe: 'Serve live metrics for Prometheus on host:port (e.g. 127.0.0.1:9464)',
@@ -86,6 +91,7 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
               ...(a.report ? { report: a.report } : {}),
               ...(a.html ? { html: a.html } : {}),
               ...(a.prometheus !== undefined ? { prometheus: a.prometheus } : {}),
+              ...(a.dashboard !== undefined ? { dashboard: a.dashboard } : {}),
               ...(a.log ? { log: a.log } : {}),
               ...(a['state-dir'] ? { stateDir: a['state-dir'] } : {}),
               ...(a.fresh ? { fresh: true } : {}),
