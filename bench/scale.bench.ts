@@ -173,7 +173,7 @@ const receiver = (gw: VirtualGateway) => (phy: Uint8Array) =>
  * (crypto), the fleet's scheduling, the gateway's rxpk JSON and datagrams. Virtual time runs as fast
  * as the CPU allows; only what reached the sink counts.
  */
-async function endToEnd(kind: 'compact' | 'virtual', devices: number, ms: number): Promise<number> {
+export async function endToEnd(kind: 'compact' | 'virtual', devices: number, ms: number): Promise<number> {
   const sink = await startSink();
   const scheduler = new VirtualScheduler(0);
   const gw = await gatewayTo(sink.port, scheduler, 1);

@@ -85,6 +85,7 @@ export class FirmwareStats {
     const confirmed = { acked: 0, unacked: 0, retransmissions: 0 };
     const refused: Record<string, number> = {};
     let stickyRepeats = 0;
+    const pendingAtEnd: Record<string, number> = {};
     let classC = 0;
     for (const { dev, plan } of devices.values()) {
       const c = dev.counters;
@@ -92,6 +93,7 @@ export class FirmwareStats {
       confirmed.unacked += c.confirmedUnacked;
       confirmed.retransmissions += c.retransmissions;
       stickyRepeats += c.stickyRepeats;
+      for (const a of [...dev.stickyAnswers, ...dev.pendingAnswers]) bump(pendingAtEnd, a.command.name);
       if (plan.fleet.class === 'C') classC++;
       for (const [kind, n] of Object.entries(dev.violations) as [ViolationKind, number][]) {
         const request = REFUSED_REQUEST[kind];
@@ -109,6 +111,7 @@ export class FirmwareStats {
         fromDevices: { ...this.fromDevices },
         refused,
         stickyRepeats,
+        pendingAtEnd,
       },
       dataRates: structuredClone(this.dataRates),
       txPowerDbm: structuredClone(this.txPowerDbm),

@@ -95,6 +95,7 @@ function firmware(r: RunReport): string {
       ...Object.keys(f.mac.fromNetwork),
       ...Object.keys(f.mac.fromDevices),
       ...Object.keys(f.mac.refused),
+      ...Object.keys(f.mac.pendingAtEnd ?? {}),
     ]),
   ].sort();
   const mac = names.map((n) => [
@@ -102,6 +103,7 @@ function firmware(r: RunReport): string {
     f.mac.fromNetwork[n] ?? '',
     f.mac.fromDevices[n] ?? '',
     f.mac.refused[n] ?? '',
+    f.mac.pendingAtEnd?.[n] ?? '',
   ]);
   const drs = [...new Set(Object.values(f.dataRates).flatMap((m) => Object.keys(m)))].sort((a, b) =>
     a.localeCompare(b, 'en', { numeric: true }),
@@ -122,7 +124,7 @@ function firmware(r: RunReport): string {
     .sort((a, b) => Number(a[0]) - Number(b[0]))
     .map(([n, d]) => [n, d]);
   return `<h2>Firmware behaviour</h2>
-<h3>MAC commands</h3>${table(['command', 'from the network', 'from the devices', 'refused by the devices'], mac, 'mac-commands')}
+<h3>MAC commands</h3>${table(['command', 'from the network', 'from the devices', 'refused by the devices', 'unsent at the end'], mac, 'mac-commands')}
 <h3>Data frames by data rate</h3>${table(['fleet', ...drs], rates, 'data-rates')}
 ${table(['', ''], other, 'firmware-figures')}
 <h3>Join-requests a device needed</h3>${table(['Join-requests', 'devices'], joins, 'join-attempts')}`;

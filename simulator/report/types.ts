@@ -57,6 +57,8 @@ export interface FirmwareReport {
     fromDevices: Record<string, number>;
     refused: Record<string, number>;
     stickyRepeats: number;
+    /** Answers still waiting for an uplink to ride on when the run ended, by name. */
+    pendingAtEnd: Record<string, number>;
   };
   /** Data frames per fleet by data rate (`DR0`…) and by EIRP (dBm): where ADR took them. */
   dataRates: Record<string, Record<string, number>>;
