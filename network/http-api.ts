@@ -8,6 +8,7 @@ import { FieldPathError } from './paths.js';
 import { authenticate, requireApplicationRight } from './rights.js';
 import type { Auth, Doc } from './registry.js';
 import { ttsJson } from './tts-json.js';
+import { inProcessFetch } from './in-process-fetch.js';
 import { ID_PATTERN } from './routes/common.js';
 import { applicationsRoutes } from './routes/applications.js';
 import { devicesRoutes } from './routes/devices.js';
@@ -83,6 +84,9 @@ export class HttpApi {
     s.closeAllConnections();
     await new Promise<void>((r) => s.close(() => r()));
   }
+
+  /** This API as a `fetch` in the same process (in-process-fetch.ts): what an embedded run provisions through. */
+  readonly fetch: typeof fetch = inProcessFetch((req, res) => this.handle(req, res));
 
   route(method: string, path: string, handler: Handler): void {
     const re = new RegExp(`^/api/v3${path.replace(/\{[a-z_]+\}/g, '([^/]+)')}$`);

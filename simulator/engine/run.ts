@@ -132,6 +132,7 @@ class Run {
     const target = await openTarget(this.s, cleanup, {
       scheduler,
       inProcess: this.virtual && this.o.sockets !== true,
+      provisionInProcess: this.o.sockets !== true,
       logger: this.log,
       ...(this.o.userAgent ? { userAgent: this.o.userAgent } : {}),
     });

@@ -41,6 +41,11 @@ export interface TargetOptions {
   scheduler: Scheduler;
   /** Reach an embedded network in process (virtual time), not over loopback sockets. */
   inProcess?: boolean;
+  /**
+   * Register with an embedded network through its HTTP API called in this process (the same routes,
+   * rights and errors, no TCP round trip a device), not over loopback HTTP.
+   */
+  provisionInProcess?: boolean;
   userAgent?: string;
   logger?: Logger;
 }
@@ -68,6 +73,7 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
       userAgent: o.userAgent ?? 'lorafleet',
       concurrency: s.target.provisioning_concurrency,
       ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.provisionInProcess && net.http ? { fetch: net.http.fetch } : {}),
     }),
     udp: a.udp,
     mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedNetwork } from '../../network/embedded-network.js';
+import { VirtualScheduler } from '../../simulator/time/scheduler.js';
+import { TtsClient } from '../../simulator/tts/http-client.js';
+
+const ADMIN = 'NNSXS.TESTADMINKEY0000000.' + 'CD'.repeat(32);
+let net: EmbeddedNetwork;
+let base: string;
+
+beforeAll(async () => {
+  net = new EmbeddedNetwork({ scheduler: new VirtualScheduler(), apiKey: ADMIN, mqtt: false });
+  base = `http://127.0.0.1:${(await net.start()).http!.port}`;
+});
+afterAll(() => net.stop());
+
+/** The same request over loopback HTTP and through the in-process fetch: status, the headers that matter, body. */
+async function both(method: string, path: string, body?: unknown, key: string | null = ADMIN) {
+  const init: RequestInit = {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+  const read = async (r: Response) => ({
+    status: r.status,
+    total: r.headers.get('x-total-count'),
+    body: JSON.parse((await r.text()) || '{}') as Record<string, unknown>,
+  });
+  const overHttp = await read(await fetch(`${base}/api/v3${path}`, init));
+  const inProcess = await read(await net.http!.fetch(`http://anywhere/api/v3${path}`, init));
+  // Correlation IDs are random per error: compare everything else.
+  const strip = (x: { body: Record<string, unknown> }) =>
+    JSON.parse(JSON.stringify(x).replace(/"correlation_id":"[0-9a-f]+"/g, '"correlation_id":"…"'));
+  return { overHttp: strip(overHttp), inProcess: strip(inProcess) };
+}
+
+describe('the HTTP API called in process (what an embedded run provisions through)', () => {
+  it('answers as it does over a socket: creations, reads, lists, refusals and errors', async () => {
+    const app = (id: string) => ({ application: { ids: { application_id: id } } });
+    // Over HTTP first, then in process: the second creation of each is the in-process one's refusal.
+    const created = await both('POST', '/users/admin/applications', app('same-app'));
+    expect(created.overHttp.status).toBe(200);
+    expect(created.inProcess.status).toBe(409); // id_taken, as over HTTP for a second creation
+    expect(created.inProcess.body.message).toMatch(
+      /^error:pkg\/identityserver:id_taken|already exists|taken/,
+    );
+    for (const [method, path, body, key] of [
+      ['GET', '/applications/same-app', undefined, ADMIN],
+      ['GET', '/applications', undefined, ADMIN],
+      ['GET', '/applications/none-such', undefined, ADMIN],
+      ['GET', '/applications', undefined, null],
+      ['GET', '/applications', undefined, 'NNSXS.WRONG.KEY'],
+      ['POST', '/users/admin/applications', { application: { ids: { application_id: 'Bad ID' } } }, ADMIN],
+      ['PUT', '/nothing-here', {}, ADMIN],
+    ] as const) {
+      const r = await both(method, path, body, key);
+      expect(r.inProcess, `${method} ${path}`).toEqual(r.overHttp);
+    }
+  });
+
+  it('serves the API client (retries, JSON, errors) exactly as over HTTP', async () => {
+    const client = new TtsClient({
+      target: { url: 'http://in-process' },
+      apiKey: ADMIN,
+      userAgent: 'lorafleet-test',
+      fetch: net.http!.fetch,
+    });
+    await client.post('/users/admin/applications', {
+      application: { ids: { application_id: 'via-client' } },
+    });
+    const got = await client.get<{ ids: { application_id: string } }>('/applications/via-client');
+    expect(got.ids.application_id).toBe('via-client');
+    await expect(client.get('/applications/absent-app')).rejects.toMatchObject({ status: 404 });
+  });
+});
