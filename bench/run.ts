@@ -1,13 +1,15 @@
 import { cryptoBenches } from './crypto.bench.js';
+import { embeddedBenches, networkMemoryBenches } from './embedded.bench.js';
 import { gatewayBenches } from './gateway.bench.js';
-import { report } from './harness.js';
+import { report, type BenchResult } from './harness.js';
 import { joinStormBenches } from './join-storm.bench.js';
 import { endToEndBenches, lagBenches, memoryBenches } from './scale.bench.js';
 import { captureBenches, virtualTimeBenches } from './virtual-time.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --ms N] [-- --join-storm N]`: each lorafleet operation against its baseline in the same
- * process, printed as rates and a ratio. Speed is measured here, never asserted in the test suite.
+ * process, printed as rates and a ratio (`--json`: one JSON line each, what `npm run bench:readme`
+ * turns into the README's tables). Speed is measured here, never asserted in the test suite.
  */
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -19,11 +21,17 @@ const stormDevices = stormArg >= 0 ? Number(args[stormArg + 1]) : 100_000;
 
 if (!json)
   process.stdout.write(`lorafleet bench — node ${process.version}, ${process.arch}, ${ms} ms per side\n`);
-for (const r of await cryptoBenches(ms)) report(r, json);
-for (const r of await gatewayBenches(ms)) report(r, json);
-for (const r of await endToEndBenches(ms)) report(r, json);
-for (const r of await lagBenches(ms)) report(r, json);
-for (const r of await memoryBenches([100_000, 1_000_000])) report(r, json);
-for (const r of await virtualTimeBenches()) report(r, json);
-for (const r of await captureBenches()) report(r, json);
-if (stormDevices > 0) for (const r of await joinStormBenches(stormDevices)) report(r, json);
+const all = (rs: BenchResult[]) => {
+  for (const r of rs) report(r, json);
+  return rs;
+};
+all(await cryptoBenches(ms));
+all(await gatewayBenches(ms));
+const [fleetPath] = all(await endToEndBenches(ms));
+all(await lagBenches(ms));
+all(await memoryBenches([100_000, 1_000_000]));
+all(await networkMemoryBenches());
+all(await embeddedBenches(fleetPath!.ops_per_s));
+all(await virtualTimeBenches());
+all(await captureBenches());
+if (stormDevices > 0) all(await joinStormBenches(stormDevices));

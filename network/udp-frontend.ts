@@ -110,10 +110,11 @@ export class UdpFrontend {
         },
       };
       return Promise.resolve({
-        send: (b: Buffer) => {
+        send: (b: Buffer, sent?: () => void) => {
           if (!open) return;
           const copy = Buffer.from(b);
           this.scheduler.after(latencyUs, () => this.onMessage(copy, peer));
+          sent?.();
         },
         close: () => {
           open = false;

@@ -166,7 +166,8 @@ export class VirtualGateway {
   private readonly tmstStart: number;
   private batch: string[] = [];
   private batchTimer: TimerHandle | undefined;
-  private readonly pendingPush = new Map<number, TimerHandle>();
+  /** PUSH_DATA awaiting its ACK, by token: its timeout, once the datagram has left. */
+  private readonly pendingPush = new Map<number, TimerHandle | undefined>();
   private pullToken = -1;
   private pullAcked = true;
   private keepaliveTimer: TimerHandle | undefined;
@@ -232,7 +233,7 @@ export class VirtualGateway {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of [this.batchTimer, this.keepaliveTimer, this.statTimer]) if (t) this.scheduler.cancel(t);
-    for (const t of this.pendingPush.values()) this.scheduler.cancel(t);
+    for (const t of this.pendingPush.values()) if (t !== undefined) this.scheduler.cancel(t);
     for (const s of this.scheduledTx) this.scheduler.cancel(s.timer);
     this.pendingPush.clear();
     this.scheduledTx = [];
@@ -298,16 +299,25 @@ export class VirtualGateway {
     head[1] = token >>> 8;
     head[2] = token & 0xff;
     head[3] = 0x00;
-    this.send(Buffer.concat([head, Buffer.from(json)]));
     this.counters.pushData++;
     this.interval.upSent++;
-    const timer = this.scheduler.after(this.config.pushTimeoutUs ?? 100_000, () => {
+    const missing = () => {
       if (this.pendingPush.delete(token)) {
         this.counters.pushAckMissing++;
         this.hooks.onEvent?.({ event: 'push_ack_missing', token });
       }
+    };
+    // The simulator's own lateness never counts as the network's missing PUSH_ACK: the timeout runs
+    // from when the datagram left (a late loop sends late), and over a real socket an ACK that waits
+    // in it while a late loop runs the timer is read first (setImmediate runs after the I/O poll).
+    this.pendingPush.set(token, undefined);
+    this.link?.send(Buffer.concat([head, Buffer.from(json)]), () => {
+      if (!this.pendingPush.has(token) || this.stopped) return;
+      const timer = this.scheduler.after(this.config.pushTimeoutUs ?? 100_000, () =>
+        this.config.transport === undefined ? setImmediate(missing) : missing(),
+      );
+      this.pendingPush.set(token, timer);
     });
-    this.pendingPush.set(token, timer);
   }
 
   private keepalive(): void {
@@ -379,9 +389,10 @@ export class VirtualGateway {
     if (p.version !== PROTOCOL_VERSION) return this.malformed('version', `protocol version ${p.version}`);
     switch (p.type) {
       case 'PUSH_ACK': {
+        if (!this.pendingPush.has(p.token))
+          return this.malformed('token', `PUSH_ACK for unknown token ${p.token}`);
         const t = this.pendingPush.get(p.token);
-        if (t === undefined) return this.malformed('token', `PUSH_ACK for unknown token ${p.token}`);
-        this.scheduler.cancel(t);
+        if (t !== undefined) this.scheduler.cancel(t);
         this.pendingPush.delete(p.token);
         this.counters.pushAck++;
         this.interval.upAcked++;

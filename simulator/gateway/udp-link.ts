@@ -23,10 +23,11 @@ export function udpTransport(
     });
     let open = true;
     const link: DatagramLink = {
-      send: (b) => {
+      send: (b, sent) => {
         if (!open) return;
         socket.send(b, server.port, server.host, (e) => {
           if (e) handlers.error(e);
+          else sent?.();
         });
       },
       close: () => {

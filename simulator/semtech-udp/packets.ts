@@ -236,10 +236,16 @@ export function decodeBase64(data: string, field: string): Uint8Array {
 /** `time` of an rxpk: ISO 8601 with microseconds, "2013-03-31T16:21:17.528002Z". */
 export function rxpkTime(wallClockMs: number): string {
   const totalUs = Math.round(wallClockMs * 1000);
-  const micros = totalUs % 1000;
-  const iso = new Date((totalUs - micros) / 1000).toISOString(); // …T16:21:17.528Z
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  const second = Math.floor(totalUs / 1e6);
+  // A gateway stamps thousands of frames a second: the date and time to the second are made once.
+  if (second !== rxpkSecond.at) {
+    rxpkSecond.at = second;
+    rxpkSecond.prefix = new Date(second * 1000).toISOString().slice(0, 20); // …T16:21:17.
+  }
+  return `${rxpkSecond.prefix}${String(totalUs - second * 1e6).padStart(6, '0')}Z`;
 }
+
+const rxpkSecond = { at: Number.NaN, prefix: '' };
 
 /** `time` of a stat object: "2014-01-12 08:59:28 GMT". */
 export function statTime(wallClockMs: number): string {

@@ -6,8 +6,11 @@
 
 /** A gateway's end of the carrier. */
 export interface DatagramLink {
-  /** Sends one datagram to the network. */
-  send(datagram: Buffer): void;
+  /**
+   * Sends one datagram to the network; `sent` runs once it has left (a socket sends when the event
+   * loop gets to it, which is late when the loop is).
+   */
+  send(datagram: Buffer, sent?: () => void): void;
   /** Stops sending and receiving; nothing arrives after it resolves. */
   close(): Promise<void>;
   /** The local address the network sees, where the carrier is a socket. */

@@ -7,7 +7,9 @@ import {
 } from '../../simulator/gateway/gateway.js';
 import { encodeUdpPacket } from '../../simulator/semtech-udp/packets.js';
 import { Rng } from '../../simulator/random/rng.js';
-import { VirtualScheduler } from '../../simulator/time/scheduler.js';
+import { VirtualScheduler, WallScheduler } from '../../simulator/time/scheduler.js';
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
 import { hex } from '../helpers/vectors.js';
 import { io, ScriptedNetwork } from '../helpers/udp-network.js';
 import { FUZZ_RUNS } from '../helpers/arbitraries.js';
@@ -310,6 +312,7 @@ describe('VirtualGateway against a loopback network (virtual time)', () => {
     await net.next('PUSH_DATA');
     await io();
     sched.advanceBy(100_000); // push timeout
+    await io(); // the socket is read before the timeout counts
     expect(gw.counters.pushAckMissing).toBe(1);
     sched.advanceBy(5_000_000); // next keepalive: the previous one was acked (before silence)
     await net.next('PULL_DATA', 1);
@@ -337,5 +340,61 @@ describe('VirtualGateway against a loopback network (virtual time)', () => {
       txnb: 0,
     });
     expect(withStat.body.stat!.time).toMatch(/^2026-01-01 00:00:30 GMT$/);
+  });
+});
+
+/** A network on another thread that answers every PUSH_DATA at once, whatever this thread is doing. */
+const ACKER = `
+const dgram = require('node:dgram');
+const { parentPort } = require('node:worker_threads');
+const s = dgram.createSocket('udp4');
+s.on('message', (m, r) => {
+  if (m.length >= 4 && m[3] === 0) s.send(Buffer.from([2, m[1], m[2], 1]), r.port, r.address);
+});
+s.bind(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
+parentPort.on('message', () => s.close(() => process.exit(0)));
+`;
+
+describe('a PUSH_ACK that waits in the socket while the simulator runs late', () => {
+  it('is matched, not counted missing: the socket is read before the timeout decides', async () => {
+    const worker = new Worker(ACKER, { eval: true });
+    const [port] = (await once(worker, 'message')) as [number];
+    const sched = new WallScheduler();
+    const gw = new VirtualGateway(
+      {
+        eui: EUI,
+        server: { host: '127.0.0.1', port },
+        txFrequencyRange: [863e6, 870e6],
+        statIntervalUs: 0,
+        pushTimeoutUs: 100_000,
+      },
+      sched,
+      new Rng(5),
+    );
+    try {
+      await gw.start();
+      for (let i = 0; i < 3; i++) {
+        gw.receive(uplink(i));
+        // The PUSH_DATA leaves at the end of the 10 ms batch window; right after it the simulator's
+        // loop is stuck for 300 ms, so the ACK (sent at once by the other thread) waits in the socket
+        // and the 100 ms timeout is overdue when the loop comes back.
+        await new Promise<void>((resolve) =>
+          sched.after(10_500, () => {
+            const until = performance.now() + 300;
+            while (performance.now() < until); // the stall
+            resolve();
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(gw.counters.pushData).toBe(3);
+      expect(gw.counters.pushAck).toBe(3);
+      expect(gw.counters.pushAckMissing).toBe(0);
+    } finally {
+      await gw.stop();
+      sched.stop();
+      worker.postMessage('stop');
+      await once(worker, 'exit');
+    }
   });
 });

@@ -69,6 +69,7 @@ describe('many gateways in one process', () => {
       await io(5);
       sched.advanceBy(5_000_000);
     }
+    await io(5); // a timeout is decided once the socket has been read
     expect(gw.counters.pushData).toBe(6);
     expect(gw.counters.pushAckMissing).toBe(6);
     expect(gw.counters.pullAckMissing).toBeGreaterThanOrEqual(5);

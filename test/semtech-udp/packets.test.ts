@@ -144,4 +144,26 @@ describe('Semtech UDP codec', () => {
     expect(gpsTimeMs(Date.UTC(1980, 0, 6))).toBe(18_000);
     expect(wallClockFromGpsMs(gpsTimeMs(1_700_000_000_123))).toBe(1_700_000_000_123);
   });
+
+  it('writes rxpk time to the microsecond, whatever second came before (the second is kept)', () => {
+    // Independent of how rxpkTime builds it: ISO time to the ms, then the µs digits.
+    const expected = (ms: number) => {
+      const us = Math.round(ms * 1000);
+      const iso = new Date(Math.floor(us / 1000)).toISOString();
+      return `${iso.slice(0, 23)}${String(us % 1000).padStart(3, '0')}Z`;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1e12, max: 4e12 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 8 }),
+        (msList, usList) => {
+          for (const [i, ms] of msList.entries()) {
+            const t = ms + usList[i % usList.length]! / 1000;
+            expect(rxpkTime(t)).toBe(expected(t));
+            expect(rxpkTime(t + 0.999)).toBe(expected(t + 0.999)); // the same second, or the next
+          }
+        },
+      ),
+    );
+  });
 });
