@@ -1,95 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { aes128Key, eui64 } from '../crypto/index.js';
-import { EmbeddedNetwork } from '../network/index.js';
-import { REGIONS } from '../simulator/region/index.js';
-import { asSetRequest, isCreateBody, jsSetRequest, nsSetRequest } from '../simulator/tts/requests.js';
-import type { DeviceSpec } from '../simulator/scenario/device-spec.js';
-import { FleetHarness } from '../test/helpers/fleet-harness.js';
+import { runScenario } from '../simulator/engine/run.js';
+import { loadScenario } from '../simulator/scenario/load.js';
 import type { BenchResult } from './harness.js';
 
-const hex = (n: number, bytes: number) =>
-  n
-    .toString(16)
-    .toUpperCase()
-    .padStart(bytes * 2, '0');
+const root = fileURLToPath(new URL('../', import.meta.url));
 
 /**
- * A join storm against the embedded network: `devices` OTAA devices (LoRaWAN 1.0.3) behind 100
- * gateways start joining within ten seconds of virtual time, over real UDP on loopback, and retry as
- * firmware does until every one has a session. Joins/s is counted in wall time, from the first
- * Join-request to the last JoinAccept. Devices are registered in the network's registries directly
- * (the same request bodies as over its HTTP API, without the HTTP), so the figure is the join path:
- * device crypto, radio, gateways, Semtech UDP, the NS, the JS and back.
+ * A join storm through the engine, as `lorafleet run scenarios/join-storm.yaml` runs it with
+ * `devices` OTAA devices (LoRaWAN 1.0.3) and a gateway per thousand of them: registration, then every
+ * device joining within ten seconds of virtual time against the embedded network in process, retrying
+ * as firmware does until it has a session. Joins/s is counted in wall time from the start of traffic to
+ * the moment the last device joined, with the Join-requests it took.
  */
 export async function joinStormBenches(devices: number): Promise<BenchResult[]> {
-  const h = new FleetHarness({ listeners: true, keepTraffic: false });
-  const net = new EmbeddedNetwork({ scheduler: h.sched, mqtt: false, http: false, rx1DelayS: 1 });
-  const { udp } = await net.start();
-  net.createApplication('storm', { user_id: 'admin' });
-  const gateways = 100;
-  const span = 100_000; // metres: a gateway every kilometre along a line, devices among them
-  for (let g = 0; g < gateways; g++)
-    await h.addGateway(
-      `gw-${g}`,
-      `AA555A00000${hex(g, 2)}0`.slice(0, 16),
-      (g + 0.5) * (span / gateways),
-      udp.port,
-    );
-  const appKey = '2B7E151628AED2A6ABF7158809CF4F3C';
-  for (let i = 0; i < devices; i++) {
-    const s: DeviceSpec = {
-      deviceId: `dev-${i}`,
-      devEui: `00A0${hex(i, 6)}`,
-      joinEui: '70B3D57ED0000001',
-      activation: 'otaa',
-      lorawanVersion: '1.0.3',
-      frequencyPlanId: 'EU_863_870',
-      appKey,
-    };
-    net.devices.create('storm', isCreateBody(s).end_device);
-    for (const [c, r] of [
-      ['js', jsSetRequest(s)],
-      ['ns', nsSetRequest(s)],
-      ['as', asSetRequest(s)],
-    ] as const)
-      net.devices.set(c, 'storm', s.deviceId, r.body.end_device, r.paths);
-    const dev = h.addDevice(
-      {
-        id: s.deviceId,
-        devEui: eui64(s.devEui),
-        joinEui: eui64(s.joinEui!),
-        appKey: aes128Key(appKey),
-        version: '1.0.3',
-        activation: 'otaa',
-        deviceClass: 'A',
-        region: REGIONS.EU868,
-        dataRate: 5,
-        joinRetryDelayMs: [5000, 15000],
+  const base = loadScenario(join(root, 'scenarios/join-storm.yaml'));
+  const s = {
+    ...base,
+    duration: '15m',
+    thresholds: [],
+    gateways: { ...base.gateways, count: Math.max(8, Math.round(devices / 1000)) },
+    fleets: base.fleets.map((f) => ({ ...f, count: devices, interval: '1h' })),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'lorafleet-bench-storm-'));
+  let trafficAt = 0;
+  let joinedAt = 0;
+  let requestsThen = 0;
+  try {
+    const r = await runScenario(s, {
+      virtualTime: true,
+      stateDir: dir,
+      onPhase: (phase) => {
+        if (phase === 'traffic') trafficAt = performance.now();
       },
-      ((i * 7919) % devices) * (span / devices),
-    );
-    h.sched.at(h.sched.now() + ((i * 104729) % devices) * (10e6 / devices), () => dev.start());
+      onProgress: (p) => {
+        if (joinedAt === 0 && p.joined >= p.devices) {
+          joinedAt = performance.now();
+          requestsThen = p.counts.joinsRequested;
+        }
+      },
+    });
+    const joined = r.metrics.devices_otaa_joined ?? 0;
+    const seconds = ((joinedAt || performance.now()) - trafficAt) / 1000;
+    const requests = requestsThen || (r.metrics.joins_requested ?? 0);
+    return [
+      {
+        name: `scale.join-storm-${devices >= 1000 ? `${devices / 1000}k` : devices}-otaa`,
+        ops_per_s: joined / seconds,
+        baseline: 'Join-requests/s',
+        baseline_ops_per_s: requests / seconds,
+        ratio: joined / requests,
+        detail: `lorafleet run: ${joined}/${devices} joined after ${requests} Join-requests, ${seconds.toFixed(1)} s wall, ${s.gateways.count} gateways`,
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const start = performance.now();
-  const all = [...h.devices.values()];
-  let joined = 0;
-  for (let t = 0; t < 1800 && joined < devices; t++) {
-    await h.pump(1000);
-    joined = 0;
-    for (const d of all) if (d.joined) joined++;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  const requests = all.reduce((a, d) => a + d.counters.joinRequests, 0);
-  await h.stop();
-  await net.stop();
-  return [
-    {
-      name: `scale.join-storm-${devices >= 1000 ? `${devices / 1000}k` : devices}-otaa`,
-      ops_per_s: joined / seconds,
-      baseline: 'Join-requests/s',
-      baseline_ops_per_s: requests / seconds,
-      ratio: joined / requests,
-      detail: `${joined}/${devices} joined after ${requests} Join-requests, ${seconds.toFixed(1)} s wall, ${(h.sched.now() / 1e6) | 0} s virtual`,
-    },
-  ];
 }
