@@ -15,9 +15,10 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const msArg = args.indexOf('--ms');
 const ms = msArg >= 0 ? Number(args[msArg + 1]) : 1000;
-// `--join-storm N` (default 100,000; 0 skips it): the storm takes minutes at full size.
+// `--join-storm N` (default 2,000, the scenario's own size; 0 skips it): past ten thousand devices the
+// storm takes many minutes (see the README).
 const stormArg = args.indexOf('--join-storm');
-const stormDevices = stormArg >= 0 ? Number(args[stormArg + 1]) : 100_000;
+const stormDevices = stormArg >= 0 ? Number(args[stormArg + 1]) : 2_000;
 
 if (!json)
   process.stdout.write(`lorafleet bench — node ${process.version}, ${process.arch}, ${ms} ms per side\n`);

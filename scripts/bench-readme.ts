@@ -1,7 +1,8 @@
 // Rewrites the README's performance table from `npm run bench -- --json` output:
-//   npm run -s bench -- --json > bench.jsonl && npm run bench:readme bench.jsonl
+//   npm run -s bench -- --json > bench.jsonl && npm run bench:readme -- bench.jsonl
 // The figures in the README are what a bench run printed, never copied by hand.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import type { BenchResult } from '../bench/harness.js';
 
 /** What each bench line measures, as the table says it; lines not named here show their name. */
@@ -36,7 +37,10 @@ const rate = (name: string, opsPerS: number): string =>
   /^(frame-|aes-|gateway\.)/.test(name) ? `${(1e6 / opsPerS).toFixed(1)} µs` : `${fmt(opsPerS)}/s`;
 
 function row(r: BenchResult): string {
-  const label = LABELS[r.name] ?? `\`${r.name}\``;
+  const storm = /^scale\.join-storm-(.+)-otaa$/.exec(r.name);
+  const label =
+    LABELS[r.name] ??
+    (storm ? `join storm through the engine, ${storm[1]} OTAA devices: joins/s` : `\`${r.name}\``);
   const ours = r.unit !== undefined ? `${fmt(r.value ?? 0)} ${r.unit}` : rate(r.name, r.ops_per_s);
   const theirs =
     r.unit !== undefined
@@ -84,6 +88,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stderr.write(`${from}: no bench lines\n`);
     process.exit(2);
   }
-  writeFileSync('README.md', readmeWithBench(readFileSync('README.md', 'utf8'), lines));
+  const text = readmeWithBench(readFileSync('README.md', 'utf8'), lines);
+  const options = (await resolveConfig('README.md')) ?? {};
+  writeFileSync('README.md', await format(text, { ...options, filepath: 'README.md' }));
   process.stdout.write(`README.md: performance table of ${lines.length} bench lines from ${from}\n`);
 }

@@ -3,6 +3,7 @@ import type { LiveState, RunReport } from './types.js';
 export type { LiveState };
 import { formatDuration } from '../scenario/duration.js';
 import { formatMetric, keyFigures } from './summary.js';
+import { firmwareOf } from './firmware.js';
 import { DOWNLINK_LOSS_REASONS, UPLINK_LOSS_REASONS } from '../metrics/losses.js';
 
 /*
@@ -88,8 +89,8 @@ ${upText}
 }
 
 function firmware(r: RunReport): string {
-  const f = r.firmware;
-  if (f === undefined) return '';
+  if (r.firmware === undefined) return '';
+  const f = firmwareOf(r.firmware);
   const names = [
     ...new Set([
       ...Object.keys(f.mac.fromNetwork),

@@ -1,3 +1,4 @@
+import { firmwareOf } from './firmware.js';
 import { LorafleetError } from '../../crypto/errors.js';
 import type { FirmwareReport, LagFigures, RunReport, SimulatorHealth } from './types.js';
 import { verdictOf } from './verdict.js';
@@ -79,21 +80,22 @@ function mergeHealth(all: (SimulatorHealth | undefined)[]): SimulatorHealth {
 
 /** The shards' firmware blocks as one: counts add, the most Join-requests of one device is the largest. */
 function mergeFirmware(all: (FirmwareReport | undefined)[]): FirmwareReport {
-  const f = all.filter((x): x is FirmwareReport => x !== undefined);
+  const f = all.map(firmwareOf);
+  const add = <T>(pick: (x: FirmwareReport) => T): T => f.map(pick).reduce((a, b) => addTree(a, b) as T);
   return {
-    mac: f.map((x) => x.mac).reduce((a, b) => addTree(a, b) as typeof a),
-    dataRates: f.map((x) => x.dataRates).reduce((a, b) => addTree(a, b) as typeof a, {}),
-    txPowerDbm: f.map((x) => x.txPowerDbm).reduce((a, b) => addTree(a, b) as typeof a, {}),
-    // Every shard runs the same scenario, so the same intervals.
-    adrOverTime: f.map((x) => x.adrOverTime).reduce((a, b) => addTree(a, b) as typeof a),
-    confirmed: f.map((x) => x.confirmed).reduce((a, b) => addTree(a, b) as typeof a),
-    downlinksByWindow: f.map((x) => x.downlinksByWindow).reduce((a, b) => addTree(a, b) as typeof a, {}),
-    classCDevices: f.reduce((a, x) => a + x.classCDevices, 0),
+    mac: add((x) => x.mac),
+    dataRates: add((x) => x.dataRates),
+    txPowerDbm: add((x) => x.txPowerDbm),
+    // Every shard runs the same scenario, so the same intervals: the series add slot by slot.
+    adrOverTime: { intervalS: f[0]!.adrOverTime.intervalS, fleets: add((x) => x.adrOverTime.fleets) },
+    confirmed: add((x) => x.confirmed),
+    downlinksByWindow: add((x) => x.downlinksByWindow),
+    classCDevices: add((x) => x.classCDevices),
     joinRequests: {
-      devices: f.reduce((a, x) => a + x.joinRequests.devices, 0),
-      total: f.reduce((a, x) => a + x.joinRequests.total, 0),
+      devices: add((x) => x.joinRequests.devices),
+      total: add((x) => x.joinRequests.total),
       max: Math.max(0, ...f.map((x) => x.joinRequests.max)),
-      perDevice: f.map((x) => x.joinRequests.perDevice).reduce((a, b) => addTree(a, b) as typeof a, {}),
+      perDevice: add((x) => x.joinRequests.perDevice),
     },
   };
 }

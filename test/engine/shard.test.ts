@@ -129,6 +129,26 @@ describe('shards', () => {
     expect(m.thresholds.map((t) => t.pass)).toEqual([true, true]);
     expect(m.merged).toEqual({ shards: 3 });
     expect(readFileSync(join(dir, 'merged.html'), 'utf8')).toMatch(/sharded: PASS/);
+    // Firmware figures add up; the ADR timeline keeps its intervals and adds slot by slot.
+    expect(m.firmware.adrOverTime.intervalS).toBe(o.firmware.adrOverTime.intervalS);
+    expect(m.firmware.joinRequests.total).toBe(parts.reduce((a, p) => a + p.firmware.joinRequests.total, 0));
+    const slot0 = (r: RunReport) =>
+      Object.values(r.firmware.adrOverTime.fleets).reduce(
+        (a, t) => a + Object.values(t.dataRates).reduce((b, s) => b + (s[0] ?? 0), 0),
+        0,
+      );
+    expect(slot0(m)).toBe(parts.reduce((a, p) => a + slot0(p), 0));
+    // A report from an earlier lorafleet, without the newer firmware fields, still merges.
+    const old = { ...parts[0]!, firmware: { mac: parts[0]!.firmware.mac } };
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
+    const withOld = runCli([
+      'report',
+      'merge',
+      join(dir, 'old.json'),
+      join(dir, 's1.json'),
+      join(dir, 's2.json'),
+    ]);
+    expect(withOld.code, withOld.stderr).toBe(0);
   }, 120_000);
 
   it('--workers against the embedded network keeps its one world on one thread: the totals of one process', () => {
