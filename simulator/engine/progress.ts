@@ -1,7 +1,6 @@
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 import type { Progress, ProgressBreakdown } from '../report/types.js';
 import type { CompactFleetRun } from './compact-fleets.js';
-import { GATEWAY_PATH } from './refusals.js';
 import { runCounts, type CountSources } from './run-counts.js';
 
 /** The live figures of a run so far, for the progress line and exporters. */
@@ -10,16 +9,14 @@ export function progressOf(
     timeMs: number;
     elapsedMs: number;
     durationMs: number;
-    reasons: Record<string, number>;
     timerLagP99Ms: number;
+    /** By fleet, gateway and reason; its `reasons` (gateway paths left out) are the refusals. */
     breakdown: ProgressBreakdown;
   },
 ): Progress {
   let joined = 0;
   const violations: ViolationCounts = {};
-  const refusals = Object.entries(o.reasons)
-    .filter(([k]) => !k.startsWith(GATEWAY_PATH))
-    .reduce((a, [, n]) => a + n, 0);
+  const refusals = Object.values(o.breakdown.reasons).reduce((a, n) => a + n, 0);
   let errors = refusals;
   for (const e of o.devices.values()) {
     if (e.dev.joined) joined++;

@@ -486,7 +486,6 @@ class Run {
           timeMs: scheduler.wallClockMs(),
           elapsedMs: (scheduler.now() - startAt) / 1000,
           durationMs: this.durationMs,
-          reasons: this.reasons,
           devices,
           compact,
           verifier: this.verifier,
