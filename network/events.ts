@@ -60,6 +60,11 @@ export class EventBus {
     return () => this.subs.delete(s);
   }
 
+  /** Open subscriptions (events streams that have not closed). */
+  subscriberCount(): number {
+    return this.subs.size;
+  }
+
   publish(
     name: string,
     identifiers: EntityIds[],

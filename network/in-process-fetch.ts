@@ -7,8 +7,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 /**
  * A `fetch` that calls the embedded network's HTTP API in this process: the same routes, keys, rights,
  * bodies and errors as over a socket, without the TCP round trip a request — what an embedded run's
- * provisioning costs a device. Only plain requests and answers: no streaming response (the run
- * reaches the events stream in process already, see in-process.ts).
+ * provisioning costs a device. A streaming answer (the events stream) streams as over a socket, and
+ * ends for the API when the caller aborts, as a closed connection does.
  */
 export function inProcessFetch(handle: RequestHandler): typeof fetch {
   return async (input, init) => {
@@ -16,26 +16,41 @@ export function inProcessFetch(handle: RequestHandler): typeof fetch {
     const method = (init?.method ?? 'GET').toUpperCase();
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
-    const body = typeof init?.body === 'string' ? Buffer.from(init.body) : Buffer.alloc(0);
-    const req = Object.assign(Readable.from(body.length > 0 ? [body] : []), {
-      method,
-      url: `${url.pathname}${url.search}`,
-      headers,
-      complete: false,
-    }) as unknown as IncomingMessage;
+    const body = typeof init?.body === 'string' ? Buffer.from(init.body) : undefined;
+    // Not destroyed at its end: for the API, `close` is the connection closing (see below).
+    const req = Object.assign(
+      new Readable({
+        autoDestroy: false,
+        read() {
+          if (body !== undefined) this.push(body);
+          this.push(null);
+        },
+      }),
+      { method, url: `${url.pathname}${url.search}`, headers, complete: false },
+    ) as unknown as IncomingMessage;
     req.on('end', () => ((req as { complete: boolean }).complete = true));
-    const res = new Answer();
+    const res = new Answer(() => req.emit('close'));
+    init?.signal?.addEventListener('abort', () => res.abort(), { once: true });
     await handle(req, res as unknown as ServerResponse);
     return new Response(res.status === 204 ? null : res.body, { status: res.status, headers: res.headers });
   };
 }
 
-/** The part of a ServerResponse the API writes through, collected. */
+/** The part of a ServerResponse the API writes through, as a stream the Response reads. */
 class Answer {
   status = 200;
   headers: Record<string, string> = {};
-  body = '';
   headersSent = false;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private done = false;
+  readonly body = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      this.controller = c;
+    },
+    cancel: () => this.abort(),
+  });
+
+  constructor(private readonly closed: () => void) {}
 
   setHeader(name: string, value: string): this {
     this.headers[name.toLowerCase()] = value;
@@ -50,13 +65,29 @@ class Answer {
   }
 
   write(chunk: string | Uint8Array): boolean {
-    this.body += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
+    if (!this.done) this.controller.enqueue(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return !this.done;
   }
 
   end(chunk?: string | Uint8Array): this {
     if (chunk !== undefined) this.write(chunk);
     this.headersSent = true;
+    if (!this.done) {
+      this.done = true;
+      this.controller.close();
+    }
     return this;
+  }
+
+  /** The caller went away: the API hears its connection close, and nothing more is written. */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.controller.close();
+    } catch {
+      // already closed or cancelled
+    }
+    this.closed();
   }
 }

@@ -71,4 +71,39 @@ describe('the HTTP API called in process (what an embedded run provisions throug
     expect(got.ids.application_id).toBe('via-client');
     await expect(client.get('/applications/absent-app')).rejects.toMatchObject({ status: 404 });
   });
+
+  it('streams the events stream as over a socket, and ends the subscription when the caller aborts', async () => {
+    await net.http!.fetch('http://in-process/api/v3/users/admin/applications', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ application: { ids: { application_id: 'streamed' } } }),
+    });
+    const ids = [{ application_ids: { application_id: 'streamed' } }];
+    const abort = new AbortController();
+    const res = await net.http!.fetch('http://in-process/api/v3/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ identifiers: ids }),
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const until = async (re: RegExp) => {
+      while (!re.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      return re.test(text);
+    };
+    expect(await until(/events\.stream\.start/)).toBe(true);
+    // An event published after the stream opened arrives on it, as over HTTP.
+    net.events.publish('ns.up.data.drop', ids, { name: 'fcnt_replay' });
+    expect(await until(/"name":"ns\.up\.data\.drop"/)).toBe(true);
+    const before = net.events.subscriberCount();
+    abort.abort();
+    expect(net.events.subscriberCount()).toBe(before - 1);
+  });
 });
