@@ -164,94 +164,86 @@ class LabelledCounter {
   }
 }
 
+type Label = 'fleet' | 'gateway' | 'reason';
+type Figures = (b: ProgressBreakdown) => Iterable<[string, number]>;
+const byFleet =
+  (k: keyof ProgressBreakdown['fleets'][string]): Figures =>
+  (b) =>
+    Object.entries(b.fleets).map(([f, x]) => [f, x[k]]);
+const byGateway =
+  (k: keyof ProgressBreakdown['gateways'][string]): Figures =>
+  (b) =>
+    Object.entries(b.gateways).map(([g, x]) => [g, x[k]]);
+
+/** The labelled counters: series, help, label, and where each takes its figures from. */
+const LABELLED: [name: string, help: string, label: Label, figures: Figures][] = [
+  [
+    'lorafleet_fleet_uplinks_sent_total',
+    'Application uplinks sent, by fleet',
+    'fleet',
+    byFleet('uplinksSent'),
+  ],
+  [
+    'lorafleet_fleet_uplinks_delivered_total',
+    'Application uplinks delivered to the application, by fleet',
+    'fleet',
+    byFleet('uplinksDelivered'),
+  ],
+  [
+    'lorafleet_gateway_uplinks_received_total',
+    'Frames a gateway received, by gateway',
+    'gateway',
+    byGateway('received'),
+  ],
+  [
+    'lorafleet_gateway_uplinks_forwarded_total',
+    'Frames a gateway forwarded to the network, by gateway',
+    'gateway',
+    byGateway('forwarded'),
+  ],
+  [
+    'lorafleet_gateway_downlinks_transmitted_total',
+    'Downlinks a gateway put on air, by gateway',
+    'gateway',
+    byGateway('transmitted'),
+  ],
+  [
+    'lorafleet_gateway_tx_ack_errors_total',
+    'Downlinks a gateway refused (TX_ACK error), by gateway',
+    'gateway',
+    byGateway('txAckErrors'),
+  ],
+  [
+    'lorafleet_transmissions_lost_total',
+    'Device transmissions the radio lost: heard by no gateway (out-of-range) or destroyed at every one (collided)',
+    'reason',
+    (b) => Object.entries(b.transmissionsLost),
+  ],
+  [
+    'lorafleet_downlinks_lost_total',
+    'Frames for devices that never reached them, by reason',
+    'reason',
+    (b) => Object.entries(b.downlinkLosses),
+  ],
+  [
+    'lorafleet_network_refusals_total',
+    'Refusals and failures the network explained on its events stream, by its reason',
+    'reason',
+    (b) => Object.entries(b.reasons),
+  ],
+];
+
 /** The series labelled by fleet, gateway and reason (ProgressBreakdown). */
 function labelledSeries(registers: Registry[]): { update(b: ProgressBreakdown): void } {
+  // Fleets and gateways keep the same names across their series; each reason series has its own.
   const fleet = new BoundedLabel(MAX_LABEL_VALUES.fleet);
   const gateway = new BoundedLabel(MAX_LABEL_VALUES.gateway);
-  const counter = (name: string, help: string, label: 'fleet' | 'gateway' | 'reason', bound: BoundedLabel) =>
-    new LabelledCounter(new Counter({ name, help, labelNames: [label], registers }), label, bound);
-  const byFleet = (k: 'uplinksSent' | 'uplinksDelivered', b: ProgressBreakdown) =>
-    Object.entries(b.fleets).map(([f, x]): [string, number] => [f, x[k]]);
-  const byGateway = (k: keyof ProgressBreakdown['gateways'][string], b: ProgressBreakdown) =>
-    Object.entries(b.gateways).map(([g, x]): [string, number] => [g, x[k]]);
-  const series: [LabelledCounter, (b: ProgressBreakdown) => Iterable<[string, number]>][] = [
-    [
-      counter('lorafleet_fleet_uplinks_sent_total', 'Application uplinks sent, by fleet', 'fleet', fleet),
-      (b) => byFleet('uplinksSent', b),
-    ],
-    [
-      counter(
-        'lorafleet_fleet_uplinks_delivered_total',
-        'Application uplinks delivered to the application, by fleet',
-        'fleet',
-        fleet,
-      ),
-      (b) => byFleet('uplinksDelivered', b),
-    ],
-    [
-      counter(
-        'lorafleet_gateway_uplinks_received_total',
-        'Frames a gateway received, by gateway',
-        'gateway',
-        gateway,
-      ),
-      (b) => byGateway('received', b),
-    ],
-    [
-      counter(
-        'lorafleet_gateway_uplinks_forwarded_total',
-        'Frames a gateway forwarded to the network, by gateway',
-        'gateway',
-        gateway,
-      ),
-      (b) => byGateway('forwarded', b),
-    ],
-    [
-      counter(
-        'lorafleet_gateway_downlinks_transmitted_total',
-        'Downlinks a gateway put on air, by gateway',
-        'gateway',
-        gateway,
-      ),
-      (b) => byGateway('transmitted', b),
-    ],
-    [
-      counter(
-        'lorafleet_gateway_tx_ack_errors_total',
-        'Downlinks a gateway refused (TX_ACK error), by gateway',
-        'gateway',
-        gateway,
-      ),
-      (b) => byGateway('txAckErrors', b),
-    ],
-    [
-      counter(
-        'lorafleet_transmissions_lost_total',
-        'Device transmissions the radio lost: heard by no gateway (out-of-range) or destroyed at every one (collided)',
-        'reason',
-        new BoundedLabel(MAX_LABEL_VALUES.reason),
-      ),
-      (b) => Object.entries(b.transmissionsLost),
-    ],
-    [
-      counter(
-        'lorafleet_downlinks_lost_total',
-        'Frames for devices that never reached them, by reason',
-        'reason',
-        new BoundedLabel(MAX_LABEL_VALUES.reason),
-      ),
-      (b) => Object.entries(b.downlinkLosses),
-    ],
-    [
-      counter(
-        'lorafleet_network_refusals_total',
-        'Refusals and failures the network explained on its events stream, by its reason',
-        'reason',
-        new BoundedLabel(MAX_LABEL_VALUES.reason),
-      ),
-      (b) => Object.entries(b.reasons),
-    ],
-  ];
+  const series = LABELLED.map(([name, help, label, figures]) => {
+    const bound =
+      label === 'fleet' ? fleet : label === 'gateway' ? gateway : new BoundedLabel(MAX_LABEL_VALUES.reason);
+    const c = new LabelledCounter(new Counter({ name, help, labelNames: [label], registers }), label, bound);
+    return { c, figures };
+  });
   const joined = new Gauge({
     name: 'lorafleet_fleet_devices_joined',
     help: 'Devices with a session, by fleet',
@@ -260,7 +252,7 @@ function labelledSeries(registers: Registry[]): { update(b: ProgressBreakdown): 
   });
   return {
     update(b) {
-      for (const [c, figures] of series) c.set(figures(b));
+      for (const { c, figures } of series) c.set(figures(b));
       const byLabel = new Map<string, number>();
       for (const [f, x] of Object.entries(b.fleets)) {
         const v = fleet.of(f);
