@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../simulator/report/types.js';
-import { runCli } from '../helpers/cli.js';
+import { runQuickstart } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/reruns.js';
 
 const { tmp, cleanup } = tempDirs('lorafleet-outputs-');
@@ -12,17 +12,7 @@ describe('lorafleet run --out json=FILE', () => {
   it('streams every metric once a simulated second, as k6 JSON lines, ending at the report’s figures', () => {
     const dir = tmp();
     const file = join(dir, 'samples.jsonl');
-    const r = runCli([
-      'run',
-      'scenarios/quickstart.yaml',
-      '--virtual-time',
-      '--state-dir',
-      dir,
-      '--out',
-      `json=${file}`,
-      '--report',
-      join(dir, 'report.json'),
-    ]);
+    const r = runQuickstart(dir, ['--out', `json=${file}`, '--report', join(dir, 'report.json')]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
     const lines = readFileSync(file, 'utf8')
@@ -63,15 +53,7 @@ describe('output paths that cannot be written', () => {
     ['--out', 'json=/proc/lorafleet-nope/s', '--out json=/proc/lorafleet-nope/s: cannot write (ENOENT)'],
     ['--out', 'csv=x.csv', '--out: expected json=FILE, got "csv=x.csv"'],
   ])('%s %s: exit 2 with one line, before anything runs', (flag, value, message) => {
-    const r = runCli([
-      'run',
-      'scenarios/quickstart.yaml',
-      '--virtual-time',
-      '--state-dir',
-      tmp(),
-      flag,
-      value,
-    ]);
+    const r = runQuickstart(tmp(), [flag, value]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`lorafleet: ${message}`);
   });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../simulator/report/types.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runQuickstart } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/reruns.js';
 
 const { tmp, cleanup } = tempDirs('lorafleet-world-');
@@ -33,14 +33,7 @@ describe('one world per state directory', () => {
     ]);
     // Another scenario's state in the same directory is not this world's.
     writeFileSync(join(dir, 'quickstarter.meters.state'), 'not ours\n');
-    const fresh = runCli([
-      'run',
-      'scenarios/quickstart.yaml',
-      '--virtual-time',
-      '--state-dir',
-      dir,
-      '--fresh',
-    ]);
+    const fresh = runQuickstart(dir, ['--fresh']);
     expect(fresh.code, fresh.stderr).toBe(0);
     expect(fresh.stderr).toContain(`fresh: forgot 4 state files of quickstart in ${dir}`);
     expect(fresh.stdout).toMatch(/verdict: PASS/);
@@ -61,17 +54,7 @@ describe('one world per state directory', () => {
     const one = join(tmp(), 'one.json');
     const two = join(tmp(), 'two.json');
     const run = (report: string, workers: string) =>
-      runCli([
-        'run',
-        'scenarios/quickstart.yaml',
-        '--virtual-time',
-        '--state-dir',
-        tmp(),
-        '--report',
-        report,
-        '--workers',
-        workers,
-      ]);
+      runQuickstart(tmp(), ['--report', report, '--workers', workers]);
     const a = run(one, '1');
     const b = run(two, '2');
     expect(a.code, a.stderr).toBe(0);

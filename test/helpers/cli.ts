@@ -40,3 +40,11 @@ export function runCliAsync(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** `lorafleet run scenarios/quickstart.yaml --virtual-time --state-dir DIR …flags`, as runCli runs it. */
+export function runQuickstart(
+  stateDir: string,
+  flags: string[],
+): { code: number | null; stdout: string; stderr: string } {
+  return runCli(['run', 'scenarios/quickstart.yaml', '--virtual-time', '--state-dir', stateDir, ...flags]);
+}

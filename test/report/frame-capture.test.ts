@@ -9,7 +9,7 @@ import { loraTapHeader } from '../../simulator/report/pcap.js';
 import { deviceFilter, type TraceLine, type TraceRecord } from '../../simulator/report/trace.js';
 import type { RunReport } from '../../simulator/report/types.js';
 import { loadScenario } from '../../simulator/scenario/load.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runQuickstart } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/reruns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -158,19 +158,7 @@ describe('lorafleet run --trace', () => {
   it('filters by device and kind', () => {
     const dir = tmp();
     const file = join(dir, 'joins.jsonl');
-    const r = runCli([
-      'run',
-      'scenarios/quickstart.yaml',
-      '--virtual-time',
-      '--state-dir',
-      dir,
-      '--trace',
-      file,
-      '--trace-devices',
-      'meters-1*',
-      '--trace-kinds',
-      'join',
-    ]);
+    const r = runQuickstart(dir, ['--trace', file, '--trace-devices', 'meters-1*', '--trace-kinds', 'join']);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(file, 'utf8')
       .trim()
