@@ -8,6 +8,7 @@ import { MqttBroker } from './mqtt-broker.js';
 import { NetworkServer, type NetworkServerCounters } from './network-server.js';
 import { Registry } from './registry.js';
 import { UdpFrontend, type UdpFrontendCounters } from './udp-frontend.js';
+import { GatewayServer, type GatewayServerCounters } from './gateway-server.js';
 import { HttpApi, type RateLimit } from './http-api.js';
 import { loadNetworkState, saveNetworkState } from './network-state.js';
 import { notFound } from './errors.js';
@@ -62,6 +63,7 @@ export class EmbeddedNetwork {
   readonly as: ApplicationServer;
   readonly js: JoinServer;
   readonly ns: NetworkServer;
+  readonly gs: GatewayServer;
   readonly udp: UdpFrontend;
   readonly mqtt: MqttBroker | undefined;
   readonly http: HttpApi | undefined;
@@ -75,23 +77,19 @@ export class EmbeddedNetwork {
       netId: opts.netId ?? 0x000013,
       rx1DelayS: opts.rx1DelayS ?? 5,
     });
-    this.ns = new NetworkServer(
-      this.registry,
-      opts.scheduler,
-      this.events,
-      () => this.udp,
-      this.js,
-      this.as,
-      {
-        dedupWindowUs: opts.dedupWindowUs ?? 200_000,
-        cooldownUs: 1_000_000,
-        joinAcceptWindow: opts.joinAcceptWindow ?? 'RX1',
-        downlinkWindow: opts.downlinkWindow ?? 'RX1',
-        // A Join-accept leaves only once the DevNonce it used is on disk (`--state`).
-        persist: () => this.saveState(),
-      },
-    );
-    this.udp = new UdpFrontend(opts.scheduler, this.events, (u) => this.ns.onGatewayUplink(u));
+    this.gs = new GatewayServer(opts.scheduler, this.events, () => this.udp, this.registry);
+    this.ns = new NetworkServer(this.registry, opts.scheduler, this.events, this.gs, this.js, this.as, {
+      dedupWindowUs: opts.dedupWindowUs ?? 200_000,
+      cooldownUs: 1_000_000,
+      joinAcceptWindow: opts.joinAcceptWindow ?? 'RX1',
+      downlinkWindow: opts.downlinkWindow ?? 'RX1',
+      // A Join-accept leaves only once the DevNonce it used is on disk (`--state`).
+      persist: () => this.saveState(),
+    });
+    this.udp = new UdpFrontend(opts.scheduler, this.events, (u) => {
+      this.gs.sync(u);
+      this.ns.onGatewayUplink(u);
+    });
     if (opts.mqtt !== false) {
       this.mqtt = new MqttBroker(this.registry, (app, dev, op, body) => this.as.enqueue(app, dev, op, body));
       this.as.mqtt = this.mqtt;
@@ -116,8 +114,12 @@ export class EmbeddedNetwork {
   }
 
   /** What the servers counted: live figures for pacing and the report (read, never written, outside). */
-  counters(): { ns: Readonly<NetworkServerCounters>; udp: Readonly<UdpFrontendCounters> } {
-    return { ns: this.ns.counters, udp: this.udp.counters };
+  counters(): {
+    ns: Readonly<NetworkServerCounters>;
+    gs: Readonly<GatewayServerCounters>;
+    udp: Readonly<UdpFrontendCounters>;
+  } {
+    return { ns: this.ns.counters, gs: this.gs.counters, udp: this.udp.counters };
   }
 
   get apiKey(): string {

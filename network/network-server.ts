@@ -1,6 +1,5 @@
 import { devAddrHex } from '../crypto/types.js';
 import { gpsTimeMs } from '../simulator/semtech-udp/packets.js';
-import type { TxPk } from '../simulator/semtech-udp/packets.js';
 import { CodecError } from '../simulator/lorawan/errors.js';
 import { fullFCnt } from '../simulator/lorawan/fcnt.js';
 import { buildDataFrame, openDataFrame, type SessionKeys } from '../simulator/lorawan/frame-security.js';
@@ -11,7 +10,6 @@ import type { UplinkDataFrame } from '../simulator/lorawan/data-frame.js';
 import type { JoinRequest } from '../simulator/lorawan/join-request.js';
 import { loraTimeOnAir } from '../simulator/region/airtime.js';
 import { dataRate, dataRateIndex, rx1DataRate, rx1Frequency } from '../simulator/region/channels.js';
-import { subBandFor } from '../simulator/region/duty-cycle.js';
 import type { Region } from '../simulator/region/types.js';
 import { loraDemodulationFloor } from '../simulator/region/demodulation.js';
 import type { Scheduler, TimerHandle } from '../simulator/time/scheduler.js';
@@ -28,7 +26,9 @@ import {
   type QueuedDownlink,
   type Registry,
 } from './registry.js';
-import type { GatewayUplink, UdpFrontend } from './udp-frontend.js';
+import type { GatewayServer, TxWindow } from './gateway-server.js';
+import { TX_PRIORITIES, type TxSchedulePriority } from './gateway-schedule.js';
+import type { GatewayUplink } from './udp-frontend.js';
 
 export interface NetworkServerOptions {
   /** µs to wait for copies of an uplink from other gateways (TTS: 200 ms). */
@@ -51,21 +51,13 @@ export interface NetworkServerCounters {
   downlinks: number;
   /** Everything the network refused, by reason (mic_mismatch, fcnt_replay, dev_nonce_reused…). */
   rejected: Record<string, number>;
-  txAckErrors: Record<string, number>;
+  /** Downlinks no gateway path could take (the GS refused every one), by kind. */
+  notScheduled: { join: number; data: number };
 }
 
 interface Pending {
   copies: GatewayUplink[];
   timer: TimerHandle;
-}
-
-const U32 = 0x1_0000_0000;
-
-/** Conducted TX power a gateway is asked for, as TTS does: sub-band EIRP − 2.15 dB, to a common table step. */
-const POWER_STEPS = [27, 26, 25, 23, 20, 16, 14, 12, 10];
-function gatewayPower(region: Region, frequency: number): number {
-  const eirp = subBandFor(region, frequency)?.maxEirp ?? region.maxEirp;
-  return POWER_STEPS.find((p) => p <= eirp - 2.15) ?? 10;
 }
 
 function ids(d: DeviceEntry): EntityIds[] {
@@ -91,7 +83,7 @@ export class NetworkServer {
     retransmissions: 0,
     downlinks: 0,
     rejected: {},
-    txAckErrors: {},
+    notScheduled: { join: 0, data: 0 },
   };
   private readonly pending = new Map<string, Pending>();
   private readonly cooldown = new Map<string, number>();
@@ -100,7 +92,7 @@ export class NetworkServer {
     private readonly registry: Registry,
     private readonly scheduler: Scheduler,
     private readonly events: EventBus,
-    private readonly udp: () => UdpFrontend,
+    private readonly gs: GatewayServer,
     private readonly js: JoinServer,
     private readonly as: ApplicationServer,
     private readonly opts: NetworkServerOptions,
@@ -212,30 +204,40 @@ export class NetworkServer {
       startedAt: new Date(this.scheduler.wallClockMs()).toISOString(),
       lastSeen: { gatewayEui: best.gatewayEui, at: this.scheduler.now() },
     };
-    this.registry.setSession(d, s);
-    d.queue = [];
-    this.mirrorSession(d);
-    this.opts.persist?.();
-    this.counters.joinAccepts++;
     this.events.publish('ns.up.join.receive', ids(d), { gateway_count: copies.length });
     this.events.publish('js.join.accept', ids(d), { session_key_id: s.sessionKeyId });
     this.events.publish('ns.up.join.process', ids(d));
     const region = plan.region;
     const upDr = dataRateIndex(region, best.datr) ?? 0;
     const ch = s.channels.indexOf(best.frequency);
-    const rx1 = {
-      delay: region.joinAcceptDelay1 * 1000,
+    const rx1: TxWindow = {
+      delayUs: region.joinAcceptDelay1 * 1000,
       frequency: rx1Frequency(region, Math.max(ch, 0), best.frequency),
       dr: rx1DataRate(region, upDr, 0),
     };
-    const rx2 = {
-      delay: region.joinAcceptDelay2 * 1000,
+    const rx2: TxWindow = {
+      delayUs: region.joinAcceptDelay2 * 1000,
       frequency: region.rx2.frequency,
       dr: region.rx2.dataRate,
     };
-    this.transmit(d, region, copies, r.accept, this.opts.joinAcceptWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+    // TTS schedules Join-accepts with the highest priority.
+    this.transmit(d, 'join', copies, this.opts.joinAcceptWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+      region,
+      phy: r.accept,
+      priority: 'HIGHEST',
+      // As TTS's pending session: the new session is the device's once a gateway takes its
+      // Join-accept; one no gateway can take leaves the device's current session as it was.
+      beforeSend: () => {
+        this.registry.setSession(d, s);
+        d.queue = [];
+        this.mirrorSession(d);
+        this.opts.persist?.();
+        this.counters.joinAccepts++;
+      },
       onSent: () => this.as.joined(d),
       onFail: () => undefined,
+      // The JS took the DevNonce whether or not a gateway could take the Join-accept: keep it.
+      onNotScheduled: () => this.opts.persist?.(),
     });
   }
 
@@ -392,8 +394,7 @@ export class NetworkServer {
   }
 
   private gatewayId(eui: string): string {
-    const g = this.registry.gatewayByEui(eui);
-    return (g && (getPath(g, 'ids.gateway_id') as string)) || `eui-${eui.toLowerCase()}`;
+    return this.gs.gatewayId(eui);
   }
 
   private uplinkMac(d: DeviceEntry, cmds: MacCommand[], best: GatewayUplink, copies: GatewayUplink[]): void {
@@ -480,11 +481,9 @@ export class NetworkServer {
   // --- downlinks --------------------------------------------------------------------------------
 
   /** Builds the next data downlink of a device: MAC, ACK, the head of the queue, FPending. */
-  private buildDownlink(
-    d: DeviceEntry,
-    ackUp: number | undefined,
-  ): { phy: Uint8Array; item?: QueuedDownlink } {
+  private buildDownlink(d: DeviceEntry, ackUp: number | undefined): Built {
     const s = d.session!;
+    const before = { nFCntDown: s.nFCntDown, aFCntDown: s.aFCntDown, pendingAck: s.pendingAck };
     const mac = [...s.macOut, ...d.macRequests];
     s.macOut = [];
     d.macRequests = [];
@@ -520,7 +519,19 @@ export class NetworkServer {
     );
     if (confirmed) s.pendingAck = { fCnt, ...(item ? { item } : {}) };
     setPath(d.ns!, 'session.last_n_f_cnt_down', s.nFCntDown);
-    return { phy, ...(item ? { item } : {}) };
+    // Not scheduled on any gateway, the frame never existed for TTS: its FCnt is not used, the
+    // application downlink goes back to the head of the queue, the MAC answers are dropped.
+    const unsent = () => {
+      Object.assign(s, before);
+      if (item) d.queue.unshift(item);
+      setPath(d.ns!, 'session.last_n_f_cnt_down', s.nFCntDown);
+    };
+    return {
+      phy,
+      ...(item ? { item } : {}),
+      priority: downlinkPriority(item, mac.length > 0 || ackUp !== undefined),
+      unsent,
+    };
   }
 
   private downlink(
@@ -530,19 +541,21 @@ export class NetworkServer {
     ackUp: number | undefined,
   ): void {
     const s = d.session!;
-    const plan = frequencyPlanOf(d);
-    const region = plan.region;
-    const { phy, item } = this.buildDownlink(d, ackUp);
+    const region = frequencyPlanOf(d).region;
+    const { phy, item, priority, unsent } = this.buildDownlink(d, ackUp);
     const upDr = dataRateIndex(region, best.datr) ?? 0;
     const ch = s.channels.indexOf(best.frequency);
-    const rx1 = {
-      delay: s.rx1Delay * 1e6,
+    const rx1: TxWindow = {
+      delayUs: s.rx1Delay * 1e6,
       frequency: rx1Frequency(region, Math.max(ch, 0), best.frequency),
       dr: rx1DataRate(region, upDr, s.rx1DrOffset),
     };
-    const rx2 = { delay: (s.rx1Delay + 1) * 1e6, frequency: s.rx2Frequency, dr: s.rx2DataRate };
+    const rx2: TxWindow = { delayUs: (s.rx1Delay + 1) * 1e6, frequency: s.rx2Frequency, dr: s.rx2DataRate };
     this.events.publish('ns.down.data.schedule.attempt', ids(d), { f_port: item?.f_port ?? null });
-    this.transmit(d, region, copies, phy, this.opts.downlinkWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+    this.transmit(d, 'data', copies, this.opts.downlinkWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+      region,
+      phy,
+      priority,
       onSent: () => {
         this.counters.downlinks++;
         if (item) this.as.downlinkEvent(d, 'sent', item);
@@ -550,32 +563,21 @@ export class NetworkServer {
       onFail: (error) => {
         if (item) this.as.downlinkEvent(d, 'failed', item, error);
       },
+      onNotScheduled: unsent,
     });
   }
 
-  /** A class C device with a new queue item: send it now on RX2 through the gateway that heard it last. */
+  /**
+   * A class C device with a new queue item: sent on RX2 through the gateway that heard it last, at the
+   * first moment that gateway's schedule has room (the GS's `ScheduleAnytime`).
+   */
   private classCDownlink(d: DeviceEntry): void {
     const s = d.session;
     if (getPath(d.ns ?? {}, 'supports_class_c') !== true || s?.lastSeen === undefined) return;
     const region = frequencyPlanOf(d).region;
-    const { phy, item } = this.buildDownlink(d, undefined);
-    const dr = dataRate(region, s.rx2DataRate);
-    const txpk: TxPk = {
-      imme: true,
-      freq: s.rx2Frequency / 1e6,
-      rfch: 0,
-      powe: gatewayPower(region, s.rx2Frequency),
-      modu: 'LORA',
-      datr: String(dr.datr),
-      codr: '4/5',
-      ipol: true,
-      size: phy.length,
-      data: Buffer.from(phy).toString('base64'),
-      ncrc: true,
-    };
-    // A gateway transmits one frame at a time, so an immediate class C downlink meets a busy radio
-    // whenever several are queued together; like TTS's gateway scheduler, try again a little later
-    // (staggered per device) rather than fail the first time.
+    const { phy, item, priority, unsent } = this.buildDownlink(d, undefined);
+    // The GS can still place a frame over one on air at the gateway (tts-api.md Part 4): a gateway
+    // that refuses it (COLLISION_PACKET) is offered it again a little later, with the FCnt it then needs.
     const stagger = (s.devAddr % 50) * 1000;
     const counters = () => `${s.nFCntDown}/${s.aFCntDown}`;
     const built = counters();
@@ -587,79 +589,65 @@ export class NetworkServer {
         this.classCDownlink(d);
         return;
       }
-      const sent = this.udp().sendDownlink(s.lastSeen!.gatewayEui, txpk, (error) => {
+      const w = { frequency: s.rx2Frequency, dr: s.rx2DataRate };
+      const sent = this.gs.scheduleClassC(s.lastSeen!.gatewayEui, w, { region, phy, priority }, (error) => {
         if (error === 'NONE') {
           this.counters.downlinks++;
           if (item) this.as.downlinkEvent(d, 'sent', item);
           return;
         }
-        this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;
         if (error === 'COLLISION_PACKET' && n < CLASS_C_ATTEMPTS) {
           this.scheduler.after(CLASS_C_RETRY_US * n + stagger, () => attempt(n + 1));
           return;
         }
         if (item) this.as.downlinkEvent(d, 'failed', item, error);
       });
-      if (!sent && item) this.as.downlinkEvent(d, 'failed', item, 'no downlink path');
+      if (!sent) {
+        this.counters.notScheduled.data++;
+        this.events.publish('ns.down.data.schedule.fail', ids(d), { name: 'tx_schedule' });
+        unsent();
+      }
     };
     attempt(1);
   }
 
   /**
-   * Sends in the first window and gateway whose TX_ACK succeeds: RX1 through each gateway that heard
-   * the uplink, best SNR first, then RX2 likewise — a busy gateway (COLLISION_PACKET) is not the end.
+   * Hands a class A downlink to the GS with its paths (the gateways that heard the uplink, best SNR
+   * first) and windows. Scheduled is success for the NS (`ns.down.*.schedule.success`); the gateway's
+   * TX_ACK decides whether it was sent. When no path can take it, the device is told nothing — it was
+   * not sent (`ns.down.*.schedule.fail`, which names the device).
    */
   private transmit(
     d: DeviceEntry,
-    region: Region,
+    kind: 'join' | 'data',
     copies: GatewayUplink[],
-    phy: Uint8Array,
-    windows: { delay: number; frequency: number; dr: number }[],
-    cb: { onSent: () => void; onFail: (error: string) => void },
+    windows: TxWindow[],
+    o: {
+      region: Region;
+      phy: Uint8Array;
+      priority: TxSchedulePriority;
+      beforeSend?: () => void;
+      onSent: () => void;
+      /** The gateway's TX_ACK said it did not send the frame. */
+      onFail: (error: string) => void;
+      onNotScheduled: () => void;
+    },
   ): void {
-    const byQuality = [...copies].sort((a, b) => b.snr - a.snr);
-    const attempts = windows.flatMap((w) => byQuality.map((u) => ({ w, u })));
-    let lastError = 'no gateway';
-    const next = (k: number): void => {
-      const a = attempts[k];
-      if (a === undefined) {
-        this.events.publish('ns.down.data.schedule.fail', ids(d), { name: lastError });
-        return cb.onFail(lastError);
+    const paths = [...copies].sort((a, b) => b.snr - a.snr);
+    const scheduled = this.gs.scheduleClassA(paths, windows, o, (error) => {
+      if (error === 'NONE') {
+        this.events.publish('ns.down.transmission.success', ids(d));
+        return o.onSent();
       }
-      const { w, u } = a;
-      const dr = dataRate(region, w.dr);
-      const txpk: TxPk = {
-        imme: false,
-        tmst: (u.tmst + w.delay) % U32,
-        freq: w.frequency / 1e6,
-        rfch: 0,
-        powe: gatewayPower(region, w.frequency),
-        modu: dr.modulation === 'FSK' ? 'FSK' : 'LORA',
-        datr: dr.datr,
-        ...(dr.modulation === 'FSK' ? { fdev: 25000 } : { codr: '4/5' }),
-        ipol: true,
-        size: phy.length,
-        data: Buffer.from(phy).toString('base64'),
-        ncrc: true,
-      };
-      const gw = [{ gateway_ids: { gateway_id: this.gatewayId(u.gatewayEui) } }];
-      const ok = this.udp().sendDownlink(u.gatewayEui, txpk, (error) => {
-        if (error === 'NONE') {
-          this.events.publish('gs.down.tx.success', gw);
-          this.events.publish('ns.down.data.schedule.success', ids(d));
-          return cb.onSent();
-        }
-        lastError = error;
-        this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;
-        this.events.publish('gs.down.tx.fail', gw, { name: error });
-        next(k + 1);
-      });
-      if (!ok) {
-        lastError = 'no_downlink_path';
-        next(k + 1);
-      }
-    };
-    next(0);
+      this.events.publish('ns.down.transmission.fail', ids(d), { name: error });
+      o.onFail(error);
+    });
+    if (scheduled === undefined) {
+      this.counters.notScheduled[kind]++;
+      this.events.publish(`ns.down.${kind}.schedule.fail`, ids(d), { name: 'tx_schedule' });
+      return o.onNotScheduled();
+    }
+    this.events.publish(`ns.down.${kind}.schedule.success`, ids(d), { rx_window: scheduled.window });
   }
 }
 
@@ -676,4 +664,21 @@ function snake(name: string): string {
     )
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
+}
+
+interface Built {
+  phy: Uint8Array;
+  item?: QueuedDownlink;
+  priority: TxSchedulePriority;
+  /** Undoes what building the frame changed, for a frame no gateway path could take. */
+  unsent: () => void;
+}
+
+/**
+ * The priority the GS schedules a data downlink with: the application's for its payload, raised to
+ * HIGH when the frame carries MAC commands or an ACK the device is waiting for.
+ */
+function downlinkPriority(item: QueuedDownlink | undefined, network: boolean): TxSchedulePriority {
+  const app = TX_PRIORITIES.find((p) => p === item?.priority) ?? 'NORMAL';
+  return network && TX_PRIORITIES.indexOf(app) < TX_PRIORITIES.indexOf('HIGH') ? 'HIGH' : app;
 }

@@ -128,6 +128,10 @@ function eventText(e: DeviceEventRecord['event']): string {
       return `VIOLATION ${String(rest.kind)}: ${String(rest.detail)}`;
     case 'simulator-late':
       return `lost to the simulator's own lag: ${String(rest.detail)}`;
+    case 'too-weak':
+      return `${rest.joinAccept ? 'Join-accept' : 'downlink'} sent through a gateway too far for this device to hear it`;
+    case 'not-scheduled':
+      return `${rest.joinAccept ? 'Join-accept' : 'downlink'} not scheduled: the network had no gateway with room for it`;
     case 'gateway-refused':
       return `${rest.joinAccept ? 'Join-accept' : 'downlink'} refused by the gateway (TX_ACK ${String(rest.error)}): never on air`;
     default:

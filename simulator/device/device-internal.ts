@@ -82,10 +82,10 @@ export interface Cycle {
   locked: boolean;
   /**
    * This cycle's answer was lost on the way: a gateway refused to send it (TX_ACK error), or it came
-   * while the radio was busy with another frame. A missing answer is then a downlink loss, not the
-   * network withholding it.
+   * while the radio was busy with another frame, the network said it could not schedule it on any
+   * gateway, or the gateway it chose was too far for the device to hear it. A missing answer is then a downlink loss, not the network withholding it.
    */
-  answerLost?: 'gateway-refused' | 'device-busy';
+  answerLost?: 'gateway-refused' | 'device-busy' | 'not-scheduled' | 'too-weak';
   join?: { devNonce: number; joinReqType: JoinReqType; rejoinType?: number };
   timers: TimerHandle[];
 }

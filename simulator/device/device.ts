@@ -17,12 +17,13 @@ import type {
   DeviceRadio,
   HeardDownlink,
   RefusedDownlink,
+  UnheardDownlink,
 } from './types.js';
 import { type Session, type AppUplink, type Cycle } from './device-internal.js';
 import { startAbp, restoreSession } from './session.js';
 import { join, rejoin } from './join.js';
 import { kick } from './uplink.js';
-import { hear, refused } from './windows.js';
+import { hear, notHeard, notScheduled, refused } from './windows.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
 /**
@@ -50,6 +51,8 @@ export class VirtualDevice {
     foreignJoinAccepts: 0,
     downlinksLostBusy: 0,
     downlinksRefusedByGateway: 0,
+    downlinksNotScheduled: 0,
+    downlinksTooWeak: 0,
     stickyRepeats: 0,
     simulatorLate: 0,
   };
@@ -215,6 +218,16 @@ export class VirtualDevice {
   /** A gateway refused a frame that may be for this device: lost at the gateway, never on air. */
   refused(d: RefusedDownlink): void {
     refused(this, d);
+  }
+
+  /** A gateway sent a frame that may be for this device, too weak here to be received. */
+  notHeard(d: UnheardDownlink): void {
+    notHeard(this, d);
+  }
+
+  /** The network said this device's Join-accept or data downlink could not be scheduled on any gateway. */
+  notScheduled(kind: 'join' | 'data'): void {
+    notScheduled(this, kind);
   }
 
   // --- reporting --------------------------------------------------------------------------------

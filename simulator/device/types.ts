@@ -119,6 +119,12 @@ export interface RefusedDownlink {
   error: string;
 }
 
+/** A frame a gateway sent that reached a device below its demodulation floor (too far, too weak). */
+export interface UnheardDownlink {
+  phyPayload: Uint8Array;
+  startUs: number;
+}
+
 export type Window = 'RX1' | 'RX2' | 'RXC';
 
 export type DeviceEvent =
@@ -154,7 +160,11 @@ export type DeviceEvent =
   /** A window the simulator itself could not serve on time (its own lag): not the network's doing. */
   | { type: 'simulator-late'; detail: string }
   /** A gateway refused to send a frame for this device (TX_ACK error): lost there, not on air. */
-  | { type: 'gateway-refused'; error: string; joinAccept: boolean };
+  | { type: 'gateway-refused'; error: string; joinAccept: boolean }
+  /** The network said it could not schedule this device's answer on any gateway: it never left. */
+  | { type: 'not-scheduled'; joinAccept: boolean }
+  /** A gateway sent this device's frame, too weak at the device to be received (radio geometry). */
+  | { type: 'too-weak'; joinAccept: boolean };
 
 export interface DeviceCounters {
   joinRequests: number;
@@ -177,6 +187,10 @@ export interface DeviceCounters {
   downlinksLostBusy: number;
   /** Frames for this device a gateway refused to send (TX_ACK error: collision, too late…). */
   downlinksRefusedByGateway: number;
+  /** Answers the network said it could not schedule on any gateway (busy, duty cycle, too late). */
+  downlinksNotScheduled: number;
+  /** Frames for this device sent by a gateway it could not hear (below its demodulation floor). */
+  downlinksTooWeak: number;
   /** Uplinks that repeated a sticky MAC answer: no downlink had come since it was first sent. */
   stickyRepeats: number;
   /**

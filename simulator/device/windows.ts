@@ -1,7 +1,7 @@
 import { CodecError } from '../lorawan/errors.js';
 import { decodePHYPayload } from '../lorawan/phy-payload.js';
 import { rx1DataRate, rx1Frequency } from '../region/channels.js';
-import type { HeardDownlink, RefusedDownlink, Window } from './types.js';
+import type { HeardDownlink, RefusedDownlink, UnheardDownlink, Window } from './types.js';
 import { type Cycle } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import { join, joinAcceptIsMine, receiveJoinAccept } from './join.js';
@@ -60,12 +60,15 @@ export function afterWindows(dev: VirtualDevice, c: Cycle): void {
   c.timers = [];
   const lost = c.received ? undefined : c.answerLost;
   if (lost === 'gateway-refused') dev.counters.downlinksRefusedByGateway++;
+  if (lost === 'not-scheduled') dev.counters.downlinksNotScheduled++;
+  if (lost === 'too-weak') dev.counters.downlinksTooWeak++;
   c.answerLost = undefined;
   if (c.kind === 'join') {
     dev.cycle = undefined;
     if (!dev.joined) {
       const detail = `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.joinAttempt})`;
-      // A Join-accept a gateway refused to send was lost there (a downlink loss), not withheld.
+      // A Join-accept a gateway refused to send, the network could not schedule, or that reached the
+      // device too weak, was lost on the way (a downlink loss), not withheld.
       if (lost === undefined)
         dev.windowFailed(c.txEnd ?? 0, detail, () => dev.violation('join-accept-missing', detail));
       dev.emit({ type: 'join-failed', attempt: dev.joinAttempt });
@@ -164,6 +167,25 @@ export function refused(dev: VirtualDevice, d: RefusedDownlink): void {
   const joinAccept = (d.phyPayload[0]! & 0xe0) === 0x20;
   if (dev.cycle !== undefined) dev.cycle.answerLost ??= 'gateway-refused';
   dev.emit({ type: 'gateway-refused', error: d.error, joinAccept });
+}
+
+/** A gateway sent a frame too weak to be received here: if it was ours, the cycle's answer was lost on air. */
+export function notHeard(dev: VirtualDevice, d: UnheardDownlink): void {
+  if (dev.stopped || !addressedToMe(dev, d.phyPayload)) return;
+  const joinAccept = (d.phyPayload[0]! & 0xe0) === 0x20;
+  if (dev.cycle !== undefined) dev.cycle.answerLost ??= 'too-weak';
+  dev.emit({ type: 'too-weak', joinAccept });
+}
+
+/**
+ * The network said (its events stream) that it could not schedule this device's answer: the current
+ * cycle, if it is the kind the answer was for, expects nothing more.
+ */
+export function notScheduled(dev: VirtualDevice, kind: 'join' | 'data'): void {
+  const c = dev.cycle;
+  if (dev.stopped || c === undefined || (c.kind === 'join') !== (kind === 'join')) return;
+  c.answerLost ??= 'not-scheduled';
+  dev.emit({ type: 'not-scheduled', joinAccept: kind === 'join' });
 }
 
 export function addressedToMe(dev: VirtualDevice, phy: Uint8Array): boolean {

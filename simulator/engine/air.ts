@@ -1,5 +1,5 @@
 import { VirtualGateway, type DownlinkTransmission } from '../gateway/gateway.js';
-import type { HeardDownlink, RefusedDownlink } from '../device/types.js';
+import type { HeardDownlink, RefusedDownlink, UnheardDownlink } from '../device/types.js';
 import type { Position } from '../radio/geometry.js';
 import type { ListenerIndex } from '../radio/listeners.js';
 import type { RadioMedium } from '../radio/medium.js';
@@ -37,6 +37,10 @@ export interface DownlinkHearer {
   hear(d: HeardDownlink): void;
   /** A gateway refused to send a frame (TX_ACK error) at a moment this device may have listened. */
   refused?(d: RefusedDownlink): void;
+  /** The network said the device's answer could not be scheduled on any gateway (events stream). */
+  notScheduled?(kind: 'join' | 'data', deviceId: string): void;
+  /** A gateway sent a frame this device may have listened for, below its demodulation floor here. */
+  notHeard?(d: UnheardDownlink): void;
 }
 
 export interface GatewayOnAir {
@@ -191,6 +195,11 @@ export class Air {
     await Promise.all([...this.gateways.values()].map((g) => g.stop()));
   }
 
+  /** A device the network named as having an answer it could not schedule. */
+  notScheduled(deviceId: string, kind: 'join' | 'data'): void {
+    this.hearers.get(deviceId)?.notScheduled?.(kind, deviceId);
+  }
+
   /** The devices that may have listened for a refused frame are told: its loss is the gateway's. */
   private refused(d: RefusedDownlink): void {
     const ids = this.o.listeners?.candidates(d.startUs, d.phyPayload) ?? this.hearers.keys();
@@ -200,6 +209,9 @@ export class Air {
   private downlink(gatewayId: string, tx: DownlinkTransmission): void {
     this.markBusy(BUSY_AFTER_US.downlink);
     const lora = parseLoRaDatr(tx.datr);
+    const listening = this.o.listeners
+      ? [...this.o.listeners.candidates(tx.startUs, tx.phyPayload)]
+      : undefined;
     const heard = this.o.medium.downlink(
       {
         from: gatewayId,
@@ -211,7 +223,7 @@ export class Air {
         startUs: tx.startUs,
         airtimeUs: tx.airtimeUs,
       },
-      this.o.listeners?.candidates(tx.startUs, tx.phyPayload),
+      listening,
     );
     this.frameSeen?.({
       ...onAir(tx),
@@ -230,6 +242,12 @@ export class Air {
         snr: rx.snr,
       });
     }
+    // Who may have listened and heard nothing: a frame for them was lost to distance, not withheld.
+    if (heard.length === (listening?.length ?? this.hearers.size)) return;
+    const reached = new Set(heard.map((rx) => rx.to));
+    for (const id of listening ?? this.hearers.keys())
+      if (!reached.has(id))
+        this.hearers.get(id)?.notHeard?.({ phyPayload: tx.phyPayload, startUs: tx.startUs });
   }
 }
 

@@ -53,6 +53,8 @@ export class Breakdown {
       'gateway-refused': 0,
       'device-busy': 0,
       'outside-window': 0,
+      'not-scheduled': 0,
+      'too-weak': 0,
     };
     for (const { dev, plan } of o.devices.values()) {
       const f = fleet(plan.fleet.name);
@@ -60,6 +62,8 @@ export class Breakdown {
       if (dev.joined) f.joined++;
       const c = dev.counters;
       downlinkLosses['gateway-refused'] += c.downlinksRefusedByGateway;
+      downlinkLosses['not-scheduled'] += c.downlinksNotScheduled;
+      downlinkLosses['too-weak'] += c.downlinksTooWeak;
       downlinkLosses['device-busy'] += c.downlinksLostBusy;
       downlinkLosses['outside-window'] += c.downlinksMissed;
     }

@@ -99,6 +99,16 @@ export class DeviceLog implements DeviceDirectory {
           e,
           `• ${ev.joinAccept ? 'Join-accept' : 'downlink'} refused by the gateway (${ev.error})`,
         );
+      case 'not-scheduled':
+        return this.line(
+          e,
+          `• ${ev.joinAccept ? 'Join-accept' : 'downlink'} not scheduled: the network had no gateway with room for it`,
+        );
+      case 'too-weak':
+        return this.line(
+          e,
+          `• ${ev.joinAccept ? 'Join-accept' : 'downlink'} sent through a gateway too far to hear it`,
+        );
       case 'simulator-late':
         return this.line(e, `• lost to the simulator's own lag: ${ev.detail}`);
       default:

@@ -51,6 +51,8 @@ const TRACED_EVENTS = new Set<DeviceEvent['type']>([
   'violation',
   'simulator-late',
   'gateway-refused',
+  'not-scheduled',
+  'too-weak',
 ]);
 
 /**

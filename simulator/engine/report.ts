@@ -59,6 +59,8 @@ export function buildReport(o: RunOutcome): RunReport {
       downlinks_missed: 0,
       downlinks_lost_busy: 0,
       downlinks_refused_by_gateway: 0,
+      downlinks_not_scheduled: 0,
+      downlinks_too_weak: 0,
     });
     f.devices!++;
     if (dev.joined) f.joined!++;
@@ -68,6 +70,8 @@ export function buildReport(o: RunOutcome): RunReport {
     f.downlinks_missed! += c.downlinksMissed;
     f.downlinks_lost_busy! += c.downlinksLostBusy;
     f.downlinks_refused_by_gateway! += c.downlinksRefusedByGateway;
+    f.downlinks_not_scheduled! += c.downlinksNotScheduled;
+    f.downlinks_too_weak! += c.downlinksTooWeak;
     for (const [k, n] of Object.entries(dev.violations) as [ViolationKind, number][])
       violations[k] = (violations[k] ?? 0) + n;
     for (const v of dev.recentViolations)
@@ -85,6 +89,8 @@ export function buildReport(o: RunOutcome): RunReport {
       downlinks_missed: k.downlinksMissed,
       downlinks_lost_busy: 0,
       downlinks_refused_by_gateway: 0,
+      downlinks_not_scheduled: 0,
+      downlinks_too_weak: 0,
     };
     if (k.downlinksBadMic > 0) violations['bad-mic'] = (violations['bad-mic'] ?? 0) + k.downlinksBadMic;
   }
@@ -141,6 +147,8 @@ export function buildReport(o: RunOutcome): RunReport {
       'gateway-refused': sumOf(fleets, 'downlinks_refused_by_gateway'),
       'device-busy': sumOf(fleets, 'downlinks_lost_busy'),
       'outside-window': sumOf(fleets, 'downlinks_missed'),
+      'not-scheduled': sumOf(fleets, 'downlinks_not_scheduled'),
+      'too-weak': sumOf(fleets, 'downlinks_too_weak'),
     },
     firmware: o.firmware,
     violationSamples,

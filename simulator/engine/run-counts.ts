@@ -69,6 +69,7 @@ export function runCounts(o: CountSources): RunTotals {
     confirmedUnacked,
     downlinksScheduled: dl.scheduled,
     downlinksReceived: dl.delivered,
+    downlinksNoUplink: dl.noUplink,
     downlinksByWindow: dl.byWindow,
     networkRejections: Object.values(o.rejected).reduce((a, n) => a + n, 0),
     devicesNotProvisioned: o.notProvisioned,

@@ -109,6 +109,8 @@ class Run {
   private capture: Capture | undefined;
   /** The live dashboard's device table and frame logs. */
   private deviceLog: DeviceLog | undefined;
+  /** The air once traffic starts: the network's events name devices on it. */
+  private onAir: Air | undefined;
   /** The run's own application key (traffic rights): what the integration and downlinks are reached with. */
   private runKey = '';
 
@@ -148,6 +150,7 @@ class Run {
         `interrupted while provisioning (${p.ok} of ${this.x.devices.length} devices registered)`,
       );
     const air = this.air();
+    this.onAir = air;
     this.firmwareStats = new FirmwareStats(this.x.plan.region);
     let firmware: ReadonlyMap<string, FirmwareDevice> = new Map();
     const capture = openCapture(
@@ -169,8 +172,10 @@ class Run {
     // Each data frame's radio fate, so that an uplink never delivered can be told why.
     air.onUplinkEnd((tx, fate) => {
       this.breakdown.transmission(fate);
-      if (tx.fCnt !== undefined && tx.kind !== 'join' && tx.kind !== 'rejoin')
+      if (tx.fCnt !== undefined && tx.kind !== 'join' && tx.kind !== 'rejoin') {
         this.verifier.radio(tx.deviceId, tx.fCnt, fate);
+        if (fate === 'received') this.downlinks.uplinkHeard(tx.deviceId, tx.startUs);
+      }
     });
     this.capture = capture;
     await this.addGateways(air, target);
@@ -279,6 +284,9 @@ class Run {
       this.rejectedByEvents[v.reason] = (this.rejectedByEvents[v.reason] ?? 0) + 1;
       if (v.deviceId !== undefined && !v.reason.startsWith('js.')) this.verifier.refused(v.deviceId);
     }
+    // The device's answer never left: its missing Join-accept or downlink is then a downlink loss.
+    if (v.kind === 'downlink-failure' && v.notScheduled)
+      this.onAir?.notScheduled(v.notScheduled.deviceId, v.notScheduled.kind);
   }
 
   private air(): Air {
@@ -437,6 +445,7 @@ class Run {
           fPort: d.fPort,
           bytes: d.bytes,
           correlationId: cid,
+          atUs: scheduler.now(),
         });
         const item = {
           f_port: d.fPort,

@@ -16,6 +16,8 @@ export const DOWNLINK_LOSS_REASONS = {
   'gateway-refused': 'refused by the gateway (TX_ACK error), never on air',
   'device-busy': 'in a receive window while the device radio was busy with another frame',
   'outside-window': 'outside every receive window the device opened',
+  'too-weak': 'sent through a gateway too far for the device to hear it (radio geometry)',
+  'not-scheduled': 'never sent: no gateway had room for it (schedule, duty cycle; "the network said")',
 } as const;
 
 export type DownlinkLossReason = keyof typeof DOWNLINK_LOSS_REASONS;

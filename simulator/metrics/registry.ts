@@ -19,6 +19,11 @@ export interface RunCounts {
   confirmedUnacked: number;
   downlinksScheduled: number;
   downlinksReceived: number;
+  /**
+   * Application downlinks still queued at the end whose device sent no uplink a gateway heard after
+   * they were queued: class A had nothing to answer, so the run's length, not the network, kept them.
+   */
+  downlinksNoUplink: number;
   networkRejections: number;
   devicesNotProvisioned: number;
   /** Receive windows lost to the simulator's own lag (wall time under load), not to the network. */
@@ -55,6 +60,7 @@ export type CountMetric =
   | 'confirmed_unacked'
   | 'downlinks_scheduled'
   | 'downlinks_received'
+  | 'downlinks_no_uplink'
   | 'network_rejections'
   | 'devices_not_provisioned'
   | 'simulator_late';
@@ -95,8 +101,8 @@ export const METRICS = {
   },
   downlink_delivery_ratio: {
     unit: 'ratio',
-    of: (c) => ratio(c.downlinksReceived, c.downlinksScheduled),
-    help: 'application downlinks received by their device / scheduled',
+    of: (c) => ratio(c.downlinksReceived, c.downlinksScheduled - c.downlinksNoUplink),
+    help: 'application downlinks received / scheduled, less those whose device sent no uplink after',
   },
   confirmed_ack_ratio: {
     unit: 'ratio',
@@ -149,6 +155,11 @@ export const METRICS = {
     count: 'downlinksReceived',
     help: 'application downlinks their device received',
   },
+  downlinks_no_uplink: {
+    unit: 'count',
+    count: 'downlinksNoUplink',
+    help: 'application downlinks still queued at the end, their device having sent no uplink since (nothing to answer)',
+  },
   network_rejections: {
     unit: 'count',
     count: 'networkRejections',
@@ -200,12 +211,15 @@ export function metricValues(
 }
 
 /** The counts back from metric values (for merging reports). */
+/** Counts reports from earlier lorafleet versions lack: read as 0 when merging them. */
+const ADDED_LATER: ReadonlySet<string> = new Set(['downlinks_no_uplink']);
+
 export function countsFrom(values: Record<string, unknown>, where = 'metrics'): RunCounts {
   const out = {} as RunCounts;
   for (const name of METRIC_NAMES) {
     const def: MetricDef = METRICS[name];
     if (def.unit !== 'count') continue;
-    const v = values[name];
+    const v = values[name] ?? (ADDED_LATER.has(name) ? 0 : undefined);
     if (typeof v !== 'number')
       throw new TypeError(`${where}.${name}: expected a number, got ${JSON.stringify(v)}`);
     out[def.count] = v;

@@ -3,6 +3,10 @@ export interface ScheduledDownlink {
   fPort: number;
   bytes: string;
   correlationId: string;
+  /** When it was queued (scheduler µs). */
+  atUs: number;
+  /** Uplinks of its device a gateway heard after it was queued: chances the network had to send it. */
+  chances?: number;
   delivered?: { window: string; fCnt: number };
 }
 
@@ -15,12 +19,17 @@ export class DownlinkTracker {
   private readonly all: ScheduledDownlink[] = [];
   unmatched = 0;
 
-  scheduled(d: Omit<ScheduledDownlink, 'delivered' | 'bytes'> & { bytes: Uint8Array }): void {
+  scheduled(d: Omit<ScheduledDownlink, 'delivered' | 'bytes' | 'chances'> & { bytes: Uint8Array }): void {
     const item = { ...d, bytes: Buffer.from(d.bytes).toString('hex') };
     this.all.push(item);
     const list = this.pending.get(d.deviceId) ?? [];
     list.push(item);
     this.pending.set(d.deviceId, list);
+  }
+
+  /** A data uplink of `deviceId` starting at `startUs` reached a gateway: a window to answer in. */
+  uplinkHeard(deviceId: string, startUs: number): void {
+    for (const d of this.pending.get(deviceId) ?? []) if (d.atUs < startUs) d.chances = (d.chances ?? 0) + 1;
   }
 
   /** A device received an application downlink: the oldest pending one with the same port and bytes. */
@@ -41,12 +50,16 @@ export class DownlinkTracker {
     scheduled: number;
     delivered: number;
     undelivered: number;
+    /** Undelivered with no uplink from their device after they were queued. */
+    noUplink: number;
     byWindow: Record<string, number>;
     unmatched: number;
   } {
     const byWindow: Record<string, number> = {};
     let delivered = 0;
+    let noUplink = 0;
     for (const d of this.all) {
+      if (!d.delivered && !d.chances) noUplink++;
       if (!d.delivered) continue;
       delivered++;
       byWindow[d.delivered.window] = (byWindow[d.delivered.window] ?? 0) + 1;
@@ -55,6 +68,7 @@ export class DownlinkTracker {
       scheduled: this.all.length,
       delivered,
       undelivered: this.all.length - delivered,
+      noUplink,
       byWindow,
       unmatched: this.unmatched,
     };

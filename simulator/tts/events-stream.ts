@@ -52,8 +52,11 @@ const TX_ACK_RESULTS = ['SUCCESS', 'UNKNOWN_ERROR', ...TX_ACK_ERRORS.slice(1, 8)
 export type EventVerdict =
   /** The network refused an uplink or a join (js.join.reject, ns.up.data.drop, …). */
   | { kind: 'rejection'; reason: string; deviceId?: string }
-  /** A downlink that did not go out at all. */
-  | { kind: 'downlink-failure'; reason: string }
+  /**
+   * A downlink that did not go out at all; `notScheduled` names the device whose Join-accept or data
+   * downlink no gateway path could take (`ns.down.join|data.schedule.fail`).
+   */
+  | { kind: 'downlink-failure'; reason: string; notScheduled?: { deviceId: string; kind: 'join' | 'data' } }
   /** One gateway path could not take a downlink; the NS tries the next (not a downlink failure). */
   | { kind: 'gateway-path'; reason: string };
 
@@ -90,6 +93,14 @@ export function classifyEvent(e: TtsEvent): EventVerdict | undefined {
     return { kind: 'rejection', reason, ...(deviceId !== undefined ? { deviceId } : {}) };
   }
   if (e.name === 'gs.down.schedule.fail') return { kind: 'gateway-path', reason };
+  const scheduleFail = /^ns\.down\.(join|data)\.schedule\.fail$/.exec(e.name);
+  const deviceId = deviceIdOf(e);
+  if (scheduleFail && deviceId !== undefined)
+    return {
+      kind: 'downlink-failure',
+      reason,
+      notScheduled: { deviceId, kind: scheduleFail[1] as 'join' | 'data' },
+    };
   return { kind: 'downlink-failure', reason };
 }
 

@@ -67,7 +67,7 @@ describe('runScenario against the embedded network, in virtual time', () => {
     expect(m.uplinks_delivered / m.uplinks_sent).toBeGreaterThanOrEqual(0.95);
     expect(m.downlinks_scheduled).toBeGreaterThan(0);
     expect(r.fleets['meters']).toBeDefined();
-    expect(Object.keys(r.gateways)).toHaveLength(3);
+    expect(Object.keys(r.gateways)).toHaveLength(6);
     expect(summaryText(r)).toMatch(/PASS/);
 
     // The timeline behind the HTML plots adds up to the same totals as the counters.

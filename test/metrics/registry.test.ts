@@ -28,6 +28,7 @@ const totals: fc.Arbitrary<RunTotals> = fc.record({
   confirmedUnacked: count,
   downlinksScheduled: count,
   downlinksReceived: count,
+  downlinksNoUplink: count,
   networkRejections: count,
   devicesNotProvisioned: count,
   simulatorLate: count,

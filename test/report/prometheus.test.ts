@@ -113,7 +113,13 @@ describe('the Prometheus exporter', () => {
             },
             gateways: gateways(k),
             transmissionsLost: { 'out-of-range': 7 * k, collided: 2 * k },
-            downlinkLosses: { 'gateway-refused': k, 'device-busy': 0, 'outside-window': 0 },
+            downlinkLosses: {
+              'gateway-refused': k,
+              'device-busy': 0,
+              'outside-window': 0,
+              'not-scheduled': 0,
+              'too-weak': 0,
+            },
             reasons,
           },
         });

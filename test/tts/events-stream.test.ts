@@ -98,6 +98,24 @@ describe('events stream framing', () => {
       },
       { kind: 'rejection', reason: 'ns.up.data.drop: fcnt_replay', deviceId: 'meters-7' },
     ],
+    [
+      'a Join-accept no gateway path could take, of a device its identifiers name',
+      {
+        name: 'ns.down.join.schedule.fail',
+        identifiers: [{ device_ids: { device_id: 'meters-3', application_ids: { application_id: 'a' } } }],
+        data: { name: 'tx_schedule' },
+      },
+      {
+        kind: 'downlink-failure',
+        reason: 'ns.down.join.schedule.fail: tx_schedule',
+        notScheduled: { deviceId: 'meters-3', kind: 'join' },
+      },
+    ],
+    [
+      'a data downlink not scheduled, naming no device',
+      { name: 'ns.down.data.schedule.fail', data: { name: 'tx_schedule' } },
+      { kind: 'downlink-failure', reason: 'ns.down.data.schedule.fail: tx_schedule' },
+    ],
     ['a success', { name: 'ns.down.data.schedule.success', data: {} }, undefined],
   ])('classifies %s', (_what, e, expected) => {
     expect(classifyEvent({ time: '2026-12-01T00:00:00Z', ...e })).toEqual(expected);
