@@ -1,6 +1,7 @@
 // lorafleet's layers, and what each may import (CONTRIBUTING.md, "Layers"). Arrows point inward:
 // cli → engine → report → device/gateway/network/tts → scenario → radio → region → lorawan → crypto,
-// with the leaf utilities (random, time, io, state, metrics, semtech-udp) beside crypto. The embedded
+// with the leaf utilities (random, time, io, state, metrics, semtech-udp) beside crypto, and the
+// Basics Station LNS codec (basic-station) beside region. The embedded
 // network (network/) is a package of its own: it uses only crypto/ and the shared protocol layers, and
 // everything else reaches it through network/index.ts.
 
@@ -13,6 +14,7 @@ export const LAYERS = {
   state: { files: 'simulator/state', uses: [] },
   metrics: { files: 'simulator/metrics', uses: [] },
   'semtech-udp': { files: 'simulator/semtech-udp', uses: ['crypto'] },
+  'basic-station': { files: 'simulator/basic-station', uses: ['region', 'lorawan', 'crypto'] },
   lorawan: { files: 'simulator/lorawan', uses: ['crypto'] },
   region: { files: 'simulator/region', uses: ['lorawan', 'crypto'] },
   radio: { files: 'simulator/radio', uses: ['region', 'random', 'crypto'] },
@@ -24,14 +26,17 @@ export const LAYERS = {
     files: 'simulator/device',
     uses: ['region', 'lorawan', 'random', 'time', 'state', 'crypto'],
   },
-  gateway: { files: 'simulator/gateway', uses: ['semtech-udp', 'region', 'random', 'time', 'crypto'] },
+  gateway: {
+    files: 'simulator/gateway',
+    uses: ['semtech-udp', 'basic-station', 'region', 'random', 'time', 'crypto'],
+  },
   tts: {
     files: 'simulator/tts',
     uses: ['scenario', 'radio', 'semtech-udp', 'lorawan', 'region', 'state', 'io', 'metrics', 'crypto'],
   },
   network: {
     files: 'network',
-    uses: ['lorawan', 'region', 'semtech-udp', 'time', 'io', 'crypto'],
+    uses: ['lorawan', 'region', 'semtech-udp', 'basic-station', 'time', 'io', 'crypto'],
   },
   report: { files: 'simulator/report', uses: ['metrics', 'scenario', 'radio', 'lorawan', 'io', 'crypto'] },
   engine: {
@@ -47,6 +52,7 @@ export const LAYERS = {
       'region',
       'lorawan',
       'semtech-udp',
+      'basic-station',
       'metrics',
       'state',
       'io',

@@ -7,7 +7,11 @@ import { JoinServer } from './join-server.js';
 import { MqttBroker } from './mqtt-broker.js';
 import { NetworkServer, type NetworkServerCounters } from './network-server.js';
 import { Registry } from './registry.js';
-import { UdpFrontend, type UdpFrontendCounters } from './udp-frontend.js';
+import { UdpFrontend, type GatewayUplink, type UdpFrontendCounters } from './udp-frontend.js';
+import { LnsFrontend } from './lns-frontend.js';
+import { getPath } from './paths.js';
+import { frequencyPlan } from '../simulator/region/frequency-plan.js';
+import type { Region } from '../simulator/region/types.js';
 import { GatewayServer, type GatewayServerCounters } from './gateway-server.js';
 import { HttpApi, type RateLimit } from './http-api.js';
 import { loadNetworkState, saveNetworkState } from './network-state.js';
@@ -19,6 +23,8 @@ export interface EmbeddedNetworkOptions {
   /** Address every server binds to (default 127.0.0.1: nothing is exposed beyond this machine). */
   host?: string;
   udpPort?: number;
+  /** The Basics Station LNS listener (TTS: 1887); an ephemeral port when not given. */
+  lnsPort?: number;
   mqttPort?: number;
   httpPort?: number;
   /** The key every API request needs; generated when not given. */
@@ -45,6 +51,7 @@ export interface EmbeddedNetworkOptions {
 
 export interface NetworkAddresses {
   udp: { host: string; port: number };
+  lns: { host: string; port: number };
   mqtt?: { host: string; port: number };
   http?: { host: string; port: number };
   apiKey: string;
@@ -65,6 +72,7 @@ export class EmbeddedNetwork {
   readonly ns: NetworkServer;
   readonly gs: GatewayServer;
   readonly udp: UdpFrontend;
+  readonly lns: LnsFrontend;
   readonly mqtt: MqttBroker | undefined;
   readonly http: HttpApi | undefined;
   private addresses: NetworkAddresses | undefined;
@@ -77,7 +85,7 @@ export class EmbeddedNetwork {
       netId: opts.netId ?? 0x000013,
       rx1DelayS: opts.rx1DelayS ?? 5,
     });
-    this.gs = new GatewayServer(opts.scheduler, this.events, () => this.udp, this.registry);
+    this.gs = new GatewayServer(opts.scheduler, this.events, () => [this.udp, this.lns], this.registry);
     this.ns = new NetworkServer(this.registry, opts.scheduler, this.events, this.gs, this.js, this.as, {
       dedupWindowUs: opts.dedupWindowUs ?? 200_000,
       cooldownUs: 1_000_000,
@@ -86,10 +94,18 @@ export class EmbeddedNetwork {
       // A Join-accept leaves only once the DevNonce it used is on disk (`--state`).
       persist: () => this.saveState(),
     });
-    this.udp = new UdpFrontend(opts.scheduler, this.events, (u) => {
+    const uplink = (u: GatewayUplink) => {
       this.gs.sync(u);
       this.ns.onGatewayUplink(u);
-    });
+    };
+    this.udp = new UdpFrontend(opts.scheduler, this.events, uplink);
+    this.lns = new LnsFrontend(
+      opts.scheduler,
+      this.events,
+      this.registry,
+      (eui) => this.regionOf(eui),
+      uplink,
+    );
     if (opts.mqtt !== false) {
       this.mqtt = new MqttBroker(this.registry, (app, dev, op, body) => this.as.enqueue(app, dev, op, body));
       this.as.mqtt = this.mqtt;
@@ -108,6 +124,7 @@ export class EmbeddedNetwork {
       latencyUs,
       registry: this.registry,
       udp: this.udp,
+      lns: this.lns,
       as: this.as,
       events: this.events,
     });
@@ -130,10 +147,12 @@ export class EmbeddedNetwork {
     if (this.opts.stateFile) loadNetworkState(this.opts.stateFile, this.registry, this.devices);
     const host = this.opts.host ?? '127.0.0.1';
     const udp = await this.udp.start(host, this.opts.udpPort ?? 0);
+    const lns = await this.lns.start(host, this.opts.lnsPort ?? 0);
     const mqtt = this.mqtt ? await this.mqtt.start(host, this.opts.mqttPort ?? 0) : undefined;
     const http = this.http ? await this.http.start(host, this.opts.httpPort ?? 0) : undefined;
     this.addresses = {
       udp: { host, port: udp.port },
+      lns: { host, port: lns.port },
       ...(mqtt ? { mqtt: { host, port: mqtt.port } } : {}),
       ...(http ? { http: { host, port: http.port } } : {}),
       apiKey: this.apiKey,
@@ -152,8 +171,16 @@ export class EmbeddedNetwork {
   async stop(): Promise<void> {
     this.saveState();
     await this.udp.stop();
+    await this.lns.stop();
     await this.mqtt?.stop();
     await this.http?.stop();
+  }
+
+  /** A gateway's band: its registered frequency plan's, else EU868 (TTS's fallback plan is a deployment's choice). */
+  private regionOf(eui: string): Region {
+    const g = this.registry.gatewayByEui(eui);
+    const id = g ? (getPath(g, 'frequency_plan_ids') as string[] | undefined)?.[0] : undefined;
+    return frequencyPlan(id ?? 'EU_863_870').region;
   }
 
   /** Creates an application owned by a user (the programmatic twin of `POST /users/{id}/applications`). */

@@ -8,7 +8,7 @@ import type { EntityIds, EventBus } from './events.js';
 import { GatewaySchedule, type ScheduleRefusal, type TxSchedulePriority } from './gateway-schedule.js';
 import { getPath } from './paths.js';
 import type { Registry } from './registry.js';
-import type { GatewayUplink, UdpFrontend } from './udp-frontend.js';
+import type { GatewayUplink } from './udp-frontend.js';
 
 const U32 = 0x1_0000_0000;
 
@@ -46,6 +46,13 @@ export interface GatewayServerCounters {
   txAckErrors: Record<string, number>;
 }
 
+/** Where the GS reaches gateways: the Semtech UDP frontend, the Basics Station LNS. */
+export interface GatewayFrontend {
+  hasDownlinkPath(eui: string): boolean;
+  /** Sends a frame to the gateway; `done` gets its answer ('NONE' when sent). False: no path. */
+  sendDownlink(eui: string, txpk: TxPk, done: (error: string) => void): boolean;
+}
+
 /** Why a gateway path could not take a downlink: the schedule's reasons, or no connection to send on. */
 export type PathRefusal = ScheduleRefusal | 'not_connected';
 
@@ -68,7 +75,7 @@ export class GatewayServer {
   constructor(
     private readonly scheduler: Scheduler,
     private readonly events: EventBus,
-    private readonly udp: () => UdpFrontend,
+    private readonly frontends: () => readonly GatewayFrontend[],
     private readonly registry: Registry,
   ) {}
 
@@ -96,7 +103,7 @@ export class GatewayServer {
   ): Scheduled | undefined {
     const now = this.scheduler.now();
     for (const u of paths) {
-      if (!this.udp().hasDownlinkPath(u.gatewayEui)) {
+      if (this.frontendOf(u.gatewayEui) === undefined) {
         this.refusedWindow('not_connected');
         this.pathFailed(u.gatewayEui, ['not_connected']);
         continue;
@@ -133,7 +140,7 @@ export class GatewayServer {
     onTxAck: TxAckResult,
   ): boolean {
     const clock = this.clocks.get(eui);
-    if (clock === undefined || !this.udp().hasDownlinkPath(eui)) {
+    if (clock === undefined || this.frontendOf(eui) === undefined) {
       this.refusedWindow('not_connected');
       this.pathFailed(eui, ['not_connected']);
       return false;
@@ -171,6 +178,10 @@ export class GatewayServer {
       this.schedules.set(eui, s);
     }
     return place(s, timeOnAir(dataRate(req.region, dr), req.phy.length, 'down'));
+  }
+
+  private frontendOf(eui: string): GatewayFrontend | undefined {
+    return this.frontends().find((f) => f.hasDownlinkPath(eui));
   }
 
   private refusedWindow(why: PathRefusal): void {
@@ -212,7 +223,7 @@ export class GatewayServer {
 
   private send(eui: string, txpk: TxPk, onTxAck: TxAckResult): void {
     const gw: EntityIds[] = [{ gateway_ids: { gateway_id: this.gatewayId(eui) } }];
-    this.udp().sendDownlink(eui, txpk, (error) => {
+    this.frontendOf(eui)?.sendDownlink(eui, txpk, (error) => {
       if (error === 'NONE') this.events.publish('gs.down.tx.success', gw);
       else {
         this.counters.txAckErrors[error] = (this.counters.txAckErrors[error] ?? 0) + 1;

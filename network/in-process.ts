@@ -7,6 +7,7 @@ import type { Registry } from './registry.js';
 import { authenticate, requireApplicationRight } from './rights.js';
 import { ttsJson } from './tts-json.js';
 import type { UdpFrontend } from './udp-frontend.js';
+import type { LnsChannel, LnsFrontend } from './lns-frontend.js';
 
 /**
  * The network's interfaces for a client in the same process and on the same scheduler: the gateway
@@ -22,6 +23,7 @@ export class InProcessAccess {
       latencyUs: number;
       registry: Registry;
       udp: UdpFrontend;
+      lns: LnsFrontend;
       as: ApplicationServer;
       events: EventBus;
     },
@@ -30,6 +32,11 @@ export class InProcessAccess {
   /** Gateways reach the gateway server through this (VirtualGateway `transport`). */
   get gatewayTransport(): GatewayTransport {
     return this.o.udp.inProcessTransport(this.o.latencyUs);
+  }
+
+  /** A Basics Station's traffic connection: its records, each way, as scheduler events. */
+  stationChannel(eui: string, onText: (t: string) => void): LnsChannel {
+    return this.o.lns.inProcess(eui, this.o.latencyUs, onText);
   }
 
   /**

@@ -5,7 +5,7 @@ import { RadioMedium } from '../radio/medium.js';
 import { Rng } from '../random/rng.js';
 import type { LiveReportSink, Progress, RunPhase, RunReport } from '../report/types.js';
 import { parseDuration } from '../scenario/duration.js';
-import { expand, type DevicePlan, type Expanded } from '../scenario/expand.js';
+import { expand, type DevicePlan, type Expanded, type GatewayPlan } from '../scenario/expand.js';
 import { shardOf, type Shard } from '../scenario/shard.js';
 import { activeShareAt, stagesOf } from '../scenario/stages.js';
 import type { Scenario } from '../scenario/types.js';
@@ -35,6 +35,8 @@ import { dataRateIndex } from '../region/channels.js';
 import { openCapture, type Capture, type CaptureOptions } from './frame-capture.js';
 import type { SimulatorHealth } from '../report/types.js';
 import { openTarget, type RunTarget } from './target.js';
+import { stationTransport, webSocketConnect, type LnsConnect } from '../gateway/station-link.js';
+import type { GatewayTransport } from '../semtech-udp/transport.js';
 import { scheduleTraffic } from './traffic.js';
 
 export interface RunOptions {
@@ -303,6 +305,19 @@ class Run {
     });
   }
 
+  /** How a gateway reaches the target: Semtech UDP (a socket unless in process), or Basics Station. */
+  private gatewayTransport(g: GatewayPlan, target: RunTarget): { transport?: GatewayTransport } {
+    if (g.protocol === 'semtech-udp')
+      return target.inProcess ? { transport: target.inProcess.gatewayTransport } : {};
+    const inProcess = target.inProcess;
+    // A tts target without gateway_lns is refused when the scenario loads.
+    const connect: LnsConnect = inProcess
+      ? (eui, onText) => Promise.resolve(inProcess.stationChannel(eui, onText))
+      : webSocketConnect(target.lns!);
+    const session = 1 + (Number.parseInt(g.eui.slice(-4), 16) % 31);
+    return { transport: stationTransport({ eui: g.eui, region: this.x.plan.region, connect, session }) };
+  }
+
   private async addGateways(air: Air, target: RunTarget): Promise<void> {
     const region = this.x.plan.region;
     const txRange = this.x.plan.txRange ?? [
@@ -316,7 +331,7 @@ class Run {
         position: g.position,
         antennaGain: g.antennaGain,
         server: target.udp,
-        ...(target.inProcess ? { transport: target.inProcess.gatewayTransport } : {}),
+        ...this.gatewayTransport(g, target),
         txFrequencyRange: txRange as [number, number],
         rng: new Rng(`${this.x.seed}/gateway/${g.id}`),
       });

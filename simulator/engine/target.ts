@@ -15,6 +15,8 @@ export interface RunTarget {
   readonly type: 'embedded' | 'tts';
   readonly client: TtsClient;
   readonly udp: { host: string; port: number };
+  /** The gateway server's Basics Station endpoint, and the Authorization header stations send. */
+  readonly lns?: { url: string; authorization?: string };
   readonly mqttUrl: string;
   /**
    * Event names the events stream is asked for, where the target can filter by pattern; undefined:
@@ -76,6 +78,7 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
       ...(o.provisionInProcess && net.http ? { fetch: net.http.fetch } : {}),
     }),
     udp: a.udp,
+    lns: { url: `ws://127.0.0.1:${a.lns.port}`, authorization: `Bearer ${net.apiKey}` },
     mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
     ...(o.inProcess ? { inProcess: net.inProcess(IN_PROCESS_LATENCY_US) } : {}),
     // Only what explains a failure: the rest of the stream would cost the network more than the run.
@@ -83,13 +86,16 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
     // The embedded network publishes its NS events to application subscriptions too: one identifier
     // covers every device, however large the fleet.
     eventIdentifiers: (applicationId) => [{ application_ids: { application_id: applicationId } }],
-    activity: () => net.counters().udp.pushData,
+    activity: () =>
+      net.counters().udp.pushData + net.lns.counters.connections + sum(net.lns.counters.records),
     counters: () => {
       const c = net.counters();
-      return { ...c.ns, udp: c.udp };
+      return { ...c.ns, udp: c.udp, lns: net.lns.counters };
     },
   };
 }
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, n) => a + n, 0);
 
 /**
  * Identifiers on one events stream (the embedded network refuses more, as a bound on one request):
@@ -107,6 +113,7 @@ function ttsEventIdentifiers(applicationId: string, x: Expanded): Record<string,
 /** A `type: tts` target: the API client (key from the environment), the gateway server and MQTT addresses. */
 export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger }): RunTarget {
   const t = s.target!;
+  const apiKey = apiKeyFrom({ env: t.api_key_env! });
   const client = new TtsClient({
     target: {
       ...(t.url ? { url: t.url } : {}),
@@ -114,7 +121,7 @@ export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger 
       ...(t.cluster ? { cluster: t.cluster } : {}),
       ...(t.ttn ? { ttn: true } : {}),
     },
-    apiKey: apiKeyFrom({ env: t.api_key_env! }),
+    apiKey,
     userAgent: o.userAgent ?? 'lorafleet',
     concurrency: t.provisioning_concurrency,
     ...(o.logger ? { logger: o.logger } : {}),
@@ -124,6 +131,7 @@ export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger 
     type: 'tts',
     client,
     udp: { host: host!, port: Number(port) },
+    ...(t.gateway_lns ? { lns: { url: t.gateway_lns, authorization: `Bearer ${apiKey}` } } : {}),
     mqttUrl: t.mqtt_url ?? `mqtts://${new URL(client.urls.cluster).host}:8883`,
     eventIdentifiers: ttsEventIdentifiers,
     counters: (rejected) => ({ rejected }),

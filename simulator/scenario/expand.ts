@@ -11,6 +11,7 @@ export interface GatewayPlan {
   eui: string;
   position: Position;
   antennaGain: number;
+  protocol: 'semtech-udp' | 'basic-station';
 }
 
 export interface DevicePlan {
@@ -124,6 +125,12 @@ export function expand(s: Scenario): Expanded {
     eui: `${prefix}${hex(i, 4)}`,
     position: place(s.gateways.placement, i, gwCount, gwRng, 2000),
     antennaGain: s.gateways.antenna_gain,
+    protocol:
+      s.gateways.protocol === 'alternate'
+        ? i % 2 === 0
+          ? 'semtech-udp'
+          : 'basic-station'
+        : s.gateways.protocol,
   }));
   const devices: DevicePlan[] = [];
   s.fleets.forEach((fleet, fi) => {

@@ -235,6 +235,11 @@ function semanticProblems(
       at(['target', 'api_key_env'], 'expected the environment variable holding the API key, got nothing');
     if (!t.gateway_udp)
       at(['target', 'gateway_udp'], 'expected host:port of the gateway server, got nothing');
+    if (s.gateways.protocol !== 'semtech-udp' && !t.gateway_lns)
+      at(
+        ['target', 'gateway_lns'],
+        `expected the gateway server's Basics Station URL (ws:// or wss://) for protocol ${s.gateways.protocol}, got nothing`,
+      );
     if (s.time === 'virtual')
       at(['time'], 'expected wall for a tts target (a real network runs in real time), got "virtual"');
   }

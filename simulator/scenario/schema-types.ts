@@ -82,6 +82,10 @@ export interface Target {
   organization_id?: string;
   api_key_env?: string;
   gateway_udp?: string;
+  /**
+   * Where Basics Station gateways connect (they ask /router-info there first); they authenticate with the target's API key.
+   */
+  gateway_lns?: string;
   mqtt_url?: string;
   /**
    * Devices registered at a time (each IS, JS, NS, AS in turn).
@@ -100,6 +104,10 @@ export interface Gateways {
    * Registered on the target: whether its gateway server enforces the band's duty cycle on downlinks (as TTS does by default).
    */
   enforce_duty_cycle: boolean;
+  /**
+   * How the gateways reach the network: the Semtech UDP packet forwarder, LoRa Basics Station (the LNS protocol over WebSocket), or alternate (even-numbered gateways UDP, odd-numbered Basics Station).
+   */
+  protocol: 'semtech-udp' | 'basic-station' | 'alternate';
 }
 export interface Placement {
   type: 'grid' | 'random' | 'list';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventBus, type NetworkEvent } from '../../network/events.js';
 import { GatewayServer, type TxWindow } from '../../network/gateway-server.js';
 import { Registry } from '../../network/registry.js';
-import type { GatewayUplink, UdpFrontend } from '../../network/udp-frontend.js';
+import type { GatewayUplink } from '../../network/udp-frontend.js';
 import { EU868 } from '../../simulator/region/eu868.js';
 import type { TxPk } from '../../simulator/semtech-udp/packets.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
@@ -34,8 +34,8 @@ function gs(unconnected: string[] = []) {
       done('NONE');
       return true;
     },
-  } as unknown as UdpFrontend;
-  const server = new GatewayServer(scheduler, events, () => udp, new Registry(Registry.generateKey()));
+  };
+  const server = new GatewayServer(scheduler, events, () => [udp], new Registry(Registry.generateKey()));
   return { scheduler, server, sent, seen };
 }
 

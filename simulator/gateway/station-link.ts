@@ -1,0 +1,268 @@
+import WebSocket from 'ws';
+import { dashedEui } from '../basic-station/eui.js';
+import { LnsMessageError } from '../basic-station/errors.js';
+import { uplinkMessage, xtimeOf, xtimeTmst } from '../basic-station/frames.js';
+import { parseDownstream, type DnmsgMsg } from '../basic-station/messages.js';
+import { dataRate, dataRateIndex } from '../region/channels.js';
+import type { Region } from '../region/types.js';
+import { decodeUdpPacket, encodeUdpPacket, type RxPk, type TxPk } from '../semtech-udp/packets.js';
+import type { DatagramHandlers, DatagramLink, GatewayTransport } from '../semtech-udp/transport.js';
+
+/** One open connection to an LNS, text records both ways (a WebSocket, or the same process). */
+export interface LnsChannel {
+  send(text: string): void;
+  close(): void;
+}
+
+/** Opens the traffic connection of gateway `eui`; `closed` runs when the other side ends it. */
+export type LnsConnect = (
+  eui: string,
+  onText: (t: string) => void,
+  closed: () => void,
+) => Promise<LnsChannel>;
+
+export interface StationOptions {
+  /** 16 hex digits. */
+  eui: string;
+  region: Region;
+  connect: LnsConnect;
+  /** The concentrator session in each xtime (a station picks one when its radio starts). */
+  session: number;
+  /** Pause before reconnecting after the LNS closed the connection, ms; doubles up to 30 s. */
+  reconnectMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const U32 = 2 ** 32;
+
+/**
+ * A virtual gateway speaking LoRa Basics Station instead of Semtech UDP. The gateway's radio side is
+ * the same (its receptions, its just-in-time queue); this link carries them as the LNS protocol does:
+ * `version` on connect, uplinks split into `jreq`/`updf`/`propdf` with `xtime` and radio metadata,
+ * `dnmsg` into a frame for the concentrator at `xtime` + `RxDelay`, `dntxed` once it went out.
+ * Semtech's acknowledgements have no Basics Station twin (WebSocket delivers in order): they are
+ * answered here, so the gateway counts none missing.
+ */
+export function stationTransport(o: StationOptions): GatewayTransport {
+  return async (handlers) => {
+    const link = new StationLink(o, handlers);
+    await link.open();
+    return link;
+  };
+}
+
+class StationLink implements DatagramLink {
+  private channel: LnsChannel | undefined;
+  private closing = false;
+  /** The concentrator's 32-bit clock extended to 48 bits, as xtime carries it. */
+  private clockUs = 0;
+  private readonly sent = new Map<number, { diid: number; xtime: number; devEui: string }>();
+  private drs: readonly (readonly number[])[] | undefined;
+  readonly counters = { records: 0, malformed: {} as Record<string, number>, reconnects: 0 };
+
+  constructor(
+    private readonly o: StationOptions,
+    private readonly handlers: DatagramHandlers,
+  ) {}
+
+  async open(): Promise<void> {
+    this.channel = await this.o.connect(
+      this.o.eui,
+      (t) => this.onText(t),
+      () => void this.reconnect(),
+    );
+    this.channel.send(
+      JSON.stringify({
+        msgtype: 'version',
+        station: 'lorafleet-station',
+        firmware: 'virtual',
+        package: 'lorafleet',
+        model: 'lorafleet-virtual-gateway',
+        protocol: 2,
+        features: '',
+      }),
+    );
+  }
+
+  /** With a growing pause, as a station does, until it connects again or the link is closed. */
+  private async reconnect(): Promise<void> {
+    this.channel = undefined;
+    const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (let pause = this.o.reconnectMs ?? 1000; !this.closing; pause = Math.min(pause * 2, 30_000)) {
+      await sleep(pause);
+      if (this.closing) return;
+      try {
+        await this.open();
+        this.counters.reconnects++;
+        return;
+      } catch (e) {
+        this.handlers.error(e as Error);
+      }
+    }
+  }
+
+  send(datagram: Buffer, sent?: () => void): void {
+    const p = decodeUdpPacket(datagram);
+    const ack = (type: 'PUSH_ACK' | 'PULL_ACK') =>
+      this.handlers.message(encodeUdpPacket({ type, version: p.version, token: p.token }));
+    switch (p.type) {
+      case 'PUSH_DATA':
+        for (const rx of ((p.body as { rxpk?: RxPk[] }).rxpk ?? []) as RxPk[]) this.uplink(rx);
+        ack('PUSH_ACK');
+        break;
+      case 'PULL_DATA':
+        ack('PULL_ACK');
+        break;
+      case 'TX_ACK':
+        this.txAck(p.token, (p.body as { txpk_ack?: { error?: string } } | undefined)?.txpk_ack?.error);
+        break;
+    }
+    sent?.();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.channel?.close();
+    this.channel = undefined;
+  }
+
+  address(): undefined {
+    return undefined;
+  }
+
+  private uplink(rx: RxPk): void {
+    if (rx.stat !== 1) return; // a station forwards only frames with a good CRC
+    const dr = dataRateIndex(this.o.region, rx.datr);
+    if (dr === undefined || this.channel === undefined) return;
+    let us = this.clockUs - (this.clockUs % U32) + rx.tmst;
+    if (us < this.clockUs - U32 / 2) us += U32;
+    this.clockUs = us;
+    const phy = Buffer.from(rx.data, 'base64');
+    const m = uplinkMessage(phy, {
+      DR: dr,
+      Freq: Math.round(rx.freq * 1e6),
+      upinfo: {
+        rctx: 0,
+        xtime: xtimeOf(this.o.session, us),
+        gpstime: rx.tmms === undefined ? 0 : rx.tmms * 1000,
+        rssi: rx.rssi,
+        snr: rx.lsnr ?? 0,
+        ...(rx.time ? { rxtime: Date.parse(rx.time) / 1000 } : {}),
+      },
+    });
+    this.channel.send(JSON.stringify(m));
+  }
+
+  /** A concentrator that sent the frame: `dntxed`. A station reports nothing for one it did not. */
+  private txAck(token: number, error: string | undefined): void {
+    const s = this.sent.get(token);
+    this.sent.delete(token);
+    if (s === undefined || (error !== undefined && error !== 'NONE')) return;
+    this.channel?.send(
+      JSON.stringify({
+        msgtype: 'dntxed',
+        diid: s.diid,
+        DevEui: s.devEui,
+        rctx: 0,
+        xtime: s.xtime,
+        txtime: 0,
+        gpstime: 0,
+      }),
+    );
+  }
+
+  private onText(text: string): void {
+    this.counters.records++;
+    let m;
+    try {
+      m = parseDownstream(text);
+    } catch (e) {
+      if (!(e instanceof LnsMessageError)) throw e;
+      this.counters.malformed[e.field] = (this.counters.malformed[e.field] ?? 0) + 1;
+      return;
+    }
+    if (m.msgtype === 'router_config') this.drs = m.DRs;
+    else if (m.msgtype === 'dnmsg') this.downlink(m);
+  }
+
+  private downlink(m: DnmsgMsg): void {
+    const rx2 = m.RX1DR === undefined || m.RX1Freq === undefined;
+    const drIndex = rx2 ? m.RX2DR : m.RX1DR;
+    const freq = rx2 ? m.RX2Freq : m.RX1Freq;
+    const d = drIndex === undefined ? undefined : this.o.region.dataRates[drIndex];
+    // The LNS's DR table (router_config) names the data rate; the region's must agree.
+    const sf = drIndex === undefined ? undefined : this.drs?.[drIndex]?.[0];
+    if (
+      d === undefined ||
+      freq === undefined ||
+      (sf !== undefined && d.modulation === 'LORA' && sf !== d.spreadingFactor)
+    ) {
+      this.counters.malformed.dnmsg = (this.counters.malformed.dnmsg ?? 0) + 1;
+      return;
+    }
+    const rxDelayS = Math.max(1, m.RxDelay ?? 1) + (rx2 ? 1 : 0);
+    const imme = m.dC === 2 && m.xtime === undefined;
+    const txpk: TxPk = {
+      imme,
+      ...(imme ? {} : { tmst: (xtimeTmst(m.xtime ?? 0) + rxDelayS * 1_000_000) % U32 }),
+      freq: freq / 1e6,
+      rfch: 0,
+      powe: 14,
+      modu: d.modulation === 'FSK' ? 'FSK' : 'LORA',
+      datr: dataRate(this.o.region, drIndex!).datr,
+      ...(d.modulation === 'FSK' ? { fdev: 25000 } : { codr: '4/5' }),
+      ipol: true,
+      size: m.pdu.length / 2,
+      data: Buffer.from(m.pdu, 'hex').toString('base64'),
+      ncrc: true,
+    };
+    const token = m.diid & 0xffff;
+    this.sent.set(token, { diid: m.diid, xtime: m.xtime ?? 0, devEui: dashedEui(m.DevEui) });
+    this.handlers.message(encodeUdpPacket({ type: 'PULL_RESP', version: 2, token, body: { txpk } }));
+  }
+}
+
+/**
+ * Connects over WebSocket as a station does: `/router-info` first (it answers where the traffic
+ * endpoint is), then that `uri`. `authorization` is sent as the Authorization header (TTS: an API key
+ * with gateway link rights).
+ */
+export function webSocketConnect(o: { url: string; authorization?: string; ca?: Buffer }): LnsConnect {
+  const headers = o.authorization ? { Authorization: o.authorization } : undefined;
+  const open = (url: string) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(url, { ...(headers ? { headers } : {}), ...(o.ca ? { ca: o.ca } : {}) });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`${url}: HTTP ${res.statusCode}`)));
+    });
+  return async (eui, onText, closed) => {
+    const info = await open(`${o.url.replace(/\/$/, '')}/router-info`);
+    const reply = await new Promise<{ uri?: string; error?: string }>((resolve, reject) => {
+      info.once('message', (d) => {
+        try {
+          resolve(JSON.parse(String(d)) as { uri?: string; error?: string });
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+      info.once('close', () => reject(new Error('router-info closed without an answer')));
+      info.send(JSON.stringify({ router: dashedEui(eui) }));
+    });
+    info.close();
+    if (reply.error !== undefined || typeof reply.uri !== 'string')
+      throw new Error(`router-info: ${reply.error ?? 'no uri'}`);
+    const ws = await open(reply.uri);
+    let ours = false;
+    ws.on('message', (d) => onText(String(d)));
+    ws.on('close', () => ours || closed());
+    ws.on('error', () => undefined);
+    return {
+      send: (t) => ws.readyState === WebSocket.OPEN && ws.send(t),
+      close: () => {
+        ours = true;
+        ws.close();
+      },
+    };
+  };
+}
