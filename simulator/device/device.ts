@@ -53,6 +53,7 @@ export class VirtualDevice {
     downlinksRefusedByGateway: 0,
     downlinksNotScheduled: 0,
     downlinksTooWeak: 0,
+    notSentAfterTraffic: 0,
     stickyRepeats: 0,
     simulatorLate: 0,
   };
@@ -86,6 +87,8 @@ export class VirtualDevice {
   transmittingUntil = 0;
   receivingUntil = 0;
   stopped = false;
+  /** The run's traffic window has closed: application uplinks not yet on air are not sent. */
+  trafficEnded = false;
 
   constructor(
     readonly config: DeviceConfig,
@@ -169,6 +172,16 @@ export class VirtualDevice {
     for (const t of [this.uplinkSoon, this.nextJoin, ...this.forcedRejoins, ...(this.cycle?.timers ?? [])]) {
       if (t) this.scheduler.cancel(t);
     }
+  }
+
+  /**
+   * The end of the run's traffic: application uplinks still queued, or waiting for duty cycle, are
+   * dropped (they would leave in the drain, too late to be delivered and wrongly counted lost);
+   * retransmissions, answers and receive windows go on.
+   */
+  endTraffic(): void {
+    this.trafficEnded = true;
+    this.queue.length = 0;
   }
 
   /** Queues an application uplink; it goes out as soon as the MAC allows (join, duty cycle, windows). */

@@ -191,6 +191,8 @@ export interface DeviceCounters {
   downlinksNotScheduled: number;
   /** Frames for this device sent by a gateway it could not hear (below its demodulation floor). */
   downlinksTooWeak: number;
+  /** Application uplinks held by duty cycle past the end of traffic, and so never sent. */
+  notSentAfterTraffic: number;
   /** Uplinks that repeated a sticky MAC answer: no downlink had come since it was first sent. */
   stickyRepeats: number;
   /**

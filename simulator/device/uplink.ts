@@ -232,6 +232,13 @@ export function transmitNow(
 ): void {
   if (dev.stopped) return;
   const c = dev.cycle!;
+  if (kind === 'data' && c.attempt === 1 && dev.trafficEnded && c.app !== undefined) {
+    // A first transmission the duty cycle held past the end of traffic: never sent.
+    for (const t of c.timers) dev.scheduler.cancel(t);
+    dev.cycle = undefined;
+    dev.counters.notSentAfterTraffic++;
+    return;
+  }
   const start = dev.scheduler.now();
   dev.dutyCycle.aggregated = dev.mac.maxDutyCycle === 0 ? 1 : 1 / 2 ** dev.mac.maxDutyCycle;
   dev.dutyCycle.record(choice.frequency, start, airtime);

@@ -61,6 +61,7 @@ export function buildReport(o: RunOutcome): RunReport {
       downlinks_refused_by_gateway: 0,
       downlinks_not_scheduled: 0,
       downlinks_too_weak: 0,
+      uplinks_not_sent_after_traffic: 0,
     });
     f.devices!++;
     if (dev.joined) f.joined!++;
@@ -72,6 +73,7 @@ export function buildReport(o: RunOutcome): RunReport {
     f.downlinks_refused_by_gateway! += c.downlinksRefusedByGateway;
     f.downlinks_not_scheduled! += c.downlinksNotScheduled;
     f.downlinks_too_weak! += c.downlinksTooWeak;
+    f.uplinks_not_sent_after_traffic! += c.notSentAfterTraffic;
     for (const [k, n] of Object.entries(dev.violations) as [ViolationKind, number][])
       violations[k] = (violations[k] ?? 0) + n;
     for (const v of dev.recentViolations)

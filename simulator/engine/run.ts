@@ -539,6 +539,7 @@ class Run {
     this.o.onPhase?.('traffic');
     await pump.runUntil(endAt, () => this.interrupted);
     this.stopping = true;
+    for (const d of devices.values()) d.dev.endTraffic();
     for (const c of compact) c.fleet.stop();
     log.info({ interrupted: this.interrupted }, 'draining');
     this.o.onPhase?.('draining');

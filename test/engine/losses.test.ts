@@ -75,4 +75,27 @@ describe('losses explained: every uplink not delivered has a reason', () => {
     expect(summaryText(r)).toMatch(/downlinks lost .*\d+ never sent: no gateway had room for it/);
     expect(summaryText(r)).not.toMatch(/devices saw the network/);
   }, 60_000);
+
+  it('does not send, nor count lost, an uplink the duty cycle held past the end of traffic', async () => {
+    // Six devices asked for an uplink every 2 s under a 1 % duty cycle (61.7 ms on air: 6 s off): the
+    // last one asked for before the end would leave in the drain's last moments.
+    const s = parseScenario(
+      [
+        'name: deferred',
+        'seed: 5',
+        'duration: 8s',
+        'drain: 3s',
+        'time: virtual',
+        'gateways: { count: 2 }',
+        'fleets:',
+        '  - { name: abp, count: 6, activation: abp, lorawan_version: 1.0.3, data_rate: 5, interval: 2s, confirmed: 0.5 }',
+        'thresholds: [ "delivery_ratio == 1" ]',
+      ].join('\n'),
+      'deferred.yaml',
+    );
+    const r = await runScenario(s, { stateDir: tmp() });
+    expect(r.fleets.abp!.uplinks_not_sent_after_traffic).toBeGreaterThan(0);
+    expect(r.metrics.uplinks_lost).toBe(0);
+    expect(r.verdict).toBe('pass');
+  }, 60_000);
 });
