@@ -10,8 +10,7 @@ import { Registry } from './registry.js';
 import { UdpFrontend, type GatewayUplink, type UdpFrontendCounters } from './udp-frontend.js';
 import { LnsFrontend } from './lns-frontend.js';
 import { getPath } from './paths.js';
-import { frequencyPlan } from '../simulator/region/frequency-plan.js';
-import type { Region } from '../simulator/region/types.js';
+import { frequencyPlan, type FrequencyPlan } from '../simulator/region/frequency-plan.js';
 import { GatewayServer, type GatewayServerCounters } from './gateway-server.js';
 import { HttpApi, type RateLimit } from './http-api.js';
 import { loadNetworkState, saveNetworkState } from './network-state.js';
@@ -99,13 +98,7 @@ export class EmbeddedNetwork {
       this.ns.onGatewayUplink(u);
     };
     this.udp = new UdpFrontend(opts.scheduler, this.events, uplink);
-    this.lns = new LnsFrontend(
-      opts.scheduler,
-      this.events,
-      this.registry,
-      (eui) => this.regionOf(eui),
-      uplink,
-    );
+    this.lns = new LnsFrontend(opts.scheduler, this.events, this.registry, (eui) => this.planOf(eui), uplink);
     if (opts.mqtt !== false) {
       this.mqtt = new MqttBroker(this.registry, (app, dev, op, body) => this.as.enqueue(app, dev, op, body));
       this.as.mqtt = this.mqtt;
@@ -176,11 +169,11 @@ export class EmbeddedNetwork {
     await this.http?.stop();
   }
 
-  /** A gateway's band: its registered frequency plan's, else EU868 (TTS's fallback plan is a deployment's choice). */
-  private regionOf(eui: string): Region {
+  /** A gateway's frequency plan: its registered one, else EU_863_870 (TTS's fallback plan is a deployment's choice). */
+  private planOf(eui: string): FrequencyPlan {
     const g = this.registry.gatewayByEui(eui);
     const id = g ? (getPath(g, 'frequency_plan_ids') as string[] | undefined)?.[0] : undefined;
-    return frequencyPlan(id ?? 'EU_863_870').region;
+    return frequencyPlan(id ?? 'EU_863_870');
   }
 
   /** Creates an application owned by a user (the programmatic twin of `POST /users/{id}/applications`). */

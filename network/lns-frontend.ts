@@ -6,13 +6,14 @@ import {
   dataRateTable,
   phyPayloadOf,
   stationRegion,
+  sx1301Conf,
   xtimeOf,
   xtimeSession,
   xtimeTmst,
 } from '../simulator/basic-station/frames.js';
 import { parseUpstream, type DnmsgMsg, type UpstreamMsg } from '../simulator/basic-station/messages.js';
 import { dataRate, dataRateIndex } from '../simulator/region/channels.js';
-import type { Region } from '../simulator/region/types.js';
+import type { FrequencyPlan } from '../simulator/region/frequency-plan.js';
 import type { TxPk } from '../simulator/semtech-udp/packets.js';
 import type { Scheduler } from '../simulator/time/scheduler.js';
 import type { EventBus } from './events.js';
@@ -63,7 +64,7 @@ export class LnsFrontend implements GatewayFrontend {
     private readonly scheduler: Scheduler,
     private readonly events: EventBus,
     private readonly registry: Registry,
-    private readonly regionOf: (eui: string) => Region,
+    private readonly planOf: (eui: string) => FrequencyPlan,
     private readonly onUplink: (u: GatewayUplink) => void,
   ) {}
 
@@ -124,7 +125,7 @@ export class LnsFrontend implements GatewayFrontend {
   sendDownlink(eui: string, txpk: TxPk, done: (error: string) => void): boolean {
     const s = this.stations.get(eui);
     if (s === undefined || txpk.tmst === undefined) return false;
-    const region = this.regionOf(eui);
+    const region = this.planOf(eui).region;
     // The 32-bit tmst back onto the station's 48-bit clock, nearest to where it last was.
     let us = s.clockUs - (s.clockUs % U32) + txpk.tmst;
     if (us - s.clockUs > U32 / 2) us -= U32;
@@ -252,7 +253,7 @@ export class LnsFrontend implements GatewayFrontend {
           if (e instanceof LnsMessageError) return this.malformed(e.field);
           throw e;
         }
-        const region = this.regionOf(s.eui);
+        const region = this.planOf(s.eui).region;
         const d = region.dataRates[m.DR];
         if (d === undefined) return this.malformed('DR');
         s.session = xtimeSession(m.upinfo.xtime);
@@ -274,8 +275,12 @@ export class LnsFrontend implements GatewayFrontend {
 
   /** The channel plan a station gets after `version` (its region's data rates and frequency range). */
   private routerConfig(eui: string): Record<string, unknown> {
-    const region = this.regionOf(eui);
-    const freqs = [...region.defaultChannels.map((c) => c.frequency), region.rx2.frequency];
+    const plan = this.planOf(eui);
+    const region = plan.region;
+    const uplinks = plan.uplinkChannels.map((c) => c.frequency);
+    const std = plan.loraStandardChannel;
+    const stdDr = std ? region.dataRates[std.dataRate] : undefined;
+    const freqs = [...uplinks, region.rx2.frequency];
     return {
       msgtype: 'router_config',
       NetID: null,
@@ -284,6 +289,18 @@ export class LnsFrontend implements GatewayFrontend {
       hwspec: 'sx1301/1',
       freq_range: [Math.min(...freqs) - 1_000_000, Math.max(...freqs) + 1_000_000],
       DRs: dataRateTable(region),
+      sx1301_conf: [
+        sx1301Conf(
+          uplinks,
+          std && stdDr?.modulation === 'LORA'
+            ? {
+                frequency: std.frequency,
+                bandwidthHz: stdDr.bandwidth,
+                spreadingFactor: stdDr.spreadingFactor,
+              }
+            : undefined,
+        ),
+      ],
       nocca: true,
       nodc: true,
       nodwell: true,

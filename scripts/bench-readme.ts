@@ -14,6 +14,7 @@ const LABELS: Record<string, string> = {
   'frame-open.uplink-1.0': 'open a 1.0 uplink (decode, verify, decrypt)',
   'aes-cmac.32-bytes': 'AES-CMAC of 32 bytes',
   'gateway.rxpk-to-udp-sink': "a gateway's rxpk to a loopback sink, batched",
+  'gateway.basic-station-to-lns-sink': 'a Basics Station gateway to an LNS over WebSocket, per uplink',
   'scale.uplinks-per-s-one-core': 'fleet path: uplinks/s end to end on one core (PUSH_ACK sink)',
   'scale.schedule-lag-p99-at-10k-per-s': 'schedule lag p99 at 10,000 uplinks/s',
   'scale.memory-per-idle-device.100k': 'memory per idle device, 100,000 devices',

@@ -118,3 +118,53 @@ export function xtimeSession(xtime: number): number {
 export function xtimeTmst(xtime: number): number {
   return xtime % 2 ** 32;
 }
+
+/** A concentrator channel plan as `router_config.sx1301_conf` writes it: two radios, IF offsets from them. */
+export function sx1301Conf(
+  uplinkFrequencies: readonly number[],
+  loraStandard?: { frequency: number; bandwidthHz: number; spreadingFactor: number },
+): Record<string, unknown> {
+  const sorted = [...new Set(uplinkFrequencies)].sort((a, b) => a - b).slice(0, 8);
+  const halves = [sorted.slice(0, 4), sorted.slice(4)].filter((h) => h.length > 0);
+  // Each radio sits mid-way between its channels (an SX1301 radio covers ±~500 kHz).
+  const centres = halves.map((h) => Math.round((h[0]! + h[h.length - 1]!) / 2 / 100_000) * 100_000);
+  const conf: Record<string, unknown> = {};
+  for (let r = 0; r < 2; r++)
+    conf[`radio_${r}`] = { enable: centres[r] !== undefined, freq: centres[r] ?? 0 };
+  sorted.forEach((f, i) => {
+    const r = i < 4 ? 0 : 1;
+    conf[`chan_multiSF_${i}`] = { enable: true, radio: r, if: f - centres[r]! };
+  });
+  if (loraStandard) {
+    const r =
+      Math.abs(loraStandard.frequency - centres[0]!) <=
+      Math.abs(loraStandard.frequency - (centres[1] ?? Infinity))
+        ? 0
+        : 1;
+    conf.chan_Lora_std = {
+      enable: true,
+      radio: r,
+      if: loraStandard.frequency - centres[r]!,
+      bandwidth: loraStandard.bandwidthHz,
+      spread_factor: loraStandard.spreadingFactor,
+    };
+  }
+  return conf;
+}
+
+/** The frequencies a concentrator configured by `sx1301_conf` listens on (Hz). */
+export function listeningFrequencies(conf: Record<string, unknown>): Set<number> {
+  const out = new Set<number>();
+  const radio = (i: unknown) => {
+    const r = conf[`radio_${typeof i === 'number' ? i : -1}`] as
+      { enable?: unknown; freq?: unknown } | undefined;
+    return r?.enable === true && typeof r.freq === 'number' ? r.freq : undefined;
+  };
+  for (const [k, v] of Object.entries(conf)) {
+    if (!/^chan_(multiSF_\d|Lora_std|FSK)$/.test(k) || typeof v !== 'object' || v === null) continue;
+    const c = v as { enable?: unknown; radio?: unknown; if?: unknown };
+    const centre = radio(c.radio);
+    if (c.enable === true && centre !== undefined && typeof c.if === 'number') out.add(centre + c.if);
+  }
+  return out;
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { EmbeddedNetwork, type InProcessAccess } from '../../network/index.js';
 import type { Expanded } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
@@ -16,7 +17,7 @@ export interface RunTarget {
   readonly client: TtsClient;
   readonly udp: { host: string; port: number };
   /** The gateway server's Basics Station endpoint, and the Authorization header stations send. */
-  readonly lns?: { url: string; authorization?: string };
+  readonly lns?: { url: string; authorization?: string; ca?: Buffer };
   readonly mqttUrl: string;
   /**
    * Event names the events stream is asked for, where the target can filter by pattern; undefined:
@@ -131,7 +132,16 @@ export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger 
     type: 'tts',
     client,
     udp: { host: host!, port: Number(port) },
-    ...(t.gateway_lns ? { lns: { url: t.gateway_lns, authorization: `Bearer ${apiKey}` } } : {}),
+    ...(t.gateway_lns
+      ? {
+          lns: {
+            url: t.gateway_lns,
+            authorization: `Bearer ${apiKey}`,
+            // Checked when the scenario loaded: readable, a PEM certificate.
+            ...(t.gateway_lns_ca ? { ca: readFileSync(t.gateway_lns_ca) } : {}),
+          },
+        }
+      : {}),
     mqttUrl: t.mqtt_url ?? `mqtts://${new URL(client.urls.cluster).host}:8883`,
     eventIdentifiers: ttsEventIdentifiers,
     counters: (rejected) => ({ rejected }),

@@ -1,8 +1,8 @@
 import WebSocket from 'ws';
 import { dashedEui } from '../basic-station/eui.js';
 import { LnsMessageError } from '../basic-station/errors.js';
-import { uplinkMessage, xtimeOf, xtimeTmst } from '../basic-station/frames.js';
-import { parseDownstream, type DnmsgMsg } from '../basic-station/messages.js';
+import { listeningFrequencies, uplinkMessage, xtimeOf, xtimeTmst } from '../basic-station/frames.js';
+import { parseDownstream, type DnmsgMsg, type RouterConfigMsg } from '../basic-station/messages.js';
 import { dataRate, dataRateIndex } from '../region/channels.js';
 import type { Region } from '../region/types.js';
 import { decodeUdpPacket, encodeUdpPacket, type RxPk, type TxPk } from '../semtech-udp/packets.js';
@@ -58,7 +58,20 @@ class StationLink implements DatagramLink {
   private clockUs = 0;
   private readonly sent = new Map<number, { diid: number; xtime: number; devEui: string }>();
   private drs: readonly (readonly number[])[] | undefined;
-  readonly counters = { records: 0, malformed: {} as Record<string, number>, reconnects: 0 };
+  /** What `router_config` set: the frequencies the concentrator listens on (all, without sx1301_conf), the TX range. */
+  private listening: Set<number> | 'all' | undefined;
+  private freqRange: readonly [number, number] | undefined;
+  /** GPS µs minus the concentrator's µs, from `timesync` (0 until the LNS answered). */
+  private gpsOffsetUs = 0;
+  readonly counters = {
+    records: 0,
+    malformed: {} as Record<string, number>,
+    reconnects: 0,
+    /** Uplinks dropped: before router_config, or on a channel the plan does not have. */
+    notListening: 0,
+    /** dnmsg outside router_config's freq_range. */
+    txRefused: 0,
+  };
 
   constructor(
     private readonly o: StationOptions,
@@ -134,17 +147,28 @@ class StationLink implements DatagramLink {
     if (rx.stat !== 1) return; // a station forwards only frames with a good CRC
     const dr = dataRateIndex(this.o.region, rx.datr);
     if (dr === undefined || this.channel === undefined) return;
+    const freq = Math.round(rx.freq * 1e6);
+    // A concentrator hears only the channels router_config gave it, and nothing before.
+    if (this.listening === undefined || (this.listening !== 'all' && !this.listening.has(freq))) {
+      this.counters.notListening++;
+      return;
+    }
     let us = this.clockUs - (this.clockUs % U32) + rx.tmst;
     if (us < this.clockUs - U32 / 2) us += U32;
     this.clockUs = us;
     const phy = Buffer.from(rx.data, 'base64');
     const m = uplinkMessage(phy, {
       DR: dr,
-      Freq: Math.round(rx.freq * 1e6),
+      Freq: freq,
       upinfo: {
         rctx: 0,
         xtime: xtimeOf(this.o.session, us),
-        gpstime: rx.tmms === undefined ? 0 : rx.tmms * 1000,
+        gpstime:
+          rx.tmms !== undefined
+            ? rx.tmms * 1000
+            : this.gpsOffsetUs === 0
+              ? 0
+              : Math.round(us + this.gpsOffsetUs),
         rssi: rx.rssi,
         snr: rx.lsnr ?? 0,
         ...(rx.time ? { rxtime: Date.parse(rx.time) / 1000 } : {}),
@@ -181,8 +205,24 @@ class StationLink implements DatagramLink {
       this.counters.malformed[e.field] = (this.counters.malformed[e.field] ?? 0) + 1;
       return;
     }
-    if (m.msgtype === 'router_config') this.drs = m.DRs;
+    if (m.msgtype === 'router_config') this.configure(m);
     else if (m.msgtype === 'dnmsg') this.downlink(m);
+    else if (m.txtime !== undefined && m.gpstime !== undefined) this.gpsOffsetUs = m.gpstime - m.txtime;
+  }
+
+  /** router_config: the data rates, the channels to listen on, the TX range; then a clock sync. */
+  private configure(m: RouterConfigMsg): void {
+    this.drs = m.DRs;
+    this.freqRange = m.freq_range;
+    const confs = m.sx1301_conf ?? [];
+    if (confs.length === 0) this.listening = 'all';
+    else {
+      const all = new Set<number>();
+      for (const c of confs) for (const f of listeningFrequencies(c)) all.add(f);
+      this.listening = all;
+    }
+    // timesync: txtime is the concentrator's µs clock; the answer's gpstime gives its GPS offset.
+    this.channel?.send(JSON.stringify({ msgtype: 'timesync', txtime: this.clockUs }));
   }
 
   private downlink(m: DnmsgMsg): void {
@@ -198,6 +238,10 @@ class StationLink implements DatagramLink {
       (sf !== undefined && d.modulation === 'LORA' && sf !== d.spreadingFactor)
     ) {
       this.counters.malformed.dnmsg = (this.counters.malformed.dnmsg ?? 0) + 1;
+      return;
+    }
+    if (this.freqRange !== undefined && (freq < this.freqRange[0] || freq > this.freqRange[1])) {
+      this.counters.txRefused++;
       return;
     }
     const rxDelayS = Math.max(1, m.RxDelay ?? 1) + (rx2 ? 1 : 0);

@@ -235,6 +235,16 @@ function semanticProblems(
       at(['target', 'api_key_env'], 'expected the environment variable holding the API key, got nothing');
     if (!t.gateway_udp)
       at(['target', 'gateway_udp'], 'expected host:port of the gateway server, got nothing');
+    if (t.gateway_lns_ca !== undefined) {
+      const ca = isAbsolute(t.gateway_lns_ca) ? t.gateway_lns_ca : join(dirname(file), t.gateway_lns_ca);
+      try {
+        if (!readFileSync(ca, 'utf8').includes('-----BEGIN CERTIFICATE-----'))
+          at(['target', 'gateway_lns_ca'], `expected a PEM certificate in ${ca}, got none`);
+        else t.gateway_lns_ca = ca;
+      } catch (e) {
+        at(['target', 'gateway_lns_ca'], `cannot read ${ca}: ${(e as Error).message}`);
+      }
+    }
     if (s.gateways.protocol !== 'semtech-udp' && !t.gateway_lns)
       at(
         ['target', 'gateway_lns'],

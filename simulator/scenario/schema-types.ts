@@ -86,6 +86,10 @@ export interface Target {
    * Where Basics Station gateways connect (they ask /router-info there first); they authenticate with the target's API key.
    */
   gateway_lns?: string;
+  /**
+   * The CA certificate Basics Station gateways trust for a wss:// gateway_lns (as a station's tc.trust); the system's CAs when not given.
+   */
+  gateway_lns_ca?: string;
   mqtt_url?: string;
   /**
    * Devices registered at a time (each IS, JS, NS, AS in turn).

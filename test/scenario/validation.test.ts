@@ -212,6 +212,21 @@ const BROKEN: [string, string, RegExp][] = [
     /^x\.yaml:1 time: expected wall for a tts target/m,
   ],
   [
+    'Basics Station gateways and a tts target without its LNS URL',
+    `gateways: { count: 2, protocol: alternate }\ntarget: { type: tts, url: "https://x.example", application_id: app1, api_key_env: KEY, gateway_udp: "x.example:1700" }\n${BASE}`,
+    /target\.gateway_lns: expected the gateway server's Basics Station URL \(ws:\/\/ or wss:\/\/\) for protocol alternate/,
+  ],
+  [
+    'an LNS CA file that is not there',
+    `target: { type: tts, url: "https://x.example", application_id: app1, api_key_env: KEY, gateway_udp: "x.example:1700", gateway_lns: "wss://x.example:8887", gateway_lns_ca: no-such-ca.pem }\n${BASE}`,
+    /target\.gateway_lns_ca: cannot read .*no-such-ca\.pem: ENOENT/,
+  ],
+  [
+    'bad gateway protocol',
+    `gateways: { count: 1, protocol: lorhammer }\n${BASE}`,
+    /gateways\.protocol: expected semtech-udp, basic-station or alternate, got "lorhammer"/,
+  ],
+  [
     'bad url',
     `target: { type: tts, url: "tts.example.com" }\n${BASE}`,
     /target\.url: expected a URL like "https:\/\/tts\.example\.com", got "tts\.example\.com"/,
