@@ -28,7 +28,7 @@ export const LAYERS = {
   },
   gateway: {
     files: 'simulator/gateway',
-    uses: ['semtech-udp', 'basic-station', 'region', 'random', 'time', 'crypto'],
+    uses: ['semtech-udp', 'basic-station', 'lorawan', 'region', 'random', 'time', 'crypto'],
   },
   tts: {
     files: 'simulator/tts',

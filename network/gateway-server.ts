@@ -138,6 +138,8 @@ export class GatewayServer {
     w: Omit<TxWindow, 'delayUs'>,
     req: DownlinkRequest,
     onTxAck: TxAckResult,
+    /** Class B: this moment exactly (a ping slot, `ScheduleAt`), not the first free one. */
+    atUs?: number,
   ): boolean {
     const clock = this.clocks.get(eui);
     if (clock === undefined || this.frontendOf(eui) === undefined) {
@@ -148,6 +150,10 @@ export class GatewayServer {
     const now = this.scheduler.now();
     let startUs = 0;
     const why = this.schedule(eui, req, w.dr, (s, airUs) => {
+      if (atUs !== undefined) {
+        startUs = atUs;
+        return s.at(now, atUs, airUs, w.frequency, req.priority);
+      }
       const r = s.anytime(now, airUs, w.frequency, req.priority);
       if (typeof r === 'string') return r;
       startUs = r;

@@ -1,5 +1,4 @@
 import { devAddrHex } from '../crypto/types.js';
-import { gpsTimeMs } from '../simulator/semtech-udp/packets.js';
 import { CodecError } from '../simulator/lorawan/errors.js';
 import { fullFCnt } from '../simulator/lorawan/fcnt.js';
 import { buildDataFrame, openDataFrame, type SessionKeys } from '../simulator/lorawan/frame-security.js';
@@ -11,9 +10,9 @@ import type { JoinRequest } from '../simulator/lorawan/join-request.js';
 import { loraTimeOnAir } from '../simulator/region/airtime.js';
 import { dataRate, dataRateIndex, rx1DataRate, rx1Frequency } from '../simulator/region/channels.js';
 import type { Region } from '../simulator/region/types.js';
-import { loraDemodulationFloor } from '../simulator/region/demodulation.js';
 import type { Scheduler, TimerHandle } from '../simulator/time/scheduler.js';
-import { adrAnswer, adrUplink } from './adr.js';
+import { adr, ids, uplinkMac } from './ns-mac.js';
+import { pingSlots } from './class-b.js';
 import type { ApplicationServer } from './application-server.js';
 import type { EntityIds, EventBus } from './events.js';
 import type { JoinServer } from './join-server.js';
@@ -58,15 +57,6 @@ export interface NetworkServerCounters {
 interface Pending {
   copies: GatewayUplink[];
   timer: TimerHandle;
-}
-
-function ids(d: DeviceEntry): EntityIds[] {
-  const dev: Record<string, unknown> = {
-    device_id: d.deviceId,
-    application_ids: { application_id: d.applicationId },
-  };
-  if (d.session) dev.dev_addr = devAddrHex(d.session.devAddr);
-  return [{ device_ids: dev as never }];
 }
 
 /**
@@ -326,6 +316,7 @@ export class NetworkServer {
     }
     const confirmed = f.mType === 'ConfirmedDataUp';
     s.lastSeen = { gatewayEui: best.gatewayEui, at: this.scheduler.now() };
+    s.classB = f.fCtrl.classB;
     if (retransmission) {
       this.counters.retransmissions++;
       this.events.publish('ns.up.data.receive', ids(d), { f_cnt: fCnt, retransmission: true });
@@ -343,8 +334,9 @@ export class NetworkServer {
       s.pendingAck = undefined;
     }
     const macBytes = f.fPort === 0 ? opened.frmPayload : opened.fOpts;
-    if (macBytes.length > 0) this.uplinkMac(d, parseMacCommands(macBytes, 'uplink').commands, best, copies);
-    if (f.fCtrl.adr) this.adr(d, best, copies);
+    const mac = { events: this.events, scheduler: this.scheduler };
+    if (macBytes.length > 0) uplinkMac(mac, d, parseMacCommands(macBytes, 'uplink').commands, best, copies);
+    if (f.fCtrl.adr) adr(mac, d, best, copies);
     this.events.publish('ns.up.data.process', ids(d), { f_cnt: fCnt });
     if (f.fPort !== null && f.fPort > 0) {
       const region = frequencyPlanOf(d).region;
@@ -395,82 +387,6 @@ export class NetworkServer {
 
   private gatewayId(eui: string): string {
     return this.gs.gatewayId(eui);
-  }
-
-  private uplinkMac(d: DeviceEntry, cmds: MacCommand[], best: GatewayUplink, copies: GatewayUplink[]): void {
-    const s = d.session!;
-    for (const c of cmds) {
-      switch (c.name) {
-        case 'LinkCheckReq': {
-          const dr = dataRate(
-            frequencyPlanOf(d).region,
-            dataRateIndex(frequencyPlanOf(d).region, best.datr) ?? 0,
-          );
-          const floor = dr.modulation === 'LORA' ? loraDemodulationFloor(dr.spreadingFactor) : 0;
-          s.macOut.push({
-            name: 'LinkCheckAns',
-            margin: Math.max(0, Math.min(254, Math.round(best.snr - floor))),
-            gwCnt: copies.length,
-          });
-          break;
-        }
-        case 'DeviceTimeReq': {
-          const gps = gpsTimeMs(this.scheduler.wallClockMs(best.receivedAtUs));
-          s.macOut.push({
-            name: 'DeviceTimeAns',
-            gpsEpochSeconds: Math.floor(gps / 1000) >>> 0,
-            fractionalSecondUnits: Math.floor(((gps % 1000) * 256) / 1000),
-          });
-          break;
-        }
-        case 'RekeyInd':
-          s.macOut.push({ name: 'RekeyConf', minorVersion: 1 });
-          break;
-        case 'ResetInd':
-          s.macOut.push({ name: 'ResetConf', minorVersion: 1 });
-          break;
-        case 'LinkADRAns': {
-          const verdict = s.adr ? adrAnswer(s.adr, c) : 'unsolicited';
-          if (verdict !== 'unsolicited')
-            this.events.publish(
-              `ns.mac.link_adr.answer.${verdict === 'accepted' ? 'accept' : 'reject'}`,
-              ids(d),
-              {
-                ...c,
-              },
-            );
-          break;
-        }
-        case 'DevStatusAns':
-          setPath(
-            d.ns!,
-            'battery_percentage',
-            c.battery === 255 || c.battery === 0 ? undefined : c.battery / 254,
-          );
-          setPath(d.ns!, 'downlink_margin', c.margin);
-          this.events.publish('ns.mac.dev_status.answer', ids(d), { battery: c.battery, margin: c.margin });
-          break;
-        default:
-          this.events.publish(`ns.mac.${snake(c.name)}`, ids(d), { ...c });
-      }
-    }
-  }
-
-  /** An uplink with the ADR bit: the link judged over its recent SNR, and a LinkADRReq when it should change. */
-  private adr(d: DeviceEntry, best: GatewayUplink, copies: GatewayUplink[]): void {
-    const s = d.session!;
-    const region = frequencyPlanOf(d).region;
-    const dr = dataRateIndex(region, best.datr);
-    if (dr === undefined) return;
-    s.adr ??= { snr: [], dataRate: dr, txPowerIndex: 0 };
-    const req = adrUplink(region, s.adr, {
-      dataRate: dr,
-      snr: Math.max(...copies.map((c) => c.snr)),
-      channels: s.channels.length,
-    });
-    if (req === undefined) return;
-    s.macOut.push(req);
-    this.events.publish('ns.mac.link_adr.request', ids(d), { ...req });
   }
 
   /** MAC requests the network should send this device (via config or the API), in its next downlink. */
@@ -568,12 +484,15 @@ export class NetworkServer {
   }
 
   /**
-   * A class C device with a new queue item: sent on RX2 through the gateway that heard it last, at the
-   * first moment that gateway's schedule has room (the GS's `ScheduleAnytime`).
+   * A class B or C device with a new queue item, through the gateway that heard it last: class B in
+   * its next ping slot the gateway has room for (the GS's `ScheduleAt`), class C on RX2 at the first
+   * moment the gateway's schedule has room (`ScheduleAnytime`).
    */
   private classCDownlink(d: DeviceEntry): void {
     const s = d.session;
-    if (getPath(d.ns ?? {}, 'supports_class_c') !== true || s?.lastSeen === undefined) return;
+    if (s?.lastSeen === undefined) return;
+    if (classBActive(d)) return this.classBDownlink(d, 0);
+    if (getPath(d.ns ?? {}, 'supports_class_c') !== true) return;
     const region = frequencyPlanOf(d).region;
     const { phy, item, priority, unsent } = this.buildDownlink(d, undefined);
     // The GS can still place a frame over one on air at the gateway (tts-api.md Part 4): a gateway
@@ -591,24 +510,62 @@ export class NetworkServer {
       }
       const w = { frequency: s.rx2Frequency, dr: s.rx2DataRate };
       const sent = this.gs.scheduleClassC(s.lastSeen!.gatewayEui, w, { region, phy, priority }, (error) => {
-        if (error === 'NONE') {
-          this.counters.downlinks++;
-          if (item) this.as.downlinkEvent(d, 'sent', item);
-          return;
-        }
+        if (error === 'NONE') return this.sent(d, item);
         if (error === 'COLLISION_PACKET' && n < CLASS_C_ATTEMPTS) {
           this.scheduler.after(CLASS_C_RETRY_US * n + stagger, () => attempt(n + 1));
           return;
         }
         if (item) this.as.downlinkEvent(d, 'failed', item, error);
       });
-      if (!sent) {
-        this.counters.notScheduled.data++;
-        this.events.publish('ns.down.data.schedule.fail', ids(d), { name: 'tx_schedule' });
-        unsent();
-      }
+      if (!sent) this.notScheduled(d, unsent);
     };
     attempt(1);
+  }
+
+  /**
+   * A class B device's queue item, in its next ping slot the gateway that heard it last has room for
+   * (the GS's `ScheduleAt`). The frame is built just before the slot, as TTS's downlink task does, so
+   * that a class A answer sent meanwhile does not leave it with an FCnt already used.
+   */
+  private classBDownlink(d: DeviceEntry, tries: number): void {
+    const s = d.session!;
+    const from = this.scheduler.now() + CLASS_B_BUILD_LEAD_US + 130_000;
+    const slot = pingSlots(this.scheduler, s.devAddr, s.pingSlotPeriodicity!, from).next();
+    if (slot.done) return;
+    const atUs = slot.value;
+    this.scheduler.at(atUs - CLASS_B_BUILD_LEAD_US, () => {
+      if (!classBActive(d) || d.session !== s || d.queue.length === 0) return;
+      const region = frequencyPlanOf(d).region;
+      const { phy, item, priority, unsent } = this.buildDownlink(d, undefined);
+      const w = pingSlotChannel(d, region);
+      const sent = this.gs.scheduleClassC(
+        s.lastSeen!.gatewayEui,
+        w,
+        { region, phy, priority },
+        (error) => {
+          if (error === 'NONE') return this.sent(d, item);
+          if (item) this.as.downlinkEvent(d, 'failed', item, error);
+        },
+        atUs,
+      );
+      if (sent) return;
+      // That slot's gateway was busy or out of duty cycle: the next slot, a few times.
+      if (tries + 1 < CLASS_B_SLOTS_TRIED) {
+        unsent();
+        this.classBDownlink(d, tries + 1);
+      } else this.notScheduled(d, unsent);
+    });
+  }
+
+  private sent(d: DeviceEntry, item: QueuedDownlink | undefined): void {
+    this.counters.downlinks++;
+    if (item) this.as.downlinkEvent(d, 'sent', item);
+  }
+
+  private notScheduled(d: DeviceEntry, unsent: () => void): void {
+    this.counters.notScheduled.data++;
+    this.events.publish('ns.down.data.schedule.fail', ids(d), { name: 'tx_schedule' });
+    unsent();
   }
 
   /**
@@ -651,20 +608,35 @@ export class NetworkServer {
   }
 }
 
+/** Class B: ping slots offered to the gateway before the downlink waits for the next uplink. */
+const CLASS_B_SLOTS_TRIED = 4;
+/** Class B: how long before its ping slot a frame is built and handed to the GS. */
+const CLASS_B_BUILD_LEAD_US = 500_000;
+
+/** In class B for the NS: it registered so, announced its periodicity, and its last uplink said ClassB. */
+function classBActive(d: DeviceEntry): boolean {
+  const s = d.session;
+  return (
+    s?.classB === true &&
+    s.pingSlotPeriodicity !== undefined &&
+    getPath(d.ns ?? {}, 'supports_class_b') === true
+  );
+}
+
+/** Where a device's ping slots are: its mac_settings, else the region's (RP002 default channel and DR). */
+function pingSlotChannel(d: DeviceEntry, region: Region): { frequency: number; dr: number } {
+  const ns = d.ns ?? {};
+  const f = getPath(ns, 'mac_settings.ping_slot_frequency');
+  const dr = getPath(ns, 'mac_settings.ping_slot_data_rate_index');
+  return {
+    frequency: typeof f === 'number' && f > 0 ? f : region.pingSlotFrequencies[0]!,
+    dr: typeof dr === 'number' ? dr : region.beacon.dataRate,
+  };
+}
+
 /** Class C: how many times a downlink refused by a busy gateway is offered again, and how far apart. */
 const CLASS_C_ATTEMPTS = 12;
 const CLASS_C_RETRY_US = 500_000;
-
-function snake(name: string): string {
-  return name
-    .replace(
-      /(Req|Ans|Ind|Conf)$/,
-      (m) =>
-        `.${m === 'Req' ? 'request' : m === 'Ans' ? 'answer' : m === 'Ind' ? 'indication' : 'confirmation'}`,
-    )
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase();
-}
 
 interface Built {
   phy: Uint8Array;

@@ -85,6 +85,9 @@ export interface NsSession {
   lastSeen?: { gatewayEui: string; at: number };
   /** Adaptive data rate: the link's recent SNR and the settings the device accepted (network/adr.ts). */
   adr?: AdrState;
+  /** Class B: the last uplink's ClassB bit, and the periodicity of PingSlotInfoReq. */
+  classB?: boolean;
+  pingSlotPeriodicity?: number;
 }
 
 export interface DeviceEntry {

@@ -83,9 +83,10 @@ export interface Cycle {
   /**
    * This cycle's answer was lost on the way: a gateway refused to send it (TX_ACK error), or it came
    * while the radio was busy with another frame, the network said it could not schedule it on any
-   * gateway, or the gateway it chose was too far for the device to hear it. A missing answer is then a downlink loss, not the network withholding it.
+   * gateway, the gateway it chose was too far for the device to hear it, or the uplink itself reached
+   * no gateway. A missing answer is then a downlink loss, not the network withholding it.
    */
-  answerLost?: 'gateway-refused' | 'device-busy' | 'not-scheduled' | 'too-weak';
+  answerLost?: 'gateway-refused' | 'device-busy' | 'not-scheduled' | 'too-weak' | 'uplink-lost';
   join?: { devNonce: number; joinReqType: JoinReqType; rejoinType?: number };
   timers: TimerHandle[];
 }

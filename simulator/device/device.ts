@@ -24,6 +24,7 @@ import { startAbp, restoreSession } from './session.js';
 import { join, rejoin } from './join.js';
 import { kick } from './uplink.js';
 import { hear, notHeard, notScheduled, refused } from './windows.js';
+import { hearBeacon, startClassB, type ClassBState } from './class-b.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
 /**
@@ -54,6 +55,10 @@ export class VirtualDevice {
     downlinksNotScheduled: 0,
     downlinksTooWeak: 0,
     notSentAfterTraffic: 0,
+    uplinksUnheard: 0,
+    beaconsReceived: 0,
+    beaconsMissed: 0,
+    classBFallbacks: 0,
     stickyRepeats: 0,
     simulatorLate: 0,
   };
@@ -87,6 +92,8 @@ export class VirtualDevice {
   transmittingUntil = 0;
   receivingUntil = 0;
   stopped = false;
+  /** Class B: beacon tracking and ping slots (undefined for class A and C). */
+  classB: ClassBState | undefined;
   /** The run's traffic window has closed: application uplinks not yet on air are not sent. */
   trafficEnded = false;
 
@@ -156,19 +163,27 @@ export class VirtualDevice {
     const saved = this.store.get(c.id);
     if (c.activation === 'abp') {
       startAbp(this, c, saved?.session);
+      this.sessionStarted();
       kick(this);
       return;
     }
     if (saved?.session !== undefined) {
       restoreSession(this, saved.session);
+      this.sessionStarted();
       kick(this);
       return;
     }
     join(this);
   }
 
+  /** A session began (join, ABP, restored): a class B device asks for its ping slots again. */
+  sessionStarted(): void {
+    if (this.config.deviceClass === 'B') startClassB(this, this.config.pingSlotPeriodicity ?? 0);
+  }
+
   stop(): void {
     this.stopped = true;
+    if (this.classB?.check) this.scheduler.cancel(this.classB.check);
     for (const t of [this.uplinkSoon, this.nextJoin, ...this.forcedRejoins, ...(this.cycle?.timers ?? [])]) {
       if (t) this.scheduler.cancel(t);
     }
@@ -231,6 +246,22 @@ export class VirtualDevice {
   /** A gateway refused a frame that may be for this device: lost at the gateway, never on air. */
   refused(d: RefusedDownlink): void {
     refused(this, d);
+  }
+
+  /**
+   * The frame this device just sent reached no gateway: nothing can answer it. A retransmission of
+   * the same frame that gets through clears it.
+   */
+  uplinkLost(fate: 'out-of-range' | 'collided'): void {
+    if (this.cycle === undefined || this.stopped) return;
+    this.cycle.answerLost ??= 'uplink-lost';
+    this.counters.uplinksUnheard++;
+    this.emit({ type: 'uplink-unheard', fate });
+  }
+
+  /** A class B beacon reached this device's antenna. */
+  hearBeacon(d: HeardDownlink): void {
+    hearBeacon(this, d);
   }
 
   /** A gateway sent a frame that may be for this device, too weak here to be received. */

@@ -1,4 +1,5 @@
 import type { DownlinkDataFrame } from '../lorawan/data-frame.js';
+import { pingSlotInfoAnswered } from './class-b.js';
 import { fullFCnt } from '../lorawan/fcnt.js';
 import { openDataFrame } from '../lorawan/frame-security.js';
 import { parseMacCommands } from '../lorawan/mac/table.js';
@@ -118,14 +119,14 @@ export function receiveData(
   const owe =
     p.fCtrl.fPending ||
     dev.stickyAnswers.length > 0 ||
-    (confirmedDown && (dev.config.deviceClass === 'C' || window === 'RXC'));
+    (confirmedDown && (dev.config.deviceClass === 'C' || window === 'RXC' || window === 'PING'));
   if (owe && dev.uplinkSoon === undefined) {
     dev.uplinkSoon = dev.scheduler.after(1_000_000, () => {
       dev.uplinkSoon = undefined;
       if (dev.cycle === undefined && dev.session !== undefined) dataCycle(dev, dev.queue.shift());
     });
   }
-  if (window === 'RXC' && dev.cycle === undefined) kick(dev);
+  if ((window === 'RXC' || window === 'PING') && dev.cycle === undefined) kick(dev);
 }
 
 export function macContext(dev: VirtualDevice): MacContext {
@@ -162,5 +163,6 @@ export function macContext(dev: VirtualDevice): MacContext {
     onForceRejoin: (rejoinType, dataRate, period, maxRetries) =>
       forceRejoin(dev, rejoinType, dataRate, period, maxRetries),
     onDutyCycle: () => undefined,
+    onPingSlotInfoAns: () => pingSlotInfoAnswered(dev),
   };
 }

@@ -235,6 +235,7 @@ export function acceptJoin(
   dev.uplinksSinceRejoin = 0;
   dev.pendingAnswers = [];
   dev.stickyAnswers = [];
+  dev.sessionStarted();
   dev.emit({
     type: 'joined',
     devAddr: a.devAddr,

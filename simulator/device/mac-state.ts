@@ -28,6 +28,9 @@ export interface MacState {
   maxDutyCycle: number;
   rejoinMaxTimeN: number;
   rejoinMaxCountN: number;
+  /** Class B ping slots where PingSlotChannelReq moved them (default: the region's). */
+  pingSlotFrequency?: number;
+  pingSlotDataRate?: number;
 }
 
 export function initialMacState(

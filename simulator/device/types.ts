@@ -8,7 +8,9 @@ import type { ViolationKind } from '../lorawan/violations.js';
 export interface DeviceSettings {
   id: string;
   devEui: EUI64;
-  deviceClass: 'A' | 'C';
+  deviceClass: 'A' | 'B' | 'C';
+  /** Class B: a ping slot every 2^n s (0–7, default 0), announced in PingSlotInfoReq. */
+  pingSlotPeriodicity?: number;
   region: Region;
   dataRate?: number;
   txPower?: number;
@@ -125,7 +127,7 @@ export interface UnheardDownlink {
   startUs: number;
 }
 
-export type Window = 'RX1' | 'RX2' | 'RXC';
+export type Window = 'RX1' | 'RX2' | 'RXC' | 'PING';
 
 export type DeviceEvent =
   | { type: 'joined'; devAddr: number; attempt: number; version: '1.0' | '1.1' }
@@ -164,7 +166,12 @@ export type DeviceEvent =
   /** The network said it could not schedule this device's answer on any gateway: it never left. */
   | { type: 'not-scheduled'; joinAccept: boolean }
   /** A gateway sent this device's frame, too weak at the device to be received (radio geometry). */
-  | { type: 'too-weak'; joinAccept: boolean };
+  | { type: 'too-weak'; joinAccept: boolean }
+  /** Class B: a beacon received (its GPS time), one due and not heard, ping slots opened or closed. */
+  | { type: 'uplink-unheard'; fate: 'out-of-range' | 'collided' }
+  | { type: 'beacon'; gpsTimeS: number }
+  | { type: 'beacon-missed' }
+  | { type: 'class-b'; active: boolean };
 
 export interface DeviceCounters {
   joinRequests: number;
@@ -193,6 +200,12 @@ export interface DeviceCounters {
   downlinksTooWeak: number;
   /** Application uplinks held by duty cycle past the end of traffic, and so never sent. */
   notSentAfterTraffic: number;
+  /** Frames (joins included) that reached no gateway: out of range of all, or collided at each. */
+  uplinksUnheard: number;
+  /** Class B: beacons received, beacons due and not heard, falls back to class A (2 h without a beacon). */
+  beaconsReceived: number;
+  beaconsMissed: number;
+  classBFallbacks: number;
   /** Uplinks that repeated a sticky MAC answer: no downlink had come since it was first sent. */
   stickyRepeats: number;
   /**

@@ -44,6 +44,9 @@ export function macAnswersToSend(dev: VirtualDevice): MacCommand[] {
     out.push({ name: 'DeviceTimeReq' });
   }
   out.push(...dev.extraRequests);
+  // Class B: PingSlotInfoReq in every uplink until the network answers it.
+  if (dev.classB && !dev.classB.answered && !out.some((c) => c.name === 'PingSlotInfoReq'))
+    out.push({ name: 'PingSlotInfoReq', periodicity: dev.classB.periodicity });
   return out;
 }
 
@@ -155,7 +158,12 @@ export function sendData(dev: VirtualDevice): void {
   const phy = s.framer.build({
     confirmed: c.confirmed,
     fCnt,
-    fCtrl: { adr: dev.mac.adr, adrAckReq: adrAckReq(dev), ack: ack !== undefined },
+    fCtrl: {
+      adr: dev.mac.adr,
+      adrAckReq: adrAckReq(dev),
+      ack: ack !== undefined,
+      classB: dev.classB?.active === true,
+    },
     fOpts: c.macBytes ?? new Uint8Array(0),
     fPort: c.app?.fPort ?? null,
     frmPayload: c.app?.payload ?? new Uint8Array(0),

@@ -7,6 +7,7 @@ import type { VirtualDevice } from './device.js';
 import { join, joinAcceptIsMine, receiveJoinAccept } from './join.js';
 import { kick, sendData } from './uplink.js';
 import { receiveData } from './downlink.js';
+import { inPingSlot } from './class-b.js';
 
 /*
  * Receive windows: RX1/RX2 (and class C RXC) opened after each uplink, what the radio heard in them,
@@ -126,6 +127,7 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
         window = w.name;
     }
   }
+  if (window === undefined && dev.config.deviceClass === 'B' && inPingSlot(dev, d, tol)) window = 'PING';
   if (window === undefined && dev.config.deviceClass === 'C' && dev.session !== undefined) {
     const inRx1 = c?.rx1 !== undefined && d.startUs >= c.rx1.open - tol && d.startUs <= c.rx1.open + tol;
     if (!inRx1 && d.frequency === dev.mac.rx2Frequency && at(dev.mac.rx2DataRate)) window = 'RXC';
@@ -138,7 +140,7 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
   const radioBusy =
     d.startUs < dev.transmittingUntil ||
     d.startUs < dev.receivingUntil ||
-    (c !== undefined && window !== 'RXC' && c.locked);
+    (c !== undefined && window !== 'RXC' && window !== 'PING' && c.locked);
   if (radioBusy) {
     // Right window, but the radio is transmitting or already demodulating another frame:
     // a collision at the device, not a fault of the network.
@@ -148,11 +150,11 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     }
     return;
   }
-  if (c !== undefined && window !== 'RXC') c.locked = true;
+  if (c !== undefined && window !== 'RXC' && window !== 'PING') c.locked = true;
   dev.receivingUntil = d.startUs + d.airtimeUs;
   const timer = dev.scheduler.at(d.startUs + d.airtimeUs, () => {
     receive(dev, d, window);
-    if (c === undefined || dev.cycle !== c || window === 'RXC') return;
+    if (c === undefined || dev.cycle !== c || window === 'RXC' || window === 'PING') return;
     // A frame for dev device ends the windows (no RX2 after a reception in RX1); one for another
     // device, or one that failed its checks, leaves the next window open.
     if (c.received) afterWindows(dev, c);

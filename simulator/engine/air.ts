@@ -1,8 +1,9 @@
+import type { BeaconConfig } from '../gateway/beaconing.js';
 import { VirtualGateway, type DownlinkTransmission } from '../gateway/gateway.js';
 import type { HeardDownlink, RefusedDownlink, UnheardDownlink } from '../device/types.js';
 import type { Position } from '../radio/geometry.js';
 import type { ListenerIndex } from '../radio/listeners.js';
-import type { RadioMedium } from '../radio/medium.js';
+import type { RadioMedium, Transmission } from '../radio/medium.js';
 import type { Rng } from '../random/rng.js';
 import { parseLoRaDatr } from '../semtech-udp/packets.js';
 import type { Scheduler } from '../time/scheduler.js';
@@ -41,6 +42,10 @@ export interface DownlinkHearer {
   notScheduled?(kind: 'join' | 'data', deviceId: string): void;
   /** A gateway sent a frame this device may have listened for, below its demodulation floor here. */
   notHeard?(d: UnheardDownlink): void;
+  /** A class B beacon reached this device's antenna. */
+  hearBeacon?(d: HeardDownlink): void;
+  /** This device's last frame reached no gateway (out of range of all, or collided at each). */
+  uplinkLost?(fate: 'out-of-range' | 'collided'): void;
 }
 
 export interface GatewayOnAir {
@@ -53,6 +58,8 @@ export interface GatewayOnAir {
   transport?: GatewayTransport;
   txFrequencyRange: readonly [number, number];
   rng: Rng;
+  /** A GPS-locked gateway sending class B beacons. */
+  beacon?: BeaconConfig;
 }
 
 export interface AirOptions {
@@ -102,6 +109,7 @@ export class Air {
         ...(g.transport ? { transport: g.transport } : {}),
         txFrequencyRange: [g.txFrequencyRange[0], g.txFrequencyRange[1]],
         antennaGain: g.antennaGain,
+        ...(g.beacon ? { gps: true, beacon: g.beacon } : {}),
       },
       scheduler,
       g.rng,
@@ -155,7 +163,10 @@ export class Air {
       airtimeUs: tx.airtimeUs,
     });
     scheduler.at(tx.startUs + tx.airtimeUs, () => {
-      if (this.uplinkEnded) this.uplinkEnded(tx, radioFate(receptions));
+      const fate = radioFate(receptions);
+      if (this.uplinkEnded) this.uplinkEnded(tx, fate);
+      // No gateway got it: the device's missing answer is the radio's doing, not the network's.
+      if (fate !== 'received') this.hearers.get(tx.deviceId)?.uplinkLost?.(fate);
       for (const rx of receptions) {
         if (rx.lost) continue;
         const snr = concentratorSnr(rx.snr);
@@ -206,42 +217,33 @@ export class Air {
     for (const id of ids) this.hearers.get(id)?.refused?.(d);
   }
 
+  /** Devices that follow beacons (class B): the only ones a beacon is delivered to. */
+  private readonly beaconListeners = new Set<string>();
+
+  listenForBeacons(deviceId: string): void {
+    this.beaconListeners.add(deviceId);
+  }
+
+  private beacon(gatewayId: string, tx: DownlinkTransmission): void {
+    if (this.beaconListeners.size === 0) return;
+    const heard = this.o.medium.downlink(fromGateway(gatewayId, tx), this.beaconListeners);
+    for (const rx of heard) this.hearers.get(rx.to)?.hearBeacon?.(heardAt(tx, rx));
+  }
+
   private downlink(gatewayId: string, tx: DownlinkTransmission): void {
+    if (tx.beacon) return this.beacon(gatewayId, tx);
     this.markBusy(BUSY_AFTER_US.downlink);
-    const lora = parseLoRaDatr(tx.datr);
     const listening = this.o.listeners
       ? [...this.o.listeners.candidates(tx.startUs, tx.phyPayload)]
       : undefined;
-    const heard = this.o.medium.downlink(
-      {
-        from: gatewayId,
-        frequency: tx.frequency,
-        modulation: tx.modulation,
-        spreadingFactor: lora?.spreadingFactor,
-        bandwidth: lora?.bandwidthHz ?? 125_000,
-        eirp: tx.eirp,
-        startUs: tx.startUs,
-        airtimeUs: tx.airtimeUs,
-      },
-      listening,
-    );
+    const heard = this.o.medium.downlink(fromGateway(gatewayId, tx), listening);
     this.frameSeen?.({
       ...onAir(tx),
       dir: 'down',
       gatewayId,
       heardBy: heard.map((rx) => ({ deviceId: rx.to, rssi: rx.rssi, snr: rx.snr })),
     });
-    for (const rx of heard) {
-      this.hearers.get(rx.to)?.hear({
-        phyPayload: tx.phyPayload,
-        frequency: tx.frequency,
-        datr: tx.datr,
-        startUs: tx.startUs,
-        airtimeUs: tx.airtimeUs,
-        rssi: rx.rssi,
-        snr: rx.snr,
-      });
-    }
+    for (const rx of heard) this.hearers.get(rx.to)?.hear(heardAt(tx, rx));
     // Who may have listened and heard nothing: a frame for them was lost to distance, not withheld.
     if (heard.length === (listening?.length ?? this.hearers.size)) return;
     const reached = new Set(heard.map((rx) => rx.to));
@@ -249,6 +251,34 @@ export class Air {
       if (!reached.has(id))
         this.hearers.get(id)?.notHeard?.({ phyPayload: tx.phyPayload, startUs: tx.startUs });
   }
+}
+
+/** A gateway's frame as one device's radio got it. */
+function heardAt(tx: DownlinkTransmission, rx: { rssi: number; snr: number }): HeardDownlink {
+  return {
+    phyPayload: tx.phyPayload,
+    frequency: tx.frequency,
+    datr: tx.datr,
+    startUs: tx.startUs,
+    airtimeUs: tx.airtimeUs,
+    rssi: rx.rssi,
+    snr: rx.snr,
+  };
+}
+
+/** A gateway's transmission as the radio medium takes it. */
+function fromGateway(gatewayId: string, tx: DownlinkTransmission): Transmission {
+  const lora = parseLoRaDatr(tx.datr);
+  return {
+    from: gatewayId,
+    frequency: tx.frequency,
+    modulation: tx.modulation,
+    spreadingFactor: lora?.spreadingFactor,
+    bandwidth: lora?.bandwidthHz ?? 125_000,
+    eirp: tx.eirp,
+    startUs: tx.startUs,
+    airtimeUs: tx.airtimeUs,
+  };
 }
 
 /** A frame's radio fields, as a trace or capture names them. */

@@ -78,7 +78,8 @@ export function createFirmwareDevices(
     );
     o.air.addDevice(sp.deviceId, d.position, dev);
     if (sp.activation === 'abp') o.air.address(devAddr(sp.devAddr!), sp.deviceId);
-    if (d.fleet.class === 'C') o.air.continuous(sp.deviceId);
+    if (d.fleet.class === 'C' || d.fleet.class === 'B') o.air.continuous(sp.deviceId);
+    if (d.fleet.class === 'B') o.air.listenForBeacons(sp.deviceId);
     out.set(sp.deviceId, { dev, plan: d, rng, n: 0 });
   }
   return out;
@@ -113,6 +114,7 @@ export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boole
     id: sp.deviceId,
     devEui: eui64(sp.devEui),
     deviceClass: f.class,
+    ...(f.class === 'B' ? { pingSlotPeriodicity: f.ping_slot_periodicity } : {}),
     region,
     ...(f.data_rate !== undefined ? { dataRate: f.data_rate } : {}),
     ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),

@@ -62,6 +62,10 @@ export function buildReport(o: RunOutcome): RunReport {
       downlinks_not_scheduled: 0,
       downlinks_too_weak: 0,
       uplinks_not_sent_after_traffic: 0,
+      uplinks_unheard: 0,
+      beacons_received: 0,
+      beacons_missed: 0,
+      class_b_fallbacks: 0,
     });
     f.devices!++;
     if (dev.joined) f.joined!++;
@@ -74,6 +78,10 @@ export function buildReport(o: RunOutcome): RunReport {
     f.downlinks_not_scheduled! += c.downlinksNotScheduled;
     f.downlinks_too_weak! += c.downlinksTooWeak;
     f.uplinks_not_sent_after_traffic! += c.notSentAfterTraffic;
+    f.uplinks_unheard! += c.uplinksUnheard;
+    f.beacons_received! += c.beaconsReceived;
+    f.beacons_missed! += c.beaconsMissed;
+    f.class_b_fallbacks! += c.classBFallbacks;
     for (const [k, n] of Object.entries(dev.violations) as [ViolationKind, number][])
       violations[k] = (violations[k] ?? 0) + n;
     for (const v of dev.recentViolations)

@@ -37,6 +37,9 @@ import type { SimulatorHealth } from '../report/types.js';
 import { openTarget, type RunTarget } from './target.js';
 import { stationTransport, webSocketConnect, type LnsConnect } from '../gateway/station-link.js';
 import type { GatewayTransport } from '../semtech-udp/transport.js';
+import type { BeaconConfig } from '../gateway/beaconing.js';
+import type { Region } from '../region/types.js';
+import { RegionError } from '../region/errors.js';
 import { scheduleTraffic } from './traffic.js';
 
 export interface RunOptions {
@@ -334,6 +337,7 @@ class Run {
         ...this.gatewayTransport(g, target),
         txFrequencyRange: txRange as [number, number],
         rng: new Rng(`${this.x.seed}/gateway/${g.id}`),
+        ...(g.beacon ? { beacon: beaconOf(region, g.antennaGain) } : {}),
       });
       this.cleanup.defer(`gateway ${g.id}`, () => gw.stop());
     }
@@ -549,4 +553,18 @@ class Run {
     progress(true);
     return health.finish();
   }
+}
+
+/** A gateway's beacon in its region: the beacon channel and data rate (RP002), 14 dBm conducted. */
+function beaconOf(region: Region, antennaGain: number): BeaconConfig {
+  const dr = region.dataRates[region.beacon.dataRate];
+  if (dr === undefined || dr.modulation !== 'LORA')
+    throw new RegionError('beacon.dataRate', region.beacon.dataRate, 'a LoRa data rate');
+  return {
+    frequency: region.beacon.frequencies[0]!,
+    datr: dr.datr,
+    spreadingFactor: dr.spreadingFactor,
+    bandwidth: dr.bandwidth,
+    eirp: 14 + antennaGain,
+  };
 }

@@ -1,3 +1,4 @@
+import { Beaconing, type BeaconConfig } from './beaconing.js';
 import { bytesToHex } from '../../crypto/types.js';
 import type { Rng } from '../random/rng.js';
 import { loraTimeOnAir, fskTimeOnAir, type CodingRate } from '../region/airtime.js';
@@ -65,6 +66,8 @@ export interface GatewayConfig {
   rsig?: boolean;
   /** Initial value of the 32-bit µs counter (default: random, as a real concentrator's). */
   tmstStart?: number;
+  /** Class B beacons every 128 s (needs `gps`). */
+  beacon?: BeaconConfig;
 }
 
 /** A packet the radio model delivered to this gateway, at the end of its reception. */
@@ -104,6 +107,8 @@ export interface DownlinkTransmission {
   ipol: boolean;
   crc: boolean;
   phyPayload: Uint8Array;
+  /** A class B beacon, sent by the gateway itself (not a LoRaWAN frame). */
+  beacon?: true;
 }
 
 export interface GatewayCounters {
@@ -176,6 +181,7 @@ export class VirtualGateway {
   private scheduledTx: ScheduledTx[] = [];
   /** The radio sends one frame at a time: the end of the frame on air, once it left the JIT queue. */
   private onAirUntil = 0;
+  private beaconing: Beaconing | undefined;
   private readonly header: Buffer;
   private stopped = false;
   // Per stat interval, as the packet_forwarder resets its meas_* counters each report.
@@ -228,10 +234,39 @@ export class VirtualGateway {
     this.keepalive();
     const stat = this.config.statIntervalUs ?? 30_000_000;
     if (stat > 0) this.statTimer = this.scheduler.after(stat, () => this.statTick(stat));
+    const b = this.config.beacon;
+    if (b !== undefined && this.config.gps !== false) {
+      this.beaconing = new Beaconing(this.scheduler, b, (t) => {
+        if (this.stopped || t.startUs < this.onAirUntil) return false;
+        this.onAirUntil = t.startUs + t.airtimeUs;
+        this.hooks.onTransmit?.({
+          gatewayEui: this.config.eui,
+          startUs: t.startUs,
+          tmst: this.tmst(t.startUs),
+          airtimeUs: t.airtimeUs,
+          frequency: b.frequency,
+          modulation: 'LORA',
+          datr: b.datr,
+          eirp: b.eirp,
+          ipol: false,
+          crc: false,
+          phyPayload: t.phyPayload,
+          beacon: true,
+        });
+        return true;
+      });
+      this.beaconing.start();
+    }
+  }
+
+  /** Beacons sent, and not sent because a downlink held the radio. */
+  beacons(): { sent: number; skipped: number } {
+    return { sent: this.beaconing?.sent ?? 0, skipped: this.beaconing?.skipped ?? 0 };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.beaconing?.stop();
     for (const t of [this.batchTimer, this.keepaliveTimer, this.statTimer]) if (t) this.scheduler.cancel(t);
     for (const t of this.pendingPush.values()) if (t !== undefined) this.scheduler.cancel(t);
     for (const s of this.scheduledTx) this.scheduler.cancel(s.timer);
@@ -547,6 +582,7 @@ export class VirtualGateway {
     if (lead <= TX_MIN_LEAD_US) return 'TOO_LATE';
     if (lead > TX_MAX_ADVANCE_US) return 'TOO_EARLY';
     const start = now + lead;
+    if (this.beaconing?.collides(start, airtime)) return 'COLLISION_BEACON';
     if (this.scheduledTx.length >= JIT_QUEUE_SIZE || start < this.onAirUntil) return 'COLLISION_PACKET';
     for (const s of this.scheduledTx)
       if (start < s.endUs && s.startUs < start + airtime) return 'COLLISION_PACKET';

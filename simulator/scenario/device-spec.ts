@@ -13,6 +13,9 @@ export interface DeviceSpec {
   lorawanVersion: LoRaWANVersion;
   frequencyPlanId: string;
   supportsClassC?: boolean;
+  supportsClassB?: boolean;
+  /** Class B: 0–7, a ping slot every 2^n s. */
+  pingSlotPeriodicity?: number;
   appKey?: string;
   nwkKey?: string;
   devAddr?: string;

@@ -12,6 +12,8 @@ export interface GatewayPlan {
   position: Position;
   antennaGain: number;
   protocol: 'semtech-udp' | 'basic-station';
+  /** GPS-locked, sending class B beacons. */
+  beacon: boolean;
 }
 
 export interface DevicePlan {
@@ -125,6 +127,7 @@ export function expand(s: Scenario): Expanded {
     eui: `${prefix}${hex(i, 4)}`,
     position: place(s.gateways.placement, i, gwCount, gwRng, 2000),
     antennaGain: s.gateways.antenna_gain,
+    beacon: s.gateways.beacon,
     protocol:
       s.gateways.protocol === 'alternate'
         ? i % 2 === 0
@@ -151,6 +154,9 @@ export function expand(s: Scenario): Expanded {
         lorawanVersion: version,
         frequencyPlanId: plan.id,
         ...(fleet.class === 'C' ? { supportsClassC: true } : {}),
+        ...(fleet.class === 'B'
+          ? { supportsClassB: true, pingSlotPeriodicity: fleet.ping_slot_periodicity }
+          : {}),
       } as const;
       return activation === 'otaa'
         ? {

@@ -225,6 +225,13 @@ function semanticProblems(
       `expected a frequency plan id of The Things Stack (e.g. EU_863_870_TTN), got ${JSON.stringify(s.frequency_plan)}`,
     );
   }
+  s.fleets.forEach((f, i) => {
+    if (f.class === 'B' && !s.gateways.beacon)
+      at(
+        ['fleets', i, 'class'],
+        'expected gateways that beacon (gateways.beacon: true) for class B, got none',
+      );
+  });
   const t = s.target;
   if (t?.type === 'tts') {
     if (!t.url && !t.tenant && !t.ttn)

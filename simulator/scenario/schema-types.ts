@@ -109,6 +109,10 @@ export interface Gateways {
    */
   enforce_duty_cycle: boolean;
   /**
+   * GPS-locked gateways that send class B beacons every 128 s on the region's beacon channel.
+   */
+  beacon: boolean;
+  /**
    * How the gateways reach the network: the Semtech UDP packet forwarder, LoRa Basics Station (the LNS protocol over WebSocket), or alternate (even-numbered gateways UDP, odd-numbered Basics Station).
    */
   protocol: 'semtech-udp' | 'basic-station' | 'alternate';
@@ -135,7 +139,14 @@ export interface Fleet {
   model: 'firmware' | 'compact';
   activation: 'otaa' | 'abp';
   lorawan_version: '1.0.2' | '1.0.3' | '1.0.4' | '1.1';
-  class: 'A' | 'C';
+  /**
+   * B: the devices follow the gateways' beacons and open ping slots (gateways.beacon must be on).
+   */
+  class: 'A' | 'B' | 'C';
+  /**
+   * Class B: announced in PingSlotInfoReq and registered on the target.
+   */
+  ping_slot_periodicity: number;
   /**
    * The data rate of uplinks; default the region's default data rate.
    */

@@ -151,6 +151,18 @@ export function nsSetRequest(s: DeviceSpec): SetRequest {
     }
     if (Object.keys(mac).length > 0) end_device.mac_settings = mac;
   }
+  if (s.supportsClassB) {
+    end_device.supports_class_b = true;
+    paths.push('supports_class_b');
+    if (s.pingSlotPeriodicity !== undefined) {
+      // PingSlotPeriod: PING_EVERY_1S = 0 … PING_EVERY_128S = 7, a bare enum number as TTS takes it.
+      end_device.mac_settings = {
+        ...((end_device.mac_settings as Record<string, unknown> | undefined) ?? {}),
+        ping_slot_periodicity: s.pingSlotPeriodicity,
+      };
+      paths.push('mac_settings.ping_slot_periodicity');
+    }
+  }
   return { body: { end_device, field_mask: { paths } }, paths };
 }
 

@@ -96,7 +96,7 @@ const BROKEN: [string, string, RegExp][] = [
     `${BASE}    lorawan_version: 2.0\n`,
     /fleets\[0\]\.lorawan_version: expected 1\.0\.2, 1\.0\.3, 1\.0\.4 or 1\.1, got "2"/,
   ],
-  ['bad class', `${BASE}    class: B\n`, /fleets\[0\]\.class: expected A or C, got "B"/],
+  ['bad class', `${BASE}    class: D\n`, /fleets\[0\]\.class: expected A, B or C, got "D"/],
   [
     'data rate too high',
     `${BASE}    data_rate: 16\n`,

@@ -1,11 +1,32 @@
 import type { MacCommandOf } from '../../lorawan/mac/fields.js';
 import type { MacAnswer, MacContext } from './context.js';
 
-// Class B requests to a device that is not class B: decoded, refused with every bit clear.
-export function pingSlotChannelReq(_cmd: MacCommandOf<'PingSlotChannelReq'>, ctx: MacContext): MacAnswer[] {
-  if (ctx.deviceClass !== 'B')
+/**
+ * PingSlotChannelReq (LoRaWAN 1.0.4 §12.1.2): a class B device moves its ping slots to a frequency
+ * (0: the region's default) and data rate it can use; to another device it is refused, every bit clear.
+ */
+export function pingSlotChannelReq(cmd: MacCommandOf<'PingSlotChannelReq'>, ctx: MacContext): MacAnswer[] {
+  if (ctx.deviceClass !== 'B') {
     ctx.violation('class-b-to-non-class-b', 'PingSlotChannelReq to a device that is not class B');
-  return [{ command: { name: 'PingSlotChannelAns', dataRateOk: false, channelFrequencyOk: false } }];
+    return [{ command: { name: 'PingSlotChannelAns', dataRateOk: false, channelFrequencyOk: false } }];
+  }
+  const r = ctx.region;
+  const frequencyOk =
+    cmd.frequencyHz === 0 ||
+    r.subBands.some((b) => cmd.frequencyHz >= b.minFrequency && cmd.frequencyHz <= b.maxFrequency);
+  const dataRateOk = r.dataRates[cmd.dataRate] !== undefined;
+  if (frequencyOk && dataRateOk) {
+    if (cmd.frequencyHz === 0) delete ctx.state.pingSlotFrequency;
+    else ctx.state.pingSlotFrequency = cmd.frequencyHz;
+    ctx.state.pingSlotDataRate = cmd.dataRate;
+  }
+  return [{ command: { name: 'PingSlotChannelAns', dataRateOk, channelFrequencyOk: frequencyOk } }];
+}
+
+/** PingSlotInfoAns: the answer to the device's PingSlotInfoReq, or one it never asked for. */
+export function pingSlotInfoAns(_cmd: unknown, ctx: MacContext): MacAnswer[] {
+  if (!ctx.onPingSlotInfoAns()) ctx.violation('unsolicited-answer', 'PingSlotInfoAns without a request');
+  return [];
 }
 
 export function beaconFreqReq(_cmd: MacCommandOf<'BeaconFreqReq'>, ctx: MacContext): MacAnswer[] {

@@ -24,6 +24,8 @@ export interface MacContext {
   onResetConf(): void;
   onForceRejoin(rejoinType: number, dataRate: number, period: number, maxRetries: number): void;
   onDutyCycle(maxDutyCycle: number): void;
+  /** PingSlotInfoAns: false when the device never asked (not class B). */
+  onPingSlotInfoAns(): boolean;
 }
 
 /** An answer to send, and whether it must repeat in every uplink until a downlink arrives (sticky). */

@@ -1,6 +1,6 @@
 import type { MacCommand, MacCommandName, MacCommandOf } from '../../lorawan/mac/fields.js';
 import { macCommandSpecByName } from '../../lorawan/mac/table.js';
-import { beaconFreqReq, pingSlotChannelReq, unsolicited } from './class-b.js';
+import { beaconFreqReq, pingSlotChannelReq, pingSlotInfoAns, unsolicited } from './class-b.js';
 import { atLeast, type Handler, type MacAnswer, type MacContext } from './context.js';
 import { devStatusReq, dutyCycleReq, linkADRBlock, linkCheckAns } from './link.js';
 import {
@@ -38,7 +38,7 @@ const HANDLERS: Partial<Record<MacCommandName, Handler>> = {
   RejoinParamSetupReq: rejoinParamSetupReq as Handler,
   PingSlotChannelReq: pingSlotChannelReq as Handler,
   BeaconFreqReq: beaconFreqReq as Handler,
-  PingSlotInfoAns: unsolicited('PingSlotInfoAns'),
+  PingSlotInfoAns: pingSlotInfoAns as Handler,
   BeaconTimingAns: unsolicited('BeaconTimingAns'),
   DeviceModeConf: () => [],
 };

@@ -1,0 +1,31 @@
+import { classBPingOffset } from '../crypto/ping-slot.js';
+import { BEACON_PERIOD_S, BEACON_RESERVED_MS, PING_SLOT_MS } from '../simulator/lorawan/beacon.js';
+import { gpsTimeMs } from '../simulator/semtech-udp/packets.js';
+import type { Scheduler } from '../simulator/time/scheduler.js';
+
+/**
+ * A class B device's ping slots as the network computes them (LoRaWAN L2 1.0.4 §13.1): the beacon
+ * period starts when GPS time mod 128 s is 0; slot n of it starts BEACON_RESERVED + n × 30 ms later,
+ * for n = pingOffset + k × pingPeriod, pingOffset from the beacon time and the DevAddr.
+ *
+ * Yields the scheduler µs of each slot from `fromUs` on, over this beacon period and the next.
+ */
+export function* pingSlots(
+  scheduler: Scheduler,
+  devAddr: number,
+  periodicity: number,
+  fromUs: number,
+): Generator<number> {
+  const now = scheduler.now();
+  const gpsNow = gpsTimeMs(scheduler.wallClockMs(now));
+  const periodMs = BEACON_PERIOD_S * 1000;
+  const pingPeriod = 2 ** (5 + periodicity);
+  const first = Math.floor(gpsNow / periodMs) * periodMs;
+  for (let beaconMs = first; beaconMs <= first + periodMs; beaconMs += periodMs) {
+    const offset = classBPingOffset(beaconMs / 1000, devAddr, pingPeriod);
+    for (let n = offset; n < 4096; n += pingPeriod) {
+      const atUs = now + (beaconMs + BEACON_RESERVED_MS + n * PING_SLOT_MS - gpsNow) * 1000;
+      if (atUs >= fromUs) yield atUs;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { classBPingOffset } from '../../crypto/ping-slot.js';
+import { encodeBeacon } from '../../simulator/lorawan/beacon.js';
+import { decodePHYPayload } from '../../simulator/lorawan/phy-payload.js';
+import type { UplinkDataFrame } from '../../simulator/lorawan/data-frame.js';
+import { loraTimeOnAir } from '../../simulator/region/airtime.js';
+import { abpConfig, DeviceHarness } from '../helpers/device-harness.js';
+
+const BEACON_HZ = 869_525_000; // EU868 beacon and ping-slot channel, DR3 (SF9)
+const PERIOD_US = 128_000_000;
+/** GPS seconds of the first beacon the tests send: a multiple of 128. */
+const GPS0 = 1_400_000_000 - (1_400_000_000 % 128);
+
+function beaconAt(h: DeviceHarness, startUs: number, gpsS: number): void {
+  const phy = encodeBeacon({ gpsTimeS: gpsS, latitude: 52.1, longitude: 4.3 }, 9);
+  const airtimeUs = loraTimeOnAir(phy.length, {
+    spreadingFactor: 9,
+    bandwidth: 125_000,
+    preambleSymbols: 10,
+    crc: false,
+  });
+  h.sched.at(startUs, () =>
+    h.device.hearBeacon({
+      phyPayload: phy,
+      frequency: BEACON_HZ,
+      datr: 'SF9BW125',
+      startUs,
+      airtimeUs,
+      rssi: -90,
+      snr: 5,
+    }),
+  );
+}
+
+/** A class B ABP device (a ping slot every second) that heard a beacon and had PingSlotInfoReq answered. */
+function activeClassB(): { h: DeviceHarness; beaconUs: number } {
+  const h = new DeviceHarness(abpConfig({ deviceClass: 'B', pingSlotPeriodicity: 0 })).start();
+  h.abpSession();
+  const up = h.sendUplink(2, Uint8Array.of(1));
+  expect(h.openUplink(up).mac.map((c) => c.name)).toContain('PingSlotInfoReq');
+  h.downlink(up, { mac: [{ name: 'PingSlotInfoAns' }] });
+  h.advance(3000);
+  const beaconUs = 10_000_000;
+  beaconAt(h, beaconUs, GPS0);
+  h.advance(11_000);
+  expect(h.eventsOf('class-b')).toEqual([{ type: 'class-b', active: true }]);
+  return { h, beaconUs };
+}
+
+const uplinkFCtrl = (h: DeviceHarness) =>
+  (decodePHYPayload(h.last('data').phyPayload) as UplinkDataFrame).fCtrl;
+
+describe('a class B device', () => {
+  it('announces its periodicity until the network answers, then sets ClassB once it has a beacon', () => {
+    const h = new DeviceHarness(abpConfig({ deviceClass: 'B', pingSlotPeriodicity: 3 })).start();
+    h.abpSession();
+    const first = h.sendUplink(2, Uint8Array.of(1));
+    expect(h.openUplink(first).mac).toContainEqual({ name: 'PingSlotInfoReq', periodicity: 3 });
+    h.advance(10_000);
+    const again = h.sendUplink(2, Uint8Array.of(2)); // no answer yet: asked again
+    expect(h.openUplink(again).mac).toContainEqual({ name: 'PingSlotInfoReq', periodicity: 3 });
+    h.downlink(again, { mac: [{ name: 'PingSlotInfoAns' }] });
+    h.advance(10_000);
+    const third = h.sendUplink(2, Uint8Array.of(3));
+    expect(h.openUplink(third).mac.map((c) => c.name)).not.toContain('PingSlotInfoReq');
+    expect(uplinkFCtrl(h).classB).toBe(false); // no beacon yet
+    beaconAt(h, h.sched.now() + 1_000_000, GPS0);
+    h.advance(20_000);
+    h.sendUplink(2, Uint8Array.of(4));
+    expect(uplinkFCtrl(h).classB).toBe(true);
+    expect(h.device.counters.beaconsReceived).toBe(1);
+  });
+
+  it('receives a downlink in a ping slot, and flags one between its slots', () => {
+    const { h, beaconUs } = activeClassB();
+    const offset = classBPingOffset(GPS0, h.session!.devAddr, 32);
+    // The fourth slot of this beacon period: BEACON_RESERVED (2.12 s) + (offset + 3 × 32) × 30 ms.
+    const slotUs = beaconUs + 2_120_000 + (offset + 3 * 32) * 30_000;
+    h.deliverAtTime(slotUs, h.buildDownlink({ fPort: 10, payload: Uint8Array.of(0xab) }), BEACON_HZ, 3);
+    h.advance(20_000);
+    expect(h.eventsOf('downlink').at(-1)).toMatchObject({ window: 'PING', fPort: 10 });
+    // Half a second later: no ping slot of this device (they are 32 × 30 ms = 960 ms apart).
+    h.deliverAtTime(
+      slotUs + 500_000 + 960_000,
+      h.buildDownlink({ fPort: 10, payload: Uint8Array.of(0xcd) }),
+      BEACON_HZ,
+      3,
+    );
+    h.advance(5_000);
+    expect(h.device.violations['downlink-outside-window']).toBe(1);
+    // A slot in a later beacon period, with that period's offset.
+    const later = classBPingOffset(GPS0 + 128 * 3, h.session!.devAddr, 32);
+    beaconAt(h, beaconUs + PERIOD_US, GPS0 + 128);
+    beaconAt(h, beaconUs + 2 * PERIOD_US, GPS0 + 256);
+    beaconAt(h, beaconUs + 3 * PERIOD_US, GPS0 + 384);
+    const slot3 = beaconUs + 3 * PERIOD_US + 2_120_000 + later * 30_000;
+    h.deliverAtTime(slot3, h.buildDownlink({ fPort: 11, payload: Uint8Array.of(1) }), BEACON_HZ, 3);
+    h.advance(400_000);
+    expect(h.eventsOf('downlink').at(-1)).toMatchObject({ window: 'PING', fPort: 11 });
+    expect(h.device.counters.beaconsReceived).toBe(4);
+  });
+
+  it('goes back to class A two hours after its last beacon, and to class B with the next one', () => {
+    const { h, beaconUs } = activeClassB();
+    beaconAt(h, beaconUs + PERIOD_US, GPS0 + 128);
+    h.advance(2 * 3600_000 + 300_000);
+    // 2 h = 56.25 beacon periods: the 57th beacon missed after the last one is past two hours: class A.
+    expect(h.device.counters.beaconsMissed).toBe(57);
+    expect(h.device.counters.classBFallbacks).toBe(1);
+    expect(h.eventsOf('class-b').map((e) => e.active)).toEqual([true, false]);
+    h.sendUplink(2, Uint8Array.of(9));
+    expect(uplinkFCtrl(h).classB).toBe(false);
+    // Found again: any beacon will do while searching.
+    const n = 60;
+    beaconAt(h, beaconUs + n * PERIOD_US, GPS0 + 128 * n);
+    h.advance(beaconUs / 1000 + n * 128_000 - h.sched.now() / 1000 + 1000);
+    expect(h.eventsOf('class-b').map((e) => e.active)).toEqual([true, false, true]);
+    h.sendUplink(2, Uint8Array.of(10));
+    expect(uplinkFCtrl(h).classB).toBe(true);
+  });
+});

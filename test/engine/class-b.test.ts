@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../simulator/engine/run.js';
+import { parseScenario } from '../../simulator/scenario/load.js';
+import { tempDirs } from '../helpers/reruns.js';
+
+const { tmp, cleanup } = tempDirs('lorafleet-class-b-');
+afterAll(cleanup);
+
+const scenario = (beacon: boolean) =>
+  parseScenario(
+    [
+      'name: class-b',
+      'seed: 3',
+      'duration: 10m',
+      'drain: 10s',
+      'time: virtual',
+      `gateways: { count: 2, beacon: ${beacon} }`,
+      'load: { join_window: 10s }',
+      'fleets:',
+      '  - { name: pinged, count: 8, activation: otaa, lorawan_version: 1.0.4, class: B, ping_slot_periodicity: 2,',
+      '      data_rate: 5, interval: 2m, positions: { type: random, radius: 800 },',
+      "      downlinks: { per_device: 3, f_port: 10, payload: { type: hex, value: '01FF' }, after: 150s } }",
+      'thresholds: [ "join_success_ratio == 1", "downlink_delivery_ratio >= 0.9", "rx_window_miss == 0" ]',
+    ].join('\n'),
+    'class-b.yaml',
+  );
+
+describe('class B against the embedded network', () => {
+  it('follows the beacons, announces its ping slots and receives downlinks in them', async () => {
+    const r = await runScenario(scenario(true), { stateDir: tmp() });
+    expect(r.verdict).toBe('pass');
+    expect(r.violations).toEqual({});
+    const f = r.fleets.pinged!;
+    // Ten minutes: four or five beacons per device, every one heard this close to the gateways.
+    expect(f.beacons_received).toBeGreaterThanOrEqual(8 * 4);
+    expect(f.beacons_missed).toBe(0);
+    expect(r.firmware.mac.fromDevices.PingSlotInfoReq).toBeGreaterThanOrEqual(8);
+    expect(r.firmware.mac.fromNetwork.PingSlotInfoAns).toBeGreaterThanOrEqual(8);
+    // Downlinks queued between uplinks went out in ping slots, not only in class A windows.
+    expect(r.metrics.downlinks_by_window.PING).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('refuses class B without gateways that beacon, naming the field', () => {
+    expect(() => scenario(false)).toThrow(/fleets\[0\]\.class: expected gateways that beacon/);
+  });
+});
