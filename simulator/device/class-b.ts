@@ -72,7 +72,9 @@ export function hearBeacon(dev: VirtualDevice, d: HeardDownlink): void {
     dr === undefined ||
     dr.modulation !== 'LORA' ||
     d.datr !== dr.datr ||
-    !r.beacon.frequencies.includes(d.frequency)
+    !(dev.mac.beaconFrequency !== undefined ? [dev.mac.beaconFrequency] : r.beacon.frequencies).includes(
+      d.frequency,
+    )
   )
     return;
   // Tracking: only where the beacon is due. Its radio busy sending: the beacon is not heard.

@@ -31,6 +31,8 @@ export interface MacState {
   /** Class B ping slots where PingSlotChannelReq moved them (default: the region's). */
   pingSlotFrequency?: number;
   pingSlotDataRate?: number;
+  /** Class B: where BeaconFreqReq moved the beacon (default: the region's beacon channels). */
+  beaconFrequency?: number;
 }
 
 export function initialMacState(

@@ -37,6 +37,8 @@ export function runCounts(o: CountSources): RunTotals {
   let confirmedAcked = 0;
   let confirmedUnacked = 0;
   let simulatorLate = 0;
+  let beaconsReceived = 0;
+  let beaconsMissed = 0;
   for (const { dev, plan } of o.devices.values()) {
     const c = dev.counters;
     joinsRequested += c.joinRequests;
@@ -49,6 +51,8 @@ export function runCounts(o: CountSources): RunTotals {
     confirmedAcked += c.confirmedAcked;
     confirmedUnacked += c.confirmedUnacked;
     simulatorLate += c.simulatorLate;
+    beaconsReceived += c.beaconsReceived;
+    beaconsMissed += c.beaconsMissed;
   }
   for (const c of o.compact) {
     windowMiss += c.fleet.counters.downlinksMissed;
@@ -70,6 +74,9 @@ export function runCounts(o: CountSources): RunTotals {
     downlinksScheduled: dl.scheduled,
     downlinksReceived: dl.delivered,
     downlinksNoUplink: dl.noUplink,
+    beaconsReceived,
+    beaconsMissed,
+    pingSlotDownlinks: dl.byWindow.PING ?? 0,
     downlinksByWindow: dl.byWindow,
     networkRejections: Object.values(o.rejected).reduce((a, n) => a + n, 0),
     devicesNotProvisioned: o.notProvisioned,

@@ -24,6 +24,11 @@ export interface RunCounts {
    * they were queued: class A had nothing to answer, so the run's length, not the network, kept them.
    */
   downlinksNoUplink: number;
+  /** Class B: beacons the devices received, and beacons due that they did not hear. */
+  beaconsReceived: number;
+  beaconsMissed: number;
+  /** Class B: application downlinks received in a ping slot. */
+  pingSlotDownlinks: number;
   networkRejections: number;
   devicesNotProvisioned: number;
   /** Receive windows lost to the simulator's own lag (wall time under load), not to the network. */
@@ -61,6 +66,9 @@ export type CountMetric =
   | 'downlinks_scheduled'
   | 'downlinks_received'
   | 'downlinks_no_uplink'
+  | 'beacons_received'
+  | 'beacons_missed'
+  | 'ping_slot_downlinks'
   | 'network_rejections'
   | 'devices_not_provisioned'
   | 'simulator_late';
@@ -160,6 +168,21 @@ export const METRICS = {
     count: 'downlinksNoUplink',
     help: 'application downlinks still queued at the end, their device having sent no uplink since (nothing to answer)',
   },
+  beacons_received: {
+    unit: 'count',
+    count: 'beaconsReceived',
+    help: 'class B beacons the devices received',
+  },
+  beacons_missed: {
+    unit: 'count',
+    count: 'beaconsMissed',
+    help: 'class B beacons due that a device did not hear',
+  },
+  ping_slot_downlinks: {
+    unit: 'count',
+    count: 'pingSlotDownlinks',
+    help: 'application downlinks a class B device received in a ping slot',
+  },
   network_rejections: {
     unit: 'count',
     count: 'networkRejections',
@@ -212,7 +235,12 @@ export function metricValues(
 
 /** The counts back from metric values (for merging reports). */
 /** Counts reports from earlier lorafleet versions lack: read as 0 when merging them. */
-const ADDED_LATER: ReadonlySet<string> = new Set(['downlinks_no_uplink']);
+const ADDED_LATER: ReadonlySet<string> = new Set([
+  'downlinks_no_uplink',
+  'beacons_received',
+  'beacons_missed',
+  'ping_slot_downlinks',
+]);
 
 export function countsFrom(values: Record<string, unknown>, where = 'metrics'): RunCounts {
   const out = {} as RunCounts;

@@ -118,4 +118,32 @@ describe('a class B device', () => {
     h.sendUplink(2, Uint8Array.of(10));
     expect(uplinkFCtrl(h).classB).toBe(true);
   });
+
+  it('follows the beacon to the frequency BeaconFreqReq gives, and no longer hears it on the old one', () => {
+    const { h, beaconUs } = activeClassB();
+    const up = h.sendUplink(2, Uint8Array.of(5));
+    h.downlink(up, { mac: [{ name: 'BeaconFreqReq', frequencyHz: 869_500_000 }] });
+    h.advance(5000);
+    const next = h.sendUplink(2, Uint8Array.of(6));
+    expect(h.openUplink(next).mac).toContainEqual({ name: 'BeaconFreqAns', beaconFrequencyOk: true });
+    const heard = h.device.counters.beaconsReceived;
+    beaconAt(h, beaconUs + PERIOD_US, GPS0 + 128); // the old channel: not listened to any more
+    h.advance(PERIOD_US / 1000);
+    expect(h.device.counters.beaconsReceived).toBe(heard);
+    const phy = encodeBeacon({ gpsTimeS: GPS0 + 256 }, 9);
+    const at = beaconUs + 2 * PERIOD_US;
+    h.sched.at(at, () =>
+      h.device.hearBeacon({
+        phyPayload: phy,
+        frequency: 869_500_000,
+        datr: 'SF9BW125',
+        startUs: at,
+        airtimeUs: 150_000,
+        rssi: -90,
+        snr: 5,
+      }),
+    );
+    h.advance(PERIOD_US / 1000);
+    expect(h.device.counters.beaconsReceived).toBe(heard + 1);
+  });
 });

@@ -20,7 +20,7 @@ const scenario = (beacon: boolean) =>
       '  - { name: pinged, count: 8, activation: otaa, lorawan_version: 1.0.4, class: B, ping_slot_periodicity: 2,',
       '      data_rate: 5, interval: 2m, positions: { type: random, radius: 800 },',
       "      downlinks: { per_device: 3, f_port: 10, payload: { type: hex, value: '01FF' }, after: 150s } }",
-      'thresholds: [ "join_success_ratio == 1", "downlink_delivery_ratio >= 0.9", "rx_window_miss == 0" ]',
+      'thresholds: [ "join_success_ratio == 1", "downlink_delivery_ratio >= 0.9", "rx_window_miss == 0", "ping_slot_downlinks >= 1", "beacons_missed == 0" ]',
     ].join('\n'),
     'class-b.yaml',
   );
@@ -38,6 +38,10 @@ describe('class B against the embedded network', () => {
     expect(r.firmware.mac.fromNetwork.PingSlotInfoAns).toBeGreaterThanOrEqual(8);
     // Downlinks queued between uplinks went out in ping slots, not only in class A windows.
     expect(r.metrics.downlinks_by_window.PING).toBeGreaterThan(0);
+    // The same figures as metrics, for thresholds and Prometheus.
+    expect(r.metrics.ping_slot_downlinks).toBe(r.metrics.downlinks_by_window.PING);
+    expect(r.metrics.beacons_received).toBe(f.beacons_received);
+    expect(r.thresholds.map((t) => t.pass)).toEqual([true, true, true, true, true]);
   }, 60_000);
 
   it('refuses class B without gateways that beacon, naming the field', () => {

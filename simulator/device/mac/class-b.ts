@@ -29,10 +29,19 @@ export function pingSlotInfoAns(_cmd: unknown, ctx: MacContext): MacAnswer[] {
   return [];
 }
 
-export function beaconFreqReq(_cmd: MacCommandOf<'BeaconFreqReq'>, ctx: MacContext): MacAnswer[] {
-  if (ctx.deviceClass !== 'B')
+/** BeaconFreqReq (§12.1.3): a class B device follows the beacon on another frequency (0: the region's). */
+export function beaconFreqReq(cmd: MacCommandOf<'BeaconFreqReq'>, ctx: MacContext): MacAnswer[] {
+  if (ctx.deviceClass !== 'B') {
     ctx.violation('class-b-to-non-class-b', 'BeaconFreqReq to a device that is not class B');
-  return [{ command: { name: 'BeaconFreqAns', beaconFrequencyOk: false } }];
+    return [{ command: { name: 'BeaconFreqAns', beaconFrequencyOk: false } }];
+  }
+  const f = cmd.frequencyHz;
+  const ok = f === 0 || ctx.region.subBands.some((b) => f >= b.minFrequency && f <= b.maxFrequency);
+  if (ok) {
+    if (f === 0) delete ctx.state.beaconFrequency;
+    else ctx.state.beaconFrequency = f;
+  }
+  return [{ command: { name: 'BeaconFreqAns', beaconFrequencyOk: ok } }];
 }
 
 /** Answers to requests this device never sent (PingSlotInfoAns, BeaconTimingAns): nothing to do. */
