@@ -8,14 +8,15 @@ import type { Scheduler } from '../simulator/time/scheduler.js';
  * period starts when GPS time mod 128 s is 0; slot n of it starts BEACON_RESERVED + n × 30 ms later,
  * for n = pingOffset + k × pingPeriod, pingOffset from the beacon time and the DevAddr.
  *
- * Yields the scheduler µs of each slot from `fromUs` on, over this beacon period and the next.
+ * Yields each slot from `fromUs` on (scheduler µs, and the beacon time of its period, GPS s), over
+ * this beacon period and the next.
  */
 export function* pingSlots(
   scheduler: Scheduler,
   devAddr: number,
   periodicity: number,
   fromUs: number,
-): Generator<number> {
+): Generator<{ atUs: number; beaconTimeS: number }> {
   const now = scheduler.now();
   const gpsNow = gpsTimeMs(scheduler.wallClockMs(now));
   const periodMs = BEACON_PERIOD_S * 1000;
@@ -25,7 +26,7 @@ export function* pingSlots(
     const offset = classBPingOffset(beaconMs / 1000, devAddr, pingPeriod);
     for (let n = offset; n < 4096; n += pingPeriod) {
       const atUs = now + (beaconMs + BEACON_RESERVED_MS + n * PING_SLOT_MS - gpsNow) * 1000;
-      if (atUs >= fromUs) yield atUs;
+      if (atUs >= fromUs) yield { atUs, beaconTimeS: beaconMs / 1000 };
     }
   }
 }

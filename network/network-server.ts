@@ -13,6 +13,7 @@ import type { Region } from '../simulator/region/types.js';
 import type { Scheduler, TimerHandle } from '../simulator/time/scheduler.js';
 import { adr, ids, uplinkMac } from './ns-mac.js';
 import { pingSlots } from './class-b.js';
+import { pingSlotFrequency } from '../simulator/region/class-b.js';
 import type { ApplicationServer } from './application-server.js';
 import type { EntityIds, EventBus } from './events.js';
 import type { JoinServer } from './join-server.js';
@@ -532,12 +533,12 @@ export class NetworkServer {
     const from = this.scheduler.now() + CLASS_B_BUILD_LEAD_US + 130_000;
     const slot = pingSlots(this.scheduler, s.devAddr, s.pingSlotPeriodicity!, from).next();
     if (slot.done) return;
-    const atUs = slot.value;
+    const { atUs, beaconTimeS } = slot.value;
     this.scheduler.at(atUs - CLASS_B_BUILD_LEAD_US, () => {
       if (!classBActive(d) || d.session !== s || d.queue.length === 0) return;
       const region = frequencyPlanOf(d).region;
       const { phy, item, priority, unsent } = this.buildDownlink(d, undefined);
-      const w = pingSlotChannel(d, region);
+      const w = pingSlotChannel(d, region, beaconTimeS);
       const sent = this.gs.scheduleClassC(
         s.lastSeen!.gatewayEui,
         w,
@@ -623,13 +624,18 @@ function classBActive(d: DeviceEntry): boolean {
   );
 }
 
-/** Where a device's ping slots are: its mac_settings, else the region's (RP002 default channel and DR). */
-function pingSlotChannel(d: DeviceEntry, region: Region): { frequency: number; dr: number } {
+/** Where a device's ping slots are: its mac_settings, else the region's (RP002 channel and DR). */
+function pingSlotChannel(
+  d: DeviceEntry,
+  region: Region,
+  beaconTimeS: number,
+): { frequency: number; dr: number } {
   const ns = d.ns ?? {};
   const f = getPath(ns, 'mac_settings.ping_slot_frequency');
   const dr = getPath(ns, 'mac_settings.ping_slot_data_rate_index');
   return {
-    frequency: typeof f === 'number' && f > 0 ? f : region.pingSlotFrequencies[0]!,
+    frequency:
+      typeof f === 'number' && f > 0 ? f : pingSlotFrequency(region, beaconTimeS, d.session!.devAddr),
     dr: typeof dr === 'number' ? dr : region.beacon.dataRate,
   };
 }

@@ -7,6 +7,7 @@ import {
   PING_SLOT_MS,
 } from '../lorawan/beacon.js';
 import { CodecError } from '../lorawan/errors.js';
+import { pingSlotFrequency } from '../region/class-b.js';
 import type { TimerHandle } from '../time/scheduler.js';
 import type { VirtualDevice } from './device.js';
 import type { HeardDownlink } from './types.js';
@@ -122,13 +123,14 @@ export function inPingSlot(dev: VirtualDevice, d: HeardDownlink, toleranceUs: nu
   const b = dev.classB;
   if (b === undefined || !b.active || b.lastBeacon === undefined || dev.session === undefined) return false;
   const r = dev.config.region;
-  const freq = dev.mac.pingSlotFrequency ?? r.pingSlotFrequencies[0];
-  const dr = r.dataRates[dev.mac.pingSlotDataRate ?? r.beacon.dataRate];
-  if (d.frequency !== freq || d.datr !== dr?.datr) return false;
   const k = Math.floor((d.startUs - b.lastBeacon.atUs + toleranceUs) / PERIOD_US);
   if (k < 0) return false;
+  const beaconTimeS = b.lastBeacon.gpsS + BEACON_PERIOD_S * k;
+  const freq = dev.mac.pingSlotFrequency ?? pingSlotFrequency(r, beaconTimeS, dev.session.devAddr);
+  const dr = r.dataRates[dev.mac.pingSlotDataRate ?? r.beacon.dataRate];
+  if (d.frequency !== freq || d.datr !== dr?.datr) return false;
   const pingPeriod = 2 ** (5 + b.periodicity);
-  const offset = classBPingOffset(b.lastBeacon.gpsS + BEACON_PERIOD_S * k, dev.session.devAddr, pingPeriod);
+  const offset = classBPingOffset(beaconTimeS, dev.session.devAddr, pingPeriod);
   const rel = d.startUs - (b.lastBeacon.atUs + k * PERIOD_US + BEACON_RESERVED_MS * 1000);
   const n = Math.round(rel / (PING_SLOT_MS * 1000));
   if (n < offset || n >= 4096 || (n - offset) % pingPeriod !== 0) return false;

@@ -40,6 +40,7 @@ import type { GatewayTransport } from '../semtech-udp/transport.js';
 import type { BeaconConfig } from '../gateway/beaconing.js';
 import type { Region } from '../region/types.js';
 import { RegionError } from '../region/errors.js';
+import { beaconFrequency } from '../region/class-b.js';
 import { scheduleTraffic } from './traffic.js';
 
 export interface RunOptions {
@@ -561,7 +562,7 @@ function beaconOf(region: Region, antennaGain: number): BeaconConfig {
   if (dr === undefined || dr.modulation !== 'LORA')
     throw new RegionError('beacon.dataRate', region.beacon.dataRate, 'a LoRa data rate');
   return {
-    frequency: region.beacon.frequencies[0]!,
+    frequencyAt: (t) => beaconFrequency(region, t),
     datr: dr.datr,
     spreadingFactor: dr.spreadingFactor,
     bandwidth: dr.bandwidth,

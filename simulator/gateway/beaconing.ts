@@ -5,8 +5,8 @@ import type { Scheduler, TimerHandle } from '../time/scheduler.js';
 
 /** A gateway's class B beacon: the region's beacon channel and data rate, the gateway's position. */
 export interface BeaconConfig {
-  /** Hz */
-  frequency: number;
+  /** Hz: the beacon's channel for a beacon time (GPS s); regions with several hop between them. */
+  frequencyAt: (beaconTimeS: number) => number;
   datr: string;
   spreadingFactor: number;
   /** Hz */
@@ -17,6 +17,7 @@ export interface BeaconConfig {
 }
 
 export interface BeaconTransmission {
+  frequency: number;
   startUs: number;
   airtimeUs: number;
   phyPayload: Uint8Array;
@@ -87,7 +88,8 @@ export class Beaconing {
       explicitHeader: false,
       crc: false,
     });
-    if (this.transmit({ startUs: this.scheduler.now(), airtimeUs, phyPayload })) this.sent++;
+    const frequency = this.c.frequencyAt(Math.round(gpsMs / 1000));
+    if (this.transmit({ frequency, startUs: this.scheduler.now(), airtimeUs, phyPayload })) this.sent++;
     else this.skipped++;
     this.next();
   }

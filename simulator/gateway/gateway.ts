@@ -244,7 +244,7 @@ export class VirtualGateway {
           startUs: t.startUs,
           tmst: this.tmst(t.startUs),
           airtimeUs: t.airtimeUs,
-          frequency: b.frequency,
+          frequency: t.frequency,
           modulation: 'LORA',
           datr: b.datr,
           eirp: b.eirp,

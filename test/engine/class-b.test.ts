@@ -47,4 +47,16 @@ describe('class B against the embedded network', () => {
   it('refuses class B without gateways that beacon, naming the field', () => {
     expect(() => scenario(false)).toThrow(/fleets\[0\]\.class: expected gateways that beacon/);
   });
+
+  it("hops the beacon and the ping slots over US915's eight channels", async () => {
+    const s = scenario(true);
+    s.frequency_plan = 'US_902_928_FSB_2';
+    s.fleets[0]!.data_rate = 3;
+    const r = await runScenario(s, { stateDir: tmp() });
+    expect(r.verdict).toBe('pass');
+    expect(r.violations).toEqual({});
+    expect(r.metrics.beacons_received).toBeGreaterThanOrEqual(8 * 4);
+    expect(r.metrics.beacons_missed).toBe(0);
+    expect(r.metrics.ping_slot_downlinks).toBeGreaterThan(0);
+  }, 60_000);
 });
