@@ -19,6 +19,26 @@ wss.on('connection', (ws, req) => {
   }
   ws.on('message', (d) => {
     const s = String(d);
+    // router_config opens the concentrator (EU868's data rates, every channel heard).
+    if (s.includes('"msgtype":"version"'))
+      ws.send(
+        JSON.stringify({
+          msgtype: 'router_config',
+          region: 'EU863',
+          hwspec: 'sx1301/1',
+          freq_range: [863000000, 870000000],
+          DRs: [
+            [12, 125, 0],
+            [11, 125, 0],
+            [10, 125, 0],
+            [9, 125, 0],
+            [8, 125, 0],
+            [7, 125, 0],
+            [7, 250, 0],
+            [0, 0, 0],
+          ],
+        }),
+      );
     if (s.includes('"msgtype":"updf"') || s.includes('"msgtype":"jreq"') || s.includes('"msgtype":"propdf"'))
       rxpk++;
   });

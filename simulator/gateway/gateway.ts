@@ -286,6 +286,23 @@ export class VirtualGateway {
     this.counters.rxReceived++;
     this.interval.rxnb++;
     this.interval.rxok++;
+    const forward = this.link?.forward;
+    if (forward !== undefined) {
+      const now = rx.endUs ?? this.scheduler.now();
+      const wall = this.config.gps !== false ? this.scheduler.wallClockMs(now) : undefined;
+      forward.call(this.link, {
+        phyPayload: rx.phyPayload,
+        frequency: rx.frequency,
+        datr: rx.datr,
+        rssi: Math.round(rx.rssi),
+        snr: Math.round(rx.snr * 10) / 10,
+        tmst: this.tmst(now),
+        ...(wall !== undefined ? { gpsMs: gpsTimeMs(wall), wallMs: wall } : {}),
+      });
+      this.counters.rxForwarded++;
+      this.interval.rxfw++;
+      return;
+    }
     this.batch.push(this.rxpkJson(rx, rx.endUs ?? this.scheduler.now()));
     this.counters.rxForwarded++;
     this.interval.rxfw++;

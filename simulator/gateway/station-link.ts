@@ -6,7 +6,12 @@ import { parseDownstream, type DnmsgMsg, type RouterConfigMsg } from '../basic-s
 import { dataRate, dataRateIndex } from '../region/channels.js';
 import type { Region } from '../region/types.js';
 import { decodeUdpPacket, encodeUdpPacket, type RxPk, type TxPk } from '../semtech-udp/packets.js';
-import type { DatagramHandlers, DatagramLink, GatewayTransport } from '../semtech-udp/transport.js';
+import type {
+  DatagramHandlers,
+  DatagramLink,
+  ForwardedFrame,
+  GatewayTransport,
+} from '../semtech-udp/transport.js';
 
 /** One open connection to an LNS, text records both ways (a WebSocket, or the same process). */
 export interface LnsChannel {
@@ -143,35 +148,45 @@ class StationLink implements DatagramLink {
     return undefined;
   }
 
+  /** A frame from PUSH_DATA (a gateway that only speaks Semtech's datagrams to its carrier). */
   private uplink(rx: RxPk): void {
     if (rx.stat !== 1) return; // a station forwards only frames with a good CRC
-    const dr = dataRateIndex(this.o.region, rx.datr);
+    this.forward({
+      phyPayload: Buffer.from(rx.data, 'base64'),
+      frequency: Math.round(rx.freq * 1e6),
+      datr: rx.datr,
+      rssi: rx.rssi,
+      snr: rx.lsnr ?? 0,
+      tmst: rx.tmst,
+      ...(rx.tmms !== undefined ? { gpsMs: rx.tmms } : {}),
+      ...(rx.time ? { wallMs: Date.parse(rx.time) } : {}),
+    });
+  }
+
+  /** A received frame, as jreq, updf or propdf. */
+  forward(f: ForwardedFrame): void {
+    const dr = dataRateIndex(this.o.region, f.datr);
     if (dr === undefined || this.channel === undefined) return;
-    const freq = Math.round(rx.freq * 1e6);
     // A concentrator hears only the channels router_config gave it, and nothing before.
-    if (this.listening === undefined || (this.listening !== 'all' && !this.listening.has(freq))) {
+    if (this.listening === undefined || (this.listening !== 'all' && !this.listening.has(f.frequency))) {
       this.counters.notListening++;
       return;
     }
-    let us = this.clockUs - (this.clockUs % U32) + rx.tmst;
+    let us = this.clockUs - (this.clockUs % U32) + f.tmst;
     if (us < this.clockUs - U32 / 2) us += U32;
     this.clockUs = us;
-    const phy = Buffer.from(rx.data, 'base64');
-    const m = uplinkMessage(phy, {
+    const gpstime =
+      f.gpsMs !== undefined ? f.gpsMs * 1000 : this.gpsOffsetUs === 0 ? 0 : Math.round(us + this.gpsOffsetUs);
+    const m = uplinkMessage(f.phyPayload, {
       DR: dr,
-      Freq: freq,
+      Freq: f.frequency,
       upinfo: {
         rctx: 0,
         xtime: xtimeOf(this.o.session, us),
-        gpstime:
-          rx.tmms !== undefined
-            ? rx.tmms * 1000
-            : this.gpsOffsetUs === 0
-              ? 0
-              : Math.round(us + this.gpsOffsetUs),
-        rssi: rx.rssi,
-        snr: rx.lsnr ?? 0,
-        ...(rx.time ? { rxtime: Date.parse(rx.time) / 1000 } : {}),
+        gpstime,
+        rssi: f.rssi,
+        snr: f.snr,
+        ...(f.wallMs !== undefined ? { rxtime: f.wallMs / 1000 } : {}),
       },
     });
     this.channel.send(JSON.stringify(m));

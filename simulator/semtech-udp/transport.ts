@@ -15,6 +15,26 @@ export interface DatagramLink {
   close(): Promise<void>;
   /** The local address the network sees, where the carrier is a socket. */
   address(): { address: string; port: number } | undefined;
+  /**
+   * A carrier that sends each received frame on its own (Basics Station) takes it here, as the radio
+   * gave it, instead of in a PUSH_DATA: no JSON to write and read back.
+   */
+  forward?(f: ForwardedFrame): void;
+}
+
+/** A frame the concentrator received, with its radio metadata. */
+export interface ForwardedFrame {
+  phyPayload: Uint8Array;
+  /** Hz */
+  frequency: number;
+  datr: string | number;
+  rssi: number;
+  snr: number;
+  /** The concentrator's 32-bit µs clock at the end of reception. */
+  tmst: number;
+  /** GPS ms and UTC ms of the reception, where the gateway has GPS. */
+  gpsMs?: number;
+  wallMs?: number;
 }
 
 /** What the gateway does with what arrives: each datagram, and carrier errors (never fatal). */
