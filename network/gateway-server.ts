@@ -1,4 +1,4 @@
-import type { TxPk } from '../simulator/semtech-udp/packets.js';
+import { gpsTimeMs, type TxPk } from '../simulator/semtech-udp/packets.js';
 import { timeOnAir } from '../simulator/region/airtime.js';
 import { dataRate } from '../simulator/region/channels.js';
 import { subBandFor } from '../simulator/region/duty-cycle.js';
@@ -54,7 +54,7 @@ export interface GatewayFrontend {
 }
 
 /** Why a gateway path could not take a downlink: the schedule's reasons, or no connection to send on. */
-export type PathRefusal = ScheduleRefusal | 'not_connected';
+export type PathRefusal = ScheduleRefusal | 'not_connected' | 'no_gps_sync';
 
 /** The TX_ACK result: 'NONE' when the gateway sent the frame. */
 export type TxAckResult = (error: string) => void;
@@ -69,8 +69,8 @@ export type TxAckResult = (error: string) => void;
 export class GatewayServer {
   readonly counters: GatewayServerCounters = { windowRefusals: {}, txAckErrors: {} };
   private readonly schedules = new Map<string, GatewaySchedule>();
-  /** Each gateway's concentrator clock: the latest uplink's `tmst` and when it arrived. */
-  private readonly clocks = new Map<string, { tmst: number; atUs: number }>();
+  /** Each gateway's concentrator clock: the latest uplink's `tmst` and when it arrived; GPS lock. */
+  private readonly clocks = new Map<string, { tmst: number; atUs: number; gps: boolean }>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -83,7 +83,7 @@ export class GatewayServer {
   sync(u: GatewayUplink): void {
     const c = this.clocks.get(u.gatewayEui);
     if (c === undefined || c.atUs <= u.receivedAtUs)
-      this.clocks.set(u.gatewayEui, { tmst: u.tmst, atUs: u.receivedAtUs });
+      this.clocks.set(u.gatewayEui, { tmst: u.tmst, atUs: u.receivedAtUs, gps: u.tmms !== undefined });
   }
 
   gatewayId(eui: string): string {
@@ -147,6 +147,12 @@ export class GatewayServer {
       this.pathFailed(eui, ['not_connected']);
       return false;
     }
+    // TTS sends class B by absolute time, which needs a GPS-locked gateway (io.go `errNoGPSSync`).
+    if (atUs !== undefined && !clock.gps) {
+      this.refusedWindow('no_gps_sync');
+      this.pathFailed(eui, ['no_gps_sync']);
+      return false;
+    }
     const now = this.scheduler.now();
     let startUs = 0;
     const why = this.schedule(eui, req, w.dr, (s, airUs) => {
@@ -166,7 +172,11 @@ export class GatewayServer {
     }
     const tmst = (((clock.tmst + startUs - clock.atUs) % U32) + U32) % U32;
     req.beforeSend?.();
-    this.send(eui, this.txpk(req, { ...w, delayUs: 0 }, { imme: false, tmst }), onTxAck);
+    const when =
+      atUs !== undefined
+        ? { imme: false as const, tmms: gpsTimeMs(this.scheduler.wallClockMs(startUs)) }
+        : { imme: false as const, tmst };
+    this.send(eui, this.txpk(req, { ...w, delayUs: 0 }, when), onTxAck);
     return true;
   }
 
@@ -210,7 +220,11 @@ export class GatewayServer {
     });
   }
 
-  private txpk(req: DownlinkRequest, w: TxWindow, when: { imme: false; tmst: number }): TxPk {
+  private txpk(
+    req: DownlinkRequest,
+    w: TxWindow,
+    when: { imme: false; tmst: number } | { imme: false; tmms: number },
+  ): TxPk {
     const dr = dataRate(req.region, w.dr);
     return {
       ...when,

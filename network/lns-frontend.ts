@@ -124,15 +124,17 @@ export class LnsFrontend implements GatewayFrontend {
 
   sendDownlink(eui: string, txpk: TxPk, done: (error: string) => void): boolean {
     const s = this.stations.get(eui);
-    if (s === undefined || txpk.tmst === undefined) return false;
+    if (s === undefined) return false;
     const region = this.planOf(eui).region;
+    const dr = dataRateIndex(region, txpk.datr);
+    if (dr === undefined) return false;
+    if (txpk.tmms !== undefined) return this.absolute(s, txpk, dr, done);
+    if (txpk.tmst === undefined) return false;
     // The 32-bit tmst back onto the station's 48-bit clock, nearest to where it last was.
     let us = s.clockUs - (s.clockUs % U32) + txpk.tmst;
     if (us - s.clockUs > U32 / 2) us -= U32;
     if (s.clockUs - us > U32 / 2) us += U32;
     const diid = this.nextDiid++;
-    const dr = dataRateIndex(region, txpk.datr);
-    if (dr === undefined) return false;
     const m: DnmsgMsg = {
       msgtype: 'dnmsg',
       DevEui: '00-00-00-00-00-00-00-00',
@@ -147,11 +149,37 @@ export class LnsFrontend implements GatewayFrontend {
       rctx: 0,
       MuxTime: this.scheduler.wallClockMs() / 1000,
     };
-    s.dntxed.set(diid, done);
-    // No dntxed for a frame the station did not send: forget it after a minute.
-    this.scheduler.after(60_000_000, () => s.dntxed.delete(diid));
-    s.channel.send(JSON.stringify(m));
+    this.dispatch(s, m, done);
     return true;
+  }
+
+  /** A frame at a GPS time (class B), as TTS's AbsoluteTimeDownlinkMessage: dC 1, DR, Freq, gpstime. */
+  private absolute(s: Station, txpk: TxPk, dr: number, done: (error: string) => void): boolean {
+    this.dispatch(
+      s,
+      {
+        msgtype: 'dnmsg',
+        DevEui: '00-00-00-00-00-00-00-00',
+        dC: 1,
+        diid: this.nextDiid++,
+        pdu: Buffer.from(txpk.data, 'base64').toString('hex').toUpperCase(),
+        priority: 25,
+        DR: dr,
+        Freq: Math.round(txpk.freq * 1e6),
+        gpstime: txpk.tmms! * 1000,
+        rctx: 0,
+        MuxTime: this.scheduler.wallClockMs() / 1000,
+      },
+      done,
+    );
+    return true;
+  }
+
+  private dispatch(s: Station, m: DnmsgMsg, done: (error: string) => void): void {
+    s.dntxed.set(m.diid, done);
+    // No dntxed for a frame the station did not send: forget it after a minute.
+    this.scheduler.after(60_000_000, () => s.dntxed.delete(m.diid));
+    s.channel.send(JSON.stringify(m));
   }
 
   connectedGateways(): string[] {
@@ -266,6 +294,7 @@ export class LnsFrontend implements GatewayFrontend {
           rssi: m.upinfo.rssi,
           snr: m.upinfo.snr,
           channel: 0,
+          ...(m.upinfo.gpstime > 0 ? { tmms: Math.round(m.upinfo.gpstime / 1000) } : {}),
           gatewayEui: s.eui,
           receivedAtUs: this.scheduler.now(),
         });

@@ -6,6 +6,8 @@ export interface CheckedRxPk {
   /** The base64 text as received: copies of one frame in one datagram are found by it. */
   data: string;
   tmst: number;
+  /** GPS ms of the reception, from a GPS-locked gateway (its clock is then absolute, as class B needs). */
+  tmms?: number;
   /** Hz. */
   frequency: number;
   datr: string | number;
@@ -81,6 +83,8 @@ export function checkRxPk(rx: unknown): CheckedRxPk | { refused: RxPkRefusal } |
     phyPayload: phy,
     data: rx.data,
     tmst: rx.tmst,
+    // A GPS time before 2000 or past 2100 is no GPS lock: left out.
+    ...(isInt(rx.tmms, 630_000_000_000, 3_800_000_000_000) ? { tmms: rx.tmms } : {}),
     frequency: Math.round(rx.freq * 1e6),
     datr: datr as string | number,
     ...(typeof rx.codr === 'string' ? { codr: rx.codr } : {}),

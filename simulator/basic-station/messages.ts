@@ -94,6 +94,9 @@ export interface DnmsgMsg {
   RX1Freq?: number;
   RX2DR?: number;
   RX2Freq?: number;
+  /** Class B (dC 1): the data rate and frequency of the ping slot, sent at `gpstime`. */
+  DR?: number;
+  Freq?: number;
   priority: number;
   xtime?: number;
   rctx?: number;
@@ -266,6 +269,8 @@ export function parseDownstream(text: string): DownstreamMsg {
         ...opt('RX1Freq', 100_000_000, 3_000_000_000),
         ...opt('RX2DR', 0, 15),
         ...opt('RX2Freq', 100_000_000, 3_000_000_000),
+        ...opt('DR', 0, 15),
+        ...opt('Freq', 100_000_000, 3_000_000_000),
         ...opt('xtime', 0, XTIME_MAX),
         ...opt('rctx', 0, XTIME_MAX),
         ...opt('gpstime', 0, XTIME_MAX),

@@ -44,9 +44,17 @@ export function macAnswersToSend(dev: VirtualDevice): MacCommand[] {
     out.push({ name: 'DeviceTimeReq' });
   }
   out.push(...dev.extraRequests);
-  // Class B: PingSlotInfoReq in every uplink until the network answers it.
+  // Class B: PingSlotInfoReq in every uplink until the network answers it, and (1.0.3+) DeviceTimeReq
+  // until the device knows GPS time, which tells it when the beacon is due (LoRaWAN 1.0.4 §12.2).
   if (dev.classB && !dev.classB.answered && !out.some((c) => c.name === 'PingSlotInfoReq'))
     out.push({ name: 'PingSlotInfoReq', periodicity: dev.classB.periodicity });
+  if (
+    dev.classB &&
+    dev.lastDeviceTime === undefined &&
+    dev.config.version !== '1.0.2' &&
+    !out.some((c) => c.name === 'DeviceTimeReq')
+  )
+    out.push({ name: 'DeviceTimeReq' });
   return out;
 }
 

@@ -241,9 +241,11 @@ class StationLink implements DatagramLink {
   }
 
   private downlink(m: DnmsgMsg): void {
-    const rx2 = m.RX1DR === undefined || m.RX1Freq === undefined;
-    const drIndex = rx2 ? m.RX2DR : m.RX1DR;
-    const freq = rx2 ? m.RX2Freq : m.RX1Freq;
+    // Class B: at a GPS time, on the ping slot's DR and frequency (the concentrator needs GPS).
+    const classB = m.dC === 1 && m.gpstime !== undefined;
+    const rx2 = !classB && (m.RX1DR === undefined || m.RX1Freq === undefined);
+    const drIndex = classB ? m.DR : rx2 ? m.RX2DR : m.RX1DR;
+    const freq = classB ? m.Freq : rx2 ? m.RX2Freq : m.RX1Freq;
     const d = drIndex === undefined ? undefined : this.o.region.dataRates[drIndex];
     // The LNS's DR table (router_config) names the data rate; the region's must agree.
     const sf = drIndex === undefined ? undefined : this.drs?.[drIndex]?.[0];
@@ -261,9 +263,14 @@ class StationLink implements DatagramLink {
     }
     const rxDelayS = Math.max(1, m.RxDelay ?? 1) + (rx2 ? 1 : 0);
     const imme = m.dC === 2 && m.xtime === undefined;
+    const when = classB
+      ? { tmms: Math.round(m.gpstime! / 1000) }
+      : imme
+        ? {}
+        : { tmst: (xtimeTmst(m.xtime ?? 0) + rxDelayS * 1_000_000) % U32 };
     const txpk: TxPk = {
       imme,
-      ...(imme ? {} : { tmst: (xtimeTmst(m.xtime ?? 0) + rxDelayS * 1_000_000) % U32 }),
+      ...when,
       freq: freq / 1e6,
       rfch: 0,
       powe: 14,

@@ -134,6 +134,21 @@ describe('a Basics Station gateway applies router_config', () => {
     const before = s.datagrams.length;
     s.lns({ ...dn, diid: 10, RX1Freq: 915_000_000 });
     expect(s.datagrams).toHaveLength(before);
+    // Class B: dC 1 at a GPS time, on the ping slot's DR and frequency.
+    s.lns({
+      msgtype: 'dnmsg',
+      DevEui: '::0',
+      dC: 1,
+      diid: 11,
+      pdu: '6002',
+      priority: 25,
+      DR: 3,
+      Freq: 869_525_000,
+      gpstime: 1_400_000_000_123_000,
+    });
+    const b = decodeUdpPacket(s.datagrams.at(-1)!) as unknown as { body: { txpk: Record<string, unknown> } };
+    expect(b.body.txpk).toMatchObject({ tmms: 1_400_000_000_123, freq: 869.525, datr: 'SF9BW125' });
+    expect(b.body.txpk.tmst).toBeUndefined();
     // The concentrator sent diid 9: dntxed names it.
     s.link.send(encodeUdpPacket({ type: 'TX_ACK', version: 2, token: 9, gatewayEui: EUI }));
     expect(s.sent.at(-1)).toMatchObject({ msgtype: 'dntxed', diid: 9 });

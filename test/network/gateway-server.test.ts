@@ -120,4 +120,20 @@ describe('the gateway server places downlinks as TTS does', () => {
     expect(tmst).toBeGreaterThan(1_000_000 + 6_000_000 + 1_155_000);
     expect(server.scheduleClassC('CC', { frequency: RX2.frequency, dr: 0 }, request(), () => {})).toBe(false);
   });
+
+  it('sends class B by GPS time, and only through a gateway whose uplinks carry GPS time', () => {
+    const { server, sent, scheduler } = gs();
+    server.sync(copy('AA', 10, 0)); // no tmms: no GPS lock
+    const slot = scheduler.now() + 2_000_000;
+    const w = { frequency: 869_525_000, dr: 3 };
+    expect(server.scheduleClassC('AA', w, request(), () => {}, slot)).toBe(false);
+    expect(server.counters.windowRefusals).toEqual({ no_gps_sync: 1 });
+    server.sync({ ...copy('AA', 10, 1), tmms: 1_400_000_000_000 });
+    expect(server.scheduleClassC('AA', w, request(), () => {}, slot)).toBe(true);
+    expect(sent.at(-1)!.txpk).toMatchObject({ imme: false, freq: 869.525, datr: 'SF9BW125' });
+    expect(sent.at(-1)!.txpk.tmms).toBe(
+      Math.floor(scheduler.wallClockMs(slot) - Date.UTC(1980, 0, 6) + 18_000),
+    );
+    expect(sent.at(-1)!.txpk.tmst).toBeUndefined();
+  });
 });
