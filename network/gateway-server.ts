@@ -38,6 +38,8 @@ export interface DownlinkRequest {
 export interface Scheduled {
   gatewayEui: string;
   window: number;
+  /** When the frame goes on air (scheduler µs). */
+  startUs: number;
 }
 
 export interface GatewayServerCounters {
@@ -122,7 +124,7 @@ export class GatewayServer {
         const tmst = (u.tmst + w.delayUs) % U32;
         req.beforeSend?.();
         this.send(u.gatewayEui, this.txpk(req, w, { imme: false, tmst }), onTxAck);
-        return { gatewayEui: u.gatewayEui, window: i + 1 };
+        return { gatewayEui: u.gatewayEui, window: i + 1, startUs };
       }
       this.pathFailed(u.gatewayEui, causes);
     }

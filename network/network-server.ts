@@ -494,6 +494,12 @@ export class NetworkServer {
     if (s?.lastSeen === undefined) return;
     if (classBActive(d)) return this.classBDownlink(d, 0);
     if (getPath(d.ns ?? {}, 'supports_class_c') !== true) return;
+    // A class A answer is on its way with the previous FCnt: this frame goes after it, never before.
+    const pending = s.downlinkAtUs ?? 0;
+    if (pending > this.scheduler.now()) {
+      this.scheduler.at(pending + AFTER_CLASS_A_US, () => this.classCDownlink(d));
+      return;
+    }
     const region = frequencyPlanOf(d).region;
     const { phy, item, priority, unsent } = this.buildDownlink(d, undefined);
     // The GS can still place a frame over one on air at the gateway (tts-api.md Part 4): a gateway
@@ -530,12 +536,18 @@ export class NetworkServer {
    */
   private classBDownlink(d: DeviceEntry, tries: number): void {
     const s = d.session!;
-    const from = this.scheduler.now() + CLASS_B_BUILD_LEAD_US + 130_000;
+    // Not before a class A answer on its way with an earlier FCnt.
+    const from = Math.max(
+      this.scheduler.now() + CLASS_B_BUILD_LEAD_US + 130_000,
+      (s.downlinkAtUs ?? 0) + AFTER_CLASS_A_US,
+    );
     const slot = pingSlots(this.scheduler, s.devAddr, s.pingSlotPeriodicity!, from).next();
     if (slot.done) return;
     const { atUs, beaconTimeS } = slot.value;
     this.scheduler.at(atUs - CLASS_B_BUILD_LEAD_US, () => {
       if (!classBActive(d) || d.session !== s || d.queue.length === 0) return;
+      // A class A answer scheduled since, after this slot: a later slot, so the FCnts stay in order.
+      if ((s.downlinkAtUs ?? 0) + AFTER_CLASS_A_US > atUs) return this.classBDownlink(d, tries);
       const region = frequencyPlanOf(d).region;
       const { phy, item, priority, unsent } = this.buildDownlink(d, undefined);
       const w = pingSlotChannel(d, region, beaconTimeS);
@@ -605,12 +617,15 @@ export class NetworkServer {
       this.events.publish(`ns.down.${kind}.schedule.fail`, ids(d), { name: 'tx_schedule' });
       return o.onNotScheduled();
     }
+    if (kind === 'data') d.session!.downlinkAtUs = scheduled.startUs;
     this.events.publish(`ns.down.${kind}.schedule.success`, ids(d), { rx_window: scheduled.window });
   }
 }
 
 /** Class B: ping slots offered to the gateway before the downlink waits for the next uplink. */
 const CLASS_B_SLOTS_TRIED = 4;
+/** Class B and C: how long after a pending class A downlink a network-initiated one may go. */
+const AFTER_CLASS_A_US = 300_000;
 /** Class B: how long before its ping slot a frame is built and handed to the GS. */
 const CLASS_B_BUILD_LEAD_US = 500_000;
 

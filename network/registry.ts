@@ -85,6 +85,8 @@ export interface NsSession {
   lastSeen?: { gatewayEui: string; at: number };
   /** Adaptive data rate: the link's recent SNR and the settings the device accepted (network/adr.ts). */
   adr?: AdrState;
+  /** When the last class A data downlink goes on air (scheduler µs): class B/C frames go after it. */
+  downlinkAtUs?: number;
   /** Class B: the last uplink's ClassB bit, and the periodicity of PingSlotInfoReq. */
   classB?: boolean;
   pingSlotPeriodicity?: number;
