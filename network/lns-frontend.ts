@@ -4,6 +4,7 @@ import { id6Eui, parseEui } from '../simulator/basic-station/eui.js';
 import { LnsMessageError } from '../simulator/basic-station/errors.js';
 import {
   dataRateTable,
+  extendTmst,
   phyPayloadOf,
   stationRegion,
   sx1301Conf,
@@ -14,7 +15,7 @@ import {
 import { parseUpstream, type DnmsgMsg, type UpstreamMsg } from '../simulator/basic-station/messages.js';
 import { dataRate, dataRateIndex } from '../simulator/region/channels.js';
 import type { FrequencyPlan } from '../simulator/region/frequency-plan.js';
-import type { TxPk } from '../simulator/semtech-udp/packets.js';
+import { gpsTimeMs, type TxPk } from '../simulator/semtech-udp/packets.js';
 import type { Scheduler } from '../simulator/time/scheduler.js';
 import type { EventBus } from './events.js';
 import type { GatewayFrontend } from './gateway-server.js';
@@ -43,7 +44,6 @@ export interface LnsFrontendCounters {
   dntxed: number;
 }
 
-const U32 = 2 ** 32;
 const U48 = 2 ** 48;
 
 /**
@@ -122,64 +122,43 @@ export class LnsFrontend implements GatewayFrontend {
     return this.stations.has(eui);
   }
 
+  /**
+   * A frame as TTS's lbslns sends it: by GPS time for class B (AbsoluteTimeDownlinkMessage: dC 1,
+   * DR, Freq, gpstime), else as class A in RX1 with RxDelay 1 and xtime a second before it — its GS
+   * has already chosen the window and the moment.
+   */
   sendDownlink(eui: string, txpk: TxPk, done: (error: string) => void): boolean {
     const s = this.stations.get(eui);
-    if (s === undefined) return false;
-    const region = this.planOf(eui).region;
-    const dr = dataRateIndex(region, txpk.datr);
-    if (dr === undefined) return false;
-    if (txpk.tmms !== undefined) return this.absolute(s, txpk, dr, done);
-    if (txpk.tmst === undefined) return false;
-    // The 32-bit tmst back onto the station's 48-bit clock, nearest to where it last was.
-    let us = s.clockUs - (s.clockUs % U32) + txpk.tmst;
-    if (us - s.clockUs > U32 / 2) us -= U32;
-    if (s.clockUs - us > U32 / 2) us += U32;
-    const diid = this.nextDiid++;
+    const dr = dataRateIndex(this.planOf(eui).region, txpk.datr);
+    if (s === undefined || dr === undefined || (txpk.tmms === undefined && txpk.tmst === undefined))
+      return false;
+    const freq = Math.round(txpk.freq * 1e6);
+    const when =
+      txpk.tmms !== undefined
+        ? { dC: 1, DR: dr, Freq: freq, gpstime: txpk.tmms * 1000 }
+        : {
+            dC: 0,
+            RxDelay: 1,
+            RX1DR: dr,
+            RX1Freq: freq,
+            // The 32-bit tmst back onto the station's 48-bit clock, nearest to where it last was.
+            xtime: xtimeOf(s.session, (extendTmst(s.clockUs, txpk.tmst!) - 1_000_000 + U48) % U48),
+          };
     const m: DnmsgMsg = {
       msgtype: 'dnmsg',
       DevEui: '00-00-00-00-00-00-00-00',
-      dC: 0,
-      diid,
+      diid: this.nextDiid++,
       pdu: Buffer.from(txpk.data, 'base64').toString('hex').toUpperCase(),
-      RxDelay: 1,
-      RX1DR: dr,
-      RX1Freq: Math.round(txpk.freq * 1e6),
       priority: 25,
-      xtime: xtimeOf(s.session, (us - 1_000_000 + U48) % U48),
       rctx: 0,
       MuxTime: this.scheduler.wallClockMs() / 1000,
+      ...when,
     };
-    this.dispatch(s, m, done);
-    return true;
-  }
-
-  /** A frame at a GPS time (class B), as TTS's AbsoluteTimeDownlinkMessage: dC 1, DR, Freq, gpstime. */
-  private absolute(s: Station, txpk: TxPk, dr: number, done: (error: string) => void): boolean {
-    this.dispatch(
-      s,
-      {
-        msgtype: 'dnmsg',
-        DevEui: '00-00-00-00-00-00-00-00',
-        dC: 1,
-        diid: this.nextDiid++,
-        pdu: Buffer.from(txpk.data, 'base64').toString('hex').toUpperCase(),
-        priority: 25,
-        DR: dr,
-        Freq: Math.round(txpk.freq * 1e6),
-        gpstime: txpk.tmms! * 1000,
-        rctx: 0,
-        MuxTime: this.scheduler.wallClockMs() / 1000,
-      },
-      done,
-    );
-    return true;
-  }
-
-  private dispatch(s: Station, m: DnmsgMsg, done: (error: string) => void): void {
     s.dntxed.set(m.diid, done);
     // No dntxed for a frame the station did not send: forget it after a minute.
     this.scheduler.after(60_000_000, () => s.dntxed.delete(m.diid));
     s.channel.send(JSON.stringify(m));
+    return true;
   }
 
   connectedGateways(): string[] {
@@ -246,14 +225,17 @@ export class LnsFrontend implements GatewayFrontend {
     this.counters.malformed[field] = (this.counters.malformed[field] ?? 0) + 1;
   }
 
+  /** A station's record: anything malformed in it is counted by field, never thrown. */
   private onRecord(s: Station, text: string): void {
-    let m: UpstreamMsg;
     try {
-      m = parseUpstream(text);
+      this.record(s, parseUpstream(text));
     } catch (e) {
       if (e instanceof LnsMessageError) return this.malformed(e.field);
       throw e;
     }
+  }
+
+  private record(s: Station, m: UpstreamMsg): void {
     this.counters.records[m.msgtype] = (this.counters.records[m.msgtype] ?? 0) + 1;
     switch (m.msgtype) {
       case 'version':
@@ -263,7 +245,7 @@ export class LnsFrontend implements GatewayFrontend {
           JSON.stringify({
             msgtype: 'timesync',
             txtime: m.txtime,
-            gpstime: gpsTimeUs(this.scheduler.wallClockMs()),
+            gpstime: gpsTimeMs(this.scheduler.wallClockMs()) * 1000,
           }),
         );
       case 'dntxed': {
@@ -274,13 +256,7 @@ export class LnsFrontend implements GatewayFrontend {
         return done('NONE');
       }
       default: {
-        let phy: Uint8Array;
-        try {
-          phy = phyPayloadOf(m);
-        } catch (e) {
-          if (e instanceof LnsMessageError) return this.malformed(e.field);
-          throw e;
-        }
+        const phy = phyPayloadOf(m);
         const region = this.planOf(s.eui).region;
         const d = region.dataRates[m.DR];
         if (d === undefined) return this.malformed('DR');
@@ -336,9 +312,4 @@ export class LnsFrontend implements GatewayFrontend {
       MuxTime: this.scheduler.wallClockMs() / 1000,
     };
   }
-}
-
-/** µs since the GPS epoch (1980-01-06), as `gpstime` counts (leap seconds as TTS: 18). */
-function gpsTimeUs(unixMs: number): number {
-  return Math.round((unixMs - Date.UTC(1980, 0, 6) + 18_000) * 1000);
 }

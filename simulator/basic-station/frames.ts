@@ -1,3 +1,4 @@
+import { bytesToHex } from '../../crypto/types.js';
 import type { Region } from '../region/types.js';
 import { LnsMessageError } from './errors.js';
 import { dashedEui } from './eui.js';
@@ -9,7 +10,6 @@ import type { JreqMsg, PropdfMsg, UpdfMsg, UpInfo } from './messages.js';
  * frame survives the round trip bit for bit.
  */
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 /** A LoRaWAN little-endian 32-bit field as the protocol's signed int32. */
 const i32le = (b: Uint8Array, at: number) =>
@@ -23,7 +23,7 @@ export function uplinkMessage(
   const mType = phy[0]! >> 5;
   if (mType === 0 && phy.length === 23) {
     // LoRaWAN 1.0.4 §6.2.2: MHDR | JoinEUI | DevEUI | DevNonce | MIC, EUIs little-endian.
-    const eui = (at: number) => dashedEui(hex(phy.slice(at, at + 8).reverse()));
+    const eui = (at: number) => dashedEui(bytesToHex(phy.slice(at, at + 8).reverse()));
     return {
       msgtype: 'jreq',
       MHdr: phy[0]!,
@@ -44,14 +44,14 @@ export function uplinkMessage(
       DevAddr: i32le(phy, 1),
       FCtrl: phy[5]!,
       FCnt: phy[6]! | (phy[7]! << 8),
-      FOpts: hex(phy.slice(8, portAt)),
+      FOpts: bytesToHex(phy.slice(8, portAt)),
       FPort: hasPort ? phy[portAt]! : -1,
-      FRMPayload: hasPort ? hex(phy.slice(portAt + 1, phy.length - 4)) : '',
+      FRMPayload: hasPort ? bytesToHex(phy.slice(portAt + 1, phy.length - 4)) : '',
       MIC: i32le(phy, phy.length - 4),
       ...radio,
     };
   }
-  return { msgtype: 'propdf', FRMPayload: hex(phy), ...radio };
+  return { msgtype: 'propdf', FRMPayload: bytesToHex(phy), ...radio };
 }
 
 /** The PHYPayload a station's jreq, updf or propdf stands for. */
@@ -112,6 +112,17 @@ export function xtimeOf(session: number, us: number): number {
 
 export function xtimeSession(xtime: number): number {
   return Math.floor(xtime / 2 ** 48);
+}
+
+/**
+ * A 32-bit concentrator timestamp put back onto the 48-bit µs clock xtime carries: the value nearest
+ * to `clockUs`, the clock's last known reading (ahead or behind by less than half the 32-bit range).
+ */
+export function extendTmst(clockUs: number, tmst: number): number {
+  const us = clockUs - (clockUs % 2 ** 32) + tmst;
+  if (us - clockUs > 2 ** 31) return us - 2 ** 32;
+  if (clockUs - us > 2 ** 31) return us + 2 ** 32;
+  return us;
 }
 
 /** The 32-bit concentrator timestamp (Semtech `tmst`) inside an xtime. */

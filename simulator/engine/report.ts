@@ -13,6 +13,7 @@ import { rejectedOf, runCounts } from './run-counts.js';
 import type { FirmwareReport, SimulatorHealth } from '../report/types.js';
 import { verdictOf } from '../report/verdict.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
+import type { DeviceCounters } from '../device/types.js';
 
 /** Everything a finished run hands to its report. */
 export interface RunOutcome {
@@ -41,6 +42,29 @@ export interface RunOutcome {
   settled?: boolean;
 }
 
+/** A fleet's figures in the report, and the device counter each adds up. */
+const FLEET_COUNTERS = [
+  ['uplinks', 'uplinks'],
+  ['retransmissions', 'retransmissions'],
+  ['downlinks', 'downlinks'],
+  ['downlinks_missed', 'downlinksMissed'],
+  ['downlinks_lost_busy', 'downlinksLostBusy'],
+  ['downlinks_refused_by_gateway', 'downlinksRefusedByGateway'],
+  ['downlinks_not_scheduled', 'downlinksNotScheduled'],
+  ['downlinks_too_weak', 'downlinksTooWeak'],
+  ['uplinks_not_sent_after_traffic', 'notSentAfterTraffic'],
+  ['uplinks_unheard', 'uplinksUnheard'],
+  ['beacons_received', 'beaconsReceived'],
+  ['beacons_missed', 'beaconsMissed'],
+  ['class_b_fallbacks', 'classBFallbacks'],
+] as const satisfies readonly (readonly [string, keyof DeviceCounters])[];
+
+function emptyFleet(): Record<string, number> {
+  const f: Record<string, number> = { devices: 0, joined: 0 };
+  for (const [field] of FLEET_COUNTERS) f[field] = 0;
+  return f;
+}
+
 /** The run's report: counts by fleet and gateway, the metrics, and the verdict of its thresholds. */
 export function buildReport(o: RunOutcome): RunReport {
   const { scenario: s, seed, target, virtual, durationMs, interrupted, devices, gateways } = o;
@@ -50,38 +74,10 @@ export function buildReport(o: RunOutcome): RunReport {
   const violationSamples: RunReport['violationSamples'] = [];
   for (const { dev, plan } of devices.values()) {
     const c = dev.counters;
-    const f = (fleets[plan.fleet.name] ??= {
-      devices: 0,
-      joined: 0,
-      uplinks: 0,
-      retransmissions: 0,
-      downlinks: 0,
-      downlinks_missed: 0,
-      downlinks_lost_busy: 0,
-      downlinks_refused_by_gateway: 0,
-      downlinks_not_scheduled: 0,
-      downlinks_too_weak: 0,
-      uplinks_not_sent_after_traffic: 0,
-      uplinks_unheard: 0,
-      beacons_received: 0,
-      beacons_missed: 0,
-      class_b_fallbacks: 0,
-    });
+    const f = (fleets[plan.fleet.name] ??= emptyFleet());
     f.devices!++;
     if (dev.joined) f.joined!++;
-    f.uplinks! += c.uplinks;
-    f.retransmissions! += c.retransmissions;
-    f.downlinks! += c.downlinks;
-    f.downlinks_missed! += c.downlinksMissed;
-    f.downlinks_lost_busy! += c.downlinksLostBusy;
-    f.downlinks_refused_by_gateway! += c.downlinksRefusedByGateway;
-    f.downlinks_not_scheduled! += c.downlinksNotScheduled;
-    f.downlinks_too_weak! += c.downlinksTooWeak;
-    f.uplinks_not_sent_after_traffic! += c.notSentAfterTraffic;
-    f.uplinks_unheard! += c.uplinksUnheard;
-    f.beacons_received! += c.beaconsReceived;
-    f.beacons_missed! += c.beaconsMissed;
-    f.class_b_fallbacks! += c.classBFallbacks;
+    for (const [field, counter] of FLEET_COUNTERS) f[field]! += c[counter];
     for (const [k, n] of Object.entries(dev.violations) as [ViolationKind, number][])
       violations[k] = (violations[k] ?? 0) + n;
     for (const v of dev.recentViolations)
@@ -91,16 +87,12 @@ export function buildReport(o: RunOutcome): RunReport {
   for (const c of compact) {
     const k = c.fleet.counters;
     fleets[c.name] = {
+      ...emptyFleet(),
       devices: c.plans.length,
       joined: c.plans.length,
       uplinks: k.uplinks,
-      retransmissions: 0,
       downlinks: k.downlinksInWindow,
       downlinks_missed: k.downlinksMissed,
-      downlinks_lost_busy: 0,
-      downlinks_refused_by_gateway: 0,
-      downlinks_not_scheduled: 0,
-      downlinks_too_weak: 0,
     };
     if (k.downlinksBadMic > 0) violations['bad-mic'] = (violations['bad-mic'] ?? 0) + k.downlinksBadMic;
   }

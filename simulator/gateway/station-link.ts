@@ -1,7 +1,13 @@
 import WebSocket from 'ws';
 import { dashedEui } from '../basic-station/eui.js';
 import { LnsMessageError } from '../basic-station/errors.js';
-import { listeningFrequencies, uplinkMessage, xtimeOf, xtimeTmst } from '../basic-station/frames.js';
+import {
+  extendTmst,
+  listeningFrequencies,
+  uplinkMessage,
+  xtimeOf,
+  xtimeTmst,
+} from '../basic-station/frames.js';
 import { parseDownstream, type DnmsgMsg, type RouterConfigMsg } from '../basic-station/messages.js';
 import { dataRate, dataRateIndex } from '../region/channels.js';
 import type { Region } from '../region/types.js';
@@ -172,8 +178,7 @@ class StationLink implements DatagramLink {
       this.counters.notListening++;
       return;
     }
-    let us = this.clockUs - (this.clockUs % U32) + f.tmst;
-    if (us < this.clockUs - U32 / 2) us += U32;
+    const us = extendTmst(this.clockUs, f.tmst);
     this.clockUs = us;
     const gpstime =
       f.gpsMs !== undefined ? f.gpsMs * 1000 : this.gpsOffsetUs === 0 ? 0 : Math.round(us + this.gpsOffsetUs);
