@@ -32,6 +32,8 @@ export interface ClassBState {
   answered: boolean;
   /** Ping slots open, ClassB set in uplinks: a beacon within two hours and the periodicity acknowledged. */
   active: boolean;
+  /** What the last uplink's ClassB bit told the network: all it knows of this device's ping slots. */
+  announced?: boolean;
   check?: TimerHandle;
 }
 

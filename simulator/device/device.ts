@@ -59,6 +59,8 @@ export class VirtualDevice {
     beaconsReceived: 0,
     beaconsMissed: 0,
     classBFallbacks: 0,
+    pingSlotMissed: 0,
+    pingSlotNotScheduled: 0,
     stickyRepeats: 0,
     simulatorLate: 0,
   };

@@ -165,6 +165,7 @@ export type DeviceEvent =
   | { type: 'gateway-refused'; error: string; joinAccept: boolean }
   /** The network said it could not schedule this device's answer on any gateway: it never left. */
   | { type: 'not-scheduled'; joinAccept: boolean }
+  | { type: 'ping-slot-missed'; cause: 'beacon-lost' | 'radio-busy' }
   /** A gateway sent this device's frame, too weak at the device to be received (radio geometry). */
   | { type: 'too-weak'; joinAccept: boolean }
   /** Class B: a beacon received (its GPS time), one due and not heard, ping slots opened or closed. */
@@ -206,6 +207,13 @@ export interface DeviceCounters {
   beaconsReceived: number;
   beaconsMissed: number;
   classBFallbacks: number;
+  /**
+   * Class B downlinks this device missed on its side: the network sent in a ping slot it had been told
+   * of (ClassB in the last uplink), but the device had lost the beacon since, or its radio was busy.
+   */
+  pingSlotMissed: number;
+  /** Class B downlinks the network said it could not schedule in any ping slot (outside a class A cycle). */
+  pingSlotNotScheduled: number;
   /** Uplinks that repeated a sticky MAC answer: no downlink had come since it was first sent. */
   stickyRepeats: number;
   /**

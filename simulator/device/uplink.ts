@@ -170,7 +170,7 @@ export function sendData(dev: VirtualDevice): void {
       adr: dev.mac.adr,
       adrAckReq: adrAckReq(dev),
       ack: ack !== undefined,
-      classB: dev.classB?.active === true,
+      classB: announceClassB(dev),
     },
     fOpts: c.macBytes ?? new Uint8Array(0),
     fPort: c.app?.fPort ?? null,
@@ -294,4 +294,12 @@ export function transmitNow(
       payload: c.app?.payload,
     });
   }
+}
+
+/** The ClassB bit of the uplink being built (LoRaWAN 1.0.4 §12.1), remembered as what the network knows. */
+function announceClassB(dev: VirtualDevice): boolean {
+  const b = dev.classB;
+  if (b === undefined) return false;
+  b.announced = b.active;
+  return b.active;
 }

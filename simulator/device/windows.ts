@@ -133,8 +133,16 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     if (!inRx1 && d.frequency === dev.mac.rx2Frequency && at(dev.mac.rx2DataRate)) window = 'RXC';
   }
   if (window === undefined) {
+    if (!addressedToMe(dev, d.phyPayload)) return;
+    // The network still follows the ping slots the last uplink announced; the device lost its beacon.
+    const b = dev.classB;
+    if (b?.announced === true && !b.active) {
+      dev.counters.pingSlotMissed++;
+      dev.emit({ type: 'ping-slot-missed', cause: 'beacon-lost' });
+      return;
+    }
     // The network sent at a moment, frequency or data rate no window of dev device had.
-    if (addressedToMe(dev, d.phyPayload)) missed(dev, d);
+    missed(dev, d);
     return;
   }
   const radioBusy =
@@ -146,7 +154,10 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     // a collision at the device, not a fault of the network.
     if (addressedToMe(dev, d.phyPayload)) {
       dev.counters.downlinksLostBusy++;
-      if (c !== undefined) c.answerLost = 'device-busy';
+      if (window === 'PING') {
+        dev.counters.pingSlotMissed++;
+        dev.emit({ type: 'ping-slot-missed', cause: 'radio-busy' });
+      } else if (c !== undefined) c.answerLost = 'device-busy';
     }
     return;
   }
@@ -185,7 +196,14 @@ export function notHeard(dev: VirtualDevice, d: UnheardDownlink): void {
  */
 export function notScheduled(dev: VirtualDevice, kind: 'join' | 'data'): void {
   const c = dev.cycle;
-  if (dev.stopped || c === undefined || (c.kind === 'join') !== (kind === 'join')) return;
+  if (dev.stopped) return;
+  // No class A answer pending: a downlink for the ping slots the network was told of.
+  if (c === undefined && kind === 'data' && dev.classB?.announced === true) {
+    dev.counters.pingSlotNotScheduled++;
+    dev.emit({ type: 'not-scheduled', joinAccept: false });
+    return;
+  }
+  if (c === undefined || (c.kind === 'join') !== (kind === 'join')) return;
   c.answerLost ??= 'not-scheduled';
   dev.emit({ type: 'not-scheduled', joinAccept: kind === 'join' });
 }

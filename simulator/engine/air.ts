@@ -118,12 +118,20 @@ export class Air {
         onEvent: (e) => {
           if (e.event === 'tx_rejected' && e.phyPayload !== undefined && e.startUs !== undefined)
             this.refused({ phyPayload: e.phyPayload, startUs: e.startUs, error: e.error });
+          // A station's own transmit rules kept the frame off the air: the gateway's doing as well.
+          if (e.event === 'tx_withheld')
+            this.refused({ phyPayload: e.phyPayload, startUs: e.startUs, error: `station ${e.reason}` });
         },
       },
     );
     this.gateways.set(g.id, gw);
     await gw.start();
     return gw;
+  }
+
+  /** What gateway `gatewayId` hears on `frequency` at `atUs`, dBm: its clear-channel assessment. */
+  carrierRssi(gatewayId: string, frequency: number, atUs: number): number {
+    return this.o.medium.carrierRssi(gatewayId, frequency, atUs);
   }
 
   /** A device at `position`, heard by the medium; `hearer` gets what reaches its antenna. */

@@ -57,6 +57,8 @@ const FLEET_COUNTERS = [
   ['beacons_received', 'beaconsReceived'],
   ['beacons_missed', 'beaconsMissed'],
   ['class_b_fallbacks', 'classBFallbacks'],
+  ['ping_slot_missed', 'pingSlotMissed'],
+  ['ping_slot_not_scheduled', 'pingSlotNotScheduled'],
 ] as const satisfies readonly (readonly [string, keyof DeviceCounters])[];
 
 function emptyFleet(): Record<string, number> {

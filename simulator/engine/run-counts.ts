@@ -39,6 +39,8 @@ export function runCounts(o: CountSources): RunTotals {
   let simulatorLate = 0;
   let beaconsReceived = 0;
   let beaconsMissed = 0;
+  let pingSlotMissed = 0;
+  let pingSlotNotScheduled = 0;
   for (const { dev, plan } of o.devices.values()) {
     const c = dev.counters;
     joinsRequested += c.joinRequests;
@@ -53,6 +55,8 @@ export function runCounts(o: CountSources): RunTotals {
     simulatorLate += c.simulatorLate;
     beaconsReceived += c.beaconsReceived;
     beaconsMissed += c.beaconsMissed;
+    pingSlotMissed += c.pingSlotMissed;
+    pingSlotNotScheduled += c.pingSlotNotScheduled;
   }
   for (const c of o.compact) {
     windowMiss += c.fleet.counters.downlinksMissed;
@@ -77,6 +81,8 @@ export function runCounts(o: CountSources): RunTotals {
     beaconsReceived,
     beaconsMissed,
     pingSlotDownlinks: dl.byWindow.PING ?? 0,
+    pingSlotNotScheduled,
+    pingSlotMissed,
     downlinksByWindow: dl.byWindow,
     networkRejections: Object.values(o.rejected).reduce((a, n) => a + n, 0),
     devicesNotProvisioned: o.notProvisioned,

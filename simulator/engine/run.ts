@@ -310,7 +310,7 @@ class Run {
   }
 
   /** How a gateway reaches the target: Semtech UDP (a socket unless in process), or Basics Station. */
-  private gatewayTransport(g: GatewayPlan, target: RunTarget): { transport?: GatewayTransport } {
+  private gatewayTransport(g: GatewayPlan, target: RunTarget, air: Air): { transport?: GatewayTransport } {
     if (g.protocol === 'semtech-udp')
       return target.inProcess ? { transport: target.inProcess.gatewayTransport } : {};
     const inProcess = target.inProcess;
@@ -319,7 +319,9 @@ class Run {
       ? (eui, onText) => Promise.resolve(inProcess.stationChannel(eui, onText))
       : webSocketConnect(target.lns!);
     const session = 1 + (Number.parseInt(g.eui.slice(-4), 16) % 31);
-    return { transport: stationTransport({ eui: g.eui, region: this.x.plan.region, connect, session }) };
+    const carrierSense = (frequency: number, atUs: number) => air.carrierRssi(g.id, frequency, atUs);
+    const region = this.x.plan.region;
+    return { transport: stationTransport({ eui: g.eui, region, connect, session, carrierSense }) };
   }
 
   private async addGateways(air: Air, target: RunTarget): Promise<void> {
@@ -335,7 +337,7 @@ class Run {
         position: g.position,
         antennaGain: g.antennaGain,
         server: target.udp,
-        ...this.gatewayTransport(g, target),
+        ...this.gatewayTransport(g, target, air),
         txFrequencyRange: txRange as [number, number],
         rng: new Rng(`${this.x.seed}/gateway/${g.id}`),
         ...(g.beacon ? { beacon: beaconOf(region, g.antennaGain) } : {}),

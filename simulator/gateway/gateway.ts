@@ -121,6 +121,8 @@ export interface GatewayCounters {
   pullResp: number;
   txAck: Record<TxAckError, number>;
   transmitted: number;
+  /** Admitted frames the carrier kept off the air at their start (a station's duty cycle, LBT, dwell). */
+  txWithheld: number;
   rxReceived: number;
   rxForwarded: number;
   statSent: number;
@@ -140,6 +142,7 @@ export type GatewayEvent =
       phyPayload?: Uint8Array;
       startUs?: number;
     }
+  | { event: 'tx_withheld'; reason: string; phyPayload: Uint8Array; startUs: number }
   | { event: 'push_ack_missing'; token: number }
   | { event: 'pull_ack_missing'; token: number }
   | { event: 'send_error'; message: string };
@@ -209,6 +212,7 @@ export class VirtualGateway {
       pullResp: 0,
       txAck: Object.fromEntries(TX_ACK_ERRORS.map((k) => [k, 0])) as Record<TxAckError, number>,
       transmitted: 0,
+      txWithheld: 0,
       rxReceived: 0,
       rxForwarded: 0,
       statSent: 0,
@@ -500,6 +504,23 @@ export class VirtualGateway {
       endUs: start + airtime,
       timer: this.scheduler.at(start, () => {
         this.scheduledTx = this.scheduledTx.filter((s) => s !== entry);
+        const held = this.link?.transmitting?.(token, {
+          frequency: tx.frequency,
+          startUs: start,
+          tmst,
+          airtimeUs: airtime,
+        });
+        if (held !== undefined) {
+          this.counters.txWithheld++;
+          if (held.final)
+            this.hooks.onEvent?.({
+              event: 'tx_withheld',
+              reason: held.reason,
+              phyPayload: tx.phyPayload,
+              startUs: start,
+            });
+          return;
+        }
         this.onAirUntil = start + airtime;
         this.counters.transmitted++;
         this.interval.txnb++;

@@ -17,7 +17,9 @@ import type {
   DatagramLink,
   ForwardedFrame,
   GatewayTransport,
+  OutgoingFrame,
 } from '../semtech-udp/transport.js';
+import { STATION_TX_REFUSALS, StationTxRules, type StationTxRefusal } from './station-tx-rules.js';
 
 /** One open connection to an LNS, text records both ways (a WebSocket, or the same process). */
 export interface LnsChannel {
@@ -41,10 +43,28 @@ export interface StationOptions {
   session: number;
   /** Pause before reconnecting after the LNS closed the connection, ms; doubles up to 30 s. */
   reconnectMs?: number;
+  /**
+   * What the concentrator hears on a channel at a moment, dBm: its clear-channel assessment where
+   * router_config leaves listen-before-talk on (KR920, AS923JP). Without it the channel is always clear.
+   */
+  carrierSense?: (frequency: number, atUs: number) => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 const U32 = 2 ** 32;
+/** Basics Station's class C retry: 100 ms later, up to 10 times (s2conf.h CLASS_C_BACKOFF_BY/_MAX). */
+const CLASS_C_BACKOFF_US = 100_000;
+const CLASS_C_BACKOFF_MAX = 10;
+
+/** A dnmsg handed to the concentrator, and where it stands among its tries. */
+interface PendingDownlink {
+  m: DnmsgMsg;
+  devEui: string;
+  /** rx1: class A RX1 (RX2 left as the alternative); retry: class C; once: RX2 only, or class B. */
+  phase: 'rx1' | 'retry' | 'once';
+  tries: number;
+  drIndex: number;
+}
 
 /**
  * A virtual gateway speaking LoRa Basics Station instead of Semtech UDP. The gateway's radio side is
@@ -67,7 +87,9 @@ class StationLink implements DatagramLink {
   private closing = false;
   /** The concentrator's 32-bit clock extended to 48 bits, as xtime carries it. */
   private clockUs = 0;
-  private readonly sent = new Map<number, { diid: number; xtime: number; devEui: string }>();
+  private readonly sent = new Map<number, PendingDownlink>();
+  /** What router_config left on of the station's own transmit checks. */
+  private rules: StationTxRules | undefined;
   private drs: readonly (readonly number[])[] | undefined;
   /** What `router_config` set: the frequencies the concentrator listens on (all, without sx1301_conf), the TX range. */
   private listening: Set<number> | 'all' | undefined;
@@ -82,6 +104,8 @@ class StationLink implements DatagramLink {
     notListening: 0,
     /** dnmsg outside router_config's freq_range. */
     txRefused: 0,
+    /** Tries kept off the air by the station's own checks, by reason (a later try may have gone). */
+    txHeld: Object.fromEntries(STATION_TX_REFUSALS.map((r) => [r, 0])) as Record<StationTxRefusal, number>,
   };
 
   constructor(
@@ -197,22 +221,58 @@ class StationLink implements DatagramLink {
     this.channel.send(JSON.stringify(m));
   }
 
-  /** A concentrator that sent the frame: `dntxed`. A station reports nothing for one it did not. */
+  /** The concentrator refused the frame: a station reports nothing for a frame it did not send. */
   private txAck(token: number, error: string | undefined): void {
-    const s = this.sent.get(token);
+    if (error !== undefined && error !== 'NONE') this.sent.delete(token);
+  }
+
+  /**
+   * The frame is due on air: the station's checks (duty cycle, listen before talk, dwell time), then
+   * `dntxed`. A frame held back tries its alternative — RX2 for class A, 100 ms later for class C.
+   */
+  transmitting(token: number, tx: OutgoingFrame): { reason: string; final: boolean } | undefined {
+    const p = this.sent.get(token);
+    if (p === undefined) return undefined;
     this.sent.delete(token);
-    if (s === undefined || (error !== undefined && error !== 'NONE')) return;
+    const refusal = this.rules?.check(tx, (f, atUs) => this.o.carrierSense?.(f, atUs) ?? -Infinity);
+    if (refusal === undefined) {
+      this.rules?.sent(tx);
+      this.dntxed(p, tx);
+      return undefined;
+    }
+    this.counters.txHeld[refusal]++;
+    return { reason: refusal, final: !this.alternative(token, p, tx) };
+  }
+
+  private dntxed(p: PendingDownlink, tx: OutgoingFrame): void {
+    const us = extendTmst(this.clockUs, tx.tmst);
     this.channel?.send(
       JSON.stringify({
         msgtype: 'dntxed',
-        diid: s.diid,
-        DevEui: s.devEui,
+        diid: p.m.diid,
+        DevEui: p.devEui,
+        DR: p.drIndex,
+        Freq: tx.frequency,
         rctx: 0,
-        xtime: s.xtime,
+        xtime: xtimeOf(this.o.session, us),
         txtime: 0,
-        gpstime: 0,
+        gpstime: this.gpsOffsetUs === 0 ? 0 : Math.round(us + this.gpsOffsetUs),
       }),
     );
+  }
+
+  /** Hands the concentrator the held frame's next try; false when there is none. */
+  private alternative(token: number, p: PendingDownlink, tx: OutgoingFrame): boolean {
+    const m = p.m;
+    if (p.phase === 'rx1' && m.RX2DR !== undefined && m.RX2Freq !== undefined) {
+      const next: PendingDownlink = { ...p, phase: 'once', drIndex: m.RX2DR };
+      return this.toConcentrator(token, next, m.RX2Freq, { tmst: (tx.tmst + 1_000_000) % U32 });
+    }
+    if (p.phase === 'retry' && p.tries < CLASS_C_BACKOFF_MAX) {
+      const next: PendingDownlink = { ...p, tries: p.tries + 1 };
+      return this.toConcentrator(token, next, tx.frequency, { tmst: (tx.tmst + CLASS_C_BACKOFF_US) % U32 });
+    }
+    return false;
   }
 
   private onText(text: string): void {
@@ -234,6 +294,8 @@ class StationLink implements DatagramLink {
   private configure(m: RouterConfigMsg): void {
     this.drs = m.DRs;
     this.freqRange = m.freq_range;
+    const rules = StationTxRules.of(m, this.o.region);
+    this.rules = rules.active ? rules : undefined;
     const confs = m.sx1301_conf ?? [];
     if (confs.length === 0) this.listening = 'all';
     else {
@@ -268,28 +330,41 @@ class StationLink implements DatagramLink {
     }
     const rxDelayS = Math.max(1, m.RxDelay ?? 1) + (rx2 ? 1 : 0);
     const imme = m.dC === 2 && m.xtime === undefined;
-    const when = classB
+    const when: { imme: true } | { tmst: number } | { tmms: number } = classB
       ? { tmms: Math.round(m.gpstime! / 1000) }
       : imme
-        ? {}
+        ? { imme: true as const }
         : { tmst: (xtimeTmst(m.xtime ?? 0) + rxDelayS * 1_000_000) % U32 };
+    const phase = m.dC === 2 ? 'retry' : !classB && !rx2 ? 'rx1' : 'once';
+    const p: PendingDownlink = { m, devEui: dashedEui(m.DevEui), phase, tries: 0, drIndex: drIndex! };
+    this.toConcentrator(m.diid & 0xffff, p, freq, when);
+  }
+
+  /** A PULL_RESP for the gateway's concentrator: `p`'s frame at `freq` and `when`. */
+  private toConcentrator(
+    token: number,
+    p: PendingDownlink,
+    freq: number,
+    when: { imme: true } | { tmst: number } | { tmms: number },
+  ): boolean {
+    const d = this.o.region.dataRates[p.drIndex]!;
     const txpk: TxPk = {
-      imme,
-      ...when,
+      imme: 'imme' in when,
+      ...('imme' in when ? {} : when),
       freq: freq / 1e6,
       rfch: 0,
       powe: 14,
       modu: d.modulation === 'FSK' ? 'FSK' : 'LORA',
-      datr: dataRate(this.o.region, drIndex!).datr,
+      datr: dataRate(this.o.region, p.drIndex).datr,
       ...(d.modulation === 'FSK' ? { fdev: 25000 } : { codr: '4/5' }),
       ipol: true,
-      size: m.pdu.length / 2,
-      data: Buffer.from(m.pdu, 'hex').toString('base64'),
+      size: p.m.pdu.length / 2,
+      data: Buffer.from(p.m.pdu, 'hex').toString('base64'),
       ncrc: true,
     };
-    const token = m.diid & 0xffff;
-    this.sent.set(token, { diid: m.diid, xtime: m.xtime ?? 0, devEui: dashedEui(m.DevEui) });
+    this.sent.set(token, p);
     this.handlers.message(encodeUdpPacket({ type: 'PULL_RESP', version: 2, token, body: { txpk } }));
+    return true;
   }
 }
 

@@ -29,6 +29,10 @@ export interface RunCounts {
   beaconsMissed: number;
   /** Class B: application downlinks received in a ping slot. */
   pingSlotDownlinks: number;
+  /** Class B downlinks the network could not place in any ping slot. */
+  pingSlotNotScheduled: number;
+  /** Class B downlinks sent in an announced ping slot that the device missed (beacon lost, radio busy). */
+  pingSlotMissed: number;
   networkRejections: number;
   devicesNotProvisioned: number;
   /** Receive windows lost to the simulator's own lag (wall time under load), not to the network. */
@@ -69,6 +73,8 @@ export type CountMetric =
   | 'beacons_received'
   | 'beacons_missed'
   | 'ping_slot_downlinks'
+  | 'ping_slot_missed_by_network'
+  | 'ping_slot_missed_by_device'
   | 'network_rejections'
   | 'devices_not_provisioned'
   | 'simulator_late';
@@ -183,6 +189,16 @@ export const METRICS = {
     count: 'pingSlotDownlinks',
     help: 'application downlinks a class B device received in a ping slot',
   },
+  ping_slot_missed_by_network: {
+    unit: 'count',
+    count: 'pingSlotNotScheduled',
+    help: 'class B downlinks the network said it could not schedule in any ping slot',
+  },
+  ping_slot_missed_by_device: {
+    unit: 'count',
+    count: 'pingSlotMissed',
+    help: 'class B downlinks sent in an announced ping slot the device missed: beacon lost since, or radio busy',
+  },
   network_rejections: {
     unit: 'count',
     count: 'networkRejections',
@@ -240,6 +256,8 @@ const ADDED_LATER: ReadonlySet<string> = new Set([
   'beacons_received',
   'beacons_missed',
   'ping_slot_downlinks',
+  'ping_slot_missed_by_network',
+  'ping_slot_missed_by_device',
 ]);
 
 export function countsFrom(values: Record<string, unknown>, where = 'metrics'): RunCounts {

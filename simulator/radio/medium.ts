@@ -79,6 +79,9 @@ export class RadioMedium {
   private readonly fadingSigma: number;
   /** Per receiver: receptions still on air (collision candidates). */
   private readonly onAir = new Map<string, Reception[]>();
+  /** Every transmission that may still be on air, for carrier sense (listen before talk). */
+  private live: Transmission[] = [];
+  private liveKept = 64;
   readonly counters: MediumCounters = { transmissions: 0, receptions: 0, belowFloor: 0, collisions: 0 };
 
   constructor(private readonly opts: MediumOptions) {
@@ -131,10 +134,36 @@ export class RadioMedium {
     return this.transmit(tx, this.gateways, nodes);
   }
 
+  /**
+   * The strongest signal on `frequency` at `gatewayId`'s antenna at `atUs`, dBm (−Infinity when the
+   * channel is quiet): what a concentrator's clear-channel assessment measures before it transmits.
+   */
+  carrierRssi(gatewayId: string, frequency: number, atUs: number): number {
+    const gw = this.gateways.get(gatewayId);
+    let max = -Infinity;
+    if (gw === undefined) return max;
+    for (const tx of this.live) {
+      if (tx.frequency !== frequency || tx.from === gatewayId) continue;
+      if (tx.startUs > atUs || tx.startUs + tx.airtimeUs <= atUs) continue;
+      const from = this.devices.get(tx.from) ?? this.gateways.get(tx.from);
+      if (from !== undefined) max = Math.max(max, this.linkRssi(tx, from, gw));
+    }
+    return max;
+  }
+
+  /** Keeps `tx` for carrier sense; drops those that ended before it began, once the list doubled. */
+  private keepLive(tx: Transmission): void {
+    this.live.push(tx);
+    if (this.live.length < 2 * this.liveKept) return;
+    this.live = this.live.filter((t) => t.startUs + t.airtimeUs > tx.startUs);
+    this.liveKept = Math.max(64, this.live.length);
+  }
+
   private transmit(tx: Transmission, senders: Map<string, Node>, receivers: Iterable<Node>): Reception[] {
     const from = senders.get(tx.from);
     if (from === undefined) return [];
     this.counters.transmissions++;
+    this.keepLive(tx);
     const out: Reception[] = [];
     for (const to of receivers) {
       const fading = this.fadingSigma > 0 ? this.opts.rng.normal(0, this.fadingSigma) : 0;

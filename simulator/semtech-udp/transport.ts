@@ -20,6 +20,20 @@ export interface DatagramLink {
    * gave it, instead of in a PUSH_DATA: no JSON to write and read back.
    */
   forward?(f: ForwardedFrame): void;
+  /**
+   * A carrier with its own transmit rules (a Basics Station's duty cycle, listen before talk, dwell
+   * time) is asked as each admitted frame (PULL_RESP `token`) is about to go on air: undefined lets it
+   * go; otherwise it stays off the air, and `final` says the carrier has no later try for it.
+   */
+  transmitting?(token: number, tx: OutgoingFrame): { reason: string; final: boolean } | undefined;
+}
+
+/** A downlink at the moment it would go on air (scheduler µs, the concentrator's 32-bit clock). */
+export interface OutgoingFrame {
+  frequency: number;
+  startUs: number;
+  tmst: number;
+  airtimeUs: number;
 }
 
 /** A frame the concentrator received, with its radio metadata. */

@@ -102,14 +102,34 @@ describe('a class B device', () => {
 
   it('goes back to class A two hours after its last beacon, and to class B with the next one', () => {
     const { h, beaconUs } = activeClassB();
+    h.sendUplink(2, Uint8Array.of(8)); // ClassB set: the network follows the ping slots from now on
+    expect(uplinkFCtrl(h).classB).toBe(true);
+    h.advance(10_000);
+    // Between uplinks, a downlink the network could not place is a ping slot it missed, not an answer.
+    h.device.notScheduled('data');
+    expect(h.device.counters.pingSlotNotScheduled).toBe(1);
+    expect(h.device.counters.downlinksNotScheduled).toBe(0);
     beaconAt(h, beaconUs + PERIOD_US, GPS0 + 128);
     h.advance(2 * 3600_000 + 300_000);
     // 2 h = 56.25 beacon periods: the 57th beacon missed after the last one is past two hours: class A.
     expect(h.device.counters.beaconsMissed).toBe(57);
     expect(h.device.counters.classBFallbacks).toBe(1);
     expect(h.eventsOf('class-b').map((e) => e.active)).toEqual([true, false]);
+    // Until its next uplink says so, the network cannot know: a ping-slot frame now is the device's miss.
+    const pingFrame = () => h.buildDownlink({ fPort: 10, payload: Uint8Array.of(0xee) });
+    h.deliverAtTime(h.sched.now() + 1_000_000, pingFrame(), BEACON_HZ, 3);
+    h.advance(1_500);
+    expect(h.device.counters.pingSlotMissed).toBe(1);
+    expect(h.eventsOf('ping-slot-missed')).toEqual([{ type: 'ping-slot-missed', cause: 'beacon-lost' }]);
+    expect(h.device.violations['downlink-outside-window'] ?? 0).toBe(0);
     h.sendUplink(2, Uint8Array.of(9));
     expect(uplinkFCtrl(h).classB).toBe(false);
+    // Told, the network must stop: the same frame now breaks the spec.
+    h.advance(10_000);
+    h.deliverAtTime(h.sched.now() + 1_000_000, pingFrame(), BEACON_HZ, 3);
+    h.advance(1_500);
+    expect(h.device.violations['downlink-outside-window']).toBe(1);
+    expect(h.device.counters.pingSlotMissed).toBe(1);
     // Found again: any beacon will do while searching.
     const n = 60;
     beaconAt(h, beaconUs + n * PERIOD_US, GPS0 + 128 * n);

@@ -41,6 +41,10 @@ describe('class B against the embedded network', () => {
     // The same figures as metrics, for thresholds and Prometheus.
     expect(r.metrics.ping_slot_downlinks).toBe(r.metrics.downlinks_by_window.PING);
     expect(r.metrics.beacons_received).toBe(f.beacons_received);
+    expect(r.metrics.ping_slot_missed_by_device).toBe(f.ping_slot_missed);
+    expect(r.metrics.ping_slot_missed_by_network).toBe(f.ping_slot_not_scheduled);
+    // Every beacon heard, close to gateways with room: no slot missed on either side.
+    expect(r.metrics.ping_slot_missed_by_device + r.metrics.ping_slot_missed_by_network).toBe(0);
     expect(r.thresholds.map((t) => t.pass)).toEqual([true, true, true, true, true]);
   }, 60_000);
 

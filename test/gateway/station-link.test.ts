@@ -149,9 +149,26 @@ describe('a Basics Station gateway applies router_config', () => {
     const b = decodeUdpPacket(s.datagrams.at(-1)!) as unknown as { body: { txpk: Record<string, unknown> } };
     expect(b.body.txpk).toMatchObject({ tmms: 1_400_000_000_123, freq: 869.525, datr: 'SF9BW125' });
     expect(b.body.txpk.tmst).toBeUndefined();
-    // The concentrator sent diid 9: dntxed names it.
+    // The concentrator took diid 9 (TX_ACK) and, at its time, sent it: then dntxed names it.
     s.link.send(encodeUdpPacket({ type: 'TX_ACK', version: 2, token: 9, gatewayEui: EUI }));
-    expect(s.sent.at(-1)).toMatchObject({ msgtype: 'dntxed', diid: 9 });
+    expect(s.sent.at(-1)).not.toMatchObject({ msgtype: 'dntxed' });
+    const frame = { frequency: 868_100_000, startUs: 0, tmst: 8_000_000, airtimeUs: 41_216 };
+    expect(s.link.transmitting?.(9, frame)).toBeUndefined();
+    expect(s.sent.at(-1)).toMatchObject({ msgtype: 'dntxed', diid: 9, Freq: 868_100_000, DR: 5 });
+    expect((s.sent.at(-1) as { xtime: number }).xtime % 2 ** 32).toBe(8_000_000);
+    // The class B frame was refused by the concentrator (TX_ACK error): no dntxed for it, ever.
+    s.link.send(
+      encodeUdpPacket({
+        type: 'TX_ACK',
+        version: 2,
+        token: 11,
+        gatewayEui: EUI,
+        body: { txpk_ack: { error: 'TOO_LATE' } },
+      }),
+    );
+    const records = s.sent.length;
+    expect(s.link.transmitting?.(11, { ...frame, frequency: 869_525_000 })).toBeUndefined();
+    expect(s.sent).toHaveLength(records);
     await s.link.close();
   });
 });

@@ -21,6 +21,8 @@ export const counts = (over: Partial<RunTotals> = {}): RunTotals => ({
   beaconsReceived: 0,
   beaconsMissed: 0,
   pingSlotDownlinks: 0,
+  pingSlotNotScheduled: 0,
+  pingSlotMissed: 0,
   networkRejections: 0,
   devicesNotProvisioned: 0,
   simulatorLate: 0,

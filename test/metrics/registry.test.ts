@@ -32,6 +32,8 @@ const totals: fc.Arbitrary<RunTotals> = fc.record({
   beaconsReceived: count,
   beaconsMissed: count,
   pingSlotDownlinks: count,
+  pingSlotNotScheduled: count,
+  pingSlotMissed: count,
   networkRejections: count,
   devicesNotProvisioned: count,
   simulatorLate: count,

@@ -67,6 +67,34 @@ describe('RadioMedium', () => {
   const gw = (id: string, x: number) => ({ id, position: { x, y: 0 }, antennaGain: 3, noiseFigure: 6 });
   const dev = (id: string, x: number) => ({ id, position: { x, y: 0 }, antennaGain: 0, noiseFigure: 6 });
 
+  it('senses the carrier at a gateway: the strongest signal on the channel at that moment, its own excluded', () => {
+    const m = medium();
+    m.addGateway(gw('g', 0));
+    m.addGateway(gw('g2', 50));
+    m.addDevice(dev('near', 100));
+    m.addDevice(dev('far', 3000));
+    expect(m.carrierRssi('g', 868_100_000, 0)).toBe(-Infinity);
+    m.uplink(tx('far', { startUs: 0, airtimeUs: 100_000 }));
+    m.uplink(tx('near', { startUs: 20_000, airtimeUs: 50_000 }));
+    const near = m.linkRssi(tx('near'), dev('near', 100), gw('g', 0));
+    const far = m.linkRssi(tx('far'), dev('far', 3000), gw('g', 0));
+    expect(m.carrierRssi('g', 868_100_000, 10_000)).toBeCloseTo(far, 9);
+    expect(m.carrierRssi('g', 868_100_000, 30_000)).toBeCloseTo(near, 9);
+    expect(m.carrierRssi('g', 868_100_000, 100_000)).toBe(-Infinity);
+    expect(m.carrierRssi('g', 868_300_000, 30_000)).toBe(-Infinity);
+    // A gateway does not sense its own transmission; another gateway's it does.
+    m.downlink(tx('g', { startUs: 200_000, airtimeUs: 50_000 }), []);
+    expect(m.carrierRssi('g', 868_100_000, 210_000)).toBe(-Infinity);
+    expect(m.carrierRssi('g2', 868_100_000, 210_000)).toBeCloseTo(
+      m.linkRssi(tx('g'), gw('g', 0), gw('g2', 50)),
+      9,
+    );
+    // Thousands of frames later, the ones long over are gone and the answer is unchanged.
+    for (let i = 0; i < 5000; i++) m.uplink(tx('far', { startUs: 1_000_000 + i * 1000, airtimeUs: 500 }));
+    expect(m.carrierRssi('g', 868_100_000, 30_000)).toBe(-Infinity);
+    expect(m.carrierRssi('g', 868_100_000, 1_000_000 + 4999 * 1000 + 100)).toBeCloseTo(far, 9);
+  });
+
   it('gives each gateway that hears an uplink its own RSSI and SNR; far gateways do not hear it', () => {
     const m = medium();
     m.addGateway(gw('near', 500));
