@@ -56,9 +56,10 @@ function activate(dev: VirtualDevice, b: ClassBState): void {
   if (b.active || !b.answered || b.lastBeacon === undefined) return;
   b.active = true;
   dev.emit({ type: 'class-b', active: true });
-  // LoRaWAN 1.0.4 §12.1: the network learns of the switch from the ClassB bit: an uplink soon tells it.
+  // LoRaWAN 1.0.4 §12.1: the network learns of the switch from the ClassB bit: an uplink soon tells it,
+  // past the beacon-reserved time, where its answer could not go out (a gateway beacons then).
   if (dev.uplinkSoon === undefined)
-    dev.uplinkSoon = dev.scheduler.after(1_000_000, () => {
+    dev.uplinkSoon = dev.scheduler.after(BEACON_RESERVED_MS * 1000 + 1_000_000, () => {
       dev.uplinkSoon = undefined;
       if (dev.cycle === undefined && dev.session !== undefined && !dev.stopped)
         dataCycle(dev, dev.queue.shift());
@@ -80,7 +81,9 @@ export function hearBeacon(dev: VirtualDevice, d: HeardDownlink): void {
     )
   )
     return;
-  // Tracking: only where the beacon is due. Its radio busy sending: the beacon is not heard.
+  // Acquisition: where GPS time from DeviceTimeAns says the beacon is due. Tracking: where the last
+  // beacon says. Its radio busy sending: the beacon is not heard.
+  if (b.lastBeacon === undefined && !listensForBeaconAt(dev, d.startUs)) return;
   if (b.lastBeacon !== undefined) {
     const off = (d.startUs - b.lastBeacon.atUs) % PERIOD_US;
     if (Math.min(off, PERIOD_US - off) > BEACON_TOLERANCE_US) return;
@@ -99,6 +102,20 @@ export function hearBeacon(dev: VirtualDevice, d: HeardDownlink): void {
   dev.emit({ type: 'beacon', gpsTimeS: beacon.gpsTimeS });
   activate(dev, b);
   watch(dev, b, d.startUs + PERIOD_US);
+}
+
+/**
+ * Whether a searching device listens for a beacon at `atUs`. From 1.0.3 it knows GPS time only from
+ * DeviceTimeAns and opens its receiver where that time puts a multiple of 128 s (1.0.4 §13.1): no
+ * answer, no beacon; a wrong answer, the beacon is missed. A 1.0.2 device (no DeviceTimeReq) scans.
+ */
+function listensForBeaconAt(dev: VirtualDevice, atUs: number): boolean {
+  if (dev.config.version === '1.0.2') return true;
+  const t = dev.lastDeviceTime;
+  if (t === undefined) return false;
+  const gpsS = t.gpsEpochSeconds + t.fractionalSecondUnits / 256 + (atUs - t.atUs) / 1e6;
+  const off = gpsS - Math.round(gpsS / BEACON_PERIOD_S) * BEACON_PERIOD_S;
+  return Math.abs(off) * 1e6 <= BEACON_TOLERANCE_US;
 }
 
 /** After each beacon due: missed or not; two hours without one and class B ends. */

@@ -69,7 +69,11 @@ export class VirtualDevice {
   readonly recentViolations: { at: number; kind: ViolationKind; detail: string }[] = [];
   readonly mac: MacState;
   lastLinkCheck: { margin: number; gwCnt: number } | undefined;
-  lastDeviceTime: { gpsEpochSeconds: number; fractionalSecondUnits: number } | undefined;
+  /**
+   * The GPS time DeviceTimeAns gave, and `atUs`, the end of the uplink it refers to (LoRaWAN 1.0.4
+   * §5.9: the time at the end of the uplink transmission that carried DeviceTimeReq).
+   */
+  lastDeviceTime: { gpsEpochSeconds: number; fractionalSecondUnits: number; atUs: number } | undefined;
 
   session: Session | undefined;
   cycle: Cycle | undefined;

@@ -145,7 +145,7 @@ export function macContext(dev: VirtualDevice): MacContext {
       dev.emit({ type: 'link-check', margin, gwCnt });
     },
     onDeviceTime: (gpsEpochSeconds, fractionalSecondUnits) => {
-      dev.lastDeviceTime = { gpsEpochSeconds, fractionalSecondUnits };
+      dev.lastDeviceTime = { gpsEpochSeconds, fractionalSecondUnits, atUs: dev.transmittingUntil };
       dev.emit({ type: 'device-time', gpsEpochSeconds, fractionalSecondUnits });
     },
     onRekeyConf: () => {

@@ -128,7 +128,7 @@ class Run {
   ) {
     this.log = o.logger ?? silentLogger;
     this.virtual = o.virtualTime ?? s.time === 'virtual';
-    this.scheduler = this.virtual ? new VirtualScheduler(Date.now()) : new WallScheduler();
+    this.scheduler = this.virtual ? new VirtualScheduler() : new WallScheduler();
     this.durationMs = parseDuration(s.duration)!;
     this.metrics = new RunMetrics(this.durationMs);
     if (o.metricsListener) this.metrics.listen(o.metricsListener);

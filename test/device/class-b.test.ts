@@ -32,15 +32,29 @@ function beaconAt(h: DeviceHarness, startUs: number, gpsS: number): void {
   );
 }
 
+/**
+ * DeviceTimeAns for the uplink just sent, on a GPS clock where GPS0 falls at scheduler time `t0Us`
+ * (the time at the end of that uplink, LoRaWAN 1.0.4 §5.9); `skewS` makes the network wrong by that much.
+ */
+function timeAns(h: DeviceHarness, t0Us: number, skewS = 0) {
+  const gps = GPS0 + (h.device.transmittingUntil - t0Us) / 1e6 + skewS;
+  const s = Math.floor(gps);
+  return {
+    name: 'DeviceTimeAns' as const,
+    gpsEpochSeconds: s,
+    fractionalSecondUnits: Math.round((gps - s) * 256),
+  };
+}
+
 /** A class B ABP device (a ping slot every second) that heard a beacon and had PingSlotInfoReq answered. */
 function activeClassB(): { h: DeviceHarness; beaconUs: number } {
   const h = new DeviceHarness(abpConfig({ deviceClass: 'B', pingSlotPeriodicity: 0 })).start();
   h.abpSession();
   const up = h.sendUplink(2, Uint8Array.of(1));
-  expect(h.openUplink(up).mac.map((c) => c.name)).toContain('PingSlotInfoReq');
-  h.downlink(up, { mac: [{ name: 'PingSlotInfoAns' }] });
-  h.advance(3000);
+  expect(h.openUplink(up).mac.map((c) => c.name)).toEqual(['PingSlotInfoReq', 'DeviceTimeReq']);
   const beaconUs = 10_000_000;
+  h.downlink(up, { mac: [{ name: 'PingSlotInfoAns' }, timeAns(h, beaconUs)] });
+  h.advance(3000);
   beaconAt(h, beaconUs, GPS0);
   h.advance(11_000);
   expect(h.eventsOf('class-b')).toEqual([{ type: 'class-b', active: true }]);
@@ -59,13 +73,21 @@ describe('a class B device', () => {
     h.advance(10_000);
     const again = h.sendUplink(2, Uint8Array.of(2)); // no answer yet: asked again
     expect(h.openUplink(again).mac).toContainEqual({ name: 'PingSlotInfoReq', periodicity: 3 });
-    h.downlink(again, { mac: [{ name: 'PingSlotInfoAns' }] });
+    expect(h.openUplink(again).mac).toContainEqual({ name: 'DeviceTimeReq' });
+    // Without GPS time the device does not know when a beacon is due: it hears none.
+    beaconAt(h, h.sched.now() + 1_000_000, GPS0 - 128);
+    h.advance(2_000);
+    const t0Us = 200_000_000; // where GPS0 falls, by the network's DeviceTimeAns
+    h.downlink(again, { mac: [{ name: 'PingSlotInfoAns' }, timeAns(h, t0Us)] });
     h.advance(10_000);
     const third = h.sendUplink(2, Uint8Array.of(3));
-    expect(h.openUplink(third).mac.map((c) => c.name)).not.toContain('PingSlotInfoReq');
+    expect(h.openUplink(third).mac.map((c) => c.name)).toEqual([]);
     expect(uplinkFCtrl(h).classB).toBe(false); // no beacon yet
-    beaconAt(h, h.sched.now() + 1_000_000, GPS0);
-    h.advance(20_000);
+    expect(h.device.counters.beaconsReceived).toBe(0);
+    // A frame that looks like a beacon 1 s off the GPS grid: the device is not listening then.
+    beaconAt(h, t0Us - 1_000_000, GPS0);
+    beaconAt(h, t0Us, GPS0);
+    h.advance(t0Us / 1000 - h.sched.now() / 1000 + 20_000);
     h.sendUplink(2, Uint8Array.of(4));
     expect(uplinkFCtrl(h).classB).toBe(true);
     expect(h.device.counters.beaconsReceived).toBe(1);
@@ -130,13 +152,26 @@ describe('a class B device', () => {
     h.advance(1_500);
     expect(h.device.violations['downlink-outside-window']).toBe(1);
     expect(h.device.counters.pingSlotMissed).toBe(1);
-    // Found again: any beacon will do while searching.
+    // Found again where its clock, set by DeviceTimeAns, puts the beacon.
     const n = 60;
     beaconAt(h, beaconUs + n * PERIOD_US, GPS0 + 128 * n);
     h.advance(beaconUs / 1000 + n * 128_000 - h.sched.now() / 1000 + 1000);
     expect(h.eventsOf('class-b').map((e) => e.active)).toEqual([true, false, true]);
     h.sendUplink(2, Uint8Array.of(10));
     expect(uplinkFCtrl(h).classB).toBe(true);
+  });
+
+  it('never finds the beacon when the network tells the wrong GPS time', () => {
+    const h = new DeviceHarness(abpConfig({ deviceClass: 'B', pingSlotPeriodicity: 0 })).start();
+    h.abpSession();
+    const up = h.sendUplink(2, Uint8Array.of(1));
+    const beaconUs = 10_000_000;
+    h.downlink(up, { mac: [{ name: 'PingSlotInfoAns' }, timeAns(h, beaconUs, 2)] });
+    h.advance(3000);
+    for (let k = 0; k < 3; k++) beaconAt(h, beaconUs + k * PERIOD_US, GPS0 + 128 * k);
+    h.advance((beaconUs + 3 * PERIOD_US) / 1000);
+    expect(h.device.counters.beaconsReceived).toBe(0);
+    expect(h.eventsOf('class-b')).toEqual([]);
   });
 
   it('follows the beacon to the frequency BeaconFreqReq gives, and no longer hears it on the old one', () => {

@@ -268,7 +268,12 @@ describe('device-side MAC commands: request bytes in, answer bytes out', () => {
       ['LinkCheckReq', 'DeviceTimeReq'],
     ]);
     expect(h.device.lastLinkCheck).toEqual({ margin: 12, gwCnt: 3 });
-    expect(h.device.lastDeviceTime).toEqual({ gpsEpochSeconds: 1_400_000_000, fractionalSecondUnits: 128 });
+    // The time is that of the end of the uplink that asked (LoRaWAN 1.0.4 §5.9).
+    expect(h.device.lastDeviceTime).toMatchObject({
+      gpsEpochSeconds: 1_400_000_000,
+      fractionalSecondUnits: 128,
+    });
+    expect(h.device.lastDeviceTime!.atUs).toBeGreaterThan(0);
   });
 
   it('1.1 ABP sends ResetInd until ResetConf', () => {

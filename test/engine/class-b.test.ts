@@ -31,8 +31,9 @@ describe('class B against the embedded network', () => {
     expect(r.verdict).toBe('pass');
     expect(r.violations).toEqual({});
     const f = r.fleets.pinged!;
-    // Ten minutes: four or five beacons per device, every one heard this close to the gateways.
-    expect(f.beacons_received).toBeGreaterThanOrEqual(8 * 4);
+    // Ten minutes: four or five beacons, the first once DeviceTimeAns told the device when; every
+    // one due after that heard, this close to the gateways.
+    expect(f.beacons_received).toBeGreaterThanOrEqual(8 * 3);
     expect(f.beacons_missed).toBe(0);
     expect(r.firmware.mac.fromDevices.PingSlotInfoReq).toBeGreaterThanOrEqual(8);
     expect(r.firmware.mac.fromNetwork.PingSlotInfoAns).toBeGreaterThanOrEqual(8);
@@ -59,7 +60,7 @@ describe('class B against the embedded network', () => {
     const r = await runScenario(s, { stateDir: tmp() });
     expect(r.verdict).toBe('pass');
     expect(r.violations).toEqual({});
-    expect(r.metrics.beacons_received).toBeGreaterThanOrEqual(8 * 4);
+    expect(r.metrics.beacons_received).toBeGreaterThanOrEqual(8 * 3);
     expect(r.metrics.beacons_missed).toBe(0);
     expect(r.metrics.ping_slot_downlinks).toBeGreaterThan(0);
   }, 60_000);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runScenario } from '../../simulator/engine/run.js';
 import type { RunReport } from '../../simulator/report/types.js';
 import { loadScenario } from '../../simulator/scenario/load.js';
@@ -68,6 +68,22 @@ describe('virtual time is really virtual: one seed, one report', () => {
     const busy = await withCpuHogs(run);
     expect(differences(simulated(idle), simulated(busy))).toEqual([]);
   }, 180_000);
+
+  it("gives the class B scenario's report whatever the host's clock says: beacons fall at the same virtual instants", async () => {
+    // The virtual clock starts at a fixed UTC instant: GPS time, and with it the beacon's phase and
+    // every ping-slot offset, is the same in every run (it once started at the host's clock).
+    const classB = loadScenario(join(root, 'scenarios/class-b.yaml'));
+    const a = await runScenario(classB, { virtualTime: true, stateDir: tmp() });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.UTC(2031, 4, 17, 9, 41, 13));
+      const b = await runScenario(classB, { virtualTime: true, stateDir: tmp() });
+      expect(a.metrics.ping_slot_downlinks).toBeGreaterThan(0);
+      expect(differences(simulated(a), simulated(b))).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  }, 120_000);
 
   it('gives another report for another seed (the comparison can fail)', async () => {
     const a = await run();
