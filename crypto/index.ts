@@ -10,6 +10,7 @@ export {
   type NetID,
   type Direction,
   aes128Key,
+  aes128Keys,
   eui64,
   devAddr,
   netId,

@@ -47,6 +47,17 @@ export function aes128Key(value: string | Uint8Array, field = 'key'): AES128Key 
   return fixedBytes(value, field, 16) as AES128Key;
 }
 
+/**
+ * Several keys copied into one 16-byte-aligned buffer, each a view of it: the same bytes and the same
+ * results as aes128Key one by one, without a buffer per key (a network holding a session per device
+ * for millions of devices feels each one). `fields` name the values in errors.
+ */
+export function aes128Keys(values: readonly (string | Uint8Array)[], fields: readonly string[]): AES128Key[] {
+  const all = new Uint8Array(16 * values.length);
+  values.forEach((v, i) => all.set(fixedBytes(v, fields[i] ?? 'key', 16), 16 * i));
+  return values.map((_, i) => all.subarray(16 * i, 16 * i + 16) as AES128Key);
+}
+
 export function eui64(value: string | Uint8Array, field = 'EUI'): EUI64 {
   return fixedBytes(value, field, 8) as EUI64;
 }

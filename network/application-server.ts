@@ -102,7 +102,12 @@ export class ApplicationServer {
   }
 
   /** Validates and queues (push) or replaces the queue (replace), as `POST …/down/push|replace`. */
-  enqueue(applicationId: string, deviceId: string, op: 'push' | 'replace', body: unknown): QueuedDownlink[] {
+  enqueue(
+    applicationId: string,
+    deviceId: string,
+    op: 'push' | 'replace',
+    body: unknown,
+  ): readonly QueuedDownlink[] {
     const d = this.registry.device(applicationId, deviceId);
     if (d === undefined || d.as === undefined) {
       throw notFound('pkg/applicationserver', 'device_not_found', `device \`${deviceId}\``, {
@@ -126,8 +131,7 @@ export class ApplicationServer {
         'no device session; check device activation',
       );
     }
-    if (op === 'replace') d.queue = [];
-    d.queue.push(...items);
+    d.queue = op === 'replace' ? items : [...d.queue, ...items];
     for (const item of items) this.downlinkEvent(d, 'queued', item);
     if (items.length > 0) this.onQueued?.(d);
     return d.queue;

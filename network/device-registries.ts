@@ -1,12 +1,48 @@
 import { randomBytes } from 'node:crypto';
-import { sessionKeys10 } from '../simulator/lorawan/frame-security.js';
+import { aes128Keys, type AES128Key } from '../crypto/types.js';
+import { sessionKeys10, type SessionKeys } from '../simulator/lorawan/frame-security.js';
+import type { FrequencyPlan } from '../simulator/region/frequency-plan.js';
 import { cfListFor } from './join-server.js';
 import { GRPC, NetworkError, notFound } from './errors.js';
 import { applyMask, getPath, pick, setPath } from './paths.js';
 import { checkTtsJson, END_DEVICE_FIELDS, unmarshalMessage, wrapperNumber } from './tts-json.js';
-import { frequencyPlanOf, keyAt, macVersion, type DeviceEntry, type Doc, type Registry } from './registry.js';
+import {
+  frequencyPlanOf,
+  isoNow,
+  macVersion,
+  NO_DOWNLINKS,
+  NO_MAC,
+  type DeviceEntry,
+  type Doc,
+  type Registry,
+} from './registry.js';
 
 export type Component = 'is' | 'js' | 'ns' | 'as';
+
+/** A key's hex in a document, or undefined where it has none. */
+function keyHex(doc: Doc | undefined, path: string): string | undefined {
+  const v = doc ? getPath(doc, path) : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * The uplink channels a session starts with, one array per frequency plan shared by every session
+ * (sessions only read it): a copy per device is memory a million-device network does not need.
+ */
+const planChannels = new WeakMap<FrequencyPlan, readonly number[]>();
+function sessionChannels(plan: FrequencyPlan): readonly number[] {
+  let c = planChannels.get(plan);
+  if (c === undefined) {
+    const region = plan.region;
+    c = Object.freeze(
+      region.channelPlan === 'dynamic'
+        ? region.defaultChannels.map((ch) => ch.frequency)
+        : cfListFor(plan).channels,
+    );
+    planChannels.set(plan, c);
+  }
+  return c;
+}
 
 const NS: Record<Component, string> = {
   is: 'pkg/identityserver/store',
@@ -143,7 +179,7 @@ export class DeviceRegistries {
       }
     }
     const d = this.registry.deviceOrCreate(applicationId, devId);
-    const now = new Date().toISOString();
+    const now = isoNow();
     const doc: Doc = { ...structuredClone(device), created_at: now, updated_at: now };
     setPath(doc, 'ids.application_ids.application_id', applicationId);
     this.registry.setDoc(d, 'is', doc);
@@ -164,11 +200,11 @@ export class DeviceRegistries {
     if (c === 'is') this.entry('is', applicationId, deviceId);
     const d = this.registry.deviceOrCreate(applicationId, deviceId);
     const isNew = d[c] === undefined;
-    const doc = d[c] ?? { created_at: new Date().toISOString() };
+    const doc = d[c] ?? { created_at: isoNow() };
     applyMask(doc, device, paths);
     setPath(doc, 'ids.device_id', deviceId);
     setPath(doc, 'ids.application_ids.application_id', applicationId);
-    setPath(doc, 'updated_at', new Date().toISOString());
+    setPath(doc, 'updated_at', isoNow());
     try {
       this.validate(c, doc, isNew);
     } catch (e) {
@@ -238,28 +274,32 @@ export class DeviceRegistries {
   private abpSession(d: DeviceEntry): void {
     if (d.ns === undefined || getPath(d.ns, 'supports_join') !== false) return;
     const addr = getPath(d.ns, 'session.dev_addr') as string | undefined;
-    const f = keyAt(d.ns, 'session.keys.f_nwk_s_int_key.key');
-    if (addr === undefined || f === undefined) return;
+    const fHex = keyHex(d.ns, 'session.keys.f_nwk_s_int_key.key');
+    if (addr === undefined || fHex === undefined) return;
     const version = macVersion(getPath(d.ns, 'lorawan_version')) === '1.1' ? '1.1' : '1.0';
-    const appSKey = keyAt(d.as, 'session.keys.app_s_key.key');
-    // For MAC < 1.1 the NS copies FNwkSIntKey into SNwkSIntKey and NwkSEncKey.
-    const keys =
-      version === '1.1'
-        ? {
-            fNwkSIntKey: f,
-            sNwkSIntKey: keyAt(d.ns, 'session.keys.s_nwk_s_int_key.key')!,
-            nwkSEncKey: keyAt(d.ns, 'session.keys.nwk_s_enc_key.key')!,
-            appSKey: appSKey ?? f,
-          }
-        : sessionKeys10(f, appSKey ?? f);
+    const appHex = keyHex(d.as, 'session.keys.app_s_key.key');
+    // One buffer for the session's keys; for MAC < 1.1 the NS copies FNwkSIntKey into SNwkSIntKey
+    // and NwkSEncKey.
+    const paths = ['session.keys.f_nwk_s_int_key.key', 'session.keys.app_s_key.key'];
+    let keys: SessionKeys;
+    let appSKey: AES128Key | undefined;
+    if (version === '1.1') {
+      const more = ['session.keys.s_nwk_s_int_key.key', 'session.keys.nwk_s_enc_key.key'];
+      const [f, a, s, n] = aes128Keys(
+        [fHex, appHex ?? fHex, keyHex(d.ns, more[0]!)!, keyHex(d.ns, more[1]!)!],
+        [...paths, ...more],
+      );
+      keys = { fNwkSIntKey: f!, sNwkSIntKey: s!, nwkSEncKey: n!, appSKey: a! };
+      if (appHex !== undefined) appSKey = a;
+    } else {
+      const [f, a] = aes128Keys([fHex, appHex ?? fHex], paths);
+      keys = sessionKeys10(f!, a!);
+      if (appHex !== undefined) appSKey = a;
+    }
     const plan = frequencyPlanOf(d);
     const region = plan.region;
     const presets = getPath(d.ns, 'mac_settings.factory_preset_frequencies') as string[] | undefined;
-    const channels = presets
-      ? presets.map(Number)
-      : region.channelPlan === 'dynamic'
-        ? region.defaultChannels.map((c) => c.frequency)
-        : cfListFor(plan).channels;
+    const channels = presets ? presets.map(Number) : sessionChannels(plan);
     const prev = d.session;
     const rx1 = getPath(d.ns, 'mac_settings.rx1_delay');
     // A session registered with counters (an ABP device re-provisioned) continues from them.
@@ -286,9 +326,9 @@ export class DeviceRegistries {
       rx2DataRate: wrapperNumber(getPath(d.ns, 'mac_settings.rx2_data_rate_index')) ?? region.rx2.dataRate,
       rx2Frequency: wrapperNumber(getPath(d.ns, 'mac_settings.rx2_frequency')) ?? region.rx2.frequency,
       channels,
-      macOut: [],
+      macOut: NO_MAC,
       sessionKeyId: prev?.sessionKeyId ?? randomBytes(16).toString('base64'),
-      startedAt: new Date().toISOString(),
+      startedAt: isoNow(),
       ...(prev?.lastSeen ? { lastSeen: prev.lastSeen } : {}),
     });
   }
@@ -298,7 +338,7 @@ export class DeviceRegistries {
     const d = this.entry(c, applicationId, deviceId);
     this.registry.setDoc(d, c, undefined);
     if (c === 'ns') this.registry.setSession(d, undefined);
-    if (c === 'as') d.queue = [];
+    if (c === 'as') d.queue = NO_DOWNLINKS;
     this.registry.removeIfEmpty(d);
   }
 

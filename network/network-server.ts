@@ -21,6 +21,8 @@ import { getPath, setPath } from './paths.js';
 import {
   frequencyPlanOf,
   macVersion,
+  NO_DOWNLINKS,
+  NO_MAC,
   type DeviceEntry,
   type NsSession,
   type QueuedDownlink,
@@ -190,7 +192,7 @@ export class NetworkServer {
       rx2DataRate: r.rx2DataRate,
       rx2Frequency: plan.rx2Frequency,
       channels: r.channels,
-      macOut: [],
+      macOut: NO_MAC,
       sessionKeyId: r.sessionKeyId,
       startedAt: new Date(this.scheduler.wallClockMs()).toISOString(),
       lastSeen: { gatewayEui: best.gatewayEui, at: this.scheduler.now() },
@@ -220,7 +222,7 @@ export class NetworkServer {
       // Join-accept; one no gateway can take leaves the device's current session as it was.
       beforeSend: () => {
         this.registry.setSession(d, s);
-        d.queue = [];
+        d.queue = NO_DOWNLINKS;
         this.mirrorSession(d);
         this.opts.persist?.();
         this.counters.joinAccepts++;
@@ -392,7 +394,7 @@ export class NetworkServer {
 
   /** MAC requests the network should send this device (via config or the API), in its next downlink. */
   queueMacRequests(d: DeviceEntry, cmds: MacCommand[]): void {
-    d.macRequests.push(...cmds);
+    d.macRequests = [...d.macRequests, ...cmds];
   }
 
   // --- downlinks --------------------------------------------------------------------------------
@@ -402,8 +404,8 @@ export class NetworkServer {
     const s = d.session!;
     const before = { nFCntDown: s.nFCntDown, aFCntDown: s.aFCntDown, pendingAck: s.pendingAck };
     const mac = [...s.macOut, ...d.macRequests];
-    s.macOut = [];
-    d.macRequests = [];
+    s.macOut = NO_MAC;
+    d.macRequests = NO_MAC;
     let macBytes = encodeMacCommands(mac);
     let item: QueuedDownlink | undefined;
     let fPort: number | null = null;
@@ -413,7 +415,8 @@ export class NetworkServer {
       frmPayload = macBytes;
       macBytes = new Uint8Array(0);
     } else if (d.queue.length > 0) {
-      item = d.queue.shift()!;
+      item = d.queue[0]!;
+      d.queue = d.queue.slice(1);
       fPort = item.f_port;
       frmPayload = Uint8Array.from(Buffer.from(item.frm_payload, 'base64'));
     }
@@ -440,7 +443,7 @@ export class NetworkServer {
     // application downlink goes back to the head of the queue, the MAC answers are dropped.
     const unsent = () => {
       Object.assign(s, before);
-      if (item) d.queue.unshift(item);
+      if (item) d.queue = [item, ...d.queue];
       setPath(d.ns!, 'session.last_n_f_cnt_down', s.nFCntDown);
     };
     return {
@@ -511,7 +514,7 @@ export class NetworkServer {
       // Another downlink went out meanwhile (a class A answer): this frame's FCnt is now behind the
       // device's, which would take it for a counter that wrapped. Build it anew with the next FCnt.
       if (n > 1 && counters() !== built) {
-        if (item) d.queue.unshift(item);
+        if (item) d.queue = [item, ...d.queue];
         this.classCDownlink(d);
         return;
       }

@@ -47,32 +47,38 @@ export function uplinkMac(
           dataRateIndex(frequencyPlanOf(d).region, best.datr) ?? 0,
         );
         const floor = dr.modulation === 'LORA' ? loraDemodulationFloor(dr.spreadingFactor) : 0;
-        s.macOut.push({
-          name: 'LinkCheckAns',
-          margin: Math.max(0, Math.min(254, Math.round(best.snr - floor))),
-          gwCnt: copies.length,
-        });
+        s.macOut = [
+          ...s.macOut,
+          {
+            name: 'LinkCheckAns',
+            margin: Math.max(0, Math.min(254, Math.round(best.snr - floor))),
+            gwCnt: copies.length,
+          },
+        ];
         break;
       }
       case 'DeviceTimeReq': {
         const gps = gpsTimeMs(ns.scheduler.wallClockMs(best.receivedAtUs));
-        s.macOut.push({
-          name: 'DeviceTimeAns',
-          gpsEpochSeconds: Math.floor(gps / 1000) >>> 0,
-          fractionalSecondUnits: Math.floor(((gps % 1000) * 256) / 1000),
-        });
+        s.macOut = [
+          ...s.macOut,
+          {
+            name: 'DeviceTimeAns',
+            gpsEpochSeconds: Math.floor(gps / 1000) >>> 0,
+            fractionalSecondUnits: Math.floor(((gps % 1000) * 256) / 1000),
+          },
+        ];
         break;
       }
       case 'RekeyInd':
-        s.macOut.push({ name: 'RekeyConf', minorVersion: 1 });
+        s.macOut = [...s.macOut, { name: 'RekeyConf', minorVersion: 1 }];
         break;
       case 'PingSlotInfoReq':
         // LoRaWAN 1.0.4 §12.1.1: the device's ping-slot periodicity, acknowledged.
         s.pingSlotPeriodicity = c.periodicity;
-        s.macOut.push({ name: 'PingSlotInfoAns' });
+        s.macOut = [...s.macOut, { name: 'PingSlotInfoAns' }];
         break;
       case 'ResetInd':
-        s.macOut.push({ name: 'ResetConf', minorVersion: 1 });
+        s.macOut = [...s.macOut, { name: 'ResetConf', minorVersion: 1 }];
         break;
       case 'LinkADRAns': {
         const verdict = s.adr ? adrAnswer(s.adr, c) : 'unsolicited';
@@ -114,7 +120,7 @@ export function adr(ns: NsContext, d: DeviceEntry, best: GatewayUplink, copies: 
     channels: s.channels.length,
   });
   if (req === undefined) return;
-  s.macOut.push(req);
+  s.macOut = [...s.macOut, req];
   ns.events.publish('ns.mac.link_adr.request', ids(d), { ...req });
 }
 

@@ -72,9 +72,9 @@ export interface NsSession {
   rx2DataRate: number;
   rx2Frequency: number;
   /** Uplink channels as the device has them (default channels + CFList), for TxCh in 1.1 MICs. */
-  channels: number[];
-  /** MAC answers and requests for the next downlink. */
-  macOut: MacCommand[];
+  channels: readonly number[];
+  /** MAC answers and requests for the next downlink; replaced, never changed (NO_MAC when none). */
+  macOut: readonly MacCommand[];
   /** A confirmed downlink waiting for its ACK. */
   pendingAck?: { fCnt: number; item?: QueuedDownlink };
   /** FCnt of the last confirmed uplink, ACKed by the next downlink. */
@@ -100,10 +100,15 @@ export interface DeviceEntry {
   ns?: Doc;
   as?: Doc;
   session?: NsSession;
-  queue: QueuedDownlink[];
-  /** MAC requests to send when the device next has a downlink (via config or API). */
-  macRequests: MacCommand[];
+  /** Application downlinks waiting; replaced, never changed (NO_DOWNLINKS when none). */
+  queue: readonly QueuedDownlink[];
+  /** MAC requests to send when the device next has a downlink (via config or API); replaced, never changed. */
+  macRequests: readonly MacCommand[];
 }
+
+/** No MAC requests: one array for every device that has none. */
+export const NO_MAC: readonly MacCommand[] = Object.freeze([]);
+export const NO_DOWNLINKS: readonly QueuedDownlink[] = Object.freeze([]);
 
 /** Every entity of the embedded network, in memory. */
 export class Registry {
@@ -112,7 +117,8 @@ export class Registry {
   readonly devices = new Map<string, DeviceEntry>();
   // Lookups on the uplink and join paths: a scan of every device per frame does not scale past a few
   // thousand devices. Kept up to date by the few places that change sessions, EUIs and entries.
-  private readonly sessionsByDevAddr = new Map<number, DeviceEntry[]>();
+  /** One entry, or the devices sharing a DevAddr (rare: an array per device would be most of this map). */
+  private readonly sessionsByDevAddr = new Map<number, DeviceEntry | DeviceEntry[]>();
   private readonly jsByEuis = new Map<string, DeviceEntry>();
   private readonly isByEuis = new Map<string, DeviceEntry>();
   private readonly keys = new Map<string, Auth>();
@@ -271,7 +277,7 @@ export class Registry {
     const k = `${applicationId}/${deviceId}`;
     let d = this.devices.get(k);
     if (d === undefined) {
-      d = { applicationId, deviceId, queue: [], macRequests: [] };
+      d = { applicationId, deviceId, queue: NO_DOWNLINKS, macRequests: NO_MAC };
       this.devices.set(k, d);
     }
     return d;
@@ -287,16 +293,16 @@ export class Registry {
   /** Gives a device its NS session (or none), keeping the DevAddr index. */
   setSession(d: DeviceEntry, s: NsSession | undefined): void {
     if (d.session !== undefined) {
-      const list = this.sessionsByDevAddr.get(d.session.devAddr);
-      const rest = list?.filter((x) => x !== d) ?? [];
-      if (rest.length > 0) this.sessionsByDevAddr.set(d.session.devAddr, rest);
-      else this.sessionsByDevAddr.delete(d.session.devAddr);
+      const addr = d.session.devAddr;
+      const rest = this.byDevAddr(addr).filter((x) => x !== d);
+      if (rest.length === 0) this.sessionsByDevAddr.delete(addr);
+      else this.sessionsByDevAddr.set(addr, rest.length === 1 ? rest[0]! : rest);
     }
     d.session = s;
     if (s !== undefined) {
-      const list = this.sessionsByDevAddr.get(s.devAddr);
-      if (list === undefined) this.sessionsByDevAddr.set(s.devAddr, [d]);
-      else if (!list.includes(d)) list.push(d);
+      const list = this.byDevAddr(s.devAddr);
+      if (list.length === 0) this.sessionsByDevAddr.set(s.devAddr, d);
+      else if (!list.includes(d)) this.sessionsByDevAddr.set(s.devAddr, [...list, d]);
     }
   }
 
@@ -308,7 +314,7 @@ export class Registry {
       const k = euisKey(old);
       if (k !== undefined && index.get(k) === d) index.delete(k);
     }
-    d[c] = doc;
+    d[c] = doc === undefined ? undefined : compactDoc(doc, [d.is, d.js, d.ns, d.as]);
     if (index && doc !== undefined) {
       const k = euisKey(doc);
       if (k !== undefined) index.set(k, d);
@@ -326,8 +332,9 @@ export class Registry {
   }
 
   /** NS sessions with this DevAddr (several devices may share one). */
-  byDevAddr(devAddr: number): DeviceEntry[] {
-    return this.sessionsByDevAddr.get(devAddr) ?? [];
+  byDevAddr(devAddr: number): readonly DeviceEntry[] {
+    const v = this.sessionsByDevAddr.get(devAddr);
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
   }
 
   gatewayByEui(eui: string): Doc | undefined {
@@ -377,4 +384,32 @@ function euisKey(doc: Doc): string | undefined {
   if (typeof devEui !== 'string') return undefined;
   const joinEui = getPath(doc, 'ids.join_eui');
   return `${typeof joinEui === 'string' ? joinEui : '0000000000000000'}/${devEui}`;
+}
+
+/**
+ * A document as JSON.parse builds it — each object exactly its size, where one grown field by field
+ * keeps slack — with its strings shared with the device's other documents and the current timestamp
+ * where equal (IDs, EUIs, DevAddr, times): most of what a registered device costs is these documents.
+ */
+function compactDoc(doc: Doc, others: readonly (Doc | undefined)[]): Doc {
+  const known = new Map<string, string>();
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') known.set(v, v);
+    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) collect(x);
+  };
+  for (const o of others) if (o !== undefined && o !== doc) collect(o);
+  const now = isoNow();
+  known.set(now, now);
+  return JSON.parse(JSON.stringify(doc), (_k, v: unknown) =>
+    typeof v === 'string' ? (known.get(v) ?? v) : v,
+  ) as Doc;
+}
+
+let lastIso = { ms: -1, iso: '' };
+
+/** Now as ISO 8601: the same string while the millisecond lasts (registrations come many a ms). */
+export function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastIso.ms) lastIso = { ms, iso: new Date(ms).toISOString() };
+  return lastIso.iso;
 }
