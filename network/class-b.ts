@@ -2,6 +2,10 @@ import { classBPingOffset } from '../crypto/ping-slot.js';
 import { BEACON_PERIOD_S, BEACON_RESERVED_MS, PING_SLOT_MS } from '../simulator/lorawan/beacon.js';
 import { gpsTimeMs } from '../simulator/semtech-udp/packets.js';
 import type { Scheduler } from '../simulator/time/scheduler.js';
+import { pingSlotFrequency } from '../simulator/region/class-b.js';
+import type { Region } from '../simulator/region/types.js';
+import { getPath } from './paths.js';
+import type { DeviceEntry } from './registry.js';
 
 /**
  * A class B device's ping slots as the network computes them (LoRaWAN L2 1.0.4 §13.1): the beacon
@@ -29,4 +33,30 @@ export function* pingSlots(
       if (atUs >= fromUs) yield { atUs, beaconTimeS: beaconMs / 1000 };
     }
   }
+}
+
+/** In class B for the NS: it registered so, announced its periodicity, and its last uplink said ClassB. */
+export function classBActive(d: DeviceEntry): boolean {
+  const s = d.session;
+  return (
+    s?.classB === true &&
+    s.pingSlotPeriodicity !== undefined &&
+    getPath(d.ns ?? {}, 'supports_class_b') === true
+  );
+}
+
+/** Where a device's ping slots are: its mac_settings, else the region's (RP002 channel and DR). */
+export function pingSlotChannel(
+  d: DeviceEntry,
+  region: Region,
+  beaconTimeS: number,
+): { frequency: number; dr: number } {
+  const ns = d.ns ?? {};
+  const f = getPath(ns, 'mac_settings.ping_slot_frequency');
+  const dr = getPath(ns, 'mac_settings.ping_slot_data_rate_index');
+  return {
+    frequency:
+      typeof f === 'number' && f > 0 ? f : pingSlotFrequency(region, beaconTimeS, d.session!.devAddr),
+    dr: typeof dr === 'number' ? dr : region.beacon.dataRate,
+  };
 }

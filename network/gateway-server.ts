@@ -133,7 +133,8 @@ export class GatewayServer {
 
   /**
    * A class C downlink through one gateway, at the first moment its schedule has room from
-   * `SCHEDULE_TIME_LONG_US` on (`ScheduleAnytime`); false when there is none.
+   * `SCHEDULE_TIME_LONG_US` on (`ScheduleAnytime`): when it starts (scheduler µs), or undefined when
+   * there is no room.
    */
   scheduleClassC(
     eui: string,
@@ -142,18 +143,18 @@ export class GatewayServer {
     onTxAck: TxAckResult,
     /** Class B: this moment exactly (a ping slot, `ScheduleAt`), not the first free one. */
     atUs?: number,
-  ): boolean {
+  ): number | undefined {
     const clock = this.clocks.get(eui);
     if (clock === undefined || this.frontendOf(eui) === undefined) {
       this.refusedWindow('not_connected');
       this.pathFailed(eui, ['not_connected']);
-      return false;
+      return undefined;
     }
     // TTS sends class B by absolute time, which needs a GPS-locked gateway (io.go `errNoGPSSync`).
     if (atUs !== undefined && !clock.gps) {
       this.refusedWindow('no_gps_sync');
       this.pathFailed(eui, ['no_gps_sync']);
-      return false;
+      return undefined;
     }
     const now = this.scheduler.now();
     let startUs = 0;
@@ -170,7 +171,7 @@ export class GatewayServer {
     if (why !== undefined) {
       this.refusedWindow(why);
       this.pathFailed(eui, [why]);
-      return false;
+      return undefined;
     }
     const tmst = (((clock.tmst + startUs - clock.atUs) % U32) + U32) % U32;
     req.beforeSend?.();
@@ -179,7 +180,7 @@ export class GatewayServer {
         ? { imme: false as const, tmms: gpsTimeMs(this.scheduler.wallClockMs(startUs)) }
         : { imme: false as const, tmst };
     this.send(eui, this.txpk(req, { ...w, delayUs: 0 }, when), onTxAck);
-    return true;
+    return startUs;
   }
 
   private schedule(

@@ -12,8 +12,7 @@ import { dataRate, dataRateIndex, rx1DataRate, rx1Frequency } from '../simulator
 import type { Region } from '../simulator/region/types.js';
 import type { Scheduler, TimerHandle } from '../simulator/time/scheduler.js';
 import { adr, ids, uplinkMac } from './ns-mac.js';
-import { pingSlots } from './class-b.js';
-import { pingSlotFrequency } from '../simulator/region/class-b.js';
+import { classBActive, pingSlotChannel, pingSlots } from './class-b.js';
 import type { ApplicationServer } from './application-server.js';
 import type { EntityIds, EventBus } from './events.js';
 import type { JoinServer } from './join-server.js';
@@ -55,6 +54,8 @@ export interface NetworkServerCounters {
   rejected: Record<string, number>;
   /** Downlinks no gateway path could take (the GS refused every one), by kind. */
   notScheduled: { join: number; data: number };
+  /** Class A answers not sent: both windows opened before the device's last (class B/C) downlink. */
+  classAAfterLast: number;
 }
 
 interface Pending {
@@ -77,6 +78,7 @@ export class NetworkServer {
     downlinks: 0,
     rejected: {},
     notScheduled: { join: 0, data: 0 },
+    classAAfterLast: 0,
   };
   private readonly pending = new Map<string, Pending>();
   private readonly cooldown = new Map<string, number>();
@@ -319,6 +321,7 @@ export class NetworkServer {
     }
     const confirmed = f.mType === 'ConfirmedDataUp';
     s.lastSeen = { gatewayEui: best.gatewayEui, at: this.scheduler.now() };
+    s.classARx2AtUs = best.receivedAtUs + (s.rx1Delay + 1) * 1e6;
     s.classB = f.fCtrl.classB;
     if (retransmission) {
       this.counters.retransmissions++;
@@ -462,7 +465,6 @@ export class NetworkServer {
   ): void {
     const s = d.session!;
     const region = frequencyPlanOf(d).region;
-    const { phy, item, priority, unsent } = this.buildDownlink(d, ackUp);
     const upDr = dataRateIndex(region, best.datr) ?? 0;
     const ch = s.channels.indexOf(best.frequency);
     const rx1: TxWindow = {
@@ -471,8 +473,21 @@ export class NetworkServer {
       dr: rx1DataRate(region, upDr, s.rx1DrOffset),
     };
     const rx2: TxWindow = { delayUs: (s.rx1Delay + 1) * 1e6, frequency: s.rx2Frequency, dr: s.rx2DataRate };
+    // TTS's NS takes no class A window that opens before its last downlink (class B or C, placed
+    // ahead): `earliestAt` is LastDownlinkAt. The answer then waits, and its FCnt stays unused, rather
+    // than overtaking a frame with an earlier FCnt.
+    const last = s.downlinkAtUs ?? -Infinity;
+    const windows = (this.opts.downlinkWindow === 'RX1' ? [rx1, rx2] : [rx2]).filter(
+      (w) => best.receivedAtUs + w.delayUs >= last,
+    );
+    if (windows.length === 0) {
+      this.counters.classAAfterLast++;
+      if (d.queue.length > 0) this.scheduler.at(last + AFTER_CLASS_A_US, () => this.classCDownlink(d));
+      return;
+    }
+    const { phy, item, priority, unsent } = this.buildDownlink(d, ackUp);
     this.events.publish('ns.down.data.schedule.attempt', ids(d), { f_port: item?.f_port ?? null });
-    this.transmit(d, 'data', copies, this.opts.downlinkWindow === 'RX1' ? [rx1, rx2] : [rx2], {
+    this.transmit(d, 'data', copies, windows, {
       region,
       phy,
       priority,
@@ -497,10 +512,16 @@ export class NetworkServer {
     if (s?.lastSeen === undefined) return;
     if (classBActive(d)) return this.classBDownlink(d, 0);
     if (getPath(d.ns ?? {}, 'supports_class_c') !== true) return;
-    // A class A answer is on its way with the previous FCnt: this frame goes after it, never before.
+    // As TTS's NS (nextUnconfirmedNetworkInitiatedDownlinkAt): not before the last uplink's RX2 opens
+    // (the device listens on RX1 until then), nor before a downlink already on its way — this frame
+    // goes after it, never before.
     const pending = s.downlinkAtUs ?? 0;
-    if (pending > this.scheduler.now()) {
-      this.scheduler.at(pending + AFTER_CLASS_A_US, () => this.classCDownlink(d));
+    const earliest = Math.max(
+      pending > this.scheduler.now() ? pending + AFTER_CLASS_A_US : 0,
+      s.classARx2AtUs ?? 0,
+    );
+    if (earliest > this.scheduler.now()) {
+      this.scheduler.at(earliest, () => this.classCDownlink(d));
       return;
     }
     const region = frequencyPlanOf(d).region;
@@ -519,15 +540,21 @@ export class NetworkServer {
         return;
       }
       const w = { frequency: s.rx2Frequency, dr: s.rx2DataRate };
-      const sent = this.gs.scheduleClassC(s.lastSeen!.gatewayEui, w, { region, phy, priority }, (error) => {
-        if (error === 'NONE') return this.sent(d, item);
-        if (error === 'COLLISION_PACKET' && n < CLASS_C_ATTEMPTS) {
-          this.scheduler.after(CLASS_C_RETRY_US * n + stagger, () => attempt(n + 1));
-          return;
-        }
-        if (item) this.as.downlinkEvent(d, 'failed', item, error);
-      });
-      if (!sent) this.notScheduled(d, unsent);
+      const startUs = this.gs.scheduleClassC(
+        s.lastSeen!.gatewayEui,
+        w,
+        { region, phy, priority },
+        (error) => {
+          if (error === 'NONE') return this.sent(d, item);
+          if (error === 'COLLISION_PACKET' && n < CLASS_C_ATTEMPTS) {
+            this.scheduler.after(CLASS_C_RETRY_US * n + stagger, () => attempt(n + 1));
+            return;
+          }
+          if (item) this.as.downlinkEvent(d, 'failed', item, error);
+        },
+      );
+      if (startUs === undefined) this.notScheduled(d, unsent);
+      else lastDownlinkAt(s, startUs);
     };
     attempt(1);
   }
@@ -554,7 +581,7 @@ export class NetworkServer {
       const region = frequencyPlanOf(d).region;
       const { phy, item, priority, unsent } = this.buildDownlink(d, undefined);
       const w = pingSlotChannel(d, region, beaconTimeS);
-      const sent = this.gs.scheduleClassC(
+      const startUs = this.gs.scheduleClassC(
         s.lastSeen!.gatewayEui,
         w,
         { region, phy, priority },
@@ -564,7 +591,7 @@ export class NetworkServer {
         },
         atUs,
       );
-      if (sent) return;
+      if (startUs !== undefined) return lastDownlinkAt(s, startUs);
       // That slot's gateway was busy or out of duty cycle: the next slot, a few times.
       if (tries + 1 < CLASS_B_SLOTS_TRIED) {
         unsent();
@@ -620,9 +647,14 @@ export class NetworkServer {
       this.events.publish(`ns.down.${kind}.schedule.fail`, ids(d), { name: 'tx_schedule' });
       return o.onNotScheduled();
     }
-    if (kind === 'data') d.session!.downlinkAtUs = scheduled.startUs;
+    if (kind === 'data') lastDownlinkAt(d.session!, scheduled.startUs);
     this.events.publish(`ns.down.${kind}.schedule.success`, ids(d), { rx_window: scheduled.window });
   }
+}
+
+/** The session's last downlink goes on air at `startUs` (TTS's MACState.LastDownlinkAt), if later. */
+function lastDownlinkAt(s: NsSession, startUs: number): void {
+  s.downlinkAtUs = Math.max(s.downlinkAtUs ?? -Infinity, startUs);
 }
 
 /** Class B: ping slots offered to the gateway before the downlink waits for the next uplink. */
@@ -631,32 +663,6 @@ const CLASS_B_SLOTS_TRIED = 4;
 const AFTER_CLASS_A_US = 300_000;
 /** Class B: how long before its ping slot a frame is built and handed to the GS. */
 const CLASS_B_BUILD_LEAD_US = 500_000;
-
-/** In class B for the NS: it registered so, announced its periodicity, and its last uplink said ClassB. */
-function classBActive(d: DeviceEntry): boolean {
-  const s = d.session;
-  return (
-    s?.classB === true &&
-    s.pingSlotPeriodicity !== undefined &&
-    getPath(d.ns ?? {}, 'supports_class_b') === true
-  );
-}
-
-/** Where a device's ping slots are: its mac_settings, else the region's (RP002 channel and DR). */
-function pingSlotChannel(
-  d: DeviceEntry,
-  region: Region,
-  beaconTimeS: number,
-): { frequency: number; dr: number } {
-  const ns = d.ns ?? {};
-  const f = getPath(ns, 'mac_settings.ping_slot_frequency');
-  const dr = getPath(ns, 'mac_settings.ping_slot_data_rate_index');
-  return {
-    frequency:
-      typeof f === 'number' && f > 0 ? f : pingSlotFrequency(region, beaconTimeS, d.session!.devAddr),
-    dr: typeof dr === 'number' ? dr : region.beacon.dataRate,
-  };
-}
 
 /** Class C: how many times a downlink refused by a busy gateway is offered again, and how far apart. */
 const CLASS_C_ATTEMPTS = 12;

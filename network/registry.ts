@@ -85,8 +85,10 @@ export interface NsSession {
   lastSeen?: { gatewayEui: string; at: number };
   /** Adaptive data rate: the link's recent SNR and the settings the device accepted (network/adr.ts). */
   adr?: AdrState;
-  /** When the last class A data downlink goes on air (scheduler µs): class B/C frames go after it. */
+  /** When the last downlink goes on air (scheduler µs; TTS's LastDownlinkAt): later ones go after it. */
   downlinkAtUs?: number;
+  /** When the last data uplink's RX2 opens (scheduler µs): no class C frame before it. */
+  classARx2AtUs?: number;
   /** Class B: the last uplink's ClassB bit, and the periodicity of PingSlotInfoReq. */
   classB?: boolean;
   pingSlotPeriodicity?: number;

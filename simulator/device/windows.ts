@@ -128,12 +128,21 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     }
   }
   if (window === undefined && dev.config.deviceClass === 'B' && inPingSlot(dev, d, tol)) window = 'PING';
+  let rxcDuringRx1 = false;
   if (window === undefined && dev.config.deviceClass === 'C' && dev.session !== undefined) {
     const inRx1 = c?.rx1 !== undefined && d.startUs >= c.rx1.open - tol && d.startUs <= c.rx1.open + tol;
-    if (!inRx1 && d.frequency === dev.mac.rx2Frequency && at(dev.mac.rx2DataRate)) window = 'RXC';
+    const rxc = d.frequency === dev.mac.rx2Frequency && at(dev.mac.rx2DataRate);
+    if (rxc && !inRx1) window = 'RXC';
+    rxcDuringRx1 = rxc && inRx1;
   }
   if (window === undefined) {
     if (!addressedToMe(dev, d.phyPayload)) return;
+    // A class C frame the network placed before this device's uplink, now arriving while its radio
+    // listens on RX1: a collision of two correct schedules (TTS's as much), lost at the device.
+    if (rxcDuringRx1) {
+      dev.counters.downlinksLostBusy++;
+      return;
+    }
     // The network still follows the ping slots the last uplink announced; the device lost its beacon.
     const b = dev.classB;
     if (b?.announced === true && !b.active) {

@@ -118,10 +118,14 @@ describe('the gateway server places downlinks as TTS does', () => {
     // Class C: the gateway's clock is known from its last uplink (tmst 1 s at 0 µs): the frame goes
     // 330 ms from now, unless the schedule is taken then (here by the RX2 frame until 7.2 s).
     server.sync(copy('AA', 10, 0));
-    expect(server.scheduleClassC('AA', { frequency: RX2.frequency, dr: 0 }, request(), () => {})).toBe(true);
+    const startUs = server.scheduleClassC('AA', { frequency: RX2.frequency, dr: 0 }, request(), () => {});
     const tmst = sent[1]!.txpk.tmst!;
     expect(tmst).toBeGreaterThan(1_000_000 + 6_000_000 + 1_155_000);
-    expect(server.scheduleClassC('CC', { frequency: RX2.frequency, dr: 0 }, request(), () => {})).toBe(false);
+    // It says when: the moment the tmst names on the gateway's clock.
+    expect(startUs).toBe(tmst - 1_000_000);
+    expect(server.scheduleClassC('CC', { frequency: RX2.frequency, dr: 0 }, request(), () => {})).toBe(
+      undefined,
+    );
   });
 
   it('sends class B by GPS time, and only through a gateway whose uplinks carry GPS time', () => {
@@ -129,10 +133,10 @@ describe('the gateway server places downlinks as TTS does', () => {
     server.sync(copy('AA', 10, 0)); // no tmms: no GPS lock
     const slot = scheduler.now() + 2_000_000;
     const w = { frequency: 869_525_000, dr: 3 };
-    expect(server.scheduleClassC('AA', w, request(), () => {}, slot)).toBe(false);
+    expect(server.scheduleClassC('AA', w, request(), () => {}, slot)).toBe(undefined);
     expect(server.counters.windowRefusals).toEqual({ no_gps_sync: 1 });
     server.sync({ ...copy('AA', 10, 1), tmms: 1_400_000_000_000 });
-    expect(server.scheduleClassC('AA', w, request(), () => {}, slot)).toBe(true);
+    expect(server.scheduleClassC('AA', w, request(), () => {}, slot)).toBe(slot);
     expect(sent.at(-1)!.txpk).toMatchObject({ imme: false, freq: 869.525, datr: 'SF9BW125' });
     expect(sent.at(-1)!.txpk.tmms).toBe(
       Math.floor(scheduler.wallClockMs(slot) - Date.UTC(1980, 0, 6) + 18_000),
