@@ -1,4 +1,4 @@
-import { cmacSubkeys, keySchedule } from './aes.js';
+import { cmacSubkeys, cmacSubkeysFrom, keySchedule } from './aes.js';
 
 // CBC input is assembled in these and copied by `update`, so one buffer per block count is reused
 // (everything here is synchronous). Views and fresh allocations per MIC showed up in profiles.
@@ -43,6 +43,19 @@ export function aesCmacInto(
   if (prefix !== undefined) for (let i = 0; i < 16; i++) buf[i] = prefix[i]!;
   for (let i = 0; i < length; i++) buf[pre + i] = message[i]!;
   const lastStart = (blocks - 1) * 16;
+  const state = s.cbcState;
+  // A transient key has no subkeys yet: L = AES(0) and the first CBC-MAC block (AES(block 0), from a
+  // zero chaining value) are two independent ECB blocks, so one native call gives both.
+  let first = 0;
+  if (s.cbc === undefined && s.k1 === undefined && blocks > 1) {
+    const pair = (scratch[0] ??= Buffer.alloc(32));
+    pair.fill(0, 0, 16);
+    for (let i = 0; i < 16; i++) pair[16 + i] = buf[i]!;
+    const out = s.ecbEncrypt.update(pair);
+    cmacSubkeysFrom(s, out.subarray(0, 16));
+    for (let i = 0; i < 16; i++) state[i] = out[16 + i]!;
+    first = 1;
+  }
   const { k1, k2 } = cmacSubkeys(s);
   if (total > 0 && total % 16 === 0) {
     for (let i = 0; i < 16; i++) buf[lastStart + i]! ^= k1[i]!;
@@ -52,11 +65,10 @@ export function aesCmacInto(
     for (let i = total + 1; i < blocks * 16; i++) buf[i] = 0;
     for (let i = 0; i < 16; i++) buf[lastStart + i]! ^= k2[i]!;
   }
-  const state = s.cbcState;
   if (s.cbc === undefined) {
     // A transient key: CBC-MAC block by block through ECB, from a zero chaining value.
-    state.fill(0);
-    for (let b = 0; b < blocks; b++) {
+    if (first === 0) state.fill(0);
+    for (let b = first; b < blocks; b++) {
       const o = b * 16;
       for (let i = 0; i < 16; i++) buf[o + i]! ^= state[i]!;
       const c = s.ecbEncrypt.update(buf.subarray(o, o + 16));

@@ -52,12 +52,14 @@ export function rekeyTransient(key: AES128Key, bytes: Uint8Array): void {
 
 /** RFC 4493 §2.3 subkeys of a schedule, made on first use. */
 export function cmacSubkeys(s: KeySchedule): { k1: Uint8Array; k2: Uint8Array } {
-  if (s.k1 === undefined || s.k2 === undefined) {
-    const l = s.ecbEncrypt.update(ZERO_BLOCK);
-    s.k1 = shiftLeftXorRb(l);
-    s.k2 = shiftLeftXorRb(s.k1);
-  }
-  return { k1: s.k1, k2: s.k2 };
+  if (s.k1 === undefined || s.k2 === undefined) cmacSubkeysFrom(s, s.ecbEncrypt.update(ZERO_BLOCK));
+  return { k1: s.k1!, k2: s.k2! };
+}
+
+/** RFC 4493 §2.3 subkeys from L = AES-128(K, 0¹²⁸), stored on the schedule. */
+export function cmacSubkeysFrom(s: KeySchedule, l: Uint8Array): void {
+  s.k1 = shiftLeftXorRb(l);
+  s.k2 = shiftLeftXorRb(s.k1);
 }
 
 // Keyed by the key object itself: AES128Key values are copied on construction and never mutated.
