@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { dataRateTable, listeningFrequencies, sx1301Conf } from '../../simulator/basic-station/frames.js';
+import { listeningFrequencies, sx1301Conf } from '../../simulator/basic-station/frames.js';
 import { stationTransport, webSocketConnect, type LnsChannel } from '../../simulator/gateway/station-link.js';
 import { EU868 } from '../../simulator/region/eu868.js';
+import { EU_CHANNELS, EU_ROUTER_CONFIG } from '../helpers/station.js';
 import { decodeUdpPacket, encodeUdpPacket, type RxPk } from '../../simulator/semtech-udp/packets.js';
 
-const EU_CHANNELS = [868.1, 868.3, 868.5, 867.1, 867.3, 867.5, 867.7, 867.9].map((f) => f * 1e6);
 const EUI = Buffer.from('AA55000000000001', 'hex');
 
 /** A station link over a fake LNS: what it sent, and a way to answer as the LNS. */
@@ -54,15 +54,6 @@ async function station() {
   return { link, sent, datagrams, uplink, lns };
 }
 
-const routerConfig = {
-  msgtype: 'router_config',
-  region: 'EU863',
-  hwspec: 'sx1301/1',
-  freq_range: [863_000_000, 870_000_000],
-  DRs: dataRateTable(EU868),
-  sx1301_conf: [sx1301Conf(EU_CHANNELS)],
-};
-
 describe('a Basics Station gateway applies router_config', () => {
   it('writes a channel plan the concentrator reads back to the same frequencies', () => {
     const conf = sx1301Conf(EU_CHANNELS, {
@@ -86,7 +77,7 @@ describe('a Basics Station gateway applies router_config', () => {
     expect(s.sent[0]).toMatchObject({ msgtype: 'version', protocol: 2 });
     s.uplink(868.1, 1000);
     expect(s.sent).toHaveLength(1);
-    s.lns(routerConfig);
+    s.lns(EU_ROUTER_CONFIG);
     s.uplink(868.1, 2000);
     s.uplink(869.525, 3000); // not an uplink channel of the plan
     const records = s.sent.map((m) => m.msgtype);
@@ -98,7 +89,7 @@ describe('a Basics Station gateway applies router_config', () => {
 
   it('stamps gpstime once the LNS answered timesync', async () => {
     const s = await station();
-    s.lns(routerConfig);
+    s.lns(EU_ROUTER_CONFIG);
     const ts = s.sent.find((m) => m.msgtype === 'timesync')!;
     s.lns({ msgtype: 'timesync', txtime: ts.txtime, gpstime: 1_400_000_000_000_000 });
     s.uplink(868.1, 5_000_000);
@@ -110,7 +101,7 @@ describe('a Basics Station gateway applies router_config', () => {
 
   it('sends a dnmsg at xtime + RxDelay, and refuses one outside freq_range', async () => {
     const s = await station();
-    s.lns(routerConfig);
+    s.lns(EU_ROUTER_CONFIG);
     const dn = {
       msgtype: 'dnmsg',
       DevEui: '::0',

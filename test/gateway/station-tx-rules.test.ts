@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { dataRateTable, sx1301Conf } from '../../simulator/basic-station/frames.js';
 import type { RouterConfigMsg } from '../../simulator/basic-station/messages.js';
 import {
   VirtualGateway,
@@ -15,6 +14,7 @@ import { US915 } from '../../simulator/region/us915.js';
 import { Rng } from '../../simulator/random/rng.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { hex } from '../helpers/vectors.js';
+import { EU_ROUTER_CONFIG } from '../helpers/station.js';
 
 const config = (region: string, over: Partial<RouterConfigMsg> = {}): RouterConfigMsg => ({
   msgtype: 'router_config',
@@ -70,7 +70,6 @@ describe("a Basics Station's own transmit checks (s2e.c), unless router_config t
   });
 });
 
-const EU_CHANNELS = [868.1, 868.3, 868.5, 867.1, 867.3, 867.5, 867.7, 867.9].map((f) => f * 1e6);
 const FRAME = hex('40f17dbe4900020001954378762b11ff0d');
 
 /** A virtual gateway on Basics Station, its LNS scripted here, on a virtual clock. */
@@ -149,18 +148,9 @@ async function stationGateway(
   return { gw, sched, sent, onAir, events, exchange, dntxed, lns };
 }
 
-const EU_ROUTER = {
-  msgtype: 'router_config',
-  region: 'EU863',
-  hwspec: 'sx1301/1',
-  freq_range: [863_000_000, 870_000_000],
-  DRs: dataRateTable(EU868),
-  sx1301_conf: [sx1301Conf(EU_CHANNELS)],
-};
-
 describe('a Basics Station gateway holding downlinks back', () => {
   it('sends RX2 when RX1 has no duty cycle left, and nothing (no dntxed) when neither has', async () => {
-    const s = await stationGateway({ ...EU_ROUTER, nodc: false });
+    const s = await stationGateway({ ...EU_ROUTER_CONFIG, nodc: false });
     const first = s.exchange(868_100_000);
     s.sched.advanceBy(1_500_000);
     expect(s.onAir.map((t) => t.frequency)).toEqual([868_100_000]);
@@ -181,7 +171,7 @@ describe('a Basics Station gateway holding downlinks back', () => {
   });
 
   it('sends everything when router_config turns the duty cycle off (as TTS does)', async () => {
-    const s = await stationGateway({ ...EU_ROUTER, nodc: true });
+    const s = await stationGateway({ ...EU_ROUTER_CONFIG, nodc: true });
     for (const f of [868_100_000, 868_300_000, 868_500_000]) {
       s.exchange(f);
       s.sched.advanceBy(2_500_000);
@@ -194,7 +184,7 @@ describe('a Basics Station gateway holding downlinks back', () => {
 
   it('tries a class C frame again every 100 ms while the channel is busy, ten times at most', async () => {
     let busyUntilUs = 0;
-    const s = await stationGateway({ ...EU_ROUTER, region: 'KR920', nodc: true }, (_f, atUs) =>
+    const s = await stationGateway({ ...EU_ROUTER_CONFIG, region: 'KR920', nodc: true }, (_f, atUs) =>
       atUs < busyUntilUs ? -50 : -100,
     );
     const dnC = (diid: number) => ({
