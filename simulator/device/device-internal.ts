@@ -15,6 +15,8 @@ export const NONCE_RESERVE = 16;
 /** A sticky answer repeated in this many uplinks without any downlink is reported as unacknowledged. */
 export const STICKY_LIMIT = 8;
 export const U16 = 0x10000;
+/** The empty list a device's lists start as (they are replaced, never changed: one for every device). */
+export const NONE: readonly never[] = Object.freeze([]);
 
 /** The device's OTAA configuration: only an OTAA device joins or rejoins. */
 export function otaaConfigOf(dev: { config: DeviceConfig }): OtaaConfig {

@@ -19,7 +19,7 @@ import type {
   RefusedDownlink,
   UnheardDownlink,
 } from './types.js';
-import { type Session, type AppUplink, type Cycle } from './device-internal.js';
+import { NONE, type Session, type AppUplink, type Cycle } from './device-internal.js';
 import { startAbp, restoreSession } from './session.js';
 import { join, rejoin } from './join.js';
 import { kick } from './uplink.js';
@@ -66,7 +66,7 @@ export class VirtualDevice {
   };
   /** What the network did wrong, by kind; `recentViolations` keeps the last few with details. */
   readonly violations: ViolationCounts = {};
-  readonly recentViolations: { at: number; kind: ViolationKind; detail: string }[] = [];
+  recentViolations: readonly { at: number; kind: ViolationKind; detail: string }[] = NONE;
   readonly mac: MacState;
   lastLinkCheck: { margin: number; gwCnt: number } | undefined;
   /**
@@ -78,10 +78,11 @@ export class VirtualDevice {
   session: Session | undefined;
   cycle: Cycle | undefined;
   readonly queue: AppUplink[] = [];
-  pendingAnswers: MacAnswer[] = [];
-  stickyAnswers: MacAnswer[] = [];
+  // These lists are replaced, never changed: an idle device shares one empty array for all of them.
+  pendingAnswers: readonly MacAnswer[] = NONE;
+  stickyAnswers: readonly MacAnswer[] = NONE;
   stickyUplinks = 0;
-  extraRequests: MacCommand[] = [];
+  extraRequests: readonly MacCommand[] = NONE;
   ackDownlink: number | undefined;
   lastConfirmedFCntUp: number | undefined;
   lastDownlinkSnr = 0;
@@ -92,7 +93,7 @@ export class VirtualDevice {
   readonly joinBackoff: JoinBackoff;
   readonly jsIntKey: AES128Key | undefined;
   readonly jsEncKey: AES128Key | undefined;
-  forcedRejoins: TimerHandle[] = [];
+  forcedRejoins: readonly TimerHandle[] = NONE;
   uplinksSinceRejoin = 0;
   lastRejoinAt = 0;
   transmittingUntil = 0;
@@ -216,11 +217,11 @@ export class VirtualDevice {
 
   /** Adds a LinkCheckReq / DeviceTimeReq to the next uplink. */
   requestLinkCheck(): void {
-    this.extraRequests.push({ name: 'LinkCheckReq' });
+    this.extraRequests = [...this.extraRequests, { name: 'LinkCheckReq' }];
   }
 
   requestDeviceTime(): void {
-    this.extraRequests.push({ name: 'DeviceTimeReq' });
+    this.extraRequests = [...this.extraRequests, { name: 'DeviceTimeReq' }];
   }
 
   // --- activation -------------------------------------------------------------------------------
@@ -284,8 +285,7 @@ export class VirtualDevice {
 
   violation(kind: ViolationKind, detail: string): void {
     this.violations[kind] = (this.violations[kind] ?? 0) + 1;
-    this.recentViolations.push({ at: this.scheduler.now(), kind, detail });
-    if (this.recentViolations.length > 20) this.recentViolations.shift();
+    this.recentViolations = [...this.recentViolations.slice(-19), { at: this.scheduler.now(), kind, detail }];
     this.emit({ type: 'violation', kind, detail });
   }
 

@@ -7,7 +7,7 @@ import { handleMacCommands, type MacContext } from './mac/index.js';
 import { macSnapshot } from './mac-state.js';
 import type { PersistedSession } from './state-store.js';
 import type { Window } from './types.js';
-import { U16 } from './device-internal.js';
+import { NONE, U16 } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import { forceRejoin } from './join.js';
 import { kick, dataCycle } from './uplink.js';
@@ -66,7 +66,7 @@ export function receiveData(
   });
   dev.counters.downlinks++;
   dev.mac.adrAckCnt = 0;
-  dev.stickyAnswers = [];
+  dev.stickyAnswers = NONE;
   dev.stickyUplinks = 0;
   const c = dev.cycle;
   if (c !== undefined && window !== 'RXC') c.received = true;
@@ -91,7 +91,10 @@ export function receiveData(
     if (parsed.commands.length > 0)
       dev.emit({ type: 'mac', dir: 'down', commands: parsed.commands.map((c) => c.name) });
     const answers = handleMacCommands(parsed.commands, macContext(dev));
-    for (const a of answers) (a.sticky ? dev.stickyAnswers : dev.pendingAnswers).push(a);
+    const sticky = answers.filter((a) => a.sticky);
+    if (sticky.length > 0) dev.stickyAnswers = [...dev.stickyAnswers, ...sticky];
+    if (sticky.length < answers.length)
+      dev.pendingAnswers = [...dev.pendingAnswers, ...answers.filter((a) => !a.sticky)];
     // Saved as the commands take effect, so a restart comes back with what the network expects.
     if (parsed.commands.length > 0 && dev.session)
       dev.store.update(dev.config.id, { session: { mac: macSnapshot(dev.mac) } as PersistedSession });

@@ -13,7 +13,7 @@ import { applyCFList, defaultChannelTable } from '../region/channels.js';
 import { devNonceIsCounter, nextRandomDevNonce } from './dev-nonce.js';
 import { DeviceConfigError } from './errors.js';
 import type { PersistedSession } from './state-store.js';
-import { NONCE_RESERVE, otaaConfigOf, rootKeys, type Cycle } from './device-internal.js';
+import { NONCE_RESERVE, NONE, otaaConfigOf, rootKeys, type Cycle } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import { newSession, persistSession } from './session.js';
 import { transmit } from './uplink.js';
@@ -233,8 +233,8 @@ export function acceptJoin(
   persistSession(dev, cfList);
   dev.lastRejoinAt = dev.scheduler.now();
   dev.uplinksSinceRejoin = 0;
-  dev.pendingAnswers = [];
-  dev.stickyAnswers = [];
+  dev.pendingAnswers = NONE;
+  dev.stickyAnswers = NONE;
   dev.sessionStarted();
   dev.emit({
     type: 'joined',
@@ -253,17 +253,18 @@ export function forceRejoin(
   maxRetries: number,
 ): void {
   for (const t of dev.forcedRejoins) dev.scheduler.cancel(t);
-  dev.forcedRejoins = [];
+  dev.forcedRejoins = NONE;
   const type = rejoinType === 2 ? 2 : 0;
   let at = dev.scheduler.now() + 1_000_000;
   for (let i = 0; i <= maxRetries; i++) {
     const when = at;
-    dev.forcedRejoins.push(
+    dev.forcedRejoins = [
+      ...dev.forcedRejoins,
       dev.scheduler.at(when, () => {
         if (dev.cycle === undefined)
           rejoin(dev, type, dev.config.region.dataRates[dataRate] ? dataRate : dev.mac.dataRate);
       }),
-    );
+    ];
     at += (32 * 2 ** period + dev.rng.uniform(0, 32)) * 1e6;
   }
 }

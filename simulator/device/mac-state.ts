@@ -13,7 +13,8 @@ export interface MacState {
   downlinkDwell: boolean;
   channels: ChannelTable;
   /** DlChannelReq: RX1 frequency per uplink channel, where it differs from the uplink frequency. */
-  rx1Frequencies: (number | undefined)[];
+  /** Replaced, never changed (a fresh device shares one empty list). */
+  rx1Frequencies: readonly (number | undefined)[];
   /** Seconds. */
   rx1Delay: number;
   rx1DrOffset: number;
@@ -35,6 +36,8 @@ export interface MacState {
   beaconFrequency?: number;
 }
 
+const NO_RX1_FREQUENCIES: readonly (number | undefined)[] = Object.freeze([]);
+
 export function initialMacState(
   region: Region,
   o: { dataRate?: number; txPower?: number; adr?: boolean; nbTrans?: number },
@@ -47,7 +50,7 @@ export function initialMacState(
     uplinkDwell: region.dwellTime.uplink,
     downlinkDwell: region.dwellTime.downlink,
     channels: defaultChannelTable(region),
-    rx1Frequencies: [],
+    rx1Frequencies: NO_RX1_FREQUENCIES,
     rx1Delay: region.receiveDelay1 / 1000,
     rx1DrOffset: 0,
     rx2DataRate: region.rx2.dataRate,

@@ -10,7 +10,7 @@ import {
 import type { DataRate } from '../region/types.js';
 import type { PersistedSession } from './state-store.js';
 import type { DeviceTransmission } from './types.js';
-import { FCNT_RESERVE, STICKY_LIMIT, U16, type AppUplink } from './device-internal.js';
+import { FCNT_RESERVE, NONE, STICKY_LIMIT, U16, type AppUplink } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import { join, rejoin, rejoinDue, joinChannel } from './join.js';
 import { openWindows } from './windows.js';
@@ -71,8 +71,8 @@ export function dataCycle(dev: VirtualDevice, app: AppUplink | undefined): void 
   let macBytes = encodeMacCommands(commands);
   if (commands.length > 0) dev.emit({ type: 'mac', dir: 'up', commands: commands.map((c) => c.name) });
   const sticky = dev.stickyAnswers.length > 0;
-  dev.pendingAnswers = [];
-  dev.extraRequests = [];
+  dev.pendingAnswers = NONE;
+  dev.extraRequests = NONE;
   if (sticky && dev.stickyUplinks > 0) dev.counters.stickyRepeats++;
   if (sticky && ++dev.stickyUplinks === STICKY_LIMIT) {
     dev.violation(

@@ -63,19 +63,26 @@ export function txPowerEirp(region: Region, txPower: number, maxEirp: number = r
 
 /**
  * A device's uplink channel table: channels by index (undefined = not defined) and which are enabled.
- * Mutable on purpose: a device updates it on CFList, LinkADRReq and NewChannelReq.
+ * Replaced, never changed: CFList, LinkADRReq and NewChannelReq give a device a new one, so every
+ * device can start from its region's one shared table (72 slots in US915: most of an idle device).
  */
 export interface ChannelTable {
-  channels: (Channel | undefined)[];
-  enabled: boolean[];
+  readonly channels: readonly (Channel | undefined)[];
+  readonly enabled: readonly boolean[];
 }
 
+const defaultTables = new WeakMap<Region, ChannelTable>();
+
 export function defaultChannelTable(region: Region): ChannelTable {
-  const channels: (Channel | undefined)[] = Array.from(
-    { length: region.maxChannels },
-    (_, i) => region.defaultChannels[i],
-  );
-  return { channels, enabled: channels.map((c) => c !== undefined) };
+  let t = defaultTables.get(region);
+  if (t === undefined) {
+    const channels = Object.freeze(
+      Array.from({ length: region.maxChannels }, (_, i) => region.defaultChannels[i]),
+    );
+    t = Object.freeze({ channels, enabled: Object.freeze(channels.map((c) => c !== undefined)) });
+    defaultTables.set(region, t);
+  }
+  return t;
 }
 
 /**

@@ -71,7 +71,7 @@ export function newChannelReq(cmd: MacCommandOf<'NewChannelReq'>, ctx: MacContex
       enabled[cmd.chIndex] = true;
     }
     state.channels = { channels, enabled };
-    state.rx1Frequencies[cmd.chIndex] = undefined;
+    state.rx1Frequencies = withAt(state.rx1Frequencies, cmd.chIndex, undefined);
   } else {
     ctx.violation('new-channel-refused', `NewChannelReq refused: ${JSON.stringify(cmd)}`);
   }
@@ -84,7 +84,15 @@ export function dlChannelReq(cmd: MacCommandOf<'DlChannelReq'>, ctx: MacContext)
   const uplinkFrequencyExists =
     region.channelPlan === 'dynamic' && state.channels.channels[cmd.chIndex] !== undefined;
   const channelFrequencyOk = region.channelPlan === 'dynamic' && frequencyAllowed(region, cmd.frequencyHz);
-  if (uplinkFrequencyExists && channelFrequencyOk) state.rx1Frequencies[cmd.chIndex] = cmd.frequencyHz;
+  if (uplinkFrequencyExists && channelFrequencyOk)
+    state.rx1Frequencies = withAt(state.rx1Frequencies, cmd.chIndex, cmd.frequencyHz);
   else ctx.violation('dl-channel-refused', `DlChannelReq refused: ${JSON.stringify(cmd)}`);
   return [{ command: { name: 'DlChannelAns', uplinkFrequencyExists, channelFrequencyOk }, sticky: true }];
+}
+
+/** A copy of `list` with `value` at `index` (the MAC state's lists are replaced, never changed). */
+function withAt<T>(list: readonly T[], index: number, value: T): T[] {
+  const copy = [...list];
+  copy[index] = value;
+  return copy;
 }
