@@ -93,11 +93,33 @@ export interface PersistedMac {
   rejoinMaxCountN: number;
 }
 
+/**
+ * The persisted form of a channel table and an RX1 frequency list, made once per list: both are
+ * replaced, never changed, so every device still on its region's default table shares one snapshot.
+ */
+const tableSnapshots = new WeakMap<ChannelTable, Pick<PersistedMac, 'channels' | 'enabled'>>();
+const rx1Snapshots = new WeakMap<readonly (number | undefined)[], PersistedMac['rx1Frequencies']>();
+
 export function macSnapshot(m: MacState): PersistedMac {
+  let table = tableSnapshots.get(m.channels);
+  if (table === undefined) {
+    table = {
+      channels: Object.freeze(
+        m.channels.channels.map((c) => (c ? Object.freeze([c.frequency, c.minDr, c.maxDr]) : null)),
+      ) as PersistedMac['channels'],
+      enabled: Object.freeze([...m.channels.enabled]) as boolean[],
+    };
+    tableSnapshots.set(m.channels, table);
+  }
+  let rx1 = rx1Snapshots.get(m.rx1Frequencies);
+  if (rx1 === undefined) {
+    rx1 = Object.freeze(m.rx1Frequencies.map((f) => f ?? null)) as PersistedMac['rx1Frequencies'];
+    rx1Snapshots.set(m.rx1Frequencies, rx1);
+  }
   return {
-    channels: m.channels.channels.map((c) => (c ? [c.frequency, c.minDr, c.maxDr] : null)),
-    enabled: [...m.channels.enabled],
-    rx1Frequencies: m.rx1Frequencies.map((f) => f ?? null),
+    channels: table.channels,
+    enabled: table.enabled,
+    rx1Frequencies: rx1,
     dataRate: m.dataRate,
     txPower: m.txPower,
     nbTrans: m.nbTrans,
