@@ -42,7 +42,7 @@ export const SCHEDULE_TIME_LONG_US = 300_000 + QUEUE_DELAY_US;
 /** Why the GS could not place a frame on a gateway: TTS's error names. */
 export type ScheduleRefusal = 'conflict' | 'too_late' | 'duty_cycle';
 
-interface Emission {
+export interface Emission {
   startUs: number;
   endUs: number;
 }
@@ -51,8 +51,8 @@ interface SubBandUse {
   minFrequency: number;
   maxFrequency: number;
   dutyCycle: number;
-  /** Emissions of the last duty-cycle window, by start. */
-  emissions: Emission[];
+  /** Emissions of the last duty-cycle window. */
+  emissions: AirtimeLog;
 }
 
 /** Index of the first emission starting at or after `t` (emissions sorted by start). */
@@ -71,16 +71,44 @@ function insert(list: Emission[], e: Emission): void {
   list.splice(firstFrom(list, e.startUs), 0, e);
 }
 
-/** µs of `list` on air within [from, to). */
-function airtimeWithin(list: Emission[], from: number, to: number): number {
-  let sum = 0;
-  // An emission that started before `from` may still reach into the window: none is longer than a few s.
-  for (let i = firstFrom(list, from - 10_000_000); i < list.length; i++) {
-    const e = list[i]!;
-    if (e.startUs >= to) break;
-    sum += Math.max(0, Math.min(e.endUs, to) - Math.max(e.startUs, from));
+/**
+ * A sub-band's emissions by start, with running sums of their airtime, so that the airtime of an hour
+ * takes two binary searches instead of a walk over every frame of it (a join storm asks thousands of
+ * times a second). The emissions of one gateway never overlap: at most one straddles each end of a
+ * window.
+ */
+export class AirtimeLog {
+  readonly list: Emission[] = [];
+  /** cum[i]: airtime of list[0 … i). */
+  private cum: number[] = [0];
+
+  insert(e: Emission): void {
+    const i = firstFrom(this.list, e.startUs);
+    const d = e.endUs - e.startUs;
+    this.list.splice(i, 0, e);
+    this.cum.splice(i + 1, 0, this.cum[i]! + d);
+    for (let k = i + 2; k < this.cum.length; k++) this.cum[k]! += d;
   }
-  return sum;
+
+  /** µs on air within [from, to). */
+  within(from: number, to: number): number {
+    const i = firstFrom(this.list, from);
+    const j = firstFrom(this.list, to);
+    let sum = j > i ? this.cum[j]! - this.cum[i]! : 0;
+    const before = this.list[i - 1];
+    if (before !== undefined) sum += Math.max(0, Math.min(before.endUs, to) - from);
+    if (j > i) sum -= Math.max(0, this.list[j - 1]!.endUs - to);
+    return sum;
+  }
+
+  /** Forgets emissions that started before `t` (once there are enough of them to be worth it). */
+  dropBefore(t: number): void {
+    const k = firstFrom(this.list, t);
+    if (k <= 64) return;
+    this.list.splice(0, k);
+    const base = this.cum[k]!;
+    this.cum = this.cum.slice(k).map((c) => c - base);
+  }
 }
 
 export class GatewaySchedule {
@@ -90,8 +118,15 @@ export class GatewaySchedule {
   constructor(region: Region, enforceDutyCycle: boolean) {
     // Without enforcement TTS uses one sub-band over every frequency with a duty cycle of 1.
     this.subBands = enforceDutyCycle
-      ? region.subBands.map((b) => ({ ...b, emissions: [] }))
-      : [{ minFrequency: 0, maxFrequency: Number.MAX_SAFE_INTEGER, dutyCycle: 1, emissions: [] }];
+      ? region.subBands.map((b) => ({ ...b, emissions: new AirtimeLog() }))
+      : [
+          {
+            minFrequency: 0,
+            maxFrequency: Number.MAX_SAFE_INTEGER,
+            dutyCycle: 1,
+            emissions: new AirtimeLog(),
+          },
+        ];
   }
 
   /** Places a frame of `durationUs` at `startUs`, or says why not (`ScheduleAt`). */
@@ -109,7 +144,7 @@ export class GatewaySchedule {
     const band = this.subBand(frequency);
     if (band !== undefined && !this.withinDutyCycle(band, e, priority)) return 'duty_cycle';
     insert(this.emissions, e);
-    if (band !== undefined) insert(band.emissions, e);
+    band?.emissions.insert(e);
     return undefined;
   }
 
@@ -139,12 +174,12 @@ export class GatewaySchedule {
       }
       if (band === undefined || this.withinDutyCycle(band, e, priority)) {
         insert(this.emissions, e);
-        if (band !== undefined) insert(band.emissions, e);
+        band?.emissions.insert(e);
         return e.startUs;
       }
       if (e.startUs - nowUs > DUTY_CYCLE_WINDOW_US) return 'duty_cycle';
       // Not enough duty cycle left here: try after the next emission of this sub-band leaves the window.
-      const next = band.emissions.find((o) => o.endUs + DUTY_CYCLE_WINDOW_US > e.startUs);
+      const next = band.emissions.list.find((o) => o.endUs + DUTY_CYCLE_WINDOW_US > e.startUs);
       startUs = next === undefined ? e.startUs + DUTY_CYCLE_WINDOW_US : next.endUs + DUTY_CYCLE_WINDOW_US;
     }
   }
@@ -173,7 +208,7 @@ export class GatewaySchedule {
     const usable = b.dutyCycle * CEILINGS[priority];
     const d = e.endUs - e.startUs;
     for (const to of [e.endUs, e.startUs + DUTY_CYCLE_WINDOW_US]) {
-      const used = (airtimeWithin(b.emissions, to - DUTY_CYCLE_WINDOW_US, to) + d) / DUTY_CYCLE_WINDOW_US;
+      const used = (b.emissions.within(to - DUTY_CYCLE_WINDOW_US, to) + d) / DUTY_CYCLE_WINDOW_US;
       if (used > usable) return false;
     }
     return true;
@@ -184,8 +219,7 @@ export class GatewaySchedule {
     const ended = firstFrom(this.emissions, nowUs - 10_000_000);
     if (ended > 64) this.emissions.splice(0, ended);
     for (const b of this.subBands) {
-      const old = firstFrom(b.emissions, nowUs - DUTY_CYCLE_WINDOW_US - 10_000_000);
-      if (old > 64) b.emissions.splice(0, old);
+      b.emissions.dropBefore(nowUs - DUTY_CYCLE_WINDOW_US - 10_000_000);
     }
   }
 }

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  AirtimeLog,
   DUTY_CYCLE_WINDOW_US,
+  type Emission,
   GatewaySchedule,
   QUEUE_DELAY_US,
   SCHEDULE_TIME_LONG_US,
@@ -91,5 +93,49 @@ describe("a gateway's schedule, as TTS's gateway server keeps it", () => {
     // The first frame (2–3 s) leaves the window an hour after it ended.
     expect(start).toBe(3 * S + DUTY_CYCLE_WINDOW_US);
     expect(g.anytime(0, 40 * S, RX1, 'HIGHEST')).toBe('duty_cycle');
+  });
+});
+
+describe('AirtimeLog: the airtime of a window from running sums', () => {
+  /** Disjoint emissions (as one gateway's are), inserted in any order, and windows anywhere. */
+  const emissions = fc
+    .array(fc.tuple(fc.integer({ min: 1, max: 5_000_000 }), fc.integer({ min: 1, max: 3_000_000 })), {
+      maxLength: 150,
+    })
+    .chain((gapsAndLengths) => {
+      let t = 0;
+      const list: Emission[] = gapsAndLengths.map(([gap, len]) => {
+        const e = { startUs: t + gap, endUs: t + gap + len };
+        t = e.endUs;
+        return e;
+      });
+      return fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length });
+    });
+  const naive = (list: Emission[], from: number, to: number) =>
+    list.reduce((s, e) => s + Math.max(0, Math.min(e.endUs, to) - Math.max(e.startUs, from)), 0);
+
+  it('property: equals the sum over every emission, for any window, after inserts and drops', () => {
+    fc.assert(
+      fc.property(
+        emissions,
+        fc.array(fc.tuple(fc.integer({ min: -1_000_000, max: 700_000_000 }), fc.nat(400_000_000)), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        fc.integer({ min: 0, max: 700_000_000 }),
+        (list, windows, dropAt) => {
+          const log = new AirtimeLog();
+          for (const e of list) log.insert(e);
+          for (const [from, len] of windows)
+            expect(log.within(from, from + len)).toBe(naive(list, from, from + len));
+          log.dropBefore(dropAt);
+          const kept = log.list;
+          expect(kept.every((e, i) => i === 0 || kept[i - 1]!.startUs < e.startUs)).toBe(true);
+          for (const [from, len] of windows)
+            expect(log.within(from, from + len)).toBe(naive(kept, from, from + len));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
