@@ -65,32 +65,39 @@ export class EventBus {
     return this.subs.size;
   }
 
+  /**
+   * Counts the event and sends it to the streams that match. The event itself (IDs, time) is made
+   * only for a stream that wants it: most of a load test's events have no listener.
+   */
   publish(
     name: string,
     identifiers: EntityIds[],
     data?: Record<string, unknown>,
-    time = new Date().toISOString(),
-  ): NetworkEvent {
-    const e: NetworkEvent = {
-      name,
-      time,
-      identifiers,
-      ...(data === undefined ? {} : { data }),
-      correlation_ids: [`lorafleet:${randomUUID()}`],
-      origin: 'lorafleet-embedded',
-      unique_id: randomUUID(),
-    };
+    time?: string,
+  ): NetworkEvent | undefined {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
-    for (const s of this.subs) if (matches(s, e)) s.send(e);
+    let e: NetworkEvent | undefined;
+    for (const s of this.subs) {
+      if (!matches(s, name, identifiers)) continue;
+      e ??= {
+        name,
+        time: time ?? new Date().toISOString(),
+        identifiers,
+        ...(data === undefined ? {} : { data }),
+        correlation_ids: [`lorafleet:${randomUUID()}`],
+        origin: 'lorafleet-embedded',
+        unique_id: randomUUID(),
+      };
+      s.send(e);
+    }
     return e;
   }
 }
 
-function matches(s: Subscription, e: NetworkEvent): boolean {
+function matches(s: Subscription, name: string, identifiers: EntityIds[]): boolean {
   // Identifiers first: cheap, and most events concern other entities.
-  if (!s.identifiers.some((want) => e.identifiers.some((have) => idMatches(want, have, e.name))))
-    return false;
-  return s.names.length === 0 || nameFilter(s).test(e.name);
+  if (!s.identifiers.some((want) => identifiers.some((have) => idMatches(want, have, name)))) return false;
+  return s.names.length === 0 || nameFilter(s).test(name);
 }
 
 /** A subscription's `names`, compiled once (see compileNames), kept with the subscription. */
