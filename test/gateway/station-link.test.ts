@@ -6,31 +6,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { listeningFrequencies, sx1301Conf } from '../../simulator/basic-station/frames.js';
-import { stationTransport, webSocketConnect, type LnsChannel } from '../../simulator/gateway/station-link.js';
+import { stationTransport, webSocketConnect } from '../../simulator/gateway/station-link.js';
 import { EU868 } from '../../simulator/region/eu868.js';
-import { EU_CHANNELS, EU_ROUTER_CONFIG } from '../helpers/station.js';
+import { EU_CHANNELS, EU_ROUTER_CONFIG, scriptedLns } from '../helpers/station.js';
 import { decodeUdpPacket, encodeUdpPacket, type RxPk } from '../../simulator/semtech-udp/packets.js';
 
 const EUI = Buffer.from('AA55000000000001', 'hex');
 
 /** A station link over a fake LNS: what it sent, and a way to answer as the LNS. */
 async function station() {
-  const sent: Record<string, unknown>[] = [];
-  let toStation: (t: string) => void = () => {};
+  const { sent, lns, connect } = scriptedLns();
   const datagrams: Buffer[] = [];
-  const link = await stationTransport({
-    eui: 'AA55000000000001',
-    region: EU868,
-    session: 2,
-    connect: (_eui, onText) => {
-      toStation = onText;
-      const ch: LnsChannel = {
-        send: (t) => sent.push(JSON.parse(t) as Record<string, unknown>),
-        close: () => {},
-      };
-      return Promise.resolve(ch);
-    },
-  })({ message: (b) => datagrams.push(b), error: () => {} });
+  const link = await stationTransport({ eui: 'AA55000000000001', region: EU868, session: 2, connect })({
+    message: (b) => datagrams.push(b),
+    error: () => {},
+  });
   const uplink = (freqMHz: number, tmst: number) => {
     const rx: RxPk = {
       tmst,
@@ -50,7 +40,6 @@ async function station() {
       encodeUdpPacket({ type: 'PUSH_DATA', version: 2, token: 1, gatewayEui: EUI, body: { rxpk: [rx] } }),
     );
   };
-  const lns = (m: Record<string, unknown>) => toStation(JSON.stringify(m));
   return { link, sent, datagrams, uplink, lns };
 }
 

@@ -5,7 +5,7 @@ import {
   type DownlinkTransmission,
   type GatewayEvent,
 } from '../../simulator/gateway/gateway.js';
-import { stationTransport, type LnsChannel } from '../../simulator/gateway/station-link.js';
+import { stationTransport } from '../../simulator/gateway/station-link.js';
 import { StationTxRules } from '../../simulator/gateway/station-tx-rules.js';
 import { AS923_1 } from '../../simulator/region/as923.js';
 import { EU868 } from '../../simulator/region/eu868.js';
@@ -14,7 +14,7 @@ import { US915 } from '../../simulator/region/us915.js';
 import { Rng } from '../../simulator/random/rng.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
 import { hex } from '../helpers/vectors.js';
-import { EU_ROUTER_CONFIG } from '../helpers/station.js';
+import { EU_ROUTER_CONFIG, scriptedLns } from '../helpers/station.js';
 
 const config = (region: string, over: Partial<RouterConfigMsg> = {}): RouterConfigMsg => ({
   msgtype: 'router_config',
@@ -78,23 +78,15 @@ async function stationGateway(
   carrier: (frequency: number, atUs: number) => number = quiet,
 ) {
   const sched = new VirtualScheduler();
-  const sent: Record<string, unknown>[] = [];
+  const { sent, lns, connect } = scriptedLns();
   const onAir: DownlinkTransmission[] = [];
   const events: GatewayEvent[] = [];
-  let toStation: (t: string) => void = () => {};
   const transport = stationTransport({
     eui: 'AA55000000000001',
     region: EU868,
     session: 1,
     carrierSense: carrier,
-    connect: (_eui, onText) => {
-      toStation = onText;
-      const ch: LnsChannel = {
-        send: (t) => sent.push(JSON.parse(t) as Record<string, unknown>),
-        close: () => {},
-      };
-      return Promise.resolve(ch);
-    },
+    connect,
   });
   const gw = new VirtualGateway(
     {
@@ -109,7 +101,7 @@ async function stationGateway(
     { onTransmit: (t) => onAir.push(t), onEvent: (e) => events.push(e) },
   );
   await gw.start();
-  toStation(JSON.stringify(router));
+  lns(router);
   let diid = 0;
   /** An uplink heard now on `freqHz`; the LNS answers it in RX1 on the same channel, RX2 869.525 SF12. */
   const exchange = (freqHz: number) => {
@@ -125,26 +117,23 @@ async function stationGateway(
     });
     sched.advanceBy(20_000);
     const up = sent.at(-1) as { upinfo: { xtime: number } };
-    toStation(
-      JSON.stringify({
-        msgtype: 'dnmsg',
-        DevEui: '00-00-00-00-00-00-00-01',
-        dC: 0,
-        diid: ++diid,
-        pdu: Buffer.from(FRAME).toString('hex'),
-        RxDelay: 1,
-        RX1DR: 5,
-        RX1Freq: freqHz,
-        RX2DR: 0,
-        RX2Freq: 869_525_000,
-        priority: 25,
-        xtime: up.upinfo.xtime,
-      }),
-    );
+    lns({
+      msgtype: 'dnmsg',
+      DevEui: '00-00-00-00-00-00-00-01',
+      dC: 0,
+      diid: ++diid,
+      pdu: Buffer.from(FRAME).toString('hex'),
+      RxDelay: 1,
+      RX1DR: 5,
+      RX1Freq: freqHz,
+      RX2DR: 0,
+      RX2Freq: 869_525_000,
+      priority: 25,
+      xtime: up.upinfo.xtime,
+    });
     return diid;
   };
   const dntxed = () => sent.filter((m) => m.msgtype === 'dntxed');
-  const lns = (m: Record<string, unknown>) => toStation(JSON.stringify(m));
   return { gw, sched, sent, onAir, events, exchange, dntxed, lns };
 }
 

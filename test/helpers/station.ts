@@ -1,4 +1,5 @@
 import { dataRateTable, sx1301Conf } from '../../simulator/basic-station/frames.js';
+import type { LnsChannel, LnsConnect } from '../../simulator/gateway/station-link.js';
 import { EU868 } from '../../simulator/region/eu868.js';
 
 /** The eight EU868 uplink channels of TTS's EU_863_870 plan, Hz. */
@@ -13,3 +14,25 @@ export const EU_ROUTER_CONFIG = {
   DRs: dataRateTable(EU868),
   sx1301_conf: [sx1301Conf(EU_CHANNELS)],
 };
+
+/**
+ * An LNS scripted by the test: what the station sent (parsed), a way to answer as the LNS (`lns`), and
+ * the `connect` to give the station link.
+ */
+export function scriptedLns(): {
+  sent: Record<string, unknown>[];
+  lns: (m: Record<string, unknown>) => void;
+  connect: LnsConnect;
+} {
+  const sent: Record<string, unknown>[] = [];
+  let toStation: (t: string) => void = () => {};
+  const connect: LnsConnect = (_eui, onText) => {
+    toStation = onText;
+    const ch: LnsChannel = {
+      send: (t) => sent.push(JSON.parse(t) as Record<string, unknown>),
+      close: () => {},
+    };
+    return Promise.resolve(ch);
+  };
+  return { sent, lns: (m) => toStation(JSON.stringify(m)), connect };
+}
