@@ -47,7 +47,7 @@ export class ApplicationServer {
     const msg = {
       end_device_ids: this.endDeviceIds(d),
       correlation_ids: [`as:${event}`],
-      received_at: new Date().toISOString(),
+      received_at: this.events.nowIso(),
       ...body,
     };
     const topic = `v3/${d.applicationId}/devices/${d.deviceId}/${topicSuffix}`;
@@ -61,7 +61,7 @@ export class ApplicationServer {
 
   joined(d: DeviceEntry): void {
     this.send(d, 'join', 'up.join.forward', {
-      join_accept: { session_key_id: d.session!.sessionKeyId, received_at: new Date().toISOString() },
+      join_accept: { session_key_id: d.session!.sessionKeyId, received_at: this.events.nowIso() },
     });
   }
 

@@ -64,7 +64,7 @@ export interface NetworkAddresses {
  */
 export class EmbeddedNetwork {
   readonly registry: Registry;
-  readonly events = new EventBus();
+  readonly events: EventBus;
   readonly devices: DeviceRegistries;
   readonly as: ApplicationServer;
   readonly js: JoinServer;
@@ -77,6 +77,8 @@ export class EmbeddedNetwork {
   private addresses: NetworkAddresses | undefined;
 
   constructor(readonly opts: EmbeddedNetworkOptions) {
+    // Events carry the network's own time: the run's clock, virtual or wall.
+    this.events = new EventBus(() => opts.scheduler.wallClockMs());
     this.registry = new Registry(opts.apiKey ?? Registry.generateKey());
     this.devices = new DeviceRegistries(this.registry);
     this.as = new ApplicationServer(this.registry, this.events);

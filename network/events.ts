@@ -52,6 +52,15 @@ export interface Subscription {
 /** The network's event bus and the source of the events stream. */
 export class EventBus {
   private readonly subs = new Set<Subscription>();
+
+  /** `clockMs`: UTC ms now, as the network sees it (the run's scheduler). */
+  constructor(private readonly clockMs: () => number = Date.now) {}
+
+  /** The network's time now, ISO 8601 (what its messages and events are stamped with). */
+  nowIso(): string {
+    return new Date(this.clockMs()).toISOString();
+  }
+
   /** Events by name, for reports and tests. */
   readonly counts = new Map<string, number>();
 
@@ -81,7 +90,7 @@ export class EventBus {
       if (!matches(s, name, identifiers)) continue;
       e ??= {
         name,
-        time: time ?? new Date().toISOString(),
+        time: time ?? this.nowIso(),
         identifiers,
         ...(data === undefined ? {} : { data }),
         correlation_ids: [`lorafleet:${randomUUID()}`],

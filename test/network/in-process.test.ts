@@ -7,6 +7,18 @@ const header = (token: number, type: number, eui = '0102030405060708') =>
   Buffer.concat([Buffer.from([2, token >> 8, token & 0xff, type]), Buffer.from(eui, 'hex')]);
 
 describe('the embedded network in process, on the run’s own scheduler', () => {
+  it("stamps its events with the run's clock, not the host's (virtual time)", () => {
+    const sched = new VirtualScheduler(Date.UTC(2030, 0, 1));
+    const net = new EmbeddedNetwork({ scheduler: sched, http: false, mqtt: false });
+    const ids = [{ application_ids: { application_id: 'app' } }];
+    const times: string[] = [];
+    net.events.subscribe({ identifiers: ids, names: [], send: (e) => times.push(e.time) });
+    sched.advanceTo(5_250_000);
+    net.events.publish('as.up.data.forward', ids);
+    expect(times).toEqual(['2030-01-01T00:00:05.250Z']);
+    expect(net.events.nowIso()).toBe('2030-01-01T00:00:05.250Z');
+  });
+
   it('answers PUSH_DATA and PULL_DATA one latency later each way, as scheduler events', async () => {
     const sched = new VirtualScheduler();
     const net = new EmbeddedNetwork({ scheduler: sched, http: false, mqtt: false });
