@@ -266,11 +266,13 @@ class StationLink implements DatagramLink {
     const m = p.m;
     if (p.phase === 'rx1' && m.RX2DR !== undefined && m.RX2Freq !== undefined) {
       const next: PendingDownlink = { ...p, phase: 'once', drIndex: m.RX2DR };
-      return this.toConcentrator(token, next, m.RX2Freq, { tmst: (tx.tmst + 1_000_000) % U32 });
+      this.toConcentrator(token, next, m.RX2Freq, { tmst: (tx.tmst + 1_000_000) % U32 });
+      return true;
     }
     if (p.phase === 'retry' && p.tries < CLASS_C_BACKOFF_MAX) {
       const next: PendingDownlink = { ...p, tries: p.tries + 1 };
-      return this.toConcentrator(token, next, tx.frequency, { tmst: (tx.tmst + CLASS_C_BACKOFF_US) % U32 });
+      this.toConcentrator(token, next, tx.frequency, { tmst: (tx.tmst + CLASS_C_BACKOFF_US) % U32 });
+      return true;
     }
     return false;
   }
@@ -346,7 +348,7 @@ class StationLink implements DatagramLink {
     p: PendingDownlink,
     freq: number,
     when: { imme: true } | { tmst: number } | { tmms: number },
-  ): boolean {
+  ): void {
     const d = this.o.region.dataRates[p.drIndex]!;
     const txpk: TxPk = {
       imme: 'imme' in when,
@@ -364,7 +366,6 @@ class StationLink implements DatagramLink {
     };
     this.sent.set(token, p);
     this.handlers.message(encodeUdpPacket({ type: 'PULL_RESP', version: 2, token, body: { txpk } }));
-    return true;
   }
 }
 
