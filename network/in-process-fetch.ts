@@ -29,8 +29,15 @@ export function inProcessFetch(handle: RequestHandler): typeof fetch {
       { method, url: `${url.pathname}${url.search}`, headers, complete: false },
     ) as unknown as IncomingMessage;
     req.on('end', () => ((req as { complete: boolean }).complete = true));
-    const res = new Answer(() => req.emit('close'));
-    init?.signal?.addEventListener('abort', () => res.abort(), { once: true });
+    const signal = init?.signal;
+    const onAbort = () => res.abort();
+    // The listener goes with the answer: a request's timeout signal lives for its whole timeout and
+    // would otherwise hold every finished request (body, streams) for that long.
+    const res = new Answer(
+      () => req.emit('close'),
+      () => signal?.removeEventListener('abort', onAbort),
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
     await handle(req, res as unknown as ServerResponse);
     return new Response(res.status === 204 ? null : res.body, { status: res.status, headers: res.headers });
   };
@@ -50,7 +57,10 @@ class Answer {
     cancel: () => this.abort(),
   });
 
-  constructor(private readonly closed: () => void) {}
+  constructor(
+    private readonly closed: () => void,
+    private readonly finished: () => void,
+  ) {}
 
   setHeader(name: string, value: string): this {
     this.headers[name.toLowerCase()] = value;
@@ -75,6 +85,7 @@ class Answer {
     if (!this.done) {
       this.done = true;
       this.controller.close();
+      this.finished();
     }
     return this;
   }
@@ -88,6 +99,7 @@ class Answer {
     } catch {
       // already closed or cancelled
     }
+    this.finished();
     this.closed();
   }
 }

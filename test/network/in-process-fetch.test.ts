@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedNetwork } from '../../network/embedded-network.js';
 import { VirtualScheduler } from '../../simulator/time/scheduler.js';
@@ -72,6 +73,25 @@ describe('the HTTP API called in process (what an embedded run provisions throug
     await expect(client.get('/applications/absent-app')).rejects.toMatchObject({ status: 404 });
   });
 
+  it('lets go of a finished request: its signal (a timeout that outlives it) keeps no listener', async () => {
+    // A 30 s timeout signal on every provisioning request used to hold each answered request — body,
+    // streams, closures — for 30 s: about 16 KB a request, gigabytes for a million devices.
+    const timeout = new AbortController();
+    const res = await net.http!.fetch('http://in-process/api/v3/applications', {
+      headers: { authorization: `Bearer ${ADMIN}` },
+      signal: timeout.signal,
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(getEventListeners(timeout.signal, 'abort')).toHaveLength(0);
+    const refused = await net.http!.fetch('http://in-process/api/v3/applications/none-such', {
+      headers: { authorization: `Bearer ${ADMIN}` },
+      signal: timeout.signal,
+    });
+    expect(refused.status).toBe(404);
+    expect(getEventListeners(timeout.signal, 'abort')).toHaveLength(0);
+  });
+
   it('streams the events stream as over a socket, and ends the subscription when the caller aborts', async () => {
     await net.http!.fetch('http://in-process/api/v3/users/admin/applications', {
       method: 'POST',
@@ -102,6 +122,8 @@ describe('the HTTP API called in process (what an embedded run provisions throug
     // An event published after the stream opened arrives on it, as over HTTP.
     net.events.publish('ns.up.data.drop', ids, { name: 'fcnt_replay' });
     expect(await until(/"name":"ns\.up\.data\.drop"/)).toBe(true);
+    // A stream still open listens for its caller going away.
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(1);
     const before = net.events.subscriberCount();
     abort.abort();
     expect(net.events.subscriberCount()).toBe(before - 1);
