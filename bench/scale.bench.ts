@@ -1,6 +1,8 @@
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
+import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { build } from 'hdr-histogram-js';
@@ -123,6 +125,18 @@ export async function memoryBenches(sizes: number[]): Promise<BenchResult[]> {
       ratio: perVirtual / idle,
     });
   }
+  const compact = out[0]!.value!;
+  out.push({
+    name: 'scale.virtual-device-idle-heap',
+    ops_per_s: 0,
+    value: perVirtual,
+    unit: 'B',
+    baseline: 'compact device',
+    baseline_ops_per_s: 0,
+    baseline_value: compact,
+    ratio: compact / perVirtual,
+    detail: `a started class A ABP VirtualDevice (MAC state, session, framer), ${N} of them; target 1,024 B`,
+  });
   return out;
 }
 
@@ -216,6 +230,55 @@ export async function endToEnd(kind: 'compact' | 'virtual', devices: number, ms:
   sink.worker.postMessage('stop');
   await once(sink.worker, 'exit');
   return (arrived * 1000) / elapsed;
+}
+
+/**
+ * The fleet path in wall time at `perS` uplinks/s offered (`devices` compact devices, each uplink heard
+ * by `gateways` gateways): CPU of this process per uplink sent, µs, over `ms` after a second of warm-up.
+ * The sink is a child process, so that only the path is counted — the baseline of a run at the same
+ * rate and with as many receptions an uplink.
+ */
+export async function fleetPathCpuAt(
+  perS: number,
+  devices: number,
+  ms: number,
+  gateways = 1,
+): Promise<{ cpuPerUplinkUs: number; uplinksPerS: number }> {
+  const child = fork(fileURLToPath(new URL('./udp-sink.mjs', import.meta.url)));
+  try {
+    const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+    const count = async () => {
+      child.send('count');
+      const [c] = (await once(child, 'message')) as [{ rxpk: number }];
+      return c.rxpk;
+    };
+    const scheduler = new WallScheduler();
+    const gws = await Promise.all(
+      Array.from({ length: gateways }, (_, i) => gatewayTo(port, scheduler, 3 + i)),
+    );
+    const rxs = gws.map(receiver);
+    const intervalUs = (devices / perS) * 1e6;
+    const fleet = compactFleet(devices, scheduler, (tx) => rxs.forEach((rx) => rx(tx.phyPayload)), {
+      intervalUs,
+      spreadUs: intervalUs,
+    });
+    fleet.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    const [c0, u0, t0] = [await count(), process.cpuUsage(), performance.now()];
+    await new Promise((r) => setTimeout(r, ms));
+    const [u1, t1] = [process.cpuUsage(), performance.now()];
+    const arrived = ((await count()) - c0) / gateways;
+    fleet.stop();
+    scheduler.stop();
+    for (const gw of gws) await gw.stop();
+    return {
+      cpuPerUplinkUs: (u1.user + u1.system - u0.user - u0.system) / arrived,
+      uplinksPerS: (arrived * 1000) / (t1 - t0),
+    };
+  } finally {
+    child.send('stop');
+    await once(child, 'exit');
+  }
 }
 
 export async function endToEndBenches(ms: number): Promise<BenchResult[]> {

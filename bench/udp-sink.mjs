@@ -1,5 +1,5 @@
-// A network stand-in for benchmarks, run in a worker thread (plain JavaScript: workers do not get
-// the tsx loader): acknowledges every PUSH_DATA and PULL_DATA on 127.0.0.1 and counts the rxpk it
+// A network stand-in for benchmarks, run in a worker thread or a child process (plain JavaScript:
+// workers do not get the tsx loader): acknowledges every PUSH_DATA and PULL_DATA on 127.0.0.1 and counts the rxpk it
 // received by counting `"tmst":` in each body.
 import { createSocket } from 'node:dgram';
 import { parentPort } from 'node:worker_threads';
@@ -22,8 +22,13 @@ socket.on('message', (msg, from) => {
     socket.send(ack, from.port, from.address);
   }
 });
-socket.bind(0, '127.0.0.1', () => parentPort.postMessage({ port: socket.address().port }));
-parentPort.on('message', (m) => {
-  if (m === 'count') parentPort.postMessage({ rxpk, datagrams });
+// A child process (fork) talks over its IPC channel: its CPU is then not the parent's.
+const parent = parentPort ?? {
+  postMessage: (m) => process.send(m),
+  on: (e, f) => process.on(e, f),
+};
+socket.bind(0, '127.0.0.1', () => parent.postMessage({ port: socket.address().port }));
+parent.on('message', (m) => {
+  if (m === 'count') parent.postMessage({ rxpk, datagrams });
   if (m === 'stop') socket.close(() => process.exit(0));
 });

@@ -16,6 +16,11 @@ const LABELS: Record<string, string> = {
   'gateway.rxpk-to-udp-sink': "a gateway's rxpk to a loopback sink, batched",
   'gateway.basic-station-to-lns-sink': 'a Basics Station gateway to an LNS over WebSocket, per uplink',
   'scale.uplinks-per-s-one-core': 'fleet path: uplinks/s end to end on one core (PUSH_ACK sink)',
+  'scale.fleet-path-vs-gateway-only': 'fleet path against its gateway alone',
+  'scale.virtual-device-idle-heap': 'heap per idle `VirtualDevice` (firmware model)',
+  'embedded.wall-time-delivered': 'embedded network in wall time at 10,000 uplinks/s: delivered/s',
+  'tts-target.run-cpu-per-uplink': '`lorafleet run` against a TTS-style target: uplinks per CPU-second',
+  'tts-target.workers-2-efficiency': '`--workers 2` against `--workers 1`: uplinks per CPU-second',
   'scale.schedule-lag-p99-at-10k-per-s': 'schedule lag p99 at 10,000 uplinks/s',
   'scale.memory-per-idle-device.100k': 'memory per idle device, 100,000 devices',
   'scale.memory-per-idle-device.1M': 'memory per idle device, 1,000,000 devices',
@@ -39,9 +44,14 @@ const rate = (name: string, opsPerS: number): string =>
 
 function row(r: BenchResult): string {
   const storm = /^scale\.join-storm-(.+)-otaa$/.exec(r.name);
+  const big = /^scale\.run-(.+)-devices-embedded-1h$/.exec(r.name);
   const label =
     LABELS[r.name] ??
-    (storm ? `join storm through the engine, ${storm[1]} OTAA devices: joins/s` : `\`${r.name}\``);
+    (storm
+      ? `join storm through the engine, ${storm[1]} OTAA devices: joins/s`
+      : big
+        ? `\`lorafleet run\` of ${big[1]} compact devices, embedded, 1 h virtual: devices per wall second`
+        : `\`${r.name}\``);
   const ours = r.unit !== undefined ? `${fmt(r.value ?? 0)} ${r.unit}` : rate(r.name, r.ops_per_s);
   const theirs =
     r.unit !== undefined
