@@ -44,8 +44,9 @@ export class ApplicationServer {
   }
 
   private send(d: DeviceEntry, topicSuffix: string, event: string, body: Record<string, unknown>): void {
+    const ids = this.endDeviceIds(d);
     const msg = {
-      end_device_ids: this.endDeviceIds(d),
+      end_device_ids: ids,
       correlation_ids: [`as:${event}`],
       received_at: this.events.nowIso(),
       ...body,
@@ -53,10 +54,10 @@ export class ApplicationServer {
     const topic = `v3/${d.applicationId}/devices/${d.deviceId}/${topicSuffix}`;
     this.mqtt?.publish(topic, msg);
     for (const s of this.subscribers) s(topic, msg);
-    this.events.publish(`as.${event}`, [{ device_ids: this.endDeviceIds(d) as never }], {
+    this.events.publish(`as.${event}`, [{ device_ids: ids as never }], () => ({
       '@type': 'type.googleapis.com/ttn.lorawan.v3.ApplicationUp',
       ...msg,
-    });
+    }));
   }
 
   joined(d: DeviceEntry): void {

@@ -81,22 +81,26 @@ export class EventBus {
   publish(
     name: string,
     identifiers: EntityIds[],
-    data?: Record<string, unknown>,
+    /** Its data, or a function that makes it: only called when some stream wants the event. */
+    data?: Record<string, unknown> | (() => Record<string, unknown>),
     time?: string,
   ): NetworkEvent | undefined {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     let e: NetworkEvent | undefined;
     for (const s of this.subs) {
       if (!matches(s, name, identifiers)) continue;
-      e ??= {
-        name,
-        time: time ?? this.nowIso(),
-        identifiers,
-        ...(data === undefined ? {} : { data }),
-        correlation_ids: [`lorafleet:${randomUUID()}`],
-        origin: 'lorafleet-embedded',
-        unique_id: randomUUID(),
-      };
+      if (e === undefined) {
+        const d = typeof data === 'function' ? data() : data;
+        e = {
+          name,
+          time: time ?? this.nowIso(),
+          identifiers,
+          ...(d === undefined ? {} : { data: d }),
+          correlation_ids: [`lorafleet:${randomUUID()}`],
+          origin: 'lorafleet-embedded',
+          unique_id: randomUUID(),
+        };
+      }
       s.send(e);
     }
     return e;

@@ -5,7 +5,7 @@ import type { EntityIds, EventBus } from './events.js';
 import { applicationOf, compileNames } from './events.js';
 import type { Registry } from './registry.js';
 import { authenticate, requireApplicationRight } from './rights.js';
-import { ttsJson } from './tts-json.js';
+import { ttsCopy } from './tts-json.js';
 import type { UdpFrontend } from './udp-frontend.js';
 import type { LnsChannel, LnsFrontend } from './lns-frontend.js';
 
@@ -57,8 +57,8 @@ export class InProcessAccess {
     const prefix = `v3/${applicationId}/`;
     const sub = (topic: string, message: Record<string, unknown>) => {
       if (!topic.startsWith(prefix)) return;
-      const json = ttsJson(message);
-      this.later(() => onMessage(topic, JSON.parse(json) as Record<string, unknown>));
+      const copy = ttsCopy(message) as Record<string, unknown>;
+      this.later(() => onMessage(topic, copy));
     };
     this.o.as.subscribers.add(sub);
     return () => this.o.as.subscribers.delete(sub);
@@ -82,8 +82,8 @@ export class InProcessAccess {
       identifiers,
       names,
       send: (e) => {
-        const json = ttsJson(e);
-        this.later(() => onEvent(JSON.parse(json) as Record<string, unknown>));
+        const copy = ttsCopy(e) as Record<string, unknown>;
+        this.later(() => onEvent(copy));
       },
     });
   }
@@ -99,7 +99,7 @@ export class InProcessAccess {
     body: { downlinks: unknown[] },
     onError: (e: Error) => void,
   ): void {
-    const copy = JSON.parse(ttsJson(body)) as unknown;
+    const copy = ttsCopy(body);
     this.later(() => {
       try {
         requireApplicationRight(

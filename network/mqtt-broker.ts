@@ -103,7 +103,10 @@ export class MqttBroker {
   }
 
   publish(topic: string, message: unknown): void {
-    this.aedes?.publish(
+    // QoS 0 and never retained (as TTS): with no client connected no one can receive it, and a
+    // virtual run (which reads the messages in process) pays nothing for the broker.
+    if (this.aedes === undefined || this.aedes.connectedClients === 0) return;
+    this.aedes.publish(
       {
         cmd: 'publish',
         topic,

@@ -226,3 +226,37 @@ function zeroOmitter(this: unknown, _key: string, v: unknown): unknown {
 export function ttsJson(value: unknown): string {
   return JSON.stringify(value, zeroOmitter);
 }
+
+/**
+ * `JSON.parse(ttsJson(value))` without the text between: a copy of JSON data with zero-valued fields
+ * dropped, as a client of TTS reads it. What the embedded network hands a run in process (one copy
+ * an uplink, taken when it is published, so that later changes do not reach the reader).
+ */
+export function ttsCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    // JSON has no -0, NaN or Infinity: 0 and null.
+    if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
+    return typeof value === 'string' || typeof value === 'boolean' ? value : undefined;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = ttsCopy(value[i]) ?? null;
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value)
+    return (JSON.parse(JSON.stringify([value], zeroOmitter)) as unknown[])[0]; // a Date, a Buffer: as JSON has them
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === 0 || v === false || v === '' || v === null || v === undefined) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    const c = ttsCopy(v);
+    if (c === undefined) continue;
+    // JSON.parse makes `__proto__` an own field; an assignment would set the prototype.
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+    else out[k] = c;
+  }
+  return out;
+}

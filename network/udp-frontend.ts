@@ -239,13 +239,13 @@ export class UdpFrontend {
       this.events.publish(
         'gs.up.receive',
         [{ gateway_ids: { gateway_id: `eui-${eui.toLowerCase()}`, eui } }],
-        {
+        () => ({
           '@type': 'type.googleapis.com/ttn.lorawan.v3.GatewayUplinkMessage',
           raw_payload: Buffer.from(u.phyPayload).toString('base64'),
           rssi: u.rssi,
           snr: u.snr,
           timestamp: u.tmst,
-        },
+        }),
       );
       this.onUplink(u);
     }

@@ -26,6 +26,7 @@ export interface VerifierStats {
 }
 
 interface Expected {
+  /** The application bytes in base64, as TTS writes `frm_payload` (standard alphabet, padded). */
   bytes: string;
   sentAt: number;
   /** The device's fleet (or any group the caller counts by). */
@@ -85,7 +86,7 @@ export class UplinkVerifier {
   expect(deviceId: string, fCnt: number, bytes: Uint8Array, sentAtMs: number, group?: string): void {
     const key = `${deviceId}/${fCnt}`;
     if (!this.pending.has(key)) this.sent++;
-    const e: Expected = { bytes: Buffer.from(bytes).toString('hex'), sentAt: sentAtMs };
+    const e: Expected = { bytes: Buffer.from(bytes).toString('base64'), sentAt: sentAtMs };
     if (group !== undefined) e.group = group;
     this.pending.set(key, e);
   }
@@ -147,7 +148,8 @@ export class UplinkVerifier {
     }
     this.pending.delete(key);
     this.markArrived(id, fCnt);
-    if (Buffer.from(up.frm_payload ?? '', 'base64').toString('hex') !== e.bytes) {
+    // Compared as written: one encoding of the bytes is canonical; anything else is not what was sent.
+    if ((up.frm_payload ?? '') !== e.bytes && !sameBytes(up.frm_payload, e.bytes)) {
       this.corrupted++;
       return;
     }
@@ -285,4 +287,13 @@ export class UplinkVerifier {
       },
     };
   }
+}
+
+/**
+ * Whether a `frm_payload` that is not written as lorafleet writes base64 still holds the same bytes
+ * (unpadded, or the URL-safe alphabet): a network that writes it so has not corrupted the uplink.
+ */
+function sameBytes(written: string | undefined, expected: string): boolean {
+  if (written === undefined || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(written)) return false;
+  return Buffer.from(written, 'base64').equals(Buffer.from(expected, 'base64'));
 }

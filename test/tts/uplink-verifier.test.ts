@@ -40,6 +40,24 @@ describe('UplinkVerifier', () => {
     expect(v.live()).toMatchObject({ delivered: 2 });
   });
 
+  it('reads frm_payload by its bytes: unpadded or URL-safe base64 is the same uplink, other bytes are not', () => {
+    const v = new UplinkVerifier(() => 0);
+    const bytes = Uint8Array.of(0xfb, 0xff, 0x01, 0x02);
+    v.expect('d', 1, bytes, 0);
+    v.expect('d', 2, bytes, 0);
+    v.expect('d', 3, bytes, 0);
+    v.expect('d', 4, Uint8Array.of(), 0);
+    const msg = (fCnt: number, frm_payload?: string) => ({
+      end_device_ids: { device_id: 'd' },
+      uplink_message: { f_cnt: fCnt, ...(frm_payload === undefined ? {} : { frm_payload }) },
+    });
+    v.receive(msg(1, '+/8BAg')); // unpadded
+    v.receive(msg(2, '-_8BAg==')); // URL-safe alphabet
+    v.receive(msg(3, '+/8BAw==')); // one bit off
+    v.receive(msg(4)); // no payload: TTS leaves an empty frm_payload out
+    expect(v.stats()).toMatchObject({ delivered: 3, corrupted: 1 });
+  });
+
   it('recognises duplicates among the last 32 frames of a device, in any order of arrival', () => {
     const v = new UplinkVerifier(() => 0);
     for (let f = 0; f < 100; f++) v.expect('d', f, Uint8Array.of(f), 0);
