@@ -4,7 +4,7 @@ import type { Expanded } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Scheduler } from '../time/scheduler.js';
 import { apiKeyFrom, TtsClient } from '../tts/http-client.js';
-import { subscriptionIdentifiers } from '../tts/events-stream.js';
+import { FAILURE_EVENT_NAMES, subscriptionIdentifiers } from '../tts/events-stream.js';
 import type { Logger } from '../tts/logger.js';
 import type { Disposers } from './disposers.js';
 
@@ -83,7 +83,7 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
     mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
     ...(o.inProcess ? { inProcess: net.inProcess(IN_PROCESS_LATENCY_US) } : {}),
     // Only what explains a failure: the rest of the stream would cost the network more than the run.
-    eventNames: ['/reject|drop|fail/'],
+    eventNames: [...FAILURE_EVENT_NAMES],
     // The embedded network publishes its NS events to application subscriptions too: one identifier
     // covers every device, however large the fleet.
     eventIdentifiers: (applicationId) => [{ application_ids: { application_id: applicationId } }],
@@ -143,6 +143,7 @@ export function ttsTarget(s: Scenario, o: { userAgent?: string; logger?: Logger 
         }
       : {}),
     mqttUrl: t.mqtt_url ?? `mqtts://${new URL(client.urls.cluster).host}:8883`,
+    eventNames: [...FAILURE_EVENT_NAMES],
     eventIdentifiers: ttsEventIdentifiers,
     counters: (rejected) => ({ rejected }),
   };

@@ -1,4 +1,4 @@
-import { stableNormal, type Rng } from '../random/rng.js';
+import { hashString, stableNormalOfPair, type Rng } from '../random/rng.js';
 import { FSK_DEMODULATION_FLOOR, loraDemodulationFloor } from '../region/demodulation.js';
 import { distance, type Position } from './geometry.js';
 import {
@@ -8,6 +8,13 @@ import {
   pathLoss,
   type PathLossModel,
 } from './propagation.js';
+
+/**
+ * No shadowing value is further from its mean than this many σ: Rng.normal (Marsaglia polar) draws
+ * |z| = sqrt(-2 ln s) · |u|/sqrt(s) ≤ sqrt(-2 ln s), and s ≥ 2^-62 when u and v are multiples of
+ * 2^-31, so |z| < 9.3. A link beyond that margin is below the floor whatever its shadowing.
+ */
+const MAX_NORMAL_Z = 9.5;
 
 /** What a transmission is, as far as the air is concerned. */
 export interface Transmission {
@@ -84,7 +91,11 @@ export class RadioMedium {
   private liveKept = 64;
   readonly counters: MediumCounters = { transmissions: 0, receptions: 0, belowFloor: 0, collisions: 0 };
 
+  /** The hash of `${seed}/`, where every link's shadowing key starts (stableNormal's). */
+  private readonly seedHash: number;
+
   constructor(private readonly opts: MediumOptions) {
+    this.seedHash = hashString(`${opts.seed}/`);
     this.model = opts.pathLoss ?? DEFAULT_PATH_LOSS;
     this.fadingSigma = opts.fadingSigma ?? 0;
   }
@@ -103,15 +114,19 @@ export class RadioMedium {
 
   /** Mean RSSI of a link without fading: shadowing is fixed per pair of nodes, the same both ways (reciprocity). */
   linkRssi(tx: Transmission, from: Node, to: Node): number {
-    const shadowing =
-      this.model.shadowingSigma > 0
-        ? stableNormal(
-            this.opts.seed,
-            from.id < to.id ? `${from.id}|${to.id}` : `${to.id}|${from.id}`,
-            this.model.shadowingSigma,
-          )
-        : 0;
-    return tx.eirp - pathLoss(this.model, distance(from.position, to.position)) - shadowing + to.antennaGain;
+    return this.unshadowedRssi(tx, from, to) - this.shadowing(from, to);
+  }
+
+  private unshadowedRssi(tx: Transmission, from: Node, to: Node): number {
+    return tx.eirp - pathLoss(this.model, distance(from.position, to.position)) + to.antennaGain;
+  }
+
+  private shadowing(from: Node, to: Node): number {
+    const sigma = this.model.shadowingSigma;
+    if (sigma <= 0) return 0;
+    return from.id < to.id
+      ? stableNormalOfPair(this.seedHash, from.id, to.id, sigma)
+      : stableNormalOfPair(this.seedHash, to.id, from.id, sigma);
   }
 
   /** An uplink: which gateways hear it. */
@@ -165,12 +180,21 @@ export class RadioMedium {
     this.counters.transmissions++;
     this.keepLive(tx);
     const out: Reception[] = [];
+    const floor =
+      tx.modulation === 'LORA' ? loraDemodulationFloor(tx.spreadingFactor ?? 12) : FSK_DEMODULATION_FLOOR;
+    const mostShadowingDb = MAX_NORMAL_Z * this.model.shadowingSigma;
     for (const to of receivers) {
+      // Drawn for every receiver, heard or not: the stream of fading values is the run's, not the geometry's.
       const fading = this.fadingSigma > 0 ? this.opts.rng.normal(0, this.fadingSigma) : 0;
-      const rssi = this.linkRssi(tx, from, to) + fading;
-      const snr = rssi - noiseFloor(tx.bandwidth, to.noiseFigure);
-      const floor =
-        tx.modulation === 'LORA' ? loraDemodulationFloor(tx.spreadingFactor ?? 12) : FSK_DEMODULATION_FLOOR;
+      const unshadowed = this.unshadowedRssi(tx, from, to) + fading;
+      const noise = noiseFloor(tx.bandwidth, to.noiseFigure);
+      // Too far for even the most favourable shadowing: no need to work out this link's.
+      if (unshadowed + mostShadowingDb - noise < floor) {
+        this.counters.belowFloor++;
+        continue;
+      }
+      const rssi = unshadowed - this.shadowing(from, to);
+      const snr = rssi - noise;
       if (snr < floor) {
         this.counters.belowFloor++;
         continue;

@@ -14,18 +14,11 @@ export class Rng {
 
   constructor(seed: number | string) {
     // splitmix32 spreads any seed over the four state words (all-zero state is impossible).
-    let x = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
-    const next = () => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    const x = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
+    this.s0 = splitmix32(x, 1);
+    this.s1 = splitmix32(x, 2);
+    this.s2 = splitmix32(x, 3);
+    this.s3 = splitmix32(x, 4);
   }
 
   /** A uniformly distributed 32-bit unsigned integer. */
@@ -93,18 +86,42 @@ export class Rng {
   }
 }
 
+/** The `n`-th output of splitmix32 from state `x`. */
+function splitmix32(x: number, n: number): number {
+  let z = (x + n * 0x9e3779b9) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
 /** FNV-1a, 32 bits. */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
+  return hashContinue(0x811c9dc5, s);
+}
+
+/** FNV-1a continued over `s` from the hash of what came before: hashString(a + b) = hashContinue(hashString(a), b). */
+export function hashContinue(hash: number, s: string): number {
+  let h = hash;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+const PIPE = '|'.charCodeAt(0);
+
+/**
+ * stableNormal(seed, `${a}|${b}`) for the hash of `${seed}/` (`seedHash`), without making a string:
+ * the shadowing of one link, asked for every gateway at every uplink.
+ */
+export function stableNormalOfPair(seedHash: number, a: string, b: string, sigma = 1): number {
+  const h = hashContinue(Math.imul(hashContinue(seedHash, a) ^ PIPE, 0x01000193), b);
+  return new Rng(h).normal(0, sigma);
 }
 
 /** A value in [0, 1) fixed by a seed and a key: the same pair always gives the same number. */

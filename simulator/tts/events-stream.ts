@@ -72,6 +72,14 @@ function causeChain(d: ErrorLike | undefined): string | undefined {
   return names.length > 0 ? names.join(' → ') : undefined;
 }
 
+/**
+ * The events a run asks the stream for (`names` of StreamEventsRequest): those classifyEvent reads,
+ * as patterns that match names TTS defines (a pattern matching none is refused: no_matching_events).
+ * Everything else — a gs.up.receive per gateway an uplink, forwards — would cost the run more to read
+ * than the traffic it follows.
+ */
+export const FAILURE_EVENT_NAMES: readonly string[] = ['/reject|drop|fail/', '/^gs\\.txack\\./'];
+
 const REJECTIONS = /^(js\.join\.reject|ns\.up\.(data|join|rejoin)\.drop|gs\.up\.drop|as\.up\.data\.drop)$/;
 
 /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { distance } from '../../simulator/radio/geometry.js';
 import { RadioMedium, type Transmission } from '../../simulator/radio/medium.js';
@@ -183,5 +184,44 @@ describe('RadioMedium', () => {
       const [b] = m.uplink(tx('b'));
       expect(a!.lost ?? b!.lost).toBeUndefined();
     });
+  });
+});
+
+describe('links too far to hear', () => {
+  it('property: skipping links beyond the most favourable shadowing hears exactly what every link would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.integer({ min: -40_000, max: 40_000 }), fc.integer({ min: -40_000, max: 40_000 })),
+          {
+            minLength: 1,
+            maxLength: 30,
+          },
+        ),
+        fc.integer({ min: 7, max: 12 }),
+        fc.nat(1000),
+        (gateways, sf, seed) => {
+          const m = medium({ shadowing: true, seed });
+          const nodes = gateways.map(([x, y], i) => ({
+            id: `gw-${i}`,
+            position: { x, y },
+            antennaGain: 3,
+            noiseFigure: 6,
+          }));
+          for (const n of nodes) m.addGateway(n);
+          const device = { id: 'dev', position: { x: 0, y: 0 }, antennaGain: 0, noiseFigure: 6 };
+          m.addDevice(device);
+          const t = tx('dev', { spreadingFactor: sf });
+          // Every link worked out in full: what the medium hears must be exactly this.
+          const floor = loraDemodulationFloor(sf);
+          const heard = nodes
+            .map((n) => ({ to: n.id, rssi: m.linkRssi(t, device, n), noise: noiseFloor(125_000, 6) }))
+            .filter((r) => r.rssi - r.noise >= floor)
+            .map((r) => ({ to: r.to, rssi: r.rssi }));
+          expect(m.uplink(t).map((r) => ({ to: r.to, rssi: r.rssi }))).toEqual(heard);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng, stableNormal } from '../../simulator/random/rng.js';
+import {
+  Rng,
+  hashContinue,
+  hashString,
+  stableNormal,
+  stableNormalOfPair,
+} from '../../simulator/random/rng.js';
 
 describe('Rng', () => {
   it('gives the same sequence for the same seed and a different one for another seed', () => {
@@ -49,5 +56,28 @@ describe('Rng', () => {
     stableNormal(1, 'dev-2|gw-1', 7);
     expect(stableNormal(1, 'dev-1|gw-1', 7)).toBe(first);
     expect(stableNormal(2, 'dev-1|gw-1', 7)).not.toBe(first);
+  });
+
+  it("property: a link's shadowing from the seed hashed once is the one from its key string", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.nat()), fc.string(), fc.string(), (seed, a, b) => {
+        const seedHash = hashString(`${seed}/`);
+        expect(stableNormalOfPair(seedHash, a, b, 6)).toBe(stableNormal(seed, `${a}|${b}`, 6));
+        expect(hashContinue(hashString(a), b)).toBe(hashString(a + b));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('draws the same numbers from the same seed as it always has (a run replays on any version)', () => {
+    const draws = (seed: number | string) => {
+      const r = new Rng(seed);
+      return [r.nextUint32(), r.nextUint32(), Math.round(r.normal() * 1e9)];
+    };
+    expect([draws('seed-42'), draws(0), draws(4294967295)]).toEqual([
+      [3694812969, 710670817, 912866738],
+      [3809008728, 1133695204, -516986436],
+      [835879718, 1921286648, 1700154459],
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compileNames } from '../../network/events.js';
 import {
   EventStreamParser,
+  FAILURE_EVENT_NAMES,
   classifyEvent,
   failureReason,
   subscriptionIdentifiers,
@@ -41,6 +43,30 @@ describe('events stream framing', () => {
       'js.join.reject: dev_nonce_too_small',
       'ns.up.data.drop: device_not_found',
     ]);
+  });
+
+  it('asks for every event it reads and none of the per-uplink ones (names the stream filters by)', () => {
+    const wanted = compileNames(FAILURE_EVENT_NAMES);
+    const read = [
+      'js.join.reject',
+      'ns.up.data.drop',
+      'ns.up.join.drop',
+      'gs.up.drop',
+      'as.up.data.drop',
+      'gs.down.schedule.fail',
+      'gs.down.tx.fail',
+      'ns.down.data.schedule.fail',
+      'ns.down.join.schedule.fail',
+      'as.down.data.failed.forward',
+      'gs.txack.receive',
+      'gs.txack.receive.result',
+    ];
+    for (const name of read) expect(wanted.test(name), name).toBe(true);
+    const perUplink = ['gs.up.receive', 'ns.up.data.receive', 'ns.up.data.process', 'as.up.data.forward'];
+    for (const name of perUplink) {
+      expect(wanted.test(name), name).toBe(false);
+      expect(classifyEvent({ name, time: '2026-01-01T00:00:00Z', data: {} }), name).toBeUndefined();
+    }
   });
 
   it('subscribes per device (application subscriptions miss ns.up.*) and per gateway', () => {
