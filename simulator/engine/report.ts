@@ -146,7 +146,7 @@ export function buildReport(o: RunOutcome): RunReport {
     uplinkLosses:
       (o.settled ?? true)
         ? verifier.lossesByReason()
-        : { 'out-of-range': 0, collided: 0, refused: 0, network: 0 },
+        : { 'out-of-range': 0, collided: 0, refused: 0, network: 0, 'simulator-late': 0 },
     downlinkLosses: {
       'gateway-refused': sumOf(fleets, 'downlinks_refused_by_gateway'),
       'device-busy': sumOf(fleets, 'downlinks_lost_busy'),

@@ -10,6 +10,7 @@ import { shardOf, type Shard } from '../scenario/shard.js';
 import { activeShareAt, stagesOf } from '../scenario/stages.js';
 import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
+import { COSTS_WINDOWS_AFTER_US } from '../time/lag.js';
 import { DownlinkTracker } from '../tts/downlink-tracker.js';
 import { pushDownlinks } from '../tts/downlinks.js';
 import { silentLogger, type Logger } from '../tts/logger.js';
@@ -175,11 +176,17 @@ class Run {
         capture?.frame(f);
         deviceLog?.frame(f);
       });
+    // The embedded network over sockets in wall time reads them on this thread: while this loop runs
+    // late, its datagrams wait in (and overflow) the socket buffers — the simulator's doing.
+    const sharesThread = target.type === 'embedded' && target.inProcess === undefined;
+    const lateNow = (startUs: number) =>
+      scheduler.clockNow() - scheduler.now() > COSTS_WINDOWS_AFTER_US ||
+      scheduler.lateBetween(startUs, scheduler.now());
     // Each data frame's radio fate, so that an uplink never delivered can be told why.
     air.onUplinkEnd((tx, fate) => {
       this.breakdown.transmission(fate);
       if (tx.fCnt !== undefined && tx.kind !== 'join' && tx.kind !== 'rejoin') {
-        this.verifier.radio(tx.deviceId, tx.fCnt, fate);
+        this.verifier.radio(tx.deviceId, tx.fCnt, fate, sharesThread && lateNow(tx.startUs));
         if (fate === 'received') this.downlinks.uplinkHeard(tx.deviceId, tx.startUs);
       }
     });

@@ -7,6 +7,8 @@ export const UPLINK_LOSS_REASONS = {
   collided: 'collided at every gateway that heard it',
   refused: 'refused by the network (its reasons: "the network said")',
   network: 'received by a gateway, never delivered by the network',
+  'simulator-late':
+    "received by a gateway while the simulator's own loop ran late, the embedded network on the same thread: its lag, not the network's",
 } as const;
 
 export type UplinkLossReason = keyof typeof UPLINK_LOSS_REASONS;

@@ -33,6 +33,8 @@ interface Expected {
   group?: string;
   /** The best the radio did for any transmission of it (see radio()). */
   radio?: RadioFate;
+  /** A gateway heard it while the simulator ran late, the network on the same thread (see radio()). */
+  late?: boolean;
 }
 
 /** What the radio made of an uplink's transmissions, worst to best. */
@@ -91,10 +93,16 @@ export class UplinkVerifier {
     this.pending.set(key, e);
   }
 
-  /** What the radio made of one transmission of an expected uplink (the best of its attempts counts). */
-  radio(deviceId: string, fCnt: number, fate: RadioFate): void {
+  /**
+   * What the radio made of one transmission of an expected uplink (the best of its attempts counts);
+   * `late`: the simulator's loop was late then, and the network shares it (the embedded network in
+   * wall time), so a loss of what was received is the simulator's.
+   */
+  radio(deviceId: string, fCnt: number, fate: RadioFate, late = false): void {
     const e = this.pending.get(`${deviceId}/${fCnt}`);
-    if (e !== undefined && (e.radio === undefined || RADIO_RANK[fate] > RADIO_RANK[e.radio])) e.radio = fate;
+    if (e === undefined) return;
+    if (e.radio === undefined || RADIO_RANK[fate] > RADIO_RANK[e.radio]) e.radio = fate;
+    if (late && fate === 'received') e.late = true;
   }
 
   /** The network said it refused an uplink of `deviceId` (ns.up.data.drop and the like). */
@@ -112,6 +120,7 @@ export class UplinkVerifier {
       collided: 0,
       refused: 0,
       network: 0,
+      'simulator-late': 0,
     };
     const refusals = new Map(this.refusals);
     for (const [key, e] of this.pending) {
@@ -123,7 +132,8 @@ export class UplinkVerifier {
         if (left > 0) {
           refusals.set(device, left - 1);
           out.refused++;
-        } else out.network++;
+        } else if (e.late) out['simulator-late']++;
+        else out.network++;
       }
     }
     return out;

@@ -49,6 +49,7 @@ describe('losses explained: every uplink not delivered has a reason', () => {
       collided: 0,
       refused: 0,
       network: 0,
+      'simulator-late': 0,
     });
     expect(r.metrics.uplinks_lost).toBe(r.fleets.far!.uplinks);
   }, 60_000);

@@ -137,7 +137,7 @@ describe('the HTML report in headless Chromium', () => {
       Object.entries(report.firmware.joinRequests.perDevice).map(([n, d]) => [Number(n), d]),
     );
     const lost = await page.locator('#uplink-losses tbody tr').allInnerTexts();
-    expect(lost).toHaveLength(4);
+    expect(lost).toHaveLength(Object.keys(report.uplinkLosses).length);
     expect(lost.map((r) => Number(r.split('\t')[0])).reduce((a, b) => a + b, 0)).toBe(
       report.metrics.uplinks_lost,
     );

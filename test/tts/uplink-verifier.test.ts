@@ -58,6 +58,23 @@ describe('UplinkVerifier', () => {
     expect(v.stats()).toMatchObject({ delivered: 3, corrupted: 1 });
   });
 
+  it('puts a received uplink lost while the simulator ran late (the network on its thread) down to the simulator', () => {
+    const v = new UplinkVerifier(() => 0);
+    for (const f of [1, 2, 3, 4]) v.expect('d', f, Uint8Array.of(f), 0);
+    v.radio('d', 1, 'received', true); // late: the simulator's
+    v.radio('d', 2, 'received', false); // on time: the network's
+    v.radio('d', 3, 'out-of-range', true); // the radio's, whatever the lag
+    v.radio('d', 4, 'received', true);
+    v.refused('d'); // a refusal the network explained comes first
+    expect(v.lossesByReason()).toEqual({
+      'out-of-range': 1,
+      collided: 0,
+      refused: 1,
+      network: 1,
+      'simulator-late': 1,
+    });
+  });
+
   it('recognises duplicates among the last 32 frames of a device, in any order of arrival', () => {
     const v = new UplinkVerifier(() => 0);
     for (let f = 0; f < 100; f++) v.expect('d', f, Uint8Array.of(f), 0);
@@ -91,6 +108,12 @@ describe('UplinkVerifier', () => {
     v.refused('a');
     v.refused('a');
     v.refused('b'); // b's uplink never reached the network: the radio's reason stands
-    expect(v.lossesByReason()).toEqual({ 'out-of-range': 0, collided: 1, refused: 2, network: 1 });
+    expect(v.lossesByReason()).toEqual({
+      'out-of-range': 0,
+      collided: 1,
+      refused: 2,
+      network: 1,
+      'simulator-late': 0,
+    });
   });
 });
