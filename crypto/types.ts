@@ -30,17 +30,7 @@ export function hexToBytes(hex: string, field: string, length?: number): Uint8Ar
   return bytes;
 }
 
-/** Two upper-case hex digits for each byte value. */
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
-
 export function bytesToHex(bytes: Uint8Array): string {
-  // EUIs, DevAddrs and keys (the network names a gateway per datagram) are short: a table beats three
-  // native calls; long inputs go through Buffer.
-  if (bytes.length <= 32) {
-    let s = '';
-    for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i]!]!;
-    return s;
-  }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
 }
 
