@@ -116,7 +116,8 @@ export async function embeddedWallBenches(seconds: number, perS = 10_000): Promi
       ratio: m.uplinks_delivered / Math.max(1, m.uplinks_sent),
       detail:
         `${devices} compact ABP devices, ${perS} uplinks/s offered for ${seconds} s in wall time, network in process: ` +
-        `${m.uplinks_delivered}/${m.uplinks_sent} delivered, timer lag p99 ${h.timerLagMs.p99} ms, ` +
+        `${m.uplinks_delivered}/${m.uplinks_sent} delivered (lost to the simulator's own lag ${r.uplinkLosses['simulator-late']}, ` +
+        `to the network ${r.uplinkLosses.network}), timer lag p99 ${h.timerLagMs.p99} ms, ` +
         `CPU ${Math.round(h.cpuShare * 100)} %; target 10,000/s for 5 min, ≥ 99.9 % delivered`,
     },
   ];
