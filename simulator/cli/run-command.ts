@@ -4,6 +4,7 @@ import { writeHtmlReport } from '../report/html.js';
 import { startPrometheus, type PrometheusExporter } from '../report/prometheus.js';
 import { summaryText, writeJsonReport } from '../report/summary.js';
 import { capacityProblem } from '../scenario/capacity.js';
+import { compactFleetsProblem } from '../engine/compact-fleets.js';
 import { loadScenario } from '../scenario/load.js';
 import { parseShard } from '../scenario/shard.js';
 import { exitCodeOf, UsageError } from './errors.js';
@@ -79,14 +80,15 @@ export async function runCommand(
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const scenario = loadScenario(o.file);
   // Per process: with --shard, only this shard's share of the devices.
-  const tooBig = capacityProblem(
-    shard
-      ? {
-          ...scenario,
-          fleets: scenario.fleets.map((f) => ({ ...f, count: Math.ceil(f.count / shard.count) })),
-        }
-      : scenario,
-  );
+  const tooBig =
+    capacityProblem(
+      shard
+        ? {
+            ...scenario,
+            fleets: scenario.fleets.map((f) => ({ ...f, count: Math.ceil(f.count / shard.count) })),
+          }
+        : scenario,
+    ) ?? compactFleetsProblem(scenario);
   if (tooBig) throw new UsageError(`${o.file}: ${tooBig}`);
   if (o.workers !== undefined && (!Number.isInteger(o.workers) || o.workers < 1))
     throw new UsageError(`--workers: expected a whole number of threads, 1 or more, got ${o.workers}`);

@@ -161,21 +161,8 @@ export class CompactFleet {
     this.airtime = timeOnAir(d, 13 + o.payloadSize, 'up');
     this.eirp = txPowerEirp(o.region, o.txPower ?? 0);
     // A fleet that would break the regional duty cycle is a configuration error, not a load.
-    const dutyCycle = Math.min(
-      1,
-      ...this.frequencies.map(
-        (f) => o.region.subBands.find((b) => f >= b.minFrequency && f <= b.maxFrequency)?.dutyCycle ?? 1,
-      ),
-    );
-    if (dutyCycle > 0 && dutyCycle < 1) {
-      const minInterval = this.airtime / dutyCycle;
-      if (o.intervalUs * (1 - (o.jitter ?? 0.1)) < minInterval)
-        throw new DeviceConfigError(
-          'fleet',
-          'interval',
-          `${o.intervalUs / 1e6}s breaks the ${dutyCycle * 100} % duty cycle: at least ${(minInterval / 1e6).toFixed(1)}s at DR${o.dataRate}`,
-        );
-    }
+    const problem = dutyCycleProblem(o);
+    if (problem !== undefined) throw new DeviceConfigError('fleet', 'interval', problem);
   }
 
   get size(): number {
@@ -371,3 +358,28 @@ export class CompactFleet {
 const EMPTY = new Uint8Array(0);
 /** FCntUp is reserved on disk this far ahead: a write every 64 frames of a device. */
 const FCNT_RESERVE = 64;
+
+/**
+ * Why a compact fleet's interval breaks the region's duty cycle on its default channels (its
+ * shortest gap, jitter taken off, is less than its airtime allows), or undefined when it does not:
+ * checked before a run registers anything, and again when the fleet is made.
+ */
+export function dutyCycleProblem(
+  o: Pick<CompactFleetOptions, 'region' | 'dataRate' | 'payloadSize' | 'intervalUs' | 'jitter'>,
+): string | undefined {
+  const d = regionDataRate(o.region, o.dataRate);
+  // MHDR 1 + FHDR 7 + FPort 1 + payload + MIC 4.
+  const airtime = timeOnAir(d, 13 + o.payloadSize, 'up');
+  const dutyCycle = Math.min(
+    1,
+    ...o.region.defaultChannels.map(
+      (c) =>
+        o.region.subBands.find((b) => c.frequency >= b.minFrequency && c.frequency <= b.maxFrequency)
+          ?.dutyCycle ?? 1,
+    ),
+  );
+  if (!(dutyCycle > 0 && dutyCycle < 1)) return undefined;
+  const minInterval = airtime / dutyCycle;
+  if (o.intervalUs * (1 - (o.jitter ?? 0.1)) >= minInterval) return undefined;
+  return `${o.intervalUs / 1e6}s breaks the ${dutyCycle * 100} % duty cycle: at least ${(minInterval / 1e6).toFixed(1)}s at DR${o.dataRate}`;
+}

@@ -1,10 +1,17 @@
 import { join } from 'node:path';
-import { CompactFleet, type CompactTransmission } from '../device/compact-fleet.js';
+import {
+  CompactFleet,
+  dutyCycleProblem,
+  type CompactFleetOptions,
+  type CompactTransmission,
+} from '../device/compact-fleet.js';
 import { FCntFile } from '../device/fcnt-file.js';
 import { Rng } from '../random/rng.js';
 import type { Region } from '../region/types.js';
 import { parseDuration } from '../scenario/duration.js';
 import { jitterMsOf, type DevicePlan } from '../scenario/expand.js';
+import { frequencyPlan } from '../region/frequency-plan.js';
+import type { FleetSpec, Scenario } from '../scenario/types.js';
 import type { Scheduler } from '../time/scheduler.js';
 
 /** A compact fleet of a run: its devices' plans (index i is device i of the fleet) and its FCnt file. */
@@ -14,6 +21,36 @@ export interface CompactFleetRun {
   devAddrs: Uint32Array;
   fleet: CompactFleet;
   close(): void;
+}
+
+/** How a compact fleet's devices send, from its spec: what the fleet runs and what is checked first. */
+function timing(
+  f: FleetSpec,
+  region: Region,
+): Pick<CompactFleetOptions, 'region' | 'dataRate' | 'payloadSize' | 'intervalUs' | 'jitter'> {
+  const intervalUs = parseDuration(f.interval)! * 1000;
+  return {
+    region,
+    dataRate: f.data_rate ?? region.defaultDataRate,
+    payloadSize: f.payload?.size ?? 12,
+    intervalUs,
+    jitter: Math.min(0.9, (jitterMsOf(f) * 1000) / intervalUs),
+  };
+}
+
+/**
+ * What makes a `model: compact` fleet of the scenario impossible to run (an interval its duty cycle
+ * does not allow), naming the fleet; undefined when none. Validate and run say it before anything is
+ * registered.
+ */
+export function compactFleetsProblem(s: Scenario): string | undefined {
+  const region = frequencyPlan(s.frequency_plan).region;
+  for (const f of s.fleets) {
+    if (f.model !== 'compact') continue;
+    const problem = dutyCycleProblem(timing(f, region));
+    if (problem !== undefined) return `fleets.${f.name}.interval: ${problem}`;
+  }
+  return undefined;
 }
 
 /**
@@ -43,20 +80,14 @@ export function setUpCompactFleets(o: {
       devAddrs[i] = Number.parseInt(p.spec.devAddr!, 16) >>> 0;
       addrIndex.set(devAddrs[i]!, i);
     });
-    const intervalUs = parseDuration(f.interval)! * 1000;
-    const jitterUs = jitterMsOf(f) * 1000;
     const v11 = plans[0]!.spec.lorawanVersion === '1.1';
     const fleet = new CompactFleet(
       {
+        ...timing(f, o.region),
         count: plans.length,
-        region: o.region,
         version: v11 ? '1.1' : '1.0',
-        dataRate: f.data_rate ?? o.region.defaultDataRate,
         ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),
         fPort: f.f_port,
-        payloadSize: f.payload?.size ?? 12,
-        intervalUs,
-        jitter: Math.min(0.9, jitterUs / intervalUs),
         rx1DelayS: 1,
         devAddr: (i) => devAddrs[i]!,
         indexOf: (a) => addrIndex.get(a) ?? -1,

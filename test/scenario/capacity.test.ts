@@ -3,7 +3,7 @@ import { capacityProblem } from '../../simulator/scenario/capacity.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import type { Scenario } from '../../simulator/scenario/types.js';
 import { runCli } from '../helpers/cli.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,5 +49,23 @@ describe('what fits this machine', () => {
         expect.stringMatching(/big\.yaml: the fleets and the embedded network need about/),
       ]);
     }
+  });
+
+  it('refuses a compact fleet its duty cycle cannot carry, naming the fleet, before registering anything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lorafleet-dc-'));
+    const file = join(dir, 'dc.yaml');
+    writeFileSync(
+      file,
+      'name: dc\nduration: 1m\nfleets:\n  - { name: meters, model: compact, count: 5, activation: abp, data_rate: 5, interval: 4s, payload: { type: counter, size: 12 } }\n',
+    );
+    for (const command of ['validate', 'run']) {
+      const r = runCli([command, file, ...(command === 'run' ? ['--virtual-time', '--state-dir', dir] : [])]);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr.trim(), command).toMatch(
+        /dc\.yaml: fleets\.meters\.interval: 4s breaks the 1 % duty cycle: at least 6\.2s at DR5$/,
+      );
+    }
+    // Nothing was registered: no journal of the run in the state directory.
+    expect(readdirSync(dir)).toEqual(['dc.yaml']);
   });
 });

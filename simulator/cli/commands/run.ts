@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { capacityProblem } from '../../scenario/capacity.js';
+import { compactFleetsProblem } from '../../engine/compact-fleets.js';
 import { loadScenario } from '../../scenario/load.js';
 import { UsageError } from '../errors.js';
 import { reportMergeCommand } from '../report-command.js';
@@ -145,7 +146,7 @@ export function runCommands<T>(y: Argv<T>, o: CommandIo): Argv<T> {
       (y) => y.positional('scenario', { type: 'string', demandOption: true }),
       (a) => {
         const s = loadScenario(a.scenario);
-        const tooBig = capacityProblem(s);
+        const tooBig = capacityProblem(s) ?? compactFleetsProblem(s);
         if (tooBig) throw new UsageError(`${a.scenario}: ${tooBig}`);
         const devices = s.fleets.reduce((n, f) => n + f.count, 0);
         o.print(
