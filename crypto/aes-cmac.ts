@@ -1,8 +1,8 @@
-import { cmacSubkeys, cmacSubkeysFrom, keySchedule } from './aes.js';
+import { encryptState, state, stateByte, xorIntoState } from './aes-block.js';
+import { cmacSubkeys, keySchedule } from './aes.js';
 
-// CBC input is assembled in these and copied by `update`, so one buffer per block count is reused
-// (everything here is synchronous). Views and fresh allocations per MIC showed up in profiles.
-const scratch: Buffer[] = [];
+// The last block, padded (RFC 4493 §2.4 step 3); the functions are synchronous, so one is shared.
+const last = new Uint8Array(16);
 
 /**
  * AES-CMAC (RFC 4493) over `prefix | message[0, length)`, where `prefix` is an optional whole 16-byte
@@ -20,9 +20,8 @@ export function aesCmac(
 }
 
 /**
- * CMAC is CBC-MAC with a tweaked last block. Instead of creating a CBC cipher per message we keep one
- * per key and let it chain across calls: XOR-ing the first block with the chaining value the previous
- * call left makes this call start from a zero IV, which is exactly CBC-MAC. One native call per MIC.
+ * CBC-MAC from a zero IV over every block but the last, then the last block XOR K1 (whole) or padded
+ * XOR K2 (RFC 4493 §2.4), read straight from `prefix` and `message`: no copy of the message.
  *
  * Writes the first `outLength` bytes of the tag to `out[outOffset…]`.
  */
@@ -36,48 +35,35 @@ export function aesCmacInto(
   outLength: number,
 ): void {
   const s = keySchedule(key);
-  const pre = prefix === undefined ? 0 : 16;
-  const total = pre + length;
-  const blocks = total === 0 ? 1 : Math.ceil(total / 16);
-  const buf = (scratch[blocks] ??= Buffer.alloc(blocks * 16));
-  if (prefix !== undefined) for (let i = 0; i < 16; i++) buf[i] = prefix[i]!;
-  for (let i = 0; i < length; i++) buf[pre + i] = message[i]!;
-  const lastStart = (blocks - 1) * 16;
-  const state = s.cbcState;
-  // A transient key has no subkeys yet: L = AES(0) and the first CBC-MAC block (AES(block 0), from a
-  // zero chaining value) are two independent ECB blocks, so one native call gives both.
-  let first = 0;
-  if (s.cbc === undefined && s.k1 === undefined && blocks > 1) {
-    const pair = (scratch[0] ??= Buffer.alloc(32));
-    pair.fill(0, 0, 16);
-    for (let i = 0; i < 16; i++) pair[16 + i] = buf[i]!;
-    const out = s.ecbEncrypt.update(pair);
-    cmacSubkeysFrom(s, out.subarray(0, 16));
-    for (let i = 0; i < 16; i++) state[i] = out[16 + i]!;
-    first = 1;
-  }
-  const { k1, k2 } = cmacSubkeys(s);
-  if (total > 0 && total % 16 === 0) {
-    for (let i = 0; i < 16; i++) buf[lastStart + i]! ^= k1[i]!;
-  } else {
-    // Pad 10…0 (RFC 4493 §2.4 step 3), then XOR K2.
-    buf[total] = 0x80;
-    for (let i = total + 1; i < blocks * 16; i++) buf[i] = 0;
-    for (let i = 0; i < 16; i++) buf[lastStart + i]! ^= k2[i]!;
-  }
-  if (s.cbc === undefined) {
-    // A transient key: CBC-MAC block by block through ECB, from a zero chaining value.
-    if (first === 0) state.fill(0);
-    for (let b = first; b < blocks; b++) {
-      const o = b * 16;
-      for (let i = 0; i < 16; i++) buf[o + i]! ^= state[i]!;
-      const c = s.ecbEncrypt.update(buf.subarray(o, o + 16));
-      for (let i = 0; i < 16; i++) state[i] = c[i]!;
+  const k = cmacSubkeys(s);
+  const total = (prefix === undefined ? 0 : 16) + length;
+  // Whole message blocks before the last one (the prefix, when there is one, is block 0).
+  const lastStart = total === 0 ? 0 : Math.ceil(total / 16) * 16 - 16;
+  state.fill(0);
+  let lastSource = message;
+  let lastOffset = lastStart;
+  if (prefix !== undefined) {
+    if (lastStart === 0) lastSource = prefix;
+    else {
+      xorIntoState(prefix, 0);
+      encryptState(s.rk);
+      lastOffset -= 16;
     }
-  } else {
-    for (let i = 0; i < 16; i++) buf[i]! ^= state[i]!;
-    const cipherText = s.cbc.update(buf);
-    for (let i = 0; i < 16; i++) state[i] = cipherText[lastStart + i]!;
   }
-  for (let i = 0; i < outLength; i++) out[outOffset + i] = state[i]!;
+  for (let o = 0; o < lastOffset; o += 16) {
+    xorIntoState(message, o);
+    encryptState(s.rk);
+  }
+  const whole = total > 0 && total % 16 === 0;
+  const n = whole ? 16 : total - lastStart;
+  for (let i = 0; i < n; i++) last[i] = lastSource[lastOffset + i]!;
+  if (!whole) {
+    last[n] = 0x80;
+    for (let i = n + 1; i < 16; i++) last[i] = 0;
+  }
+  xorIntoState(last, 0);
+  const sub = whole ? 0 : 4;
+  for (let i = 0; i < 4; i++) state[i] = state[i]! ^ k[sub + i]!;
+  encryptState(s.rk);
+  for (let i = 0; i < outLength; i++) out[outOffset + i] = stateByte(i);
 }

@@ -1,4 +1,5 @@
 import { keySchedule } from './aes.js';
+import { encryptState, loadState, state, stateByte } from './aes-block.js';
 import { aesCmacInto } from './aes-cmac.js';
 import { writeUint16LE, writeUint32LE } from './blocks.js';
 import { CryptoInputError } from './errors.js';
@@ -10,9 +11,23 @@ import type { AES128Key, Direction } from './types.js';
  */
 
 // Scratch space reused by every call: the functions are synchronous, so nothing can interleave.
-// One A-block buffer per block count (a FRMPayload of 255 bytes needs 16), so no view is made per call.
-const aBlocksByCount: Buffer[] = [];
 const bBlock = new Uint8Array(16);
+
+const reverse32 = (v: number) =>
+  (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+
+/**
+ * Loads A_i = 0x01 | 0x00×4 | Dir | DevAddr | FCnt | 0x00 | i (LoRaWAN 1.1 §4.3.3.1; DevAddr and FCnt
+ * little-endian) into the cipher state as its four big-endian words.
+ */
+function aBlock(dir: number, devAddr: number, fCnt: number, i: number): void {
+  const a = reverse32(devAddr);
+  const f = reverse32(fCnt);
+  state[0] = 0x01000000;
+  state[1] = (dir << 16) | (a >>> 16);
+  state[2] = ((a & 0xffff) << 16) | (f >>> 16);
+  state[3] = ((f & 0xffff) << 16) | i;
+}
 
 function checkCounter(fCnt: number): void {
   if (!Number.isInteger(fCnt) || fCnt < 0 || fCnt > 0xffffffff) {
@@ -38,30 +53,20 @@ export function cryptFRMPayloadInPlace(
   if (len <= 0) return;
   if (len > 255) throw new CryptoInputError('FRMPayload', buf.subarray(start, end), 'at most 255 bytes');
   checkCounter(fCnt);
-  const k = Math.ceil(len / 16);
-  const aBlocks = (aBlocksByCount[k] ??= Buffer.alloc(k * 16));
-  for (let i = 0; i < k; i++) {
-    const o = i * 16;
-    aBlocks[o] = 0x01;
-    aBlocks[o + 1] = 0;
-    aBlocks[o + 2] = 0;
-    aBlocks[o + 3] = 0;
-    aBlocks[o + 4] = 0;
-    aBlocks[o + 5] = direction === 'up' ? 0 : 1;
-    writeUint32LE(aBlocks, o + 6, devAddr);
-    writeUint32LE(aBlocks, o + 10, fCnt);
-    aBlocks[o + 14] = 0;
-    aBlocks[o + 15] = i + 1;
+  const rk = keySchedule(key).rk;
+  const dir = direction === 'up' ? 0 : 1;
+  for (let o = 0; o < len; o += 16) {
+    aBlock(dir, devAddr, fCnt, o / 16 + 1);
+    encryptState(rk);
+    const n = Math.min(16, len - o);
+    for (let i = 0; i < n; i++) buf[start + o + i]! ^= stateByte(i);
   }
-  const s = keySchedule(key).ecbEncrypt.update(aBlocks);
-  for (let i = 0; i < len; i++) buf[start + i]! ^= s[i]!;
 }
 
 /**
  * Keystreams of `count` consecutive frame counters from `firstFCnt`, each `blocksPerFrame` blocks
- * long, in one AES call: frame j's keystream is bytes [16·blocksPerFrame·j, 16·blocksPerFrame·(j+1)).
- * A device sends its counters in order, so one call can serve many frames; an AES call per frame is
- * what dominates the cost of building a frame.
+ * long: frame j's keystream is bytes [16·blocksPerFrame·j, 16·blocksPerFrame·(j+1)). A device sends its
+ * counters in order, so one key expansion can serve many frames.
  */
 export function frmPayloadKeystreams(
   key: AES128Key,
@@ -76,20 +81,18 @@ export function frmPayloadKeystreams(
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(perFrame) || perFrame < 1 || perFrame > 16) {
     throw new CryptoInputError('keystream shape', `${count}×${blocksPerFrame}`, 'at least one block');
   }
-  const blocks = Buffer.alloc(count * perFrame * 16);
+  const out = new Uint8Array(count * perFrame * 16);
+  const rk = keySchedule(key).rk;
   const dir = direction === 'up' ? 0 : 1;
   for (let j = 0; j < count; j++) {
-    const fCnt = (firstFCnt + j) >>> 0;
     for (let i = 0; i < perFrame; i++) {
+      aBlock(dir, devAddr, (firstFCnt + j) >>> 0, i + 1);
+      encryptState(rk);
       const o = (j * perFrame + i) * 16;
-      blocks[o] = 0x01;
-      blocks[o + 5] = dir;
-      writeUint32LE(blocks, o + 6, devAddr);
-      writeUint32LE(blocks, o + 10, fCnt);
-      blocks[o + 15] = i + 1;
+      for (let b = 0; b < 16; b++) out[o + b] = stateByte(b);
     }
   }
-  return keySchedule(key).ecbEncrypt.update(blocks);
+  return out;
 }
 
 /** FRMPayload encryption or decryption (the same operation), returning a new array. */
@@ -148,8 +151,9 @@ export function cryptFOptsInPlace(
   writeUint32LE(bBlock, 6, devAddr);
   writeUint32LE(bBlock, 10, fCnt);
   bBlock[15] = 0x01;
-  const s = keySchedule(nwkSEncKey).ecbEncrypt.update(bBlock);
-  for (let i = 0; i < len; i++) buf[start + i]! ^= s[i]!;
+  loadState(bBlock, 0);
+  encryptState(keySchedule(nwkSEncKey).rk);
+  for (let i = 0; i < len; i++) buf[start + i]! ^= stateByte(i);
 }
 
 function checkMsg(length: number, msg: Uint8Array): void {

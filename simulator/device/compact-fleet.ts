@@ -218,12 +218,11 @@ export class CompactFleet {
 
   private sessionKeys(i: number): SessionKeys {
     const b = this.keyBytes;
-    const k = this.keys.subarray(i * b, (i + 1) * b);
     if (this.keyed[i] === 0) {
-      this.o.sessionKeys(i, k);
+      this.o.sessionKeys(i, this.keys.subarray(i * b, (i + 1) * b));
       this.keyed[i] = 1;
     }
-    for (let j = 0; j < b / 16; j++) rekeyTransient(this.k[j]!, k.subarray(j * 16, j * 16 + 16));
+    for (let j = 0; j < b / 16; j++) rekeyTransient(this.k[j]!, this.keys, i * b + j * 16);
     return this.frameKeys;
   }
 
