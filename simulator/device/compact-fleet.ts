@@ -53,7 +53,10 @@ export interface CompactTransmission {
   devAddr: number;
   fCnt: number;
   fPort: number;
-  /** The application payload in clear (a copy). */
+  /**
+   * The application payload in clear: the fleet's own buffer, rewritten for its next uplink, so valid
+   * during this callback only (copy it to keep it). One allocation fewer per uplink.
+   */
   payload: Uint8Array;
   phyPayload: Uint8Array;
   frequency: number;
@@ -261,7 +264,7 @@ export class CompactFleet {
       devAddr,
       fCnt,
       fPort: this.o.fPort,
-      payload: p.slice(),
+      payload: p,
       phyPayload,
       frequency: this.frequencies[channel]!,
       channel,

@@ -6,13 +6,14 @@ import type { Scheduler, TimerHandle } from '../time/scheduler.js';
 import { InvalidTxPk, UdpPacketError } from '../semtech-udp/errors.js';
 import type { DatagramLink, GatewayTransport } from '../semtech-udp/transport.js';
 import { udpTransport } from './udp-link.js';
+import { PushDataWriter } from '../semtech-udp/push-data-writer.js';
+import { PendingPushes } from './pending-pushes.js';
 import {
   decodeBase64,
   decodeUdpPacket,
   gpsTimeMs,
   parseLoRaDatr,
   PROTOCOL_VERSION,
-  rxpkTime,
   statTime,
   TX_ACK_ERRORS,
   wallClockFromGpsMs,
@@ -172,10 +173,9 @@ export class VirtualGateway {
   readonly counters: GatewayCounters;
   private link: DatagramLink | undefined;
   private readonly tmstStart: number;
-  private batch: string[] = [];
+  private readonly batch = new PushDataWriter();
   private batchTimer: TimerHandle | undefined;
-  /** PUSH_DATA awaiting its ACK, by token: its timeout, once the datagram has left. */
-  private readonly pendingPush = new Map<number, TimerHandle | undefined>();
+  private readonly pendingPush: PendingPushes;
   private pullToken = -1;
   private pullAcked = true;
   private keepaliveTimer: TimerHandle | undefined;
@@ -199,6 +199,15 @@ export class VirtualGateway {
     if (config.eui.length !== 8) throw new UdpPacketError('field', 'gateway EUI must be 8 bytes');
     this.euiHex = bytesToHex(config.eui);
     this.tmstStart = config.tmstStart ?? rng.nextUint32();
+    this.pendingPush = new PendingPushes(
+      scheduler,
+      config.pushTimeoutUs ?? 100_000,
+      (token) => {
+        this.counters.pushAckMissing++;
+        this.hooks.onEvent?.({ event: 'push_ack_missing', token });
+      },
+      config.transport === undefined,
+    );
     this.header = Buffer.alloc(12);
     this.header[0] = PROTOCOL_VERSION;
     this.header.set(config.eui, 4);
@@ -272,7 +281,6 @@ export class VirtualGateway {
     this.stopped = true;
     this.beaconing?.stop();
     for (const t of [this.batchTimer, this.keepaliveTimer, this.statTimer]) if (t) this.scheduler.cancel(t);
-    for (const t of this.pendingPush.values()) if (t !== undefined) this.scheduler.cancel(t);
     for (const s of this.scheduledTx) this.scheduler.cancel(s.timer);
     this.pendingPush.clear();
     this.scheduledTx = [];
@@ -307,32 +315,27 @@ export class VirtualGateway {
       this.interval.rxfw++;
       return;
     }
-    this.batch.push(this.rxpkJson(rx, rx.endUs ?? this.scheduler.now()));
+    const now = rx.endUs ?? this.scheduler.now();
+    const wallMs = this.config.gps !== false ? this.scheduler.wallClockMs(now) : undefined;
+    this.batch.rxpk({
+      tmst: this.tmst(now),
+      wallMs,
+      gpsMs: wallMs === undefined ? 0 : gpsTimeMs(wallMs),
+      chan: rx.channel ?? 0,
+      rfch: rx.rfChain ?? 0,
+      frequencyHz: rx.frequency,
+      modulation: rx.modulation,
+      datr: rx.datr,
+      codr: rx.codr ?? '4/5',
+      snr: rx.snr,
+      rssi: rx.rssi,
+      rsig: this.config.rsig === true,
+      data: rx.phyPayload,
+    });
     this.counters.rxForwarded++;
     this.interval.rxfw++;
-    if (this.batch.length >= (this.config.maxBatch ?? 8)) this.flush();
+    if (this.batch.count >= (this.config.maxBatch ?? 8)) this.flush();
     else this.batchTimer ??= this.scheduler.after(this.config.batchWindowUs ?? 10_000, () => this.flush());
-  }
-
-  /** rxpk members in the packet_forwarder's order; JSON built by hand, it is the hot path. */
-  private rxpkJson(rx: UplinkReception, now: number): string {
-    let s = `{"tmst":${this.tmst(now)}`;
-    if (this.config.gps !== false) {
-      const wall = this.scheduler.wallClockMs(now);
-      s += `,"time":"${rxpkTime(wall)}","tmms":${gpsTimeMs(wall)}`;
-    }
-    s += `,"chan":${rx.channel ?? 0},"rfch":${rx.rfChain ?? 0},"freq":${(rx.frequency / 1e6).toFixed(6)},"stat":1`;
-    if (rx.modulation === 'LORA') {
-      s += `,"modu":"LORA","datr":"${rx.datr}","codr":"${rx.codr ?? '4/5'}","lsnr":${rx.snr.toFixed(1)}`;
-    } else {
-      s += `,"modu":"FSK","datr":${rx.datr}`;
-    }
-    s += `,"rssi":${Math.round(rx.rssi)}`;
-    if (this.config.rsig === true) {
-      s += `,"rsig":[{"ant":0,"chan":${rx.channel ?? 0},"rssic":${Math.round(rx.rssi)},"lsnr":${rx.snr.toFixed(1)}}]`;
-    }
-    const p = rx.phyPayload;
-    return `${s},"size":${p.length},"data":"${Buffer.from(p.buffer, p.byteOffset, p.length).toString('base64')}"}`;
   }
 
   private flush(): void {
@@ -340,39 +343,23 @@ export class VirtualGateway {
       this.scheduler.cancel(this.batchTimer);
       this.batchTimer = undefined;
     }
-    if (this.batch.length === 0 && this.pendingStat === undefined) return;
-    const parts: string[] = [];
-    if (this.batch.length > 0) parts.push(`"rxpk":[${this.batch.join(',')}]`);
-    if (this.pendingStat !== undefined) parts.push(`"stat":${this.pendingStat}`);
-    this.batch = [];
-    this.pendingStat = undefined;
-    this.pushData(`{${parts.join(',')}}`);
-  }
-
-  private pushData(json: string): void {
+    if (this.batch.count === 0 && this.pendingStat === undefined) return;
     const token = this.rng.nextUint32() & 0xffff;
-    const head = Buffer.from(this.header);
+    const head = this.header;
     head[1] = token >>> 8;
     head[2] = token & 0xff;
     head[3] = 0x00;
+    const stat = this.pendingStat;
+    this.pendingStat = undefined;
+    this.pushData(token, this.batch.finish(head, stat));
+  }
+
+  private pushData(token: number, datagram: Buffer): void {
     this.counters.pushData++;
     this.interval.upSent++;
-    const missing = () => {
-      if (this.pendingPush.delete(token)) {
-        this.counters.pushAckMissing++;
-        this.hooks.onEvent?.({ event: 'push_ack_missing', token });
-      }
-    };
-    // The simulator's own lateness never counts as the network's missing PUSH_ACK: the timeout runs
-    // from when the datagram left (a late loop sends late), and over a real socket an ACK that waits
-    // in it while a late loop runs the timer is read first (setImmediate runs after the I/O poll).
-    this.pendingPush.set(token, undefined);
-    this.link?.send(Buffer.concat([head, Buffer.from(json)]), () => {
-      if (!this.pendingPush.has(token) || this.stopped) return;
-      const timer = this.scheduler.after(this.config.pushTimeoutUs ?? 100_000, () =>
-        this.config.transport === undefined ? setImmediate(missing) : missing(),
-      );
-      this.pendingPush.set(token, timer);
+    this.pendingPush.sending(token);
+    this.link?.send(datagram, () => {
+      if (!this.stopped) this.pendingPush.sent(token);
     });
   }
 
@@ -445,11 +432,8 @@ export class VirtualGateway {
     if (p.version !== PROTOCOL_VERSION) return this.malformed('version', `protocol version ${p.version}`);
     switch (p.type) {
       case 'PUSH_ACK': {
-        if (!this.pendingPush.has(p.token))
+        if (!this.pendingPush.acked(p.token))
           return this.malformed('token', `PUSH_ACK for unknown token ${p.token}`);
-        const t = this.pendingPush.get(p.token);
-        if (t !== undefined) this.scheduler.cancel(t);
-        this.pendingPush.delete(p.token);
         this.counters.pushAck++;
         this.interval.upAcked++;
         return;

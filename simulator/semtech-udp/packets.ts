@@ -237,12 +237,17 @@ export function decodeBase64(data: string, field: string): Uint8Array {
 export function rxpkTime(wallClockMs: number): string {
   const totalUs = Math.round(wallClockMs * 1000);
   const second = Math.floor(totalUs / 1e6);
+  return `${rxpkTimePrefix(second)}${String(totalUs - second * 1e6).padStart(6, '0')}Z`;
+}
+
+/** `time` of an rxpk up to the second, "2013-03-31T16:21:17.", for a whole number of Unix seconds. */
+export function rxpkTimePrefix(unixSecond: number): string {
   // A gateway stamps thousands of frames a second: the date and time to the second are made once.
-  if (second !== rxpkSecond.at) {
-    rxpkSecond.at = second;
-    rxpkSecond.prefix = new Date(second * 1000).toISOString().slice(0, 20); // …T16:21:17.
+  if (unixSecond !== rxpkSecond.at) {
+    rxpkSecond.at = unixSecond;
+    rxpkSecond.prefix = new Date(unixSecond * 1000).toISOString().slice(0, 20);
   }
-  return `${rxpkSecond.prefix}${String(totalUs - second * 1e6).padStart(6, '0')}Z`;
+  return rxpkSecond.prefix;
 }
 
 const rxpkSecond = { at: Number.NaN, prefix: '' };

@@ -13,13 +13,13 @@ type V = Record<string, string>;
 const nodeEcb = (k: Uint8Array, blocks: Uint8Array) =>
   createCipheriv('aes-128-ecb', k, null).setAutoPadding(false).update(blocks);
 
+// node-forge pads the last block (PKCS#7) on finish: with whole blocks in, the extra block is dropped.
 const forgeEcb = (k: Uint8Array, blocks: Uint8Array) => {
   const c = forge.cipher.createCipher('AES-ECB', forge.util.createBuffer(Buffer.from(k).toString('binary')));
-  c.mode.pad = false;
   c.start();
   c.update(forge.util.createBuffer(Buffer.from(blocks).toString('binary')));
   c.finish();
-  return Uint8Array.from(Buffer.from(c.output.getBytes(), 'binary'));
+  return Uint8Array.from(Buffer.from(c.output.getBytes(), 'binary').subarray(0, blocks.length));
 };
 
 const wordsHex = (w: Int32Array) => Array.from(w, (x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
