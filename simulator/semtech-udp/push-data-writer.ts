@@ -47,8 +47,10 @@ export class PushDataWriter {
   }
 
   rxpk(r: RxpkFields): void {
-    // Worst case of the fixed members (~360 B with rsig) plus the base64 of the payload.
-    this.reserve(400 + Math.ceil(r.data.length / 3) * 4);
+    // Worst case of the fixed members (~360 B with rsig), the base64 of the payload, and the strings
+    // at six bytes a character (a \uXXXX escape; UTF-8 takes at most three).
+    const datr = String(r.datr);
+    this.reserve(400 + Math.ceil(r.data.length / 3) * 4 + 6 * (datr.length + r.codr.length));
     this.ascii(this.n === 0 ? '{"rxpk":[{"tmst":' : ',{"tmst":');
     this.n++;
     this.int(r.tmst);
@@ -69,14 +71,16 @@ export class PushDataWriter {
     this.mhz(r.frequencyHz);
     if (r.modulation === 'LORA') {
       this.ascii(',"stat":1,"modu":"LORA","datr":');
-      this.str(String(r.datr));
+      this.str(datr);
       this.ascii(',"codr":');
       this.str(r.codr);
       this.ascii(',"lsnr":');
       this.ascii(r.snr.toFixed(1));
     } else {
       this.ascii(',"stat":1,"modu":"FSK","datr":');
-      this.ascii(String(r.datr));
+      // An FSK data rate is a number (bits/s); a string would be written as one, quoted.
+      if (typeof r.datr === 'number') this.ascii(datr);
+      else this.str(datr);
     }
     this.ascii(',"rssi":');
     this.int(Math.round(r.rssi));
@@ -132,14 +136,15 @@ export class PushDataWriter {
     this.pos = p;
   }
 
-  /** A JSON string value: quoted, escaped by JSON.stringify when it holds anything but plain ASCII. */
+  /**
+   * A JSON string value: quoted, escaped by JSON.stringify when it holds anything but plain ASCII.
+   * The caller has reserved six bytes a character.
+   */
   private str(s: string): void {
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-        const json = JSON.stringify(s);
-        this.reserve(json.length * 3);
-        this.pos += this.buf.write(json, this.pos, 'utf8');
+        this.pos += this.buf.write(JSON.stringify(s), this.pos, 'utf8');
         return;
       }
     }

@@ -15,7 +15,7 @@ function expectedRxpk(r: RxpkFields): string {
   s +=
     r.modulation === 'LORA'
       ? `,"modu":"LORA","datr":${JSON.stringify(String(r.datr))},"codr":${JSON.stringify(r.codr)},"lsnr":${r.snr.toFixed(1)}`
-      : `,"modu":"FSK","datr":${r.datr}`;
+      : `,"modu":"FSK","datr":${typeof r.datr === 'number' ? r.datr : JSON.stringify(r.datr)}`;
   s += `,"rssi":${Math.round(r.rssi)}`;
   if (r.rsig)
     s += `,"rsig":[{"ant":0,"chan":${r.chan},"rssic":${Math.round(r.rssi)},"lsnr":${r.snr.toFixed(1)}}]`;
@@ -36,6 +36,8 @@ const rxpk: fc.Arbitrary<RxpkFields> = fc.record({
   datr: fc.oneof(
     fc.constantFrom('SF7BW125', 'SF12BW500', 'M-SF9'),
     fc.string(),
+    // Longer than the room an rxpk reserves for its fixed members.
+    fc.integer({ min: 1500, max: 2500 }).map((n) => 'SF'.repeat(n)),
     fc.integer({ min: 0, max: 300_000 }),
   ),
   codr: fc.oneof(fc.constantFrom('4/5', '4/8', 'OFF'), fc.string({ unit: 'grapheme' })),
