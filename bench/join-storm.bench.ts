@@ -29,6 +29,7 @@ export async function joinStormBenches(devices: number): Promise<BenchResult[]> 
   let trafficAt = 0;
   let joinedAt = 0;
   let requestsThen = 0;
+  let toldAt = performance.now();
   try {
     const r = await runScenario(s, {
       virtualTime: true,
@@ -37,6 +38,13 @@ export async function joinStormBenches(devices: number): Promise<BenchResult[]> 
         if (phase === 'traffic') trafficAt = performance.now();
       },
       onProgress: (p) => {
+        // A large storm runs for many minutes: say how far it is on stderr (stdout carries results).
+        if (performance.now() - toldAt > 30_000) {
+          toldAt = performance.now();
+          process.stderr.write(
+            `join storm: ${p.joined}/${p.devices} joined, ${p.counts.joinsRequested} Join-requests, ${Math.round((toldAt - trafficAt) / 1000)} s\n`,
+          );
+        }
         if (joinedAt === 0 && p.joined >= p.devices) {
           joinedAt = performance.now();
           requestsThen = p.counts.joinsRequested;
