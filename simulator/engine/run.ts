@@ -10,6 +10,7 @@ import { shardOf, type Shard } from '../scenario/shard.js';
 import { activeShareAt, stagesOf } from '../scenario/stages.js';
 import type { Scenario } from '../scenario/types.js';
 import { VirtualScheduler, WallScheduler, type Scheduler } from '../time/scheduler.js';
+import { SharedThreadUplinks } from './shared-thread.js';
 import { COSTS_WINDOWS_AFTER_US } from '../time/lag.js';
 import { DownlinkTracker } from '../tts/downlink-tracker.js';
 import { pushDownlinks } from '../tts/downlinks.js';
@@ -178,7 +179,10 @@ class Run {
       });
     // The embedded network over sockets in wall time reads them on this thread: while this loop runs
     // late, its datagrams wait in (and overflow) the socket buffers — the simulator's doing.
-    const sharesThread = target.type === 'embedded' && target.inProcess === undefined;
+    const shared =
+      target.type === 'embedded' && target.inProcess === undefined
+        ? new SharedThreadUplinks(scheduler, (id, fCnt) => this.verifier.radio(id, fCnt, 'received', true))
+        : undefined;
     const lateNow = (startUs: number) =>
       scheduler.clockNow() - scheduler.now() > COSTS_WINDOWS_AFTER_US ||
       scheduler.lateBetween(startUs, scheduler.now());
@@ -186,8 +190,11 @@ class Run {
     air.onUplinkEnd((tx, fate) => {
       this.breakdown.transmission(fate);
       if (tx.fCnt !== undefined && tx.kind !== 'join' && tx.kind !== 'rejoin') {
-        this.verifier.radio(tx.deviceId, tx.fCnt, fate, sharesThread && lateNow(tx.startUs));
-        if (fate === 'received') this.downlinks.uplinkHeard(tx.deviceId, tx.startUs);
+        this.verifier.radio(tx.deviceId, tx.fCnt, fate, shared !== undefined && lateNow(tx.startUs));
+        if (fate === 'received') {
+          shared?.heardAt(tx.deviceId, tx.fCnt, tx.startUs);
+          this.downlinks.uplinkHeard(tx.deviceId, tx.startUs);
+        }
       }
     });
     this.capture = capture;
@@ -196,6 +203,7 @@ class Run {
     firmware = devices;
     const compact = this.addCompactFleets(air, p);
     const health = await this.traffic(air, target, p, devices, compact);
+    shared?.settleAll();
     // Devices stop, the network's counts are read, then the clean-up stack unwinds (state files, MQTT,
     // events, registrations, journal, network) before the report is built.
     for (const e of devices.values()) e.dev.stop();

@@ -1,0 +1,52 @@
+import type { Scheduler } from '../time/scheduler.js';
+
+/** How long after an uplink the network may still be taking it in (socket, de-duplication, publish). */
+const TAKE_IN_US = 2_000_000;
+
+interface Heard {
+  deviceId: string;
+  fCnt: number;
+  startUs: number;
+}
+
+/**
+ * Uplinks a gateway heard while the embedded network reads its sockets on the simulator's own thread
+ * (wall time, network in process). A datagram waits in the socket until this loop reads it, and is
+ * dropped when the buffer overflows: a loop that runs late in the seconds after an uplink — not only
+ * at the instant it ends — can lose it. Each uplink is checked once that time has passed; a late spell
+ * in it makes a loss of that uplink the simulator's (`simulator-late`), never the network's.
+ */
+export class SharedThreadUplinks {
+  private readonly heard: Heard[] = [];
+  private head = 0;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    /** The uplink was heard while the simulator ran late (or soon after). */
+    private readonly late: (deviceId: string, fCnt: number) => void,
+  ) {}
+
+  heardAt(deviceId: string, fCnt: number, startUs: number): void {
+    this.heard.push({ deviceId, fCnt, startUs });
+    this.settle(this.scheduler.now());
+  }
+
+  /** At the end of traffic: every uplink still waiting is checked up to now. */
+  settleAll(): void {
+    this.settle(Number.POSITIVE_INFINITY);
+  }
+
+  private settle(untilUs: number): void {
+    const now = this.scheduler.now();
+    const h = this.heard;
+    while (this.head < h.length && h[this.head]!.startUs + TAKE_IN_US <= untilUs) {
+      const u = h[this.head++]!;
+      if (this.scheduler.lateBetween(u.startUs, Math.min(u.startUs + TAKE_IN_US, now)))
+        this.late(u.deviceId, u.fCnt);
+    }
+    if (this.head > 4096 && this.head * 2 > h.length) {
+      h.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
