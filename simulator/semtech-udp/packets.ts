@@ -241,7 +241,7 @@ export function rxpkTime(wallClockMs: number): string {
 }
 
 /** `time` of an rxpk up to the second, "2013-03-31T16:21:17.", for a whole number of Unix seconds. */
-export function rxpkTimePrefix(unixSecond: number): string {
+function rxpkTimePrefix(unixSecond: number): string {
   // A gateway stamps thousands of frames a second: the date and time to the second are made once.
   if (unixSecond !== rxpkSecond.at) {
     rxpkSecond.at = unixSecond;

@@ -1,4 +1,4 @@
-import { rxpkTimePrefix } from './packets.js';
+import { rxpkTime } from './packets.js';
 
 /**
  * One received packet as a gateway forwards it: what the `rxpk` object of a PUSH_DATA says
@@ -55,12 +55,9 @@ export class PushDataWriter {
     this.n++;
     this.int(r.tmst);
     if (r.wallMs !== undefined) {
-      const totalUs = Math.round(r.wallMs * 1000);
-      const second = Math.floor(totalUs / 1e6);
       this.ascii(',"time":"');
-      this.ascii(rxpkTimePrefix(second));
-      this.padded(totalUs - second * 1e6, 6);
-      this.ascii('Z","tmms":');
+      this.ascii(rxpkTime(r.wallMs));
+      this.ascii('","tmms":');
       this.int(r.gpsMs);
     }
     this.ascii(',"chan":');
