@@ -62,9 +62,9 @@ const subWord = (w: number) =>
   (SBOX[(w >>> 8) & 0xff]! << 8) |
   SBOX[w & 0xff]!;
 
-/** FIPS-197 §5.2 key expansion of the 16 bytes at `key[offset…]` into `out` (44 words). */
-export function expandKey128(key: Uint8Array, out: RoundKeys = new Int32Array(44), offset = 0): RoundKeys {
-  for (let i = 0; i < 4; i++) out[i] = readWord(key, offset + 4 * i);
+/** FIPS-197 §5.2 key expansion of a 16-byte key into `out` (44 words). */
+export function expandKey128(key: Uint8Array, out: RoundKeys = new Int32Array(44)): RoundKeys {
+  for (let i = 0; i < 4; i++) out[i] = readWord(key, 4 * i);
   for (let i = 4; i < 44; i++) {
     let t = out[i - 1]!;
     if ((i & 3) === 0) t = subWord((t << 8) | (t >>> 24)) ^ (RCON[(i >>> 2) - 1]! << 24);
