@@ -13,7 +13,7 @@ import { getPath } from './paths.js';
 import { frequencyPlan, type FrequencyPlan } from '../simulator/region/frequency-plan.js';
 import { GatewayServer, type GatewayServerCounters } from './gateway-server.js';
 import { HttpApi, type RateLimit } from './http-api.js';
-import { loadNetworkState, saveNetworkState } from './network-state.js';
+import { NetworkStateFile } from './network-state.js';
 import { notFound } from './errors.js';
 import { InProcessAccess } from './in-process.js';
 
@@ -75,11 +75,13 @@ export class EmbeddedNetwork {
   readonly mqtt: MqttBroker | undefined;
   readonly http: HttpApi | undefined;
   private addresses: NetworkAddresses | undefined;
+  private readonly stateFile: NetworkStateFile | undefined;
 
   constructor(readonly opts: EmbeddedNetworkOptions) {
     // Events carry the network's own time: the run's clock, virtual or wall.
     this.events = new EventBus(() => opts.scheduler.wallClockMs());
     this.registry = new Registry(opts.apiKey ?? Registry.generateKey());
+    if (opts.stateFile) this.stateFile = new NetworkStateFile(opts.stateFile, this.registry);
     this.devices = new DeviceRegistries(this.registry);
     this.as = new ApplicationServer(this.registry, this.events);
     this.js = new JoinServer(this.registry, {
@@ -139,7 +141,7 @@ export class EmbeddedNetwork {
   }
 
   async start(): Promise<NetworkAddresses> {
-    if (this.opts.stateFile) loadNetworkState(this.opts.stateFile, this.registry, this.devices);
+    this.stateFile?.open(this.devices);
     const host = this.opts.host ?? '127.0.0.1';
     const udp = await this.udp.start(host, this.opts.udpPort ?? 0);
     const lns = await this.lns.start(host, this.opts.lnsPort ?? 0);
@@ -156,15 +158,15 @@ export class EmbeddedNetwork {
   }
 
   /**
-   * Writes the state file now: after every registry change the HTTP API acknowledges and every
+   * Puts what changed on disk now: after every registry change the HTTP API acknowledges and every
    * Join-accept, before the answer leaves, so that `kill -9` loses nothing acknowledged.
    */
   saveState(): void {
-    if (this.opts.stateFile) saveNetworkState(this.opts.stateFile, this.registry);
+    this.stateFile?.flush();
   }
 
   async stop(): Promise<void> {
-    this.saveState();
+    this.stateFile?.close();
     await this.udp.stop();
     await this.lns.stop();
     await this.mqtt?.stop();
@@ -185,7 +187,7 @@ export class EmbeddedNetwork {
     name?: string,
   ): void {
     const now = new Date().toISOString();
-    this.registry.applications.set(id, {
+    this.registry.putApplication(id, {
       doc: { ids: { application_id: id }, ...(name ? { name } : {}), created_at: now, updated_at: now },
       apiKeys: new Map(),
       owner,

@@ -108,6 +108,7 @@ export class JoinServer {
     setPath(js, 'last_dev_nonce', jr.devNonce);
     setPath(js, 'used_dev_nonces', [...used, jr.devNonce].slice(-DEV_NONCE_LIMIT));
     setPath(js, 'last_join_nonce', joinNonce);
+    this.registry.touchDevice(d);
 
     const plan = frequencyPlanOf(d);
     const devAddr = this.allocateDevAddr();

@@ -124,6 +124,17 @@ export class Registry {
   private readonly jsByEuis = new Map<string, DeviceEntry>();
   private readonly isByEuis = new Map<string, DeviceEntry>();
   private readonly keys = new Map<string, Auth>();
+  /**
+   * What changed since the state file last took it (`lorafleet network --state`): applications and
+   * gateways by ID, devices by `application/device` key. The file appends these, not the whole registry.
+   */
+  readonly changed = {
+    applications: new Set<string>(),
+    gateways: new Set<string>(),
+    devices: new Set<string>(),
+  };
+  /** Whether `changed` is kept: only with a state file (a run's network keeps nothing). */
+  tracksChanges = false;
 
   constructor(readonly adminKey: string) {
     this.keys.set(adminKey, { admin: true });
@@ -158,6 +169,39 @@ export class Registry {
     return a.rights.includes(ALL_RIGHTS) ? 'all' : a.rights;
   }
 
+  /** Marks a device whose documents were changed in place (a DevNonce taken, a session mirrored). */
+  touchDevice(d: DeviceEntry): void {
+    if (this.tracksChanges) this.changed.devices.add(`${d.applicationId}/${d.deviceId}`);
+  }
+
+  touchApplication(id: string): void {
+    if (this.tracksChanges) this.changed.applications.add(id);
+  }
+
+  touchGateway(id: string): void {
+    if (this.tracksChanges) this.changed.gateways.add(id);
+  }
+
+  /** Adds or replaces an application with its keys, as created or as read back from the state file. */
+  putApplication(id: string, app: Application): void {
+    this.forgetApplication(id);
+    this.applications.set(id, app);
+    for (const k of app.apiKeys.values()) this.keys.set(k.key, { applicationId: id, rights: k.rights });
+    this.touchApplication(id);
+  }
+
+  /** Drops an application and its keys with no checks (a purge read back from the state file). */
+  forgetApplication(id: string): void {
+    const old = this.applications.get(id);
+    if (old !== undefined) for (const k of old.apiKeys.values()) this.keys.delete(k.key);
+    this.applications.delete(id);
+  }
+
+  putGateway(id: string, doc: Doc): void {
+    this.gateways.set(id, doc);
+    this.touchGateway(id);
+  }
+
   /** An application that is not deleted, or TTS's 404. */
   application(id: string): Application {
     const a = this.applications.get(id);
@@ -172,12 +216,8 @@ export class Registry {
     const k: ApiKey = { id, key, name, rights, created_at: new Date().toISOString() };
     app.apiKeys.set(id, k);
     this.keys.set(key, { applicationId, rights });
+    this.touchApplication(applicationId);
     return k;
-  }
-
-  restoreApiKey(applicationId: string, k: ApiKey): void {
-    this.application(applicationId).apiKeys.set(k.id, k);
-    this.keys.set(k.key, { applicationId, rights: k.rights });
   }
 
   deleteApiKey(applicationId: string, keyId: string): void {
@@ -187,6 +227,7 @@ export class Registry {
       throw notFound('pkg/identityserver/store', 'api_key_not_found', `API key \`${keyId}\``);
     app.apiKeys.delete(keyId);
     this.keys.delete(k.key);
+    this.touchApplication(applicationId);
   }
 
   /** Applications of a user key's user, or of the network (admin key) — TTS's collaborator rights, in short. */
@@ -224,6 +265,7 @@ export class Registry {
     const app = this.application(id);
     this.refuseWithDevices(id);
     app.doc.deleted_at = new Date(nowMs).toISOString();
+    this.touchApplication(id);
   }
 
   /** A soft-deleted application back, within the restore window. */
@@ -233,6 +275,7 @@ export class Registry {
     expiredOrNot(app.doc.deleted_at, restoreWindowMs, nowMs);
     delete app.doc.deleted_at;
     app.doc.updated_at = new Date(nowMs).toISOString();
+    this.touchApplication(id);
   }
 
   /** Purge: the ID is released, with the application's keys. Admins only (checked by the caller). */
@@ -240,8 +283,8 @@ export class Registry {
     const app = this.applications.get(id);
     if (app === undefined) throw applicationNotFound(id);
     this.refuseWithDevices(id);
-    for (const k of app.apiKeys.values()) this.keys.delete(k.key);
-    this.applications.delete(id);
+    this.forgetApplication(id);
+    this.touchApplication(id);
   }
 
   /** A gateway that is not deleted, or TTS's 404. */
@@ -257,6 +300,7 @@ export class Registry {
     const ids = g.ids as Record<string, unknown>;
     delete ids.eui;
     g.deleted_at = new Date(nowMs).toISOString();
+    this.touchGateway(id);
   }
 
   restoreGateway(id: string, restoreWindowMs: number, nowMs = Date.now()): void {
@@ -265,10 +309,12 @@ export class Registry {
     expiredOrNot(g.deleted_at, restoreWindowMs, nowMs);
     delete g.deleted_at;
     g.updated_at = new Date(nowMs).toISOString();
+    this.touchGateway(id);
   }
 
   purgeGateway(id: string): void {
     if (!this.gateways.delete(id)) throw gatewayNotFound(id);
+    this.touchGateway(id);
   }
 
   device(applicationId: string, deviceId: string): DeviceEntry | undefined {
@@ -281,6 +327,7 @@ export class Registry {
     if (d === undefined) {
       d = { applicationId, deviceId, queue: NO_DOWNLINKS, macRequests: NO_MAC };
       this.devices.set(k, d);
+      this.touchDevice(d);
     }
     return d;
   }
@@ -289,6 +336,7 @@ export class Registry {
     if (!d.is && !d.js && !d.ns && !d.as) {
       this.setSession(d, undefined);
       this.devices.delete(`${d.applicationId}/${d.deviceId}`);
+      this.touchDevice(d);
     }
   }
 
@@ -317,6 +365,7 @@ export class Registry {
       if (k !== undefined && index.get(k) === d) index.delete(k);
     }
     d[c] = doc === undefined ? undefined : compactDoc(doc, [d.is, d.js, d.ns, d.as]);
+    this.touchDevice(d);
     if (index && doc !== undefined) {
       const k = euisKey(doc);
       if (k !== undefined) index.set(k, d);

@@ -71,6 +71,7 @@ export function applicationsRoutes(api: HttpApi): void {
       bodyPaths(c).filter((p) => !p.startsWith('ids') && !p.endsWith('_at')),
     );
     a.doc.updated_at = new Date().toISOString();
+    reg.touchApplication(c.params[0]!);
     return pick(a.doc, bodyPaths(c));
   });
   api.softDeleteRoutes('application', '/applications/{app}', {

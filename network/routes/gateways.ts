@@ -32,7 +32,7 @@ export function gatewaysRoutes(api: HttpApi): void {
     g.created_at = now;
     g.updated_at = now;
     if (c.params[1] === 'users') g.lorafleet_owner = c.params[0];
-    reg.gateways.set(id, g);
+    reg.putGateway(id, g);
     return pick(g, []);
   };
   api.route('POST', '/users/{user_id}/gateways', (c) =>
@@ -67,6 +67,7 @@ export function gatewaysRoutes(api: HttpApi): void {
       mask.filter((p) => !p.startsWith('ids') && !p.endsWith('_at')),
     );
     g.updated_at = new Date().toISOString();
+    reg.touchGateway(c.params[0]!);
     return pick(g, mask);
   });
   api.softDeleteRoutes('gateway', '/gateways/{gw}', {
