@@ -148,6 +148,23 @@ describe('the embedded network state file (lorafleet network --state)', () => {
     expect(again.registry.auth(key.key)).toBeUndefined();
   });
 
+  it('starts again with a soft-deleted application that has API keys (it stays deleted, restorable)', () => {
+    const file = stateFile();
+    const n = withApp(file);
+    n.registry.putApplication('gone', {
+      doc: { ids: { application_id: 'gone' } },
+      owner: { user_id: 'admin' },
+      apiKeys: new Map(),
+    });
+    n.registry.addApiKey('gone', 'k', ['RIGHT_APPLICATION_ALL']);
+    n.registry.deleteApplication('gone');
+    n.state.close();
+    const again = network(file);
+    expect(() => again.registry.application('gone')).toThrow(/not found/);
+    again.registry.restoreApplication('gone', 60_000);
+    expect(again.registry.application('gone').apiKeys.size).toBe(1);
+  });
+
   it('rewrites itself whole once it holds four times more lines than entities', () => {
     const file = stateFile();
     const n = withApp(file);
