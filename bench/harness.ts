@@ -1,4 +1,17 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+/** The repository, from a bench module run compiled (`dist/bench/`, as `npm run bench` does) or from source. */
+export const REPO_ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
+
+/** `lorafleet` as users run it: the compiled CLI (`npm run bench` builds it first). */
+export const CLI = join(REPO_ROOT, 'dist/simulator/cli/main.js');
 
 export interface Measurement {
   opsPerSecond: number;

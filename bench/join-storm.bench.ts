@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../simulator/engine/run.js';
 import { loadScenario } from '../simulator/scenario/load.js';
-import type { BenchResult } from './harness.js';
+import { REPO_ROOT, type BenchResult } from './harness.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = REPO_ROOT;
 
 /**
  * A join storm through the engine, as `lorafleet run scenarios/join-storm.yaml` runs it with

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunReport } from '../simulator/report/types.js';
-import type { BenchResult } from './harness.js';
+import { REPO_ROOT, CLI, type BenchResult } from './harness.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = REPO_ROOT;
 
 /** A gateway per 10,000 devices on a 3 km grid, the devices spread over it. */
 function scenarioYaml(devices: number): string {
@@ -53,7 +52,7 @@ export async function millionBenches(devices: number): Promise<BenchResult[]> {
         process.execPath,
         [
           `--max-old-space-size=${heapMb}`,
-          ...['--import', 'tsx', 'simulator/cli/main.ts', 'run', join(dir, 'million.yaml')],
+          ...[CLI, 'run', join(dir, 'million.yaml')],
           ...['--virtual-time', '--state-dir', join(dir, 'state'), '--report', join(dir, 'report.json')],
         ],
         { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },

@@ -9,7 +9,8 @@ import { ttsTargetBenches } from './tts-target.bench.js';
 import { captureBenches, virtualTimeBenches } from './virtual-time.bench.js';
 
 /**
- * `npm run bench [-- --json] [-- --ms N] [-- --join-storm N] [-- --wall-s N] [-- --devices N]`: each
+ * `npm run bench [-- --json] [-- --ms N] [-- --join-storm N] [-- --wall-s N] [-- --devices N]
+ * [-- --only GROUP,…]`: each
  * lorafleet operation against its baseline in the same process, printed as rates and a ratio (`--json`:
  * one JSON line each, what `npm run bench:readme` turns into the README's tables). Speed is measured
  * here, never asserted in the test suite.
@@ -35,6 +36,26 @@ const wallS = numberArg('--wall-s', 30);
 // `--devices N`: a run of N compact devices through `lorafleet run` (and of N/100, its baseline);
 // 0 (the default) skips it: a million take about half an hour and 8 GB.
 const runDevices = numberArg('--devices', 0);
+const GROUPS = [
+  'crypto',
+  'fleet',
+  'lag',
+  'memory',
+  'embedded',
+  'tts',
+  'virtual-time',
+  'storm',
+  'run',
+] as const;
+// `--only GROUP,…`: some groups alone (`fleet` is the gateway and fleet-path lines, which `embedded`
+// and `tts` measure against; `run` is the `--devices` run, and `storm` the join storm).
+const onlyArg = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : undefined;
+const unknownGroup = onlyArg?.find((g) => !(GROUPS as readonly string[]).includes(g));
+if (unknownGroup !== undefined) {
+  process.stderr.write(`--only: no group ${JSON.stringify(unknownGroup)}; groups: ${GROUPS.join(', ')}\n`);
+  process.exit(2);
+}
+const wanted = (g: (typeof GROUPS)[number]) => onlyArg === undefined || onlyArg.includes(g);
 
 if (!json)
   process.stdout.write(`lorafleet bench — node ${process.version}, ${process.arch}, ${ms} ms per side\n`);
@@ -43,28 +64,38 @@ const all = (rs: BenchResult[]) => {
   return rs;
 };
 const byName = (rs: BenchResult[], name: string) => rs.find((r) => r.name === name)!;
-all(await cryptoBenches(ms));
-const gateway = all(await gatewayBenches(ms));
-const [fleetPath] = all(await endToEndBenches(ms));
-const onlyGateway = byName(gateway, 'gateway.rxpk-to-udp-sink');
-all([
-  {
-    name: 'scale.fleet-path-vs-gateway-only',
-    ops_per_s: fleetPath!.ops_per_s,
-    baseline: 'gateway only (rxpk to the sink)',
-    baseline_ops_per_s: onlyGateway.ops_per_s,
-    ratio: fleetPath!.ops_per_s / onlyGateway.ops_per_s,
-    detail:
-      'the fleet path (frames built with full crypto) against its gateway alone; target ≥ 0.5, and 150,000/s',
-  },
-]);
-all(await lagBenches(ms));
-all(await memoryBenches([100_000, 1_000_000]));
-all(await networkMemoryBenches());
-all(await embeddedBenches(fleetPath!.ops_per_s));
-if (wallS > 0) all(await embeddedWallBenches(wallS));
-all(await ttsTargetBenches());
-all(await virtualTimeBenches());
-all(await captureBenches());
-if (stormDevices > 0) all(await joinStormBenches(stormDevices));
-if (runDevices > 0) all(await millionBenches(runDevices));
+if (wanted('crypto')) all(await cryptoBenches(ms));
+let fleetPathPerS = 0;
+if (wanted('fleet') || wanted('embedded') || wanted('tts')) {
+  const gateway = all(await gatewayBenches(ms));
+  const [fleetPath] = all(await endToEndBenches(ms));
+  fleetPathPerS = fleetPath!.ops_per_s;
+  const onlyGateway = byName(gateway, 'gateway.rxpk-to-udp-sink');
+  all([
+    {
+      name: 'scale.fleet-path-vs-gateway-only',
+      ops_per_s: fleetPath!.ops_per_s,
+      baseline: 'gateway only (rxpk to the sink)',
+      baseline_ops_per_s: onlyGateway.ops_per_s,
+      ratio: fleetPath!.ops_per_s / onlyGateway.ops_per_s,
+      detail:
+        'the fleet path (frames built with full crypto) against its gateway alone; target ≥ 0.5, and 150,000/s',
+    },
+  ]);
+}
+if (wanted('lag')) all(await lagBenches(ms));
+if (wanted('memory')) {
+  all(await memoryBenches([100_000, 1_000_000]));
+  all(await networkMemoryBenches());
+}
+if (wanted('embedded')) {
+  all(await embeddedBenches(fleetPathPerS));
+  if (wallS > 0) all(await embeddedWallBenches(wallS));
+}
+if (wanted('tts')) all(await ttsTargetBenches());
+if (wanted('virtual-time')) {
+  all(await virtualTimeBenches());
+  all(await captureBenches());
+}
+if (wanted('storm') && stormDevices > 0) all(await joinStormBenches(stormDevices));
+if (wanted('run') && runDevices > 0) all(await millionBenches(runDevices));

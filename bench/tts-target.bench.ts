@@ -2,15 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runScenario } from '../simulator/engine/run.js';
 import { runInWorkers } from '../simulator/cli/workers.js';
 import type { Progress, RunReport } from '../simulator/report/types.js';
 import { parseScenario } from '../simulator/scenario/load.js';
-import type { BenchResult } from './harness.js';
+import { REPO_ROOT, CLI, type BenchResult } from './harness.js';
 import { fleetPathCpuAt } from './scale.bench.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = REPO_ROOT;
 const KEY_ENV = 'LORAFLEET_BENCH_TTS_KEY';
 
 interface NetworkProcess {
@@ -28,7 +27,7 @@ async function startNetwork(): Promise<NetworkProcess> {
   const child = spawn(
     process.execPath,
     [
-      ...['--import', 'tsx', 'simulator/cli/main.ts', 'network'],
+      ...[CLI, 'network'],
       ...['--udp-port', '0', '--http-port', '0', '--mqtt-port', '0', '--api-key-env', KEY_ENV],
     ],
     { cwd: root, env: { ...process.env, [KEY_ENV]: benchKey() }, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runScenario } from '../simulator/engine/run.js';
 import type { RunReport } from '../simulator/report/types.js';
 import { loadScenario } from '../simulator/scenario/load.js';
-import type { BenchResult } from './harness.js';
+import { REPO_ROOT, type BenchResult } from './harness.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = REPO_ROOT;
 
 /** One virtual-time run of a scenario in a fresh state directory: its report. */
 async function run(
