@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LorafleetError } from '../crypto/errors.js';
+import { isoTime } from './iso-time.js';
 
 /** An entity an event is about, as The Things Stack's EntityIdentifiers. */
 export type EntityIds =
@@ -58,7 +59,7 @@ export class EventBus {
 
   /** The network's time now, ISO 8601 (what its messages and events are stamped with). */
   nowIso(): string {
-    return new Date(this.clockMs()).toISOString();
+    return isoTime(this.clockMs());
   }
 
   /** Events by name, for reports and tests. */

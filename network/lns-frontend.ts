@@ -270,7 +270,8 @@ export class LnsFrontend implements GatewayFrontend {
           rssi: m.upinfo.rssi,
           snr: m.upinfo.snr,
           channel: 0,
-          ...(m.upinfo.gpstime > 0 ? { tmms: Math.round(m.upinfo.gpstime / 1000) } : {}),
+          tmms: m.upinfo.gpstime > 0 ? Math.round(m.upinfo.gpstime / 1000) : undefined,
+          codr: undefined,
           gatewayEui: s.eui,
           receivedAtUs: this.scheduler.now(),
         });

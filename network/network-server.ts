@@ -17,6 +17,7 @@ import type { ApplicationServer } from './application-server.js';
 import type { EntityIds, EventBus } from './events.js';
 import type { JoinServer } from './join-server.js';
 import { getPath, setPath } from './paths.js';
+import { isoTime } from './iso-time.js';
 import {
   frequencyPlanOf,
   macVersion,
@@ -113,7 +114,10 @@ export class NetworkServer {
 
   /** A copy of an uplink from one gateway: gathered with the others for the dedup window. */
   onGatewayUplink(u: GatewayUplink): void {
-    const key = Buffer.from(u.phyPayload).toString('base64');
+    // One character per byte, read in place: the same frame gives the same key, another frame another.
+    const key = Buffer.from(u.phyPayload.buffer, u.phyPayload.byteOffset, u.phyPayload.length).toString(
+      'latin1',
+    );
     const now = this.scheduler.now();
     const p = this.pending.get(key);
     if (p !== undefined) {
@@ -276,7 +280,13 @@ export class NetworkServer {
       const retransmission = last !== undefined && f.fCnt === (last & 0xffff);
       const fCnt = retransmission ? last : fullFCnt(last, f.fCnt);
       if (fCnt === undefined) continue;
-      const keys: SessionKeys = { ...s.keys, appSKey: s.appSKey ?? s.keys.appSKey };
+      const k = s.keys;
+      const keys: SessionKeys = {
+        fNwkSIntKey: k.fNwkSIntKey,
+        sNwkSIntKey: k.sNwkSIntKey,
+        nwkSEncKey: k.nwkSEncKey,
+        appSKey: s.appSKey ?? k.appSKey,
+      };
       const confFCnt = f.fCtrl.ack && s.pendingAck ? s.pendingAck.fCnt % 0x10000 : 0;
       const txDr = dataRateIndex(region, best.datr) ?? 0;
       const txCh = Math.max(0, s.channels.indexOf(best.frequency));
@@ -366,7 +376,7 @@ export class NetworkServer {
           channel_rssi: c.rssi,
           snr: c.snr,
           channel_index: c.channel,
-          received_at: new Date(this.scheduler.wallClockMs(c.receivedAtUs)).toISOString(),
+          received_at: isoTime(this.scheduler.wallClockMs(c.receivedAtUs)),
         })),
         settings: {
           data_rate:
@@ -382,7 +392,7 @@ export class NetworkServer {
           frequency: String(best.frequency),
           timestamp: best.tmst,
         },
-        receivedAt: new Date(this.scheduler.wallClockMs()).toISOString(),
+        receivedAt: isoTime(this.scheduler.wallClockMs()),
         consumedAirtime: `${(airtime / 1e6).toFixed(6)}s`,
       });
     }

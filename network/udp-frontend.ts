@@ -216,7 +216,10 @@ export class UdpFrontend {
 
   private onPushData(eui: string, rxpk: unknown[]): void {
     const now = this.scheduler.now();
-    const best = new Map<string, GatewayUplink>();
+    // Copies of one frame in one datagram (several demodulators): the strongest goes on. Most
+    // datagrams hold one rxpk, and few more than a handful: a list, not a map.
+    const best: GatewayUplink[] = [];
+    const keys: string[] = [];
     for (const entry of rxpk) {
       const rx = checkRxPk(entry);
       if (rx === 'skip') continue; // CRC failed or absent: not forwarded
@@ -225,17 +228,29 @@ export class UdpFrontend {
         continue;
       }
       this.counters.rxpk++;
-      const { data: _data, ...fields } = rx;
-      const u: GatewayUplink = { ...fields, gatewayEui: eui, receivedAtUs: now };
-      const key = rx.data;
-      const prev = best.get(key);
-      if (prev !== undefined) {
-        this.counters.duplicateInDatagram++;
-        if (prev.rssi >= u.rssi) continue;
+      const u: GatewayUplink = {
+        phyPayload: rx.phyPayload,
+        tmst: rx.tmst,
+        tmms: rx.tmms,
+        frequency: rx.frequency,
+        datr: rx.datr,
+        codr: rx.codr,
+        rssi: rx.rssi,
+        snr: rx.snr,
+        channel: rx.channel,
+        gatewayEui: eui,
+        receivedAtUs: now,
+      };
+      const i = keys.indexOf(rx.data);
+      if (i < 0) {
+        keys.push(rx.data);
+        best.push(u);
+        continue;
       }
-      best.set(key, u);
+      this.counters.duplicateInDatagram++;
+      if (best[i]!.rssi < u.rssi) best[i] = u;
     }
-    for (const u of best.values()) {
+    for (const u of best) {
       this.events.publish(
         'gs.up.receive',
         [{ gateway_ids: { gateway_id: `eui-${eui.toLowerCase()}`, eui } }],

@@ -422,7 +422,25 @@ class Run {
         this.metrics.uplinkSent(tx.startUs);
         this.breakdown.sent(fleet);
         const end = tx.startUs + tx.airtimeUs;
-        air.uplink({ ...tx, deviceId: id, modulation: 'LORA', rxWindowsUs: [end + 1e6, end + 2e6] });
+        // Field by field, not a spread of `tx`: one object shape on the air's path, and the fleet's
+        // payload buffer (rewritten for its next uplink) is not carried along.
+        air.uplink({
+          deviceId: id,
+          fCnt: tx.fCnt,
+          kind: 'data',
+          frequency: tx.frequency,
+          modulation: 'LORA',
+          spreadingFactor: tx.spreadingFactor,
+          bandwidth: tx.bandwidth,
+          eirp: tx.eirp,
+          startUs: tx.startUs,
+          airtimeUs: tx.airtimeUs,
+          phyPayload: tx.phyPayload,
+          datr: tx.datr,
+          codr: tx.codr,
+          channel: tx.channel,
+          rxWindowsUs: [end + 1e6, end + 2e6],
+        });
       },
     });
     for (const c of compact) {

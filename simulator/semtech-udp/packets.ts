@@ -230,7 +230,8 @@ export function decodeBase64(data: string, field: string): Uint8Array {
   if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1) {
     throw new UdpPacketError('field', `${field} is not base64`);
   }
-  return Uint8Array.from(Buffer.from(data, 'base64'));
+  // A copy of its own (not a view of Buffer's shared pool), made as one memcpy.
+  return new Uint8Array(Buffer.from(data, 'base64'));
 }
 
 /** `time` of an rxpk: ISO 8601 with microseconds, "2013-03-31T16:21:17.528002Z". */

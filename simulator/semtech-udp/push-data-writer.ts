@@ -26,6 +26,7 @@ const B64 = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
   c.charCodeAt(0),
 );
 const HEADER_BYTES = 12;
+const SLAB_BYTES = 65_536;
 
 /**
  * Writes the JSON of a PUSH_DATA straight into the datagram's bytes, one rxpk at a time: no string per
@@ -34,10 +35,14 @@ const HEADER_BYTES = 12;
  * members in the packet_forwarder's order, numbers as it formats them (`freq` with six decimals, `lsnr`
  * with one).
  *
- * Each datagram gets its own buffer: a socket may still hold the previous one.
+ * Each datagram gets bytes of its own, never written again (a socket may still hold the previous one):
+ * datagrams follow one another in a 64 KiB slab, a new slab when one is full — one allocation every
+ * couple of hundred datagrams, not one each.
  */
 export class PushDataWriter {
-  private buf = Buffer.allocUnsafe(2048);
+  private buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  /** Where the datagram being written starts in `buf`. */
+  private start = 0;
   private pos = HEADER_BYTES;
   private n = 0;
 
@@ -110,19 +115,24 @@ export class PushDataWriter {
       this.ascii('}');
     } else if (this.n > 0) this.ascii(']}');
     else this.ascii('{}');
-    this.buf.set(header.subarray(0, HEADER_BYTES), 0);
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(Math.max(2048, this.buf.length));
-    this.pos = HEADER_BYTES;
+    this.buf.set(header.subarray(0, HEADER_BYTES), this.start);
+    const out = this.buf.subarray(this.start, this.pos);
+    this.start = this.pos;
+    this.pos = this.start + HEADER_BYTES;
     this.n = 0;
+    if (this.pos > this.buf.length) this.reserve(0);
     return out;
   }
 
+  /** Room for `bytes` more after `pos`: the datagram so far moves to a new slab when this one is full. */
   private reserve(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
+    const written = this.pos - this.start;
+    const slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, 2 * (written + bytes)));
+    this.buf.copy(slab, 0, this.start, this.pos);
+    this.buf = slab;
+    this.start = 0;
+    this.pos = written;
   }
 
   /** A string known to be printable ASCII with nothing to escape (the writer's own text). */

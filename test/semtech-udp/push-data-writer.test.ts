@@ -49,6 +49,8 @@ const rxpk: fc.Arbitrary<RxpkFields> = fc.record({
 
 describe('PushDataWriter', () => {
   it('writes the bytes of header + JSON that string templates and JSON.stringify would, for any rxpk and stat', () => {
+    // One writer for every run: datagrams follow one another in its slabs, across slab boundaries.
+    const w = new PushDataWriter();
     fc.assert(
       fc.property(
         fc.array(rxpk, { maxLength: 12 }),
@@ -59,7 +61,6 @@ describe('PushDataWriter', () => {
         fc.uint8Array({ minLength: 12, maxLength: 12 }),
         (list, stat, header) => {
           fc.pre(list.length > 0 || stat !== undefined);
-          const w = new PushDataWriter();
           for (const r of list) w.rxpk(r);
           expect(w.count).toBe(list.length);
           const parts: string[] = [];
@@ -75,14 +76,19 @@ describe('PushDataWriter', () => {
     );
   });
 
-  it('gives each datagram its own bytes: the next one does not overwrite one a socket still holds', () => {
+  it('gives each datagram its own bytes: later ones, in this slab or the next, overwrite none', () => {
     const w = new PushDataWriter();
-    const r = fc.sample(rxpk, { numRuns: 1, seed: 7 })[0]!;
-    w.rxpk(r);
-    const first = w.finish(new Uint8Array(12));
-    const copy = Buffer.from(first);
-    for (let i = 0; i < 20; i++) w.rxpk({ ...r, data: new Uint8Array(255).fill(i) });
-    w.finish(new Uint8Array(12).fill(9));
-    expect(first).toEqual(copy);
+    const sample = fc.sample(rxpk, { numRuns: 50, seed: 7 });
+    const sent: { datagram: Buffer; copy: Buffer }[] = [];
+    // Small and large datagrams, past several 64 KiB slabs; one larger than a slab.
+    for (let i = 0; i < 600; i++) {
+      const n = i === 300 ? 400 : 1 + (i % 7);
+      for (let k = 0; k < n; k++)
+        w.rxpk({ ...sample[(i + k) % sample.length]!, data: new Uint8Array(255).fill(i) });
+      const datagram = w.finish(new Uint8Array(12).fill(i & 255));
+      sent.push({ datagram, copy: Buffer.from(datagram) });
+    }
+    for (const { datagram, copy } of sent) expect(datagram).toEqual(copy);
+    expect(sent[300]!.datagram.length).toBeGreaterThan(65_536);
   });
 });
