@@ -198,8 +198,10 @@ export class NetworkStateFile {
         apiKeys: new Map((keys as ApiKey[]).map((k) => [k.id, k])),
       });
     } else if (typeof rec.gateway === 'string') {
-      if (rec.removed === true) r.gateways.delete(rec.gateway);
-      else r.putGateway(rec.gateway, doc('doc') ?? {});
+      if (rec.removed === true) {
+        r.gateways.delete(rec.gateway);
+        r.touchGateway(rec.gateway);
+      } else r.putGateway(rec.gateway, doc('doc') ?? {});
     } else if (
       Array.isArray(rec.device) &&
       rec.device.length === 2 &&

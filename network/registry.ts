@@ -125,6 +125,11 @@ export class Registry {
   private readonly isByEuis = new Map<string, DeviceEntry>();
   private readonly keys = new Map<string, Auth>();
   /**
+   * Gateways by EUI as `gatewayByEui` found them (null: none): every uplink copy names its gateway,
+   * and a scan of every gateway each time grows with the deployment. Cleared by `touchGateway`.
+   */
+  private readonly gatewaysByEui = new Map<string, Doc | null>();
+  /**
    * What changed since the state file last took it (`lorafleet network --state`): applications and
    * gateways by ID, devices by `application/device` key. The file appends these, not the whole registry.
    */
@@ -178,7 +183,9 @@ export class Registry {
     if (this.tracksChanges) this.changed.applications.add(id);
   }
 
+  /** Every change to a gateway comes through here: the EUI lookups start over. */
   touchGateway(id: string): void {
+    this.gatewaysByEui.clear();
     if (this.tracksChanges) this.changed.gateways.add(id);
   }
 
@@ -389,9 +396,19 @@ export class Registry {
   }
 
   gatewayByEui(eui: string): Doc | undefined {
+    const known = this.gatewaysByEui.get(eui);
+    if (known !== undefined) return known ?? undefined;
+    let found: Doc | null = null;
     for (const g of this.gateways.values())
-      if (typeof g.deleted_at !== 'string' && getPath(g, 'ids.eui') === eui) return g;
-    return undefined;
+      if (typeof g.deleted_at !== 'string' && getPath(g, 'ids.eui') === eui) {
+        found = g;
+        break;
+      }
+    // Unknown EUIs are remembered too (a gateway nobody registered sends every few seconds), within
+    // a bound: a flood of made-up EUIs empties the map instead of growing it.
+    if (this.gatewaysByEui.size >= 10_000) this.gatewaysByEui.clear();
+    this.gatewaysByEui.set(eui, found);
+    return found ?? undefined;
   }
 }
 

@@ -87,3 +87,49 @@ describe('registry lookups', () => {
     expect(n.registry.byDevAddr(0x26000003)).toEqual([]);
   });
 });
+
+// Every uplink copy names its gateway by EUI: the lookup is remembered, and must follow each change
+// the API makes to a gateway.
+describe('gateway lookups by EUI', () => {
+  it('follow creation, an EUI change, soft delete, restore and purge through the API', async () => {
+    const key = 'NNSXS.TESTADMINKEY0000000.' + 'AB'.repeat(32);
+    const n = new EmbeddedNetwork({ scheduler: new VirtualScheduler(0), apiKey: key, mqtt: false });
+    const api = async (method: string, path: string, body?: unknown) => {
+      const r = await n.http!.fetch(`http://anywhere/api/v3${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(r.status).toBe(200);
+    };
+    const idOf = (eui: string) => n.registry.gatewayByEui(eui)?.ids;
+    // Asked before it exists (an unregistered gateway's traffic), then registered.
+    expect(idOf('AA555A0000000001')).toBeUndefined();
+    await api('POST', '/users/admin/gateways', {
+      gateway: { ids: { gateway_id: 'gw-1', eui: 'AA555A0000000001' }, frequency_plan_id: 'EU_863_870' },
+    });
+    expect(idOf('AA555A0000000001')).toEqual({ gateway_id: 'gw-1', eui: 'AA555A0000000001' });
+    await api('PUT', '/gateways/gw-1', {
+      gateway: { ids: { eui: 'AA555A0000000002' } },
+      field_mask: { paths: ['ids.eui'] },
+    });
+    expect(idOf('AA555A0000000001')).toBeUndefined();
+    expect(idOf('AA555A0000000002')).toEqual({ gateway_id: 'gw-1', eui: 'AA555A0000000002' });
+    await api('DELETE', '/gateways/gw-1');
+    expect(idOf('AA555A0000000002')).toBeUndefined();
+    await api('POST', '/gateways/gw-1/restore');
+    // TTS does not give a restored gateway its EUI back.
+    expect(idOf('AA555A0000000002')).toBeUndefined();
+    await api('PUT', '/gateways/gw-1', {
+      gateway: { ids: { eui: 'AA555A0000000003' } },
+      field_mask: { paths: ['ids.eui'] },
+    });
+    expect(idOf('AA555A0000000003')).toMatchObject({ gateway_id: 'gw-1' });
+    await api('DELETE', '/gateways/gw-1/purge');
+    await api('POST', '/users/admin/gateways', {
+      gateway: { ids: { gateway_id: 'gw-1', eui: 'AA555A0000000003' }, frequency_plan_id: 'EU_863_870' },
+    });
+    expect(idOf('AA555A0000000003')).toMatchObject({ gateway_id: 'gw-1' });
+    await n.stop();
+  });
+});
