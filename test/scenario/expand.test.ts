@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { expand } from '../../simulator/scenario/expand.js';
+import { derive, expand } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 
 const scenario = (name: string, fleets: string[]) =>
@@ -51,5 +53,27 @@ describe('scenario identities on a shared deployment', () => {
       expect(g.id.length).toBeLessThanOrEqual(36);
       expect(g.id).toMatch(TTS_ID);
     }
+  });
+});
+
+// Keys and EUIs derived from the seed are what earlier runs registered (`teardown: keep`, shards,
+// a provisioning run and its traffic runs): the derivation must never change.
+describe('derive', () => {
+  it('is the first bytes of SHA-256("lorafleet/{seed}/{label}") in uppercase hex (node-forge as the reference)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.integer({ min: 1, max: 32 }), (seed, label, bytes) => {
+        const md = forge.md.sha256.create();
+        md.update(`lorafleet/${seed}/${label}`, 'utf8');
+        expect(derive(seed, label, bytes)).toBe(
+          md
+            .digest()
+            .toHex()
+            .slice(0, bytes * 2)
+            .toUpperCase(),
+        );
+      }),
+    );
+    // A fixed point (computed with createHash before this derivation changed): the AppSKey of device 0 of fleet "meters" under seed 42.
+    expect(derive('42', 'meters/0/appskey', 16)).toBe('F0CAD7033FE583CB240CBF5A3A831843');
   });
 });
