@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { build } from 'hdr-histogram-js';
-import { aes128Key, eui64, type DevAddr } from '../crypto/index.js';
+import { aes128Keys, eui64, type DevAddr } from '../crypto/index.js';
 import {
   CompactFleet,
   type CompactFleetOptions,
   type CompactTransmission,
 } from '../simulator/device/compact-fleet.js';
 import { VirtualDevice } from '../simulator/device/device.js';
+import type { DeviceRadio } from '../simulator/device/types.js';
+import { sessionKeys10 } from '../simulator/lorawan/frame-security.js';
 import { StateStore } from '../simulator/device/state-store.js';
 import { VirtualGateway } from '../simulator/gateway/gateway.js';
 import { Rng } from '../simulator/random/rng.js';
@@ -65,10 +67,19 @@ function compactFleet(
   );
 }
 
-/** A class A ABP VirtualDevice, as the firmware-behaviour path makes one per device. */
-function virtualDevice(i: number, scheduler: Scheduler, transmit: (phy: Uint8Array) => void): VirtualDevice {
+/**
+ * A class A ABP VirtualDevice, as the firmware-behaviour path makes one per device: its 1.0 keys in
+ * one buffer (the network keys one key), the fleet's one state store, the fleet's radio.
+ */
+function virtualDevice(
+  i: number,
+  scheduler: Scheduler,
+  radio: DeviceRadio,
+  store: StateStore,
+): VirtualDevice {
   const k = new Uint8Array(32);
   keyOf(i, k);
+  const [nwkSKey, appSKey] = aes128Keys([k.subarray(0, 16), k.subarray(16)], ['nwkSKey', 'appSKey']);
   return new VirtualDevice(
     {
       id: `d-${i}`,
@@ -79,18 +90,13 @@ function virtualDevice(i: number, scheduler: Scheduler, transmit: (phy: Uint8Arr
       region: REGIONS.EU868,
       dataRate: 5,
       devAddr: (BASE + i) as DevAddr,
-      sessionKeys: {
-        fNwkSIntKey: aes128Key(k.subarray(0, 16)),
-        sNwkSIntKey: aes128Key(k.subarray(0, 16)),
-        nwkSEncKey: aes128Key(k.subarray(0, 16)),
-        appSKey: aes128Key(k.subarray(16)),
-      },
+      sessionKeys: sessionKeys10(nwkSKey!, appSKey!),
       abpRx: { rx1Delay: 1 },
     },
     scheduler,
-    { transmit: (tx) => transmit(tx.phyPayload) },
+    radio,
     new Rng(i),
-    StateStore.memory(),
+    store,
   );
 }
 
@@ -100,7 +106,9 @@ export async function memoryBenches(sizes: number[]): Promise<BenchResult[]> {
   let before = memory();
   const devices: VirtualDevice[] = [];
   const N = 10_000;
-  for (let i = 0; i < N; i++) devices.push(virtualDevice(i, scheduler, () => undefined));
+  const radio: DeviceRadio = { transmit: () => undefined };
+  const store = StateStore.memory();
+  for (let i = 0; i < N; i++) devices.push(virtualDevice(i, scheduler, radio, store));
   for (const d of devices) d.start();
   const perVirtual = (memory() - before) / N;
   for (const d of devices) d.stop();
@@ -135,7 +143,7 @@ export async function memoryBenches(sizes: number[]): Promise<BenchResult[]> {
     baseline_ops_per_s: 0,
     baseline_value: compact,
     ratio: compact / perVirtual,
-    detail: `a started class A ABP VirtualDevice (MAC state, session, framer), ${N} of them; target 1,024 B`,
+    detail: `a started class A ABP VirtualDevice (MAC state, session, framer, its entry in the fleet's state store), ${N} of them; target 1,024 B`,
   });
   return out;
 }
@@ -201,7 +209,9 @@ export async function endToEnd(kind: 'compact' | 'virtual', devices: number, ms:
     fleet.start();
     stop = () => fleet.stop();
   } else {
-    const all = Array.from({ length: devices }, (_, i) => virtualDevice(i, scheduler, rx));
+    const radio: DeviceRadio = { transmit: (tx) => rx(tx.phyPayload) };
+    const store = StateStore.memory();
+    const all = Array.from({ length: devices }, (_, i) => virtualDevice(i, scheduler, radio, store));
     for (const d of all) d.start();
     // Each device sends every 10 s, as the compact fleet does.
     const tick = (d: VirtualDevice) => {

@@ -27,6 +27,9 @@ import { hear, notHeard, notScheduled, refused } from './windows.js';
 import { hearBeacon, startClassB, type ClassBState } from './class-b.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
+const NO_VIOLATIONS: Readonly<ViolationCounts> = Object.freeze({});
+const NO_HOOKS: DeviceHooks = Object.freeze({});
+
 /**
  * A LoRaWAN end device (1.0.0–1.1, class A or C) modelled on LoRaMac-node's MAC layer. It reads time
  * from an injected scheduler and radiates through an injected radio, so it runs the same in wall and
@@ -64,8 +67,11 @@ export class VirtualDevice {
     stickyRepeats: 0,
     simulatorLate: 0,
   };
-  /** What the network did wrong, by kind; `recentViolations` keeps the last few with details. */
-  readonly violations: ViolationCounts = {};
+  /**
+   * What the network did wrong, by kind; `recentViolations` keeps the last few with details. One
+   * shared empty record until the first (most devices never see one).
+   */
+  violations: Readonly<ViolationCounts> = NO_VIOLATIONS;
   recentViolations: readonly { at: number; kind: ViolationKind; detail: string }[] = NONE;
   readonly mac: MacState;
   lastLinkCheck: { margin: number; gwCnt: number } | undefined;
@@ -110,7 +116,7 @@ export class VirtualDevice {
     readonly radio: DeviceRadio,
     readonly rng: Rng,
     readonly store: StateStore,
-    readonly hooks: DeviceHooks = {},
+    readonly hooks: DeviceHooks = NO_HOOKS,
   ) {
     const c = config;
     const need = (ok: unknown, field: string, why: string) => {
@@ -284,7 +290,10 @@ export class VirtualDevice {
   // --- reporting --------------------------------------------------------------------------------
 
   violation(kind: ViolationKind, detail: string): void {
-    this.violations[kind] = (this.violations[kind] ?? 0) + 1;
+    const counts: ViolationCounts =
+      this.violations === NO_VIOLATIONS ? {} : (this.violations as ViolationCounts);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    this.violations = counts;
     this.recentViolations = [...this.recentViolations.slice(-19), { at: this.scheduler.now(), kind, detail }];
     this.emit({ type: 'violation', kind, detail });
   }

@@ -1,5 +1,5 @@
 import { dutyCycleOffTime, subBandFor } from '../region/duty-cycle.js';
-import type { Region, SubBand } from '../region/types.js';
+import type { Region } from '../region/types.js';
 
 /**
  * Per-sub-band time-off, as LoRaMac-node keeps it: after `airtime` µs in a sub-band with duty cycle dc,
@@ -7,7 +7,11 @@ import type { Region, SubBand } from '../region/types.js';
  * (1/2^MaxDCycle, LoRaWAN 1.1 §5.4).
  */
 export class DutyCycleTracker {
-  private readonly readyAt = new Map<SubBand | 'outside', number>();
+  /**
+   * When each of the region's sub-bands opens again (µs), by index; made at the first transmission in
+   * a sub-band with a duty cycle: an idle device holds none.
+   */
+  private readyAt: number[] | undefined;
   private aggregatedReadyAt = 0;
   /** Aggregated duty cycle from DutyCycleReq: 1 = no extra limit. */
   aggregated = 1;
@@ -20,9 +24,10 @@ export class DutyCycleTracker {
 
   /** Earliest time (µs) a transmission may start on this frequency. */
   availableAt(frequency: number): number {
-    if (!this.enforce) return this.aggregatedReadyAt;
-    const band = subBandFor(this.region, frequency) ?? 'outside';
-    return Math.max(this.readyAt.get(band) ?? 0, this.aggregatedReadyAt);
+    if (!this.enforce || this.readyAt === undefined) return this.aggregatedReadyAt;
+    const band = subBandFor(this.region, frequency);
+    const i = band === undefined ? -1 : this.region.subBands.indexOf(band);
+    return Math.max(i < 0 ? 0 : (this.readyAt[i] ?? 0), this.aggregatedReadyAt);
   }
 
   record(frequency: number, start: number, airtime: number): void {
@@ -30,7 +35,8 @@ export class DutyCycleTracker {
     if (this.enforce) {
       const band = subBandFor(this.region, frequency);
       if (band !== undefined && band.dutyCycle < 1) {
-        this.readyAt.set(band, end + dutyCycleOffTime(airtime, band.dutyCycle));
+        this.readyAt ??= this.region.subBands.map(() => 0);
+        this.readyAt[this.region.subBands.indexOf(band)] = end + dutyCycleOffTime(airtime, band.dutyCycle);
       }
     }
     if (this.aggregated < 1) this.aggregatedReadyAt = end + dutyCycleOffTime(airtime, this.aggregated);

@@ -100,7 +100,50 @@ export interface PersistedMac {
 const tableSnapshots = new WeakMap<ChannelTable, Pick<PersistedMac, 'channels' | 'enabled'>>();
 const rx1Snapshots = new WeakMap<readonly (number | undefined)[], PersistedMac['rx1Frequencies']>();
 
+/**
+ * Snapshots already made, by everything they hold: a fleet's devices mostly share one MAC state
+ * (their region's defaults, the same ADR step), and a store keeps each device's snapshot — one
+ * frozen object for all of them, not one each. Bounded: past 4,096 kinds it starts over.
+ */
+const snapshots = new Map<string, PersistedMac>();
+const listIds = new WeakMap<object, number>();
+let nextListId = 1;
+const listId = (list: object): number => {
+  let id = listIds.get(list);
+  if (id === undefined) listIds.set(list, (id = nextListId++));
+  return id;
+};
+
 export function macSnapshot(m: MacState): PersistedMac {
+  const key = [
+    listId(m.channels),
+    listId(m.rx1Frequencies),
+    m.dataRate,
+    m.txPower,
+    m.nbTrans,
+    m.maxEirp,
+    m.uplinkDwell,
+    m.downlinkDwell,
+    m.rx1Delay,
+    m.rx1DrOffset,
+    m.rx2DataRate,
+    m.rx2Frequency,
+    m.adr,
+    m.adrAckCnt,
+    m.maxDutyCycle,
+    m.rejoinMaxTimeN,
+    m.rejoinMaxCountN,
+  ].join();
+  let snapshot = snapshots.get(key);
+  if (snapshot === undefined) {
+    if (snapshots.size >= 4096) snapshots.clear();
+    snapshot = Object.freeze(makeSnapshot(m)) as PersistedMac;
+    snapshots.set(key, snapshot);
+  }
+  return snapshot;
+}
+
+function makeSnapshot(m: MacState): PersistedMac {
   let table = tableSnapshots.get(m.channels);
   if (table === undefined) {
     table = {

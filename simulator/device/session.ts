@@ -87,12 +87,15 @@ export function newSession(
 
 export function persistSession(dev: VirtualDevice, cfList?: PersistedSession['cfList']): void {
   const s = dev.session!;
-  const hex = (k: Uint8Array) => bytesToHex(k);
+  // A 1.0 session's three network keys are one key: one text for them in the store, not three.
+  const k = s.keys;
+  const fNwk = bytesToHex(k.fNwkSIntKey);
+  const hex = (x: Uint8Array) => (x === k.fNwkSIntKey ? fNwk : bytesToHex(x));
   dev.store.update(dev.config.id, {
     session: {
       devAddr: s.devAddr,
       keys: {
-        fNwkSIntKey: hex(s.keys.fNwkSIntKey),
+        fNwkSIntKey: fNwk,
         sNwkSIntKey: hex(s.keys.sNwkSIntKey),
         nwkSEncKey: hex(s.keys.nwkSEncKey),
         appSKey: hex(s.keys.appSKey),

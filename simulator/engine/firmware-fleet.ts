@@ -1,9 +1,9 @@
-import { aes128Key, devAddr, eui64 } from '../../crypto/types.js';
+import { aes128Keys, devAddr, eui64, type AES128Key } from '../../crypto/types.js';
 import { VirtualDevice } from '../device/device.js';
 import type { StateStore } from '../device/state-store.js';
 import { DeviceConfigError } from '../device/errors.js';
 import type { DeviceConfig, DeviceEvent, DeviceSettings, DeviceTransmission } from '../device/types.js';
-import { sessionKeys10 } from '../lorawan/frame-security.js';
+import { sessionKeys10, type SessionKeys } from '../lorawan/frame-security.js';
 import { Rng } from '../random/rng.js';
 import type { Region } from '../region/types.js';
 import type { DeviceSpec } from '../scenario/device-spec.js';
@@ -106,6 +106,34 @@ function reconcileState(
 
 type KeyField = 'appKey' | 'nwkKey' | 'fNwkSIntKey' | 'sNwkSIntKey' | 'nwkSEncKey' | 'appSKey';
 
+/** Join retries 5–15 s apart (one list for every device). */
+const JOIN_RETRY_DELAY_MS: readonly [number, number] = Object.freeze([5000, 15000]) as readonly [
+  number,
+  number,
+];
+
+function sessionKeysOf(
+  v: DeviceSpec['lorawanVersion'],
+  keys: (...fields: KeyField[]) => AES128Key[],
+): SessionKeys {
+  if (v === '1.1') {
+    const [fNwkSIntKey, sNwkSIntKey, nwkSEncKey, appSKey] = keys(
+      'fNwkSIntKey',
+      'sNwkSIntKey',
+      'nwkSEncKey',
+      'appSKey',
+    );
+    return {
+      fNwkSIntKey: fNwkSIntKey!,
+      sNwkSIntKey: sNwkSIntKey!,
+      nwkSEncKey: nwkSEncKey!,
+      appSKey: appSKey!,
+    };
+  }
+  const [nwkSKey, appSKey] = keys('fNwkSIntKey', 'appSKey');
+  return sessionKeys10(nwkSKey!, appSKey!);
+}
+
 /** The scenario's description of a device as the device model's configuration. */
 export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boolean): DeviceConfig {
   const sp = d.spec;
@@ -121,34 +149,32 @@ export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boole
     ...(f.adr !== undefined ? { adr: f.adr } : {}),
     ...(f.link_check_every ? { linkCheckEvery: f.link_check_every } : {}),
     ...(f.device_time_every ? { deviceTimeEvery: f.device_time_every } : {}),
-    joinRetryDelayMs: [5000, 15000],
+    joinRetryDelayMs: JOIN_RETRY_DELAY_MS,
   };
-  const key = (field: KeyField) => {
+  const hexOf = (field: KeyField): string => {
     const v: DeviceSpec[KeyField] = sp[field];
     if (typeof v !== 'string')
       throw new DeviceConfigError(sp.deviceId, field, `required for ${sp.activation}`);
-    return aes128Key(v);
+    return v;
   };
+  // A device's keys in one buffer (views of it), not a buffer each: thousands of devices feel it.
+  const keys = (...fields: KeyField[]) => aes128Keys(fields.map(hexOf), fields);
   const v = sp.lorawanVersion;
   if (sp.activation === 'otaa') {
     const joinEui = eui64(sp.joinEui ?? '');
-    const otaa = { ...settings, activation: 'otaa' as const, joinEui, appKey: key('appKey') };
-    return v === '1.1' ? { ...otaa, version: v, nwkKey: key('nwkKey') } : { ...otaa, version: v };
+    if (v === '1.1') {
+      const [appKey, nwkKey] = keys('appKey', 'nwkKey');
+      return { ...settings, activation: 'otaa', joinEui, appKey: appKey!, version: v, nwkKey: nwkKey! };
+    }
+    const [appKey] = keys('appKey');
+    return { ...settings, activation: 'otaa', joinEui, appKey: appKey!, version: v };
   }
   return {
     ...settings,
     activation: 'abp',
     version: v,
     devAddr: devAddr(sp.devAddr ?? ''),
-    sessionKeys:
-      v === '1.1'
-        ? {
-            fNwkSIntKey: key('fNwkSIntKey'),
-            sNwkSIntKey: key('sNwkSIntKey'),
-            nwkSEncKey: key('nwkSEncKey'),
-            appSKey: key('appSKey'),
-          }
-        : sessionKeys10(key('fNwkSIntKey'), key('appSKey')),
+    sessionKeys: sessionKeysOf(v, keys),
     abpRx: { rx1Delay: 1 },
     // The network keeps what the device accepted only where the device was kept.
     restoreMac,
