@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { aes128Keys, type AES128Key } from '../crypto/types.js';
 import { sessionKeys10, type SessionKeys } from '../simulator/lorawan/frame-security.js';
 import type { FrequencyPlan } from '../simulator/region/frequency-plan.js';
 import { cfListFor } from './join-server.js';
 import { GRPC, NetworkError, notFound } from './errors.js';
 import { applyMask, getPath, pick, setPath } from './paths.js';
+import { randomBase64 } from './random-id.js';
 import { checkTtsJson, END_DEVICE_FIELDS, unmarshalMessage, wrapperNumber } from './tts-json.js';
 import {
   frequencyPlanOf,
@@ -327,7 +327,7 @@ export class DeviceRegistries {
       rx2Frequency: wrapperNumber(getPath(d.ns, 'mac_settings.rx2_frequency')) ?? region.rx2.frequency,
       channels,
       macOut: NO_MAC,
-      sessionKeyId: prev?.sessionKeyId ?? randomBytes(16).toString('base64'),
+      sessionKeyId: prev?.sessionKeyId ?? randomBase64(16),
       startedAt: isoNow(),
       ...(prev?.lastSeen ? { lastSeen: prev.lastSeen } : {}),
     });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { deriveJSIntKey, deriveSessionKeys10, deriveSessionKeys11 } from '../crypto/key-derivation.js';
 import { bytesToHex, type AES128Key, type DevAddr } from '../crypto/types.js';
 import type { CFList } from '../simulator/lorawan/cflist.js';
@@ -10,7 +9,8 @@ import {
 } from '../simulator/lorawan/frame-security.js';
 import type { JoinRequest } from '../simulator/lorawan/join-request.js';
 import type { FrequencyPlan } from '../simulator/region/frequency-plan.js';
-import { getPath, setPath } from './paths.js';
+import { randomBase64 } from './random-id.js';
+import { getPath } from './paths.js';
 import { frequencyPlanOf, keyAt, macVersion, type DeviceEntry, type Registry } from './registry.js';
 
 /** How many recent DevNonces TTS's Join Server remembers for LoRaWAN < 1.0.4 (`js.dev-nonce-limit`). */
@@ -105,9 +105,10 @@ export class JoinServer {
       }
     }
     const joinNonce = ((getPath(js, 'last_join_nonce') as number | undefined) ?? 0) + 1;
-    setPath(js, 'last_dev_nonce', jr.devNonce);
-    setPath(js, 'used_dev_nonces', [...used, jr.devNonce].slice(-DEV_NONCE_LIMIT));
-    setPath(js, 'last_join_nonce', joinNonce);
+    // Top-level fields of the JS document, the list a new one: no path to walk, nothing to copy.
+    js.last_dev_nonce = jr.devNonce;
+    js.used_dev_nonces = [...used, jr.devNonce].slice(-DEV_NONCE_LIMIT);
+    js.last_join_nonce = joinNonce;
     this.registry.touchDevice(d);
 
     const plan = frequencyPlanOf(d);
@@ -154,7 +155,7 @@ export class JoinServer {
       rx1DrOffset: 0,
       rx2DataRate,
       channels,
-      sessionKeyId: randomBytes(16).toString('base64'),
+      sessionKeyId: randomBase64(16),
     };
   }
 }
