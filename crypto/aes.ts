@@ -47,8 +47,15 @@ export function rekeyTransient(key: AES128Key, bytes: Uint8Array, offset = 0): v
   key.stale = true;
 }
 
-// Keyed by the key object itself: AES128Key values are copied on construction and never mutated.
-const schedules = new WeakMap<Uint8Array, KeySchedule>();
+/**
+ * Schedules of the keys used last, by the key object itself (AES128Key values are copied on
+ * construction and never mutated), oldest first. Bounded: a network holding a million sessions, or a
+ * fleet of full-behaviour devices, would otherwise keep some 600 bytes a key for as long as the key
+ * lives; a key used again after its schedule left is expanded again (well under a microsecond). A
+ * schedule that leaves is never reused: whoever still holds it keeps correct round keys.
+ */
+const schedules = new Map<Uint8Array, KeySchedule>();
+export const KEY_SCHEDULES_KEPT = 16_384;
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== 16) {
@@ -78,6 +85,7 @@ export function keySchedule(key: Uint8Array): KeySchedule {
   if (s !== undefined) return s;
   checkKey(key);
   s = newSchedule(key);
+  if (schedules.size >= KEY_SCHEDULES_KEPT) schedules.delete(schedules.keys().next().value!);
   schedules.set(key, s);
   return s;
 }

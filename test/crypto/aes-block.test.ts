@@ -3,8 +3,14 @@ import fc from 'fast-check';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { expandKey128 } from '../../crypto/aes-block.js';
-import { cmacSubkeys, keySchedule, rekeyTransient, transientKey } from '../../crypto/aes.js';
-import { aes128Encrypt, aesCmac, cryptFRMPayload, type AES128Key } from '../../crypto/index.js';
+import {
+  cmacSubkeys,
+  KEY_SCHEDULES_KEPT,
+  keySchedule,
+  rekeyTransient,
+  transientKey,
+} from '../../crypto/aes.js';
+import { aes128Encrypt, aes128Key, aesCmac, cryptFRMPayload, type AES128Key } from '../../crypto/index.js';
 import { bytes, devAddr, fCnt32, key } from '../helpers/arbitraries.js';
 import { hex, loadVectors, toHex } from '../helpers/vectors.js';
 
@@ -74,6 +80,24 @@ describe('AES-128 blocks against independent implementations', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('keeps a bounded number of schedules: a key whose schedule left encrypts as before, and one held stays right', () => {
+    const first = aes128Key(Uint8Array.from({ length: 16 }, (_, i) => i));
+    const held = keySchedule(first);
+    const block = Uint8Array.from({ length: 16 }, (_, i) => 255 - i);
+    const before = toHex(aes128Encrypt(first, block));
+    // More keys than are kept: the first one's schedule leaves the cache.
+    const k = new Uint8Array(16);
+    for (let i = 0; i <= KEY_SCHEDULES_KEPT; i++) {
+      new DataView(k.buffer).setUint32(0, i + 1);
+      aesCmac(aes128Key(k), block);
+    }
+    expect(keySchedule(first)).not.toBe(held);
+    expect(toHex(aes128Encrypt(first, block))).toBe(before);
+    expect(before).toBe(toHex(nodeEcb(first, block)));
+    // The schedule that left was not given to another key.
+    expect(wordsHex(held.rk)).toBe(wordsHex(expandKey128(first)));
   });
 
   it('refuses key bytes that run past the buffer, naming the offset', () => {
