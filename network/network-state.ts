@@ -1,13 +1,4 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { getPath } from './paths.js';
 import type { ApiKey, Application, DeviceEntry, Doc, Registry } from './registry.js';
 import type { DeviceRegistries } from './device-registries.js';
@@ -71,16 +62,11 @@ export class NetworkStateFile {
   flush(): void {
     if (this.fd === undefined) return;
     const { applications, gateways, devices } = this.registry.changed;
-    if (applications.size + gateways.size + devices.size === 0) return;
-    let out = '';
-    for (const id of applications) out += `${JSON.stringify(this.applicationRecord(id))}\n`;
-    for (const id of gateways) out += `${JSON.stringify(this.gatewayRecord(id))}\n`;
-    for (const key of devices) out += `${JSON.stringify(this.deviceRecord(key))}\n`;
-    this.lines += applications.size + gateways.size + devices.size;
-    this.registry.changed.applications.clear();
-    this.registry.changed.gateways.clear();
-    this.registry.changed.devices.clear();
-    writeSync(this.fd, out);
+    const count = applications.size + gateways.size + devices.size;
+    if (count === 0) return;
+    this.write(this.fd, applications, gateways, devices);
+    this.lines += count;
+    this.clearChanged();
     const r = this.registry;
     if (this.lines > 1000 + 4 * (r.applications.size + r.gateways.size + r.devices.size)) this.rewrite();
   }
@@ -101,10 +87,7 @@ export class NetworkStateFile {
     const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, `${JSON.stringify(HEADER)}\n`);
-      for (const id of r.applications.keys())
-        writeSync(fd, `${JSON.stringify(this.applicationRecord(id))}\n`);
-      for (const id of r.gateways.keys()) writeSync(fd, `${JSON.stringify(this.gatewayRecord(id))}\n`);
-      for (const key of r.devices.keys()) writeSync(fd, `${JSON.stringify(this.deviceRecord(key))}\n`);
+      this.write(fd, r.applications.keys(), r.gateways.keys(), r.devices.keys());
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -113,9 +96,34 @@ export class NetworkStateFile {
     renameSync(tmp, this.file);
     this.fd = openSync(this.file, 'a', 0o600);
     this.lines = r.applications.size + r.gateways.size + r.devices.size;
-    r.changed.applications.clear();
-    r.changed.gateways.clear();
-    r.changed.devices.clear();
+    this.clearChanged();
+  }
+
+  /** The records of these entities, a line each, in writes of about 1 MiB (a rewrite holds every device). */
+  private write(
+    fd: number,
+    applications: Iterable<string>,
+    gateways: Iterable<string>,
+    devices: Iterable<string>,
+  ): void {
+    let out = '';
+    const add = (rec: StateRecord) => {
+      out += `${JSON.stringify(rec)}\n`;
+      if (out.length < 1 << 20) return;
+      writeSync(fd, out);
+      out = '';
+    };
+    for (const id of applications) add(this.applicationRecord(id));
+    for (const id of gateways) add(this.gatewayRecord(id));
+    for (const key of devices) add(this.deviceRecord(key));
+    if (out !== '') writeSync(fd, out);
+  }
+
+  private clearChanged(): void {
+    const c = this.registry.changed;
+    c.applications.clear();
+    c.gateways.clear();
+    c.devices.clear();
   }
 
   private applicationRecord(id: string): StateRecord {
@@ -158,11 +166,9 @@ export class NetworkStateFile {
       try {
         rec = JSON.parse(line);
       } catch {
-        // Only the last line can be torn by a kill in the middle of a write: cut it off.
-        if (lines.slice(i + 1).every((l) => l.trim() === '')) {
-          truncateSync(this.file, Buffer.byteLength(lines.slice(0, i).join('\n')) + 1);
-          break;
-        }
+        // Only the last line can be torn by a kill in the middle of a write: it is left out (and gone
+        // from the file once `open` rewrites it).
+        if (lines.slice(i + 1).every((l) => l.trim() === '')) break;
         throw new NetworkStateError(this.file, `line ${i + 1}: not JSON; the file is damaged`);
       }
       this.apply(rec, i + 1);
