@@ -30,8 +30,25 @@ export function hexToBytes(hex: string, field: string, length?: number): Uint8Ar
   return bytes;
 }
 
+/** Character codes of each byte's two upper-case hex digits. */
+const HEX_CODES = Array.from({ length: 256 }, (_, b) =>
+  [...b.toString(16).toUpperCase().padStart(2, '0')].map((c) => c.charCodeAt(0)),
+).flat();
+
+/**
+ * Upper-case hex. Short values (EUIs, keys) from character codes in one call, which makes a flat
+ * string (`+=` makes a rope of small pieces that a device keeping its EUIs as hex would hold on to), and
+ * not through a Buffer over the array's `.buffer`, which for a small array copies it off the heap first.
+ */
 export function bytesToHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
+  const n = bytes.length;
+  if (n > 32) return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex').toUpperCase();
+  const codes = new Array<number>(2 * n);
+  for (let i = 0; i < n; i++) {
+    codes[2 * i] = HEX_CODES[2 * bytes[i]!]!;
+    codes[2 * i + 1] = HEX_CODES[2 * bytes[i]! + 1]!;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
 
 function fixedBytes(value: string | Uint8Array, field: string, length: number): Uint8Array {

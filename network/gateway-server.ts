@@ -210,7 +210,7 @@ export class GatewayServer {
   private pathFailed(eui: string, causes: PathRefusal[]): void {
     // As TTS: one event per gateway path, the causes nested (rx_window_schedule → conflict).
     const gw: EntityIds[] = [{ gateway_ids: { gateway_id: this.gatewayId(eui) } }];
-    this.events.publish('gs.down.schedule.fail', gw, {
+    this.events.publish('gs.down.schedule.fail', gw, () => ({
       '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
       namespace: 'pkg/gatewayserver/io',
       name: 'tx_schedule',
@@ -220,7 +220,7 @@ export class GatewayServer {
         attributes: { window: i + 1 },
         cause: { namespace: 'pkg/gatewayserver/scheduling', name: c },
       })),
-    });
+    }));
   }
 
   private txpk(

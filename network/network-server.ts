@@ -114,10 +114,9 @@ export class NetworkServer {
 
   /** A copy of an uplink from one gateway: gathered with the others for the dedup window. */
   onGatewayUplink(u: GatewayUplink): void {
-    // One character per byte, read in place: the same frame gives the same key, another frame another.
-    const key = Buffer.from(u.phyPayload.buffer, u.phyPayload.byteOffset, u.phyPayload.length).toString(
-      'latin1',
-    );
+    // One character per byte: the same frame gives the same key, another frame another. Not a Buffer
+    // over `phyPayload.buffer`: a small array lives on the heap, and its `.buffer` copies it out first.
+    const key = String.fromCharCode.apply(null, u.phyPayload as unknown as number[]);
     const now = this.scheduler.now();
     const p = this.pending.get(key);
     if (p !== undefined) {
@@ -135,13 +134,26 @@ export class NetworkServer {
       copies: [u],
       timer: this.scheduler.after(this.opts.dedupWindowUs, () => {
         this.pending.delete(key);
-        this.cooldown.set(key, this.scheduler.now() + this.opts.cooldownUs);
-        if (this.cooldown.size > 10_000)
-          for (const [k, t] of this.cooldown) if (t < this.scheduler.now()) this.cooldown.delete(k);
+        this.coolDown(key);
         this.process(entry.copies);
       }),
     };
     this.pending.set(key, entry);
+  }
+
+  /**
+   * Late copies of `key` are dropped for a while. Every cooldown lasts as long, so the map in insertion
+   * order is in expiry order: expired ones are cut from its front (a scan of it all, each time it held
+   * more than so many, made a join storm's thousands of frames a second quadratic).
+   */
+  private coolDown(key: string): void {
+    const now = this.scheduler.now();
+    this.cooldown.delete(key);
+    this.cooldown.set(key, now + this.opts.cooldownUs);
+    for (const [k, until] of this.cooldown) {
+      if (until > now) break;
+      this.cooldown.delete(k);
+    }
   }
 
   private process(copies: GatewayUplink[]): void {

@@ -21,7 +21,7 @@ import type {
 } from './types.js';
 import { NONE, type Session, type AppUplink, type Cycle } from './device-internal.js';
 import { startAbp, restoreSession } from './session.js';
-import { join, rejoin } from './join.js';
+import { join, joinAcceptIsMine, rejoin } from './join.js';
 import { kick } from './uplink.js';
 import { hear, notHeard, notScheduled, refused } from './windows.js';
 import { hearBeacon, startClassB, type ClassBState } from './class-b.js';
@@ -254,6 +254,11 @@ export class VirtualDevice {
    */
   hear(d: HeardDownlink): void {
     hear(this, d);
+  }
+
+  /** Whether this device's key opens Join-accept `phy`: it is this device's answer. */
+  opensJoinAccept(phy: Uint8Array): boolean {
+    return !this.stopped && joinAcceptIsMine(this, phy);
   }
 
   /** A gateway refused a frame that may be for this device: lost at the gateway, never on air. */

@@ -2,6 +2,7 @@ import type { AES128Key, DevAddr, EUI64 } from '../../crypto/types.js';
 import type { SessionKeys } from '../lorawan/frame-security.js';
 import type { LoRaWANVersion } from '../lorawan/types.js';
 import type { Region } from '../region/types.js';
+import type { RxWindowOnAir } from '../radio/listeners.js';
 import type { ViolationKind } from '../lorawan/violations.js';
 
 /** What every device has, however it is activated. */
@@ -95,8 +96,8 @@ export interface DeviceTransmission {
   confirmed?: boolean;
   /** 1 for the first transmission of a frame, then 2, 3… for retransmissions. */
   attempt: number;
-  /** When RX1 and RX2 open after this frame (scheduler µs). */
-  rxWindowsUs?: number[];
+  /** RX1 and RX2 after this frame. */
+  rxWindows?: RxWindowOnAir[];
 }
 
 export interface DeviceRadio {
@@ -112,6 +113,11 @@ export interface HeardDownlink {
   airtimeUs: number;
   rssi: number;
   snr: number;
+  /**
+   * Whether the frame is this device's, when the air already knows: a Join-accept names nobody, and
+   * the air found the one device whose key opens it (so the others need not try theirs).
+   */
+  forThisDevice?: boolean;
 }
 
 /** A frame a gateway refused to send (its TX_ACK error) at a moment a device may have listened. */
@@ -119,12 +125,22 @@ export interface RefusedDownlink {
   phyPayload: Uint8Array;
   startUs: number;
   error: string;
+  /**
+   * Whether the frame is this device's, when the air already knows: a Join-accept names nobody, and
+   * the air found the one device whose key opens it (so the others need not try theirs).
+   */
+  forThisDevice?: boolean;
 }
 
 /** A frame a gateway sent that reached a device below its demodulation floor (too far, too weak). */
 export interface UnheardDownlink {
   phyPayload: Uint8Array;
   startUs: number;
+  /**
+   * Whether the frame is this device's, when the air already knows: a Join-accept names nobody, and
+   * the air found the one device whose key opens it (so the others need not try theirs).
+   */
+  forThisDevice?: boolean;
 }
 
 export type Window = 'RX1' | 'RX2' | 'RXC' | 'PING';

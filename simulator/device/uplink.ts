@@ -280,7 +280,11 @@ export function transmitNow(
   };
   // The windows are known before the frame leaves, so the radio can tell who listens when.
   openWindows(dev, kind, choice, dr, start + airtime);
-  tx.rxWindowsUs = [c.rx1!.open, c.rx2!.open];
+  const toleranceUs = dev.config.rxWindowToleranceUs ?? 20_000;
+  tx.rxWindows = [
+    { openUs: c.rx1!.open, frequency: c.rx1!.frequency, toleranceUs },
+    { openUs: c.rx2!.open, frequency: c.rx2!.frequency, toleranceUs },
+  ];
   dev.radio.transmit(tx);
   if (kind === 'data') {
     dev.emit({

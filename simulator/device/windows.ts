@@ -136,7 +136,7 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
     rxcDuringRx1 = rxc && inRx1;
   }
   if (window === undefined) {
-    if (!addressedToMe(dev, d.phyPayload)) return;
+    if (!addressedToMe(dev, d.phyPayload, d.forThisDevice)) return;
     // A class C frame the network placed before this device's uplink, now arriving while its radio
     // listens on RX1: a collision of two correct schedules (TTS's as much), lost at the device.
     if (rxcDuringRx1) {
@@ -161,7 +161,7 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
   if (radioBusy) {
     // Right window, but the radio is transmitting or already demodulating another frame:
     // a collision at the device, not a fault of the network.
-    if (addressedToMe(dev, d.phyPayload)) {
+    if (addressedToMe(dev, d.phyPayload, d.forThisDevice)) {
       dev.counters.downlinksLostBusy++;
       if (window === 'PING') {
         dev.counters.pingSlotMissed++;
@@ -185,7 +185,7 @@ export function hear(dev: VirtualDevice, d: HeardDownlink): void {
 
 /** A gateway refused a frame: remembered by the cycle it answered (counted if nothing else came). */
 export function refused(dev: VirtualDevice, d: RefusedDownlink): void {
-  if (dev.stopped || !addressedToMe(dev, d.phyPayload)) return;
+  if (dev.stopped || !addressedToMe(dev, d.phyPayload, d.forThisDevice)) return;
   const joinAccept = (d.phyPayload[0]! & 0xe0) === 0x20;
   if (dev.cycle !== undefined) dev.cycle.answerLost ??= 'gateway-refused';
   dev.emit({ type: 'gateway-refused', error: d.error, joinAccept });
@@ -193,7 +193,7 @@ export function refused(dev: VirtualDevice, d: RefusedDownlink): void {
 
 /** A gateway sent a frame too weak to be received here: if it was ours, the cycle's answer was lost on air. */
 export function notHeard(dev: VirtualDevice, d: UnheardDownlink): void {
-  if (dev.stopped || !addressedToMe(dev, d.phyPayload)) return;
+  if (dev.stopped || !addressedToMe(dev, d.phyPayload, d.forThisDevice)) return;
   const joinAccept = (d.phyPayload[0]! & 0xe0) === 0x20;
   if (dev.cycle !== undefined) dev.cycle.answerLost ??= 'too-weak';
   dev.emit({ type: 'too-weak', joinAccept });
@@ -217,8 +217,9 @@ export function notScheduled(dev: VirtualDevice, kind: 'join' | 'data'): void {
   dev.emit({ type: 'not-scheduled', joinAccept: kind === 'join' });
 }
 
-export function addressedToMe(dev: VirtualDevice, phy: Uint8Array): boolean {
-  if (phy.length >= 5 && (phy[0]! & 0xe0) === 0x20) return joinAcceptIsMine(dev, phy);
+/** Whether `phy` is this device's; `known` is the air's answer for a Join-accept, when it has one. */
+export function addressedToMe(dev: VirtualDevice, phy: Uint8Array, known?: boolean): boolean {
+  if (phy.length >= 5 && (phy[0]! & 0xe0) === 0x20) return known ?? joinAcceptIsMine(dev, phy);
   if (dev.session === undefined || phy.length < 5) return false;
   const addr = (phy[1]! | (phy[2]! << 8) | (phy[3]! << 16) | (phy[4]! << 24)) >>> 0;
   return addr === dev.session.devAddr;

@@ -2,7 +2,7 @@ import type { BeaconConfig } from '../gateway/beaconing.js';
 import { VirtualGateway, type DownlinkTransmission } from '../gateway/gateway.js';
 import type { HeardDownlink, RefusedDownlink, UnheardDownlink } from '../device/types.js';
 import type { Position } from '../radio/geometry.js';
-import type { ListenerIndex } from '../radio/listeners.js';
+import type { ListenerIndex, Listening, RxWindowOnAir } from '../radio/listeners.js';
 import type { RadioMedium, Transmission } from '../radio/medium.js';
 import type { Rng } from '../random/rng.js';
 import { parseLoRaDatr } from '../semtech-udp/packets.js';
@@ -29,8 +29,11 @@ export interface UplinkOnAir {
   datr: string | number;
   codr: '4/5';
   channel: number;
-  /** When the device's receive windows open after this frame (scheduler µs). */
-  rxWindowsUs?: number[];
+  /**
+   * The receive windows the device opens after this frame, when other devices' frames may be taken in
+   * them (a compact fleet hears only frames to its own DevAddrs, which reach it whenever they are sent).
+   */
+  rxWindows?: RxWindowOnAir[];
 }
 
 /** Whatever hears downlinks for one device ID: a VirtualDevice, or a compact fleet for its members. */
@@ -44,6 +47,8 @@ export interface DownlinkHearer {
   notHeard?(d: UnheardDownlink): void;
   /** A class B beacon reached this device's antenna. */
   hearBeacon?(d: HeardDownlink): void;
+  /** Whether this device's key opens Join-accept `phy` (its MIC holds): the accept is for it. */
+  opensJoinAccept?(phy: Uint8Array): boolean;
   /** This device's last frame reached no gateway (out of range of all, or collided at each). */
   uplinkLost?(fate: 'out-of-range' | 'collided'): void;
 }
@@ -159,7 +164,7 @@ export class Air {
   uplink(tx: UplinkOnAir): void {
     const { medium, scheduler, listeners } = this.o;
     this.markBusy(tx.kind === 'join' || tx.kind === 'rejoin' ? BUSY_AFTER_US.join : BUSY_AFTER_US.data);
-    if (tx.rxWindowsUs) listeners?.windows(tx.deviceId, tx.rxWindowsUs, scheduler.now());
+    if (tx.rxWindows) listeners?.windows(tx.deviceId, tx.rxWindows, scheduler.now());
     const receptions = medium.uplink({
       from: tx.deviceId,
       frequency: tx.frequency,
@@ -219,10 +224,24 @@ export class Air {
     this.hearers.get(deviceId)?.notScheduled?.(kind, deviceId);
   }
 
-  /** The devices that may have listened for a refused frame are told: its loss is the gateway's. */
+  /** The device a refused frame was for is told: its loss is the gateway's. */
   private refused(d: RefusedDownlink): void {
-    const ids = this.o.listeners?.candidates(d.startUs, d.phyPayload) ?? this.hearers.keys();
-    for (const id of ids) this.hearers.get(id)?.refused?.(d);
+    const l = this.listening(d.startUs, undefined, d.phyPayload);
+    if (l === undefined) {
+      for (const h of this.hearers.values()) h.refused?.(d);
+      return;
+    }
+    for (const id of l.ids) this.hearers.get(id)?.refused?.({ ...d, ...forDevice(l, id) });
+  }
+
+  /** Who may take a frame, and who it is for (see ListenerIndex); undefined: every device may. */
+  private listening(atUs: number, frequency: number | undefined, phy: Uint8Array): Listening | undefined {
+    return this.o.listeners?.candidates(
+      atUs,
+      frequency,
+      phy,
+      (id) => this.hearers.get(id)?.opensJoinAccept?.(phy) === true,
+    );
   }
 
   /** Devices that follow beacons (class B): the only ones a beacon is delivered to. */
@@ -241,28 +260,32 @@ export class Air {
   private downlink(gatewayId: string, tx: DownlinkTransmission): void {
     if (tx.beacon) return this.beacon(gatewayId, tx);
     this.markBusy(BUSY_AFTER_US.downlink);
-    const listening = this.o.listeners
-      ? [...this.o.listeners.candidates(tx.startUs, tx.phyPayload)]
-      : undefined;
-    const heard = this.o.medium.downlink(fromGateway(gatewayId, tx), listening);
+    const l = this.listening(tx.startUs, tx.frequency, tx.phyPayload);
+    const heard = this.o.medium.downlink(fromGateway(gatewayId, tx), l?.ids);
     this.frameSeen?.({
       ...onAir(tx),
       dir: 'down',
       gatewayId,
       heardBy: heard.map((rx) => ({ deviceId: rx.to, rssi: rx.rssi, snr: rx.snr })),
     });
-    for (const rx of heard) this.hearers.get(rx.to)?.hear(heardAt(tx, rx));
+    for (const rx of heard) this.hearers.get(rx.to)?.hear(heardAt(tx, rx, l));
     // Who may have listened and heard nothing: a frame for them was lost to distance, not withheld.
-    if (heard.length === (listening?.length ?? this.hearers.size)) return;
+    if (heard.length === (l?.ids.size ?? this.hearers.size)) return;
     const reached = new Set(heard.map((rx) => rx.to));
-    for (const id of listening ?? this.hearers.keys())
+    for (const id of l?.ids ?? this.hearers.keys())
       if (!reached.has(id))
-        this.hearers.get(id)?.notHeard?.({ phyPayload: tx.phyPayload, startUs: tx.startUs });
+        this.hearers
+          .get(id)
+          ?.notHeard?.({ phyPayload: tx.phyPayload, startUs: tx.startUs, ...forDevice(l, id) });
   }
 }
 
 /** A gateway's frame as one device's radio got it. */
-function heardAt(tx: DownlinkTransmission, rx: { rssi: number; snr: number }): HeardDownlink {
+function heardAt(
+  tx: DownlinkTransmission,
+  rx: { to: string; rssi: number; snr: number },
+  l?: Listening,
+): HeardDownlink {
   return {
     phyPayload: tx.phyPayload,
     frequency: tx.frequency,
@@ -271,7 +294,14 @@ function heardAt(tx: DownlinkTransmission, rx: { rssi: number; snr: number }): H
     airtimeUs: tx.airtimeUs,
     rssi: rx.rssi,
     snr: rx.snr,
+    ...forDevice(l, rx.to),
   };
+}
+
+/** For a Join-accept whose addressee the air found: whether device `id` is it. */
+function forDevice(l: Listening | undefined, id: string): { forThisDevice?: boolean } {
+  if (l === undefined || l.addressee === undefined || l.joinAccept !== true) return {};
+  return { forThisDevice: l.addressee === id };
 }
 
 /** A gateway's transmission as the radio medium takes it. */

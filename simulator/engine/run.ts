@@ -421,7 +421,6 @@ class Run {
         this.verifier.expect(id, tx.fCnt, tx.payload, tx.startUs / 1000, fleet);
         this.metrics.uplinkSent(tx.startUs);
         this.breakdown.sent(fleet);
-        const end = tx.startUs + tx.airtimeUs;
         // Field by field, not a spread of `tx`: one object shape on the air's path, and the fleet's
         // payload buffer (rewritten for its next uplink) is not carried along.
         air.uplink({
@@ -439,7 +438,6 @@ class Run {
           datr: tx.datr,
           codr: tx.codr,
           channel: tx.channel,
-          rxWindowsUs: [end + 1e6, end + 2e6],
         });
       },
     });

@@ -134,6 +134,49 @@ describe('OTAA join', () => {
     expect(h.device.violations['bad-mic']).toBeUndefined();
   });
 
+  it("takes the air's word on whose Join-accept it is, and knows its own by key", () => {
+    const h = new DeviceHarness(otaaConfig()).start();
+    const tx = h.last('join');
+    const bogus = Uint8Array.from([0x20, ...new Uint8Array(16).fill(0x5a)]);
+    expect(h.device.opensJoinAccept(bogus)).toBe(false);
+    // Half a second after RX1 opened: no window is open, so only its addressee has anything to say.
+    const late = {
+      phyPayload: bogus,
+      frequency: tx.frequency,
+      datr: 'SF7BW125',
+      startUs: tx.startUs + tx.airtimeUs + 5_500_000,
+      airtimeUs: 60_000,
+      rssi: -80,
+      snr: 5,
+    };
+    h.device.hear({ ...late, forThisDevice: false });
+    expect(h.device.violations['downlink-outside-window']).toBeUndefined();
+    // The air found that this device's key opens it (here a stand-in): the network sent it too late.
+    h.device.hear({ ...late, forThisDevice: true });
+    expect(h.device.violations['downlink-outside-window']).toBeDefined();
+    expect(h.device.counters.downlinksMissed).toBe(1);
+  });
+
+  it('opens its own Join-accept (and the air asks it so), not a copy with one byte changed', () => {
+    const h = new DeviceHarness(otaaConfig()).start();
+    const seen: Uint8Array[] = [];
+    const hear = h.device.hear.bind(h.device);
+    h.device.hear = (d) => {
+      seen.push(d.phyPayload);
+      expect(h.device.opensJoinAccept(d.phyPayload)).toBe(true);
+      const other = Uint8Array.from(d.phyPayload);
+      other[3]! ^= 1;
+      expect(h.device.opensJoinAccept(other)).toBe(false);
+      hear(d);
+    };
+    h.acceptJoin({ window: 'RX1' });
+    h.advance(6500);
+    expect(seen).toHaveLength(1);
+    expect(h.device.joined).toBe(true);
+    // Joined: no Join-accept is its own any more.
+    expect(h.device.opensJoinAccept(seen[0]!)).toBe(false);
+  });
+
   it('US915 joins on 125 kHz channels at DR0, and every ninth attempt on a 500 kHz channel at DR4', () => {
     const h = new DeviceHarness(
       otaaConfig({ region: REGIONS.US915, joinRetryDelayMs: [1000, 1000] }),
