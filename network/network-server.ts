@@ -10,7 +10,7 @@ import type { JoinRequest } from '../simulator/lorawan/join-request.js';
 import { loraTimeOnAir } from '../simulator/region/airtime.js';
 import { dataRate, dataRateIndex, rx1DataRate, rx1Frequency } from '../simulator/region/channels.js';
 import type { Region } from '../simulator/region/types.js';
-import type { Scheduler, TimerHandle } from '../simulator/time/scheduler.js';
+import type { Scheduler } from '../simulator/time/scheduler.js';
 import { adr, ids, uplinkMac } from './ns-mac.js';
 import { classBActive, pingSlotChannel, pingSlots } from './class-b.js';
 import type { ApplicationServer } from './application-server.js';
@@ -31,6 +31,7 @@ import {
 import type { GatewayServer, TxWindow } from './gateway-server.js';
 import { TX_PRIORITIES, type TxSchedulePriority } from './gateway-schedule.js';
 import type { GatewayUplink } from './udp-frontend.js';
+import { UplinkDedup } from './uplink-dedup.js';
 
 export interface NetworkServerOptions {
   /** µs to wait for copies of an uplink from other gateways (TTS: 200 ms). */
@@ -59,11 +60,6 @@ export interface NetworkServerCounters {
   classAAfterLast: number;
 }
 
-interface Pending {
-  copies: GatewayUplink[];
-  timer: TimerHandle;
-}
-
 /**
  * The Network Server (with the gateway server's scheduling role). Strict on purpose: everything it
  * refuses is counted by reason and published as a TTS-like event, so a run shows what a device did wrong.
@@ -81,8 +77,7 @@ export class NetworkServer {
     notScheduled: { join: 0, data: 0 },
     classAAfterLast: 0,
   };
-  private readonly pending = new Map<string, Pending>();
-  private readonly cooldown = new Map<string, number>();
+  private readonly dedup: UplinkDedup;
 
   constructor(
     private readonly registry: Registry,
@@ -94,6 +89,7 @@ export class NetworkServer {
     private readonly opts: NetworkServerOptions,
   ) {
     as.onQueued = (d) => this.classCDownlink(d);
+    this.dedup = new UplinkDedup(scheduler, opts, this.counters, (copies) => this.process(copies));
   }
 
   private reject(reason: string, event: string, who: EntityIds[], message: string): void {
@@ -114,46 +110,7 @@ export class NetworkServer {
 
   /** A copy of an uplink from one gateway: gathered with the others for the dedup window. */
   onGatewayUplink(u: GatewayUplink): void {
-    // One character per byte: the same frame gives the same key, another frame another. Not a Buffer
-    // over `phyPayload.buffer`: a small array lives on the heap, and its `.buffer` copies it out first.
-    const key = String.fromCharCode.apply(null, u.phyPayload as unknown as number[]);
-    const now = this.scheduler.now();
-    const p = this.pending.get(key);
-    if (p !== undefined) {
-      this.counters.duplicates++;
-      p.copies.push(u);
-      return;
-    }
-    const cool = this.cooldown.get(key);
-    if (cool !== undefined && now < cool) {
-      this.counters.lateDuplicates++;
-      return;
-    }
-    this.counters.uplinks++;
-    const entry: Pending = {
-      copies: [u],
-      timer: this.scheduler.after(this.opts.dedupWindowUs, () => {
-        this.pending.delete(key);
-        this.coolDown(key);
-        this.process(entry.copies);
-      }),
-    };
-    this.pending.set(key, entry);
-  }
-
-  /**
-   * Late copies of `key` are dropped for a while. Every cooldown lasts as long, so the map in insertion
-   * order is in expiry order: expired ones are cut from its front (a scan of it all, each time it held
-   * more than so many, made a join storm's thousands of frames a second quadratic).
-   */
-  private coolDown(key: string): void {
-    const now = this.scheduler.now();
-    this.cooldown.delete(key);
-    this.cooldown.set(key, now + this.opts.cooldownUs);
-    for (const [k, until] of this.cooldown) {
-      if (until > now) break;
-      this.cooldown.delete(k);
-    }
+    this.dedup.offer(u);
   }
 
   private process(copies: GatewayUplink[]): void {

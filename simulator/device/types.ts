@@ -2,7 +2,6 @@ import type { AES128Key, DevAddr, EUI64 } from '../../crypto/types.js';
 import type { SessionKeys } from '../lorawan/frame-security.js';
 import type { LoRaWANVersion } from '../lorawan/types.js';
 import type { Region } from '../region/types.js';
-import type { RxWindowOnAir } from '../radio/listeners.js';
 import type { ViolationKind } from '../lorawan/violations.js';
 
 /** What every device has, however it is activated. */
@@ -97,7 +96,7 @@ export interface DeviceTransmission {
   /** 1 for the first transmission of a frame, then 2, 3… for retransmissions. */
   attempt: number;
   /** RX1 and RX2 after this frame. */
-  rxWindows?: RxWindowOnAir[];
+  rxWindows?: ReceiveWindowAt[];
 }
 
 export interface DeviceRadio {
@@ -105,6 +104,15 @@ export interface DeviceRadio {
 }
 
 /** A downlink that reached the device (the radio model decided it is strong enough), at its start. */
+/** A receive window the device opens after a frame: when, where, and how far off a frame may start. */
+export interface ReceiveWindowAt {
+  /** Scheduler µs. */
+  openUs: number;
+  /** Hz */
+  frequency: number;
+  toleranceUs: number;
+}
+
 export interface HeardDownlink {
   phyPayload: Uint8Array;
   frequency: number;

@@ -96,7 +96,7 @@ export class ListenerIndex {
     const open = near.filter((e) => e.frequency === frequency && Math.abs(e.openUs - atUs) <= e.toleranceUs);
     for (const e of open) ids.add(e.id);
     const addressee = this.addresseeOf(atUs, phyPayload, open, near, opens);
-    if (addressee != null) ids.add(addressee);
+    if (typeof addressee === 'string') ids.add(addressee);
     return { ids, addressee, joinAccept: phyPayload.length >= 5 && phyPayload[0]! >> 5 === 1 };
   }
 
