@@ -17,12 +17,21 @@ const root = REPO_ROOT;
  */
 export async function joinStormBenches(devices: number): Promise<BenchResult[]> {
   const base = loadScenario(join(root, 'scenarios/join-storm.yaml'));
+  const gateways = Math.max(8, Math.round(devices / 1000));
+  // The area grows with the gateways (the scenario's 3 km for its 8): a thousand devices a gateway,
+  // not a hundred thousand around the middle few of a grid twenty kilometres wide.
+  const radius = Math.round(3000 * Math.sqrt(gateways / 8));
   const s = {
     ...base,
     duration: '15m',
     thresholds: [],
-    gateways: { ...base.gateways, count: Math.max(8, Math.round(devices / 1000)) },
-    fleets: base.fleets.map((f) => ({ ...f, count: devices, interval: '1h' })),
+    gateways: { ...base.gateways, count: gateways },
+    fleets: base.fleets.map((f) => ({
+      ...f,
+      count: devices,
+      interval: '1h',
+      positions: { type: 'random' as const, radius },
+    })),
   };
   const dir = mkdtempSync(join(tmpdir(), 'lorafleet-bench-storm-'));
   let trafficAt = 0;
@@ -60,7 +69,7 @@ export async function joinStormBenches(devices: number): Promise<BenchResult[]> 
         baseline: 'Join-requests/s',
         baseline_ops_per_s: requests / seconds,
         ratio: joined / requests,
-        detail: `lorafleet run: ${joined}/${devices} joined after ${requests} Join-requests, ${seconds.toFixed(1)} s wall, ${s.gateways.count} gateways`,
+        detail: `lorafleet run: ${joined}/${devices} joined after ${requests} Join-requests, ${seconds.toFixed(1)} s wall, ${gateways} gateways, devices within ${radius / 1000} km`,
       },
     ];
   } finally {
