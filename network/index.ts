@@ -9,5 +9,6 @@ export type { RateLimit } from './http-api.js';
 export type { NetworkServerCounters } from './network-server.js';
 export type { UdpFrontendCounters } from './udp-frontend.js';
 export type { InProcessAccess } from './in-process.js';
+export { NetworkThread, type NetworkThreadSnapshot } from './network-thread.js';
 export type { NetworkError } from './errors.js';
 export type { EntityIds } from './events.js';

@@ -156,13 +156,9 @@ export async function runCommand(
   const stopSignal = new Promise<void>((r) => (stop = r));
   let interrupts = 0;
   const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      err('stopping: draining, tearing down and writing the report (Ctrl-C again to quit now)');
-      stop();
-    } else {
-      process.exit(130);
-    }
+    if (++interrupts > 1) process.exit(130);
+    err('stopping: draining, tearing down and writing the report (Ctrl-C again to quit now)');
+    stop();
   };
   process.on('SIGINT', onSigint);
   // Every output file is opened before anything runs: a path that cannot be written is a usage
@@ -192,6 +188,7 @@ export async function runCommand(
       ...(o.stateDir ? { stateDir: o.stateDir } : {}),
       ...(shard ? { shard } : {}),
       capture,
+      networkThread: true, // an embedded network in wall time gets a thread (a core) of its own
       userAgent: `lorafleet/${lorafleetVersion()}`,
       ...(logger ? { logger } : {}),
       stopSignal,

@@ -71,6 +71,12 @@ export interface RunOptions {
    */
   sockets?: boolean;
   /**
+   * In wall time, run the embedded network on a worker thread of its own: its share of each uplink
+   * (every gateway's copy parsed, de-duplicated, checked, published) then takes another core instead
+   * of delaying the simulator's timers. `lorafleet run` does so; off here, so that a test reads one loop.
+   */
+  networkThread?: boolean;
+  /**
    * Blocks the simulator's event loop for `forMs` at `atMs` into the traffic: a fault injected to see
    * that a stall of the simulator's own is reported as its own (tests, demonstrations).
    */
@@ -143,6 +149,7 @@ class Run {
       scheduler,
       inProcess: this.virtual && this.o.sockets !== true,
       provisionInProcess: this.o.sockets !== true,
+      networkThread: this.o.networkThread === true,
       logger: this.log,
       ...(this.o.userAgent ? { userAgent: this.o.userAgent } : {}),
     });
@@ -181,7 +188,11 @@ class Run {
     // late, its datagrams wait in (and overflow) the socket buffers — the simulator's doing.
     const shared =
       target.type === 'embedded' && target.inProcess === undefined
-        ? new SharedThreadUplinks(scheduler, (id, fCnt) => this.verifier.radio(id, fCnt, 'received', true))
+        ? new SharedThreadUplinks(
+            scheduler,
+            (id, fCnt) => this.verifier.radio(id, fCnt, 'received', true),
+            target.networkStalledBetween,
+          )
         : undefined;
     const lateNow = (startUs: number) =>
       scheduler.clockNow() - scheduler.now() > COSTS_WINDOWS_AFTER_US ||
@@ -207,6 +218,7 @@ class Run {
     // Devices stop, the network's counts are read, then the clean-up stack unwinds (state files, MQTT,
     // events, registrations, journal, network) before the report is built.
     for (const e of devices.values()) e.dev.stop();
+    await target.settle?.();
     const network = target.counters(this.rejectedByEvents);
     await cleanup.dispose();
     return this.report({ target, p, devices, compact, air, network, health, settled: true });

@@ -24,6 +24,11 @@ export class SharedThreadUplinks {
     private readonly scheduler: Scheduler,
     /** The uplink was heard while the simulator ran late (or soon after). */
     private readonly late: (deviceId: string, fCnt: number) => void,
+    /**
+     * The embedded network on a thread of its own: whether its loop stalled in [fromMs, toMs] (wall
+     * clock) — its socket then overflows as this one's would; the network is lorafleet's, not the one tested.
+     */
+    private readonly networkStalled?: (fromMs: number, toMs: number) => boolean,
   ) {}
 
   heardAt(deviceId: string, fCnt: number, startUs: number): void {
@@ -41,7 +46,12 @@ export class SharedThreadUplinks {
     const h = this.heard;
     while (this.head < h.length && h[this.head]!.startUs + TAKE_IN_US <= untilUs) {
       const u = h[this.head++]!;
-      if (this.scheduler.lateBetween(u.startUs, Math.min(u.startUs + TAKE_IN_US, now)))
+      const toUs = Math.min(u.startUs + TAKE_IN_US, now);
+      if (
+        this.scheduler.lateBetween(u.startUs, toUs) ||
+        this.networkStalled?.(this.scheduler.wallClockMs(u.startUs), this.scheduler.wallClockMs(toUs)) ===
+          true
+      )
         this.late(u.deviceId, u.fCnt);
     }
     if (this.head > 4096 && this.head * 2 > h.length) {

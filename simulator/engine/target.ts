@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { EmbeddedNetwork, type InProcessAccess } from '../../network/index.js';
+import { EmbeddedNetwork, NetworkThread, type InProcessAccess } from '../../network/index.js';
 import type { Expanded } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Scheduler } from '../time/scheduler.js';
@@ -38,6 +38,13 @@ export interface RunTarget {
   readonly inProcess?: InProcessAccess;
   /** What the network itself counted, for the report; `rejected` where it explained refusals. */
   counters(rejectedByEvents: Record<string, number>): Record<string, unknown>;
+  /** Brings `counters` up to date where they are read from elsewhere (a network thread). */
+  settle?(): Promise<void>;
+  /**
+   * The embedded network on a thread of its own: whether its loop stalled (datagrams waiting or
+   * dropped in its socket) at some wall-clock time in [fromMs, toMs].
+   */
+  networkStalledBetween?(fromMs: number, toMs: number): boolean;
 }
 
 export interface TargetOptions {
@@ -49,6 +56,8 @@ export interface TargetOptions {
    * rights and errors, no TCP round trip a device), not over loopback HTTP.
    */
   provisionInProcess?: boolean;
+  /** In wall time, run the embedded network on a worker thread of its own (default: on this one). */
+  networkThread?: boolean;
   userAgent?: string;
   logger?: Logger;
 }
@@ -65,6 +74,7 @@ export async function openTarget(s: Scenario, cleanup: Disposers, o: TargetOptio
 const IN_PROCESS_LATENCY_US = 2_000;
 
 async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
+  if (o.networkThread && !o.inProcess) return threadTarget(s, cleanup, o);
   const net = new EmbeddedNetwork({ scheduler: o.scheduler, rx1DelayS: 1 });
   const a = await net.start();
   cleanup.defer('embedded network', () => net.stop());
@@ -93,6 +103,38 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
       const c = net.counters();
       return { ...c.ns, udp: c.udp, lns: net.lns.counters };
     },
+  };
+}
+
+/** The embedded network on its own thread (wall time): the same interfaces, its counts by message. */
+async function threadTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
+  const net = await NetworkThread.start({ rx1DelayS: 1 });
+  cleanup.defer('embedded network thread', () => net.stop());
+  const a = net.addresses;
+  let snap = net.snapshot();
+  return {
+    type: 'embedded',
+    client: new TtsClient({
+      target: { url: `http://127.0.0.1:${a.http!.port}` },
+      apiKey: net.apiKey,
+      userAgent: o.userAgent ?? 'lorafleet',
+      concurrency: s.target.provisioning_concurrency,
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.provisionInProcess ? { fetch: net.fetch } : {}),
+    }),
+    udp: a.udp,
+    lns: { url: `ws://127.0.0.1:${a.lns.port}`, authorization: `Bearer ${net.apiKey}` },
+    mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
+    eventNames: [...FAILURE_EVENT_NAMES],
+    eventIdentifiers: (applicationId) => [{ application_ids: { application_id: applicationId } }],
+    counters: () => {
+      const c = (snap = net.snapshot() ?? snap).counters;
+      return { ...c.ns, udp: c.udp, lns: c.lns };
+    },
+    settle: async () => {
+      snap = await net.refresh();
+    },
+    networkStalledBetween: (fromMs, toMs) => net.stalledBetween(fromMs, toMs),
   };
 }
 

@@ -36,6 +36,29 @@ describe('SharedThreadUplinks', () => {
     expect(late).toEqual(['during/1', 'inside/1']);
   });
 
+  it("puts down to the simulator an uplink heard while the embedded network's own thread stalled", () => {
+    // Virtual clock at epoch 0: scheduler µs / 1000 are the wall-clock ms the network thread reports.
+    const clock = new LateClock([]);
+    const late: string[] = [];
+    const stalls: [number, number][] = [[10_500, 10_800]];
+    const shared = new SharedThreadUplinks(
+      clock,
+      (id) => late.push(id),
+      (fromMs, toMs) => stalls.some(([a, b]) => a <= toMs && b >= fromMs),
+    );
+    for (const [id, startUs] of [
+      ['long-before', 7_000_000],
+      ['taking-in', 9_000_000],
+      ['after', 11_000_000],
+    ] as const) {
+      clock.advanceTo(startUs);
+      shared.heardAt(id, 1, startUs);
+    }
+    clock.advanceTo(20_000_000);
+    shared.settleAll();
+    expect(late).toEqual(['taking-in']);
+  });
+
   it('judges each uplink once, in order, however many are heard', () => {
     const clock = new LateClock([[1_000_000, 1_000_001]]);
     const late: number[] = [];
