@@ -73,6 +73,7 @@ export class GatewayServer {
   private readonly schedules = new Map<string, GatewaySchedule>();
   /** Each gateway's concentrator clock: the latest uplink's `tmst` and when it arrived; GPS lock. */
   private readonly clocks = new Map<string, { tmst: number; atUs: number; gps: boolean }>();
+  private readonly identifiers = new Map<string, EntityIds[]>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -207,9 +208,21 @@ export class GatewayServer {
     this.counters.windowRefusals[why] = (this.counters.windowRefusals[why] ?? 0) + 1;
   }
 
+  /** A gateway's identifiers on its events, made once per gateway ID (a storm fails thousands of paths). */
+  private identifiersOf(eui: string): EntityIds[] {
+    const id = this.gatewayId(eui);
+    let ids = this.identifiers.get(id);
+    if (ids === undefined) {
+      if (this.identifiers.size >= 10_000) this.identifiers.clear();
+      ids = Object.freeze([Object.freeze({ gateway_ids: Object.freeze({ gateway_id: id }) })]) as EntityIds[];
+      this.identifiers.set(id, ids);
+    }
+    return ids;
+  }
+
   private pathFailed(eui: string, causes: PathRefusal[]): void {
     // As TTS: one event per gateway path, the causes nested (rx_window_schedule → conflict).
-    const gw: EntityIds[] = [{ gateway_ids: { gateway_id: this.gatewayId(eui) } }];
+    const gw = this.identifiersOf(eui);
     this.events.publish('gs.down.schedule.fail', gw, () => ({
       '@type': 'type.googleapis.com/ttn.lorawan.v3.ErrorDetails',
       namespace: 'pkg/gatewayserver/io',
@@ -245,7 +258,7 @@ export class GatewayServer {
   }
 
   private send(eui: string, txpk: TxPk, onTxAck: TxAckResult): void {
-    const gw: EntityIds[] = [{ gateway_ids: { gateway_id: this.gatewayId(eui) } }];
+    const gw = this.identifiersOf(eui);
     this.frontendOf(eui)?.sendDownlink(eui, txpk, (error) => {
       if (error === 'NONE') this.events.publish('gs.down.tx.success', gw);
       else {

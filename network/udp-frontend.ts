@@ -5,7 +5,7 @@ import { decodeUdpPacket, encodeUdpPacket, type TxPk } from '../simulator/semtec
 import type { DatagramPeer, GatewayTransport } from '../simulator/semtech-udp/transport.js';
 import { checkRxPk, type CheckedRxPk } from './rxpk.js';
 import type { Scheduler } from '../simulator/time/scheduler.js';
-import type { EventBus } from './events.js';
+import type { EntityIds, EventBus } from './events.js';
 
 /** TTS's UDP frontend forgets a gateway after a minute without traffic (`connection-expires`). */
 const CONNECTION_EXPIRES_US = 60_000_000;
@@ -48,6 +48,7 @@ export class UdpFrontend {
   private socket: Socket | undefined;
   private readonly links = new Map<string, GatewayLink>();
   private readonly tokens = new Map<number, (error: string) => void>();
+  private readonly identifiers = new Map<string, EntityIds[]>();
   private nextToken = 1;
   private nextPeer = 1;
   private lastPrune = 0;
@@ -251,19 +252,28 @@ export class UdpFrontend {
       if (best[i]!.rssi < u.rssi) best[i] = u;
     }
     for (const u of best) {
-      this.events.publish(
-        'gs.up.receive',
-        [{ gateway_ids: { gateway_id: `eui-${eui.toLowerCase()}`, eui } }],
-        () => ({
-          '@type': 'type.googleapis.com/ttn.lorawan.v3.GatewayUplinkMessage',
-          raw_payload: Buffer.from(u.phyPayload).toString('base64'),
-          rssi: u.rssi,
-          snr: u.snr,
-          timestamp: u.tmst,
-        }),
-      );
+      this.events.publish('gs.up.receive', this.identifiersOf(eui), () => ({
+        '@type': 'type.googleapis.com/ttn.lorawan.v3.GatewayUplinkMessage',
+        raw_payload: Buffer.from(u.phyPayload).toString('base64'),
+        rssi: u.rssi,
+        snr: u.snr,
+        timestamp: u.tmst,
+      }));
       this.onUplink(u);
     }
+  }
+
+  /** A gateway's identifiers on its events, made once (every copy of every uplink publishes one). */
+  private identifiersOf(eui: string): EntityIds[] {
+    let ids = this.identifiers.get(eui);
+    if (ids === undefined) {
+      if (this.identifiers.size >= 10_000) this.identifiers.clear();
+      ids = Object.freeze([
+        Object.freeze({ gateway_ids: Object.freeze({ gateway_id: `eui-${eui.toLowerCase()}`, eui }) }),
+      ]) as EntityIds[];
+      this.identifiers.set(eui, ids);
+    }
+    return ids;
   }
 
   /**

@@ -26,5 +26,9 @@ export function distance(a: Position, b: Position): number {
   }
   const p = a as { x: number; y: number; z?: number };
   const q = b as { x: number; y: number; z?: number };
-  return Math.hypot(q.x - p.x, q.y - p.y, (q.z ?? 0) - (p.z ?? 0));
+  // Not Math.hypot: its arguments make an array a call, and every link of every uplink asks.
+  const dx = q.x - p.x;
+  const dy = q.y - p.y;
+  const dz = (q.z ?? 0) - (p.z ?? 0);
+  return Math.sqrt(dx * dx + dy * dy + dz * dz);
 }

@@ -121,7 +121,39 @@ const PIPE = '|'.charCodeAt(0);
  */
 export function stableNormalOfPair(seedHash: number, a: string, b: string, sigma = 1): number {
   const h = hashContinue(Math.imul(hashContinue(seedHash, a) ^ PIPE, 0x01000193), b);
-  return new Rng(h).normal(0, sigma);
+  // new Rng(h).normal(0, sigma) with the generator's state in locals (xoshiro128**, as nextUint32):
+  // no generator object for each link of each uplink.
+  let s0 = splitmix32(h, 1);
+  let s1 = splitmix32(h, 2);
+  let s2 = splitmix32(h, 3);
+  let s3 = splitmix32(h, 4);
+  let r: number;
+  let t: number;
+  let u: number;
+  let v: number;
+  let s: number;
+  do {
+    r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    u = (r / 4294967296) * 2 - 1;
+    r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    v = (r / 4294967296) * 2 - 1;
+    s = u * u + v * v;
+  } while (s >= 1 || s === 0);
+  return sigma * u * Math.sqrt((-2 * Math.log(s)) / s);
 }
 
 /** A value in [0, 1) fixed by a seed and a key: the same pair always gives the same number. */
