@@ -286,6 +286,10 @@ class Run {
     const tenant = this.s.target.tenant ?? (this.s.target.ttn ? 'ttn' : undefined);
     const user = tenant ? `${appId}@${tenant}` : appId;
     this.cleanup.defer('MQTT', () => this.verifier.close());
+    if (this.x.shard !== undefined && this.x.shard.count > 1) {
+      const mine = new Set(this.x.devices.map((d) => d.deviceId));
+      this.verifier.ours = (id) => mine.has(id);
+    }
     await this.verifier.connect(target.mqttUrl, user, runKey, user);
     await followRefusals(target, appId, this.x, this.cleanup, this.log, (v) => this.onVerdict(v));
   }

@@ -71,6 +71,11 @@ export class UplinkVerifier {
   private corrupted = 0;
   private unexpected = 0;
   private client: mqtt.MqttClient | undefined;
+  /**
+   * One shard of a run (`--workers`): the devices it sent for. The application's topics carry every
+   * shard's uplinks; the others' are not this verifier's to parse or count.
+   */
+  ours: ((deviceId: string) => boolean) | undefined;
 
   /**
    * `onDelivered` sees each delivery's latency as it is measured (for timelines and live exporters),
@@ -231,17 +236,22 @@ export class UplinkVerifier {
         `the MQTT broker at ${where} refused the subscription to ${refused.join(', ')}: the key needs RIGHT_APPLICATION_TRAFFIC_READ on ${applicationUid}`,
       );
     }
-    this.client.on('message', (topic, payload) => {
-      if (!topic.endsWith('/up')) return;
-      let message: unknown;
-      try {
-        message = JSON.parse(payload.toString());
-      } catch {
-        this.unexpected++;
-        return;
-      }
-      this.receiveMessage(topic, message);
-    });
+    this.client.on('message', (topic, payload) => this.receivePayload(topic, payload));
+  }
+
+  /** One MQTT message as it came, its payload still JSON text. */
+  receivePayload(topic: string, payload: Buffer): void {
+    if (!topic.endsWith('/up')) return;
+    // A shard hears its application's every uplink: another shard's is left unparsed.
+    if (this.ours !== undefined && !this.ours(deviceOfTopic(topic))) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(payload.toString());
+    } catch {
+      this.unexpected++;
+      return;
+    }
+    this.receiveMessage(topic, message);
   }
 
   /** One message of the application's integration, by topic (only `…/up` carries uplinks). */
@@ -306,4 +316,13 @@ export class UplinkVerifier {
 function sameBytes(written: string | undefined, expected: string): boolean {
   if (written === undefined || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(written)) return false;
   return Buffer.from(written, 'base64').equals(Buffer.from(expected, 'base64'));
+}
+
+/** The device ID in `v3/{application}/devices/{device}/{message}` (TTS's MQTT topics). */
+export function deviceOfTopic(topic: string): string {
+  const at = topic.indexOf('/devices/');
+  if (at < 0) return '';
+  const from = at + 9;
+  const to = topic.indexOf('/', from);
+  return to < 0 ? topic.slice(from) : topic.slice(from, to);
 }

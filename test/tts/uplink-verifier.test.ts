@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UplinkVerifier } from '../../simulator/tts/uplink-verifier.js';
+import { deviceOfTopic, UplinkVerifier } from '../../simulator/tts/uplink-verifier.js';
 
 const up = (id: string, fCnt: number, bytes: number[]) => ({
   end_device_ids: { device_id: id },
@@ -7,6 +7,30 @@ const up = (id: string, fCnt: number, bytes: number[]) => ({
 });
 
 describe('UplinkVerifier', () => {
+  it("one shard's verifier leaves the other shards' uplinks unparsed and uncounted", () => {
+    const v = new UplinkVerifier(() => 1000);
+    v.ours = (id) => id === 'mine';
+    v.expect('mine', 3, Uint8Array.of(7), 900);
+    const topic = (id: string) => `v3/app@tenant/devices/${id}/up`;
+    v.receivePayload(topic('theirs'), Buffer.from('{ not JSON: never parsed'));
+    v.receivePayload(topic('theirs'), Buffer.from(JSON.stringify(up('theirs', 1, [1]))));
+    expect(v.stats()).toMatchObject({ delivered: 0, unexpected: 0 });
+    v.receivePayload(topic('mine'), Buffer.from(JSON.stringify(up('mine', 3, [7]))));
+    v.receivePayload(topic('mine'), Buffer.from('{ broken'));
+    expect(v.stats()).toMatchObject({ delivered: 1, unexpected: 1, lost: 0 });
+    // Without a shard, every device's uplink is this verifier's: one never sent is unexpected.
+    const whole = new UplinkVerifier(() => 1000);
+    whole.receivePayload(topic('theirs'), Buffer.from(JSON.stringify(up('theirs', 1, [1]))));
+    expect(whole.stats().unexpected).toBe(1);
+  });
+
+  it('reads the device ID out of TTS topics', () => {
+    expect(deviceOfTopic('v3/app@ttn/devices/dev-1/up')).toBe('dev-1');
+    expect(deviceOfTopic('v3/app/devices/dev-2/down/queued')).toBe('dev-2');
+    expect(deviceOfTopic('v3/app/devices/dev-3')).toBe('dev-3');
+    expect(deviceOfTopic('v3/app/up')).toBe('');
+  });
+
   it('matches arrivals to what was sent: delivered with latency, lost, duplicated, corrupted, unexpected', () => {
     let now = 1000;
     const seen: number[] = [];
