@@ -1,19 +1,18 @@
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { WallScheduler } from '../simulator/time/scheduler.js';
 import { EmbeddedNetwork } from './embedded-network.js';
+import { LoopSpells } from './loop-spells.js';
 import type { FromNetworkThread, NetworkThreadSnapshot, ToNetworkThread } from './network-thread.js';
 
 /*
  * The embedded network on a thread of its own (see network-thread.ts): started here on a wall clock,
- * answering the host's API requests and snapshots by message, its event loop's stalls measured.
+ * answering the host's API requests and snapshots by message, its event loop's stalls and saturated
+ * spells measured (loop-spells.ts).
  */
 
 const port = parentPort!;
 const o = workerData as { rx1DelayS?: number; host?: string };
-
-/** A stall of the loop past this is a spell in which datagrams may have waited or been dropped. */
-const STALL_MS = 100;
-const TICK_MS = 10;
 
 const net = new EmbeddedNetwork({
   scheduler: new WallScheduler(),
@@ -21,21 +20,30 @@ const net = new EmbeddedNetwork({
   ...(o.host === undefined ? {} : { host: o.host }),
 });
 
-/** [from, to] wall-clock ms of stalls, oldest first (the last minute's). */
-const stalls: [number, number][] = [];
-let expectedAt = Date.now() + TICK_MS;
-const ticker = setInterval(() => {
-  const now = Date.now();
-  if (now - expectedAt > STALL_MS) stalls.push([expectedAt, now]);
-  while (stalls.length > 0 && stalls[0]![1] < now - 60_000) stalls.shift();
-  expectedAt = now + TICK_MS;
-}, TICK_MS);
+/** A 10 ms tick more than 100 ms late (a stall), or 100 ms more than 90 % busy (saturated). */
+const spells = new LoopSpells(Date.now(), {
+  tickMs: 10,
+  stallMs: 100,
+  windowMs: 100,
+  saturated: 0.9,
+  keepMs: 60_000,
+});
+let utilization = performance.eventLoopUtilization();
+const ticker = setInterval(
+  () =>
+    spells.tick(Date.now(), () => {
+      const u = performance.eventLoopUtilization(utilization);
+      utilization = performance.eventLoopUtilization();
+      return u.utilization;
+    }),
+  10,
+);
 
 function snapshot(): NetworkThreadSnapshot {
   const c = net.counters();
   return {
     counters: { ns: c.ns, gs: c.gs, udp: c.udp, lns: net.lns.counters },
-    stallsMs: stalls.slice(),
+    stallsMs: spells.spells.slice(),
   };
 }
 

@@ -214,11 +214,12 @@ class Run {
     firmware = devices;
     const compact = this.addCompactFleets(air, p);
     const health = await this.traffic(air, target, p, devices, compact);
+    // The network's last counts and stalls (a network thread's), then every uplink still unjudged.
+    await target.settle?.();
     shared?.settleAll();
     // Devices stop, the network's counts are read, then the clean-up stack unwinds (state files, MQTT,
     // events, registrations, journal, network) before the report is built.
     for (const e of devices.values()) e.dev.stop();
-    await target.settle?.();
     const network = target.counters(this.rejectedByEvents);
     await cleanup.dispose();
     return this.report({ target, p, devices, compact, air, network, health, settled: true });

@@ -29,6 +29,8 @@ export class SharedThreadUplinks {
      * clock) — its socket then overflows as this one's would; the network is lorafleet's, not the one tested.
      */
     private readonly networkStalled?: (fromMs: number, toMs: number) => boolean,
+    /** How long after an uplink it is judged: the network thread reports its stalls every half second. */
+    private readonly judgeAfterUs = networkStalled === undefined ? TAKE_IN_US : TAKE_IN_US + 1_000_000,
   ) {}
 
   heardAt(deviceId: string, fCnt: number, startUs: number): void {
@@ -44,7 +46,7 @@ export class SharedThreadUplinks {
   private settle(untilUs: number): void {
     const now = this.scheduler.now();
     const h = this.heard;
-    while (this.head < h.length && h[this.head]!.startUs + TAKE_IN_US <= untilUs) {
+    while (this.head < h.length && h[this.head]!.startUs + this.judgeAfterUs <= untilUs) {
       const u = h[this.head++]!;
       const toUs = Math.min(u.startUs + TAKE_IN_US, now);
       if (
