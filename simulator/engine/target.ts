@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { EmbeddedNetwork, NetworkThread, type InProcessAccess } from '../../network/index.js';
+import {
+  EmbeddedNetwork,
+  NetworkThread,
+  type InProcessAccess,
+  type NetworkAddresses,
+} from '../../network/index.js';
 import type { Expanded } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Scheduler } from '../time/scheduler.js';
@@ -73,30 +78,42 @@ export async function openTarget(s: Scenario, cleanup: Disposers, o: TargetOptio
  */
 const IN_PROCESS_LATENCY_US = 2_000;
 
+/** What an embedded network offers wherever it runs: the API client, its addresses, the events asked for. */
+function embeddedAccess(
+  s: Scenario,
+  o: TargetOptions,
+  a: NetworkAddresses,
+  fetch: typeof globalThis.fetch | undefined,
+): Omit<RunTarget, 'counters'> {
+  return {
+    type: 'embedded',
+    client: new TtsClient({
+      target: { url: `http://127.0.0.1:${a.http!.port}` },
+      apiKey: a.apiKey,
+      userAgent: o.userAgent ?? 'lorafleet',
+      concurrency: s.target.provisioning_concurrency,
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.provisionInProcess && fetch ? { fetch } : {}),
+    }),
+    udp: a.udp,
+    lns: { url: `ws://127.0.0.1:${a.lns.port}`, authorization: `Bearer ${a.apiKey}` },
+    mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
+    // Only what explains a failure: the rest of the stream would cost the network more than the run.
+    eventNames: [...FAILURE_EVENT_NAMES],
+    // The embedded network publishes its NS events to application subscriptions too: one identifier
+    // covers every device, however large the fleet.
+    eventIdentifiers: (applicationId) => [{ application_ids: { application_id: applicationId } }],
+  };
+}
+
 async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
   if (o.networkThread && !o.inProcess) return threadTarget(s, cleanup, o);
   const net = new EmbeddedNetwork({ scheduler: o.scheduler, rx1DelayS: 1 });
   const a = await net.start();
   cleanup.defer('embedded network', () => net.stop());
   return {
-    type: 'embedded',
-    client: new TtsClient({
-      target: { url: `http://127.0.0.1:${a.http!.port}` },
-      apiKey: net.apiKey,
-      userAgent: o.userAgent ?? 'lorafleet',
-      concurrency: s.target.provisioning_concurrency,
-      ...(o.logger ? { logger: o.logger } : {}),
-      ...(o.provisionInProcess && net.http ? { fetch: net.http.fetch } : {}),
-    }),
-    udp: a.udp,
-    lns: { url: `ws://127.0.0.1:${a.lns.port}`, authorization: `Bearer ${net.apiKey}` },
-    mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
+    ...embeddedAccess(s, o, a, net.http?.fetch),
     ...(o.inProcess ? { inProcess: net.inProcess(IN_PROCESS_LATENCY_US) } : {}),
-    // Only what explains a failure: the rest of the stream would cost the network more than the run.
-    eventNames: [...FAILURE_EVENT_NAMES],
-    // The embedded network publishes its NS events to application subscriptions too: one identifier
-    // covers every device, however large the fleet.
-    eventIdentifiers: (applicationId) => [{ application_ids: { application_id: applicationId } }],
     activity: () =>
       net.counters().udp.pushData + net.lns.counters.connections + sum(net.lns.counters.records),
     counters: () => {
@@ -110,29 +127,14 @@ async function embeddedTarget(s: Scenario, cleanup: Disposers, o: TargetOptions)
 async function threadTarget(s: Scenario, cleanup: Disposers, o: TargetOptions): Promise<RunTarget> {
   const net = await NetworkThread.start({ rx1DelayS: 1 });
   cleanup.defer('embedded network thread', () => net.stop());
-  const a = net.addresses;
-  let snap = net.snapshot();
   return {
-    type: 'embedded',
-    client: new TtsClient({
-      target: { url: `http://127.0.0.1:${a.http!.port}` },
-      apiKey: net.apiKey,
-      userAgent: o.userAgent ?? 'lorafleet',
-      concurrency: s.target.provisioning_concurrency,
-      ...(o.logger ? { logger: o.logger } : {}),
-      ...(o.provisionInProcess ? { fetch: net.fetch } : {}),
-    }),
-    udp: a.udp,
-    lns: { url: `ws://127.0.0.1:${a.lns.port}`, authorization: `Bearer ${net.apiKey}` },
-    mqttUrl: `mqtt://127.0.0.1:${a.mqtt!.port}`,
-    eventNames: [...FAILURE_EVENT_NAMES],
-    eventIdentifiers: (applicationId) => [{ application_ids: { application_id: applicationId } }],
+    ...embeddedAccess(s, o, net.addresses, net.fetch),
     counters: () => {
-      const c = (snap = net.snapshot() ?? snap).counters;
+      const c = net.snapshot().counters;
       return { ...c.ns, udp: c.udp, lns: c.lns };
     },
     settle: async () => {
-      snap = await net.refresh();
+      await net.refresh();
     },
     networkStalledBetween: (fromMs, toMs) => net.stalledBetween(fromMs, toMs),
   };

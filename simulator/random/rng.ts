@@ -127,30 +127,22 @@ export function stableNormalOfPair(seedHash: number, a: string, b: string, sigma
   let s1 = splitmix32(h, 2);
   let s2 = splitmix32(h, 3);
   let s3 = splitmix32(h, 4);
-  let r: number;
-  let t: number;
-  let u: number;
-  let v: number;
+  let u = 0;
+  let v = 0;
   let s: number;
   do {
-    r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 11);
-    u = (r / 4294967296) * 2 - 1;
-    r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 11);
-    v = (r / 4294967296) * 2 - 1;
+    for (let k = 0; k < 2; k++) {
+      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      if (k === 0) u = (r / 4294967296) * 2 - 1;
+      else v = (r / 4294967296) * 2 - 1;
+    }
     s = u * u + v * v;
   } while (s >= 1 || s === 0);
   return sigma * u * Math.sqrt((-2 * Math.log(s)) / s);
