@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../simulator/io/worker.js';
 import type { NetworkServerCounters } from './network-server.js';
 import type { GatewayServerCounters } from './gateway-server.js';
 import type { UdpFrontendCounters } from './udp-frontend.js';
@@ -44,15 +43,6 @@ export class NetworkThreadError extends LorafleetError {
   }
 }
 
-/**
- * tsx's register API, found from here: an evaluated worker resolves bare names from the working
- * directory, which need not be this checkout. (`import.meta.resolve` is not there under vitest.)
- */
-function tsxApi(): string {
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
-}
-
 /** How often the host asks for fresh counts while the network runs, ms. */
 const SNAPSHOT_EVERY_MS = 500;
 
@@ -90,15 +80,7 @@ export class NetworkThread {
 
   /** Starts the network on its own thread; resolves once its servers listen. */
   static async start(o: { rx1DelayS?: number; host?: string } = {}): Promise<NetworkThread> {
-    // From source (tests, tsx) the thread needs the TypeScript loader; from dist it is plain JS.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(`./network-thread-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-    const worker = new Worker(
-      fromSource
-        ? `import(${JSON.stringify(tsxApi())}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`
-        : entry,
-      { ...(fromSource ? { eval: true } : {}), workerData: o },
-    );
+    const worker = startWorker(import.meta.url, 'network-thread-entry', { workerData: o });
     const first = await new Promise<FromNetworkThread>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

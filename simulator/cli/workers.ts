@@ -1,6 +1,7 @@
 import { addTree } from '../report/merge.js';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../io/worker.js';
 import { LorafleetError } from '../../crypto/errors.js';
 import type { RunOptions } from '../engine/run.js';
 import type { Progress, RunReport } from '../report/types.js';
@@ -76,30 +77,19 @@ export async function runInWorkers(
     'virtualTime' | 'stateDir' | 'userAgent' | 'onProgress' | 'stopSignal' | 'metricsListener'
   >,
 ): Promise<RunReport> {
-  // From source (tests, tsx) the worker needs the TypeScript loader; from dist it is plain JS.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./worker-entry.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   const latest: (Progress | undefined)[] = Array.from({ length: workers }, () => undefined);
   const threads: Worker[] = [];
   const l: RunMetricsListener = o.metricsListener ?? {};
   const reports = Array.from({ length: workers }, (_, index) => {
-    // From source, the thread registers tsx before loading the entry (module hooks of the main
-    // thread do not reach workers on Node 20).
-    const w = new Worker(
-      fromSource
-        ? `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`
-        : entry,
-      {
-        ...(fromSource ? { eval: true } : {}),
-        workerData: {
-          scenario: s,
-          shard: { index, count: workers },
-          virtualTime: o.virtualTime ?? s.time === 'virtual',
-          ...(o.stateDir ? { stateDir: o.stateDir } : {}),
-          ...(o.userAgent ? { userAgent: o.userAgent } : {}),
-        },
+    const w = startWorker(import.meta.url, 'worker-entry', {
+      workerData: {
+        scenario: s,
+        shard: { index, count: workers },
+        virtualTime: o.virtualTime ?? s.time === 'virtual',
+        ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+        ...(o.userAgent ? { userAgent: o.userAgent } : {}),
       },
-    );
+    });
     threads.push(w);
     return new Promise<RunReport>((resolve, reject) => {
       w.on('message', (m: FromWorker) => {
