@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetworkThread, NetworkThreadError } from '../../network/network-thread.js';
+import { encodeUdpPacket } from '../../simulator/semtech-udp/packets.js';
 
 let net: NetworkThread;
 beforeAll(async () => {
@@ -17,28 +18,31 @@ const api = (path: string, init: RequestInit = {}, key: string | null = net.apiK
 
 /** A PUSH_DATA (PROTOCOL.TXT §3) from gateway 0102030405060708 with one rxpk. */
 function pushData(token: number): Buffer {
-  const body = JSON.stringify({
-    rxpk: [
-      {
-        tmst: 1000,
-        chan: 0,
-        rfch: 0,
-        freq: 868.1,
-        stat: 1,
-        modu: 'LORA',
-        datr: 'SF7BW125',
-        codr: '4/5',
-        lsnr: 9.5,
-        rssi: -40,
-        size: 12,
-        data: Buffer.from('400000002600010001a1b2c3', 'hex').toString('base64'),
-      },
-    ],
+  const data = Buffer.from('400000002600010001a1b2c3', 'hex');
+  return encodeUdpPacket({
+    type: 'PUSH_DATA',
+    version: 2,
+    token,
+    gatewayEui: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+    body: {
+      rxpk: [
+        {
+          tmst: 1000,
+          chan: 0,
+          rfch: 0,
+          freq: 868.1,
+          stat: 1,
+          modu: 'LORA',
+          datr: 'SF7BW125',
+          codr: '4/5',
+          lsnr: 9.5,
+          rssi: -40,
+          size: data.length,
+          data: data.toString('base64'),
+        },
+      ],
+    },
   });
-  return Buffer.concat([
-    Buffer.from([2, token >> 8, token & 0xff, 0, 1, 2, 3, 4, 5, 6, 7, 8]),
-    Buffer.from(body),
-  ]);
 }
 
 describe('the embedded network on a thread of its own', () => {
