@@ -62,7 +62,7 @@ function activate(dev: VirtualDevice, b: ClassBState): void {
     dev.uplinkSoon = dev.scheduler.after(BEACON_RESERVED_MS * 1000 + 1_000_000, () => {
       dev.uplinkSoon = undefined;
       if (dev.cycle === undefined && dev.session !== undefined && !dev.stopped)
-        dataCycle(dev, dev.queue.shift());
+        dataCycle(dev, dev.nextUplink());
     });
 }
 

@@ -4,6 +4,7 @@ import type { SessionKeys } from '../lorawan/frame-security.js';
 import type { CryptoVersion } from '../lorawan/types.js';
 import type { UplinkFramer } from '../lorawan/uplink-framer.js';
 import type { TimerHandle } from '../time/scheduler.js';
+import type { JoinBackoff } from './duty-cycle.js';
 import { DeviceConfigError } from './errors.js';
 import type { DeviceConfig, OtaaConfig } from './types.js';
 
@@ -31,6 +32,26 @@ export function otaaConfigOf(dev: { config: DeviceConfig }): OtaaConfig {
  */
 export function rootKeys(c: OtaaConfig): { nwkKey: AES128Key; appKey: AES128Key } {
   return { nwkKey: c.version === '1.1' ? c.nwkKey : c.appKey, appKey: c.appKey };
+}
+
+/**
+ * What only an OTAA device keeps (an ABP device, never joining, holds none of it): its join attempts
+ * and back-off, its DevNonce counter, and the 1.1 rejoin state.
+ */
+export interface OtaaState {
+  /** Join attempts so far (the US915/AU915 join data rates alternate by it). */
+  attempt: number;
+  nextJoin: TimerHandle | undefined;
+  readonly backoff: JoinBackoff;
+  /** Counter DevNonce policy: the next value, in memory (the store holds a bound above it). */
+  devNonceNext: number | undefined;
+  /** LoRaWAN 1.1 §6.1.1.3: the Join Server's keys for this device, derived once. */
+  readonly jsIntKey: AES128Key | undefined;
+  readonly jsEncKey: AES128Key | undefined;
+  /** Replaced, never changed. */
+  forcedRejoins: readonly TimerHandle[];
+  uplinksSinceRejoin: number;
+  lastRejoinAt: number;
 }
 
 export interface Session {

@@ -1,10 +1,11 @@
 import { deriveJSEncKey, deriveJSIntKey } from '../../crypto/key-derivation.js';
-import { bytesToHex, devAddrHex, type AES128Key, type EUI64 } from '../../crypto/types.js';
+import { bytesToHex, devAddrHex, type EUI64 } from '../../crypto/types.js';
 import { type SessionKeys } from '../lorawan/frame-security.js';
 import type { MacCommand } from '../lorawan/mac/fields.js';
 import type { Rng } from '../random/rng.js';
 import type { Scheduler, TimerHandle } from '../time/scheduler.js';
 import { DutyCycleTracker, JoinBackoff } from './duty-cycle.js';
+import { newDeviceCounters } from './counters.js';
 import { DeviceConfigError } from './errors.js';
 import { type MacAnswer } from './mac/index.js';
 import { initialMacState, type MacState } from './mac-state.js';
@@ -19,8 +20,9 @@ import type {
   RefusedDownlink,
   UnheardDownlink,
 } from './types.js';
-import { NONE, type Session, type AppUplink, type Cycle } from './device-internal.js';
+import { NONE, type Session, type AppUplink, type Cycle, type OtaaState } from './device-internal.js';
 import { startAbp, restoreSession } from './session.js';
+import type { PersistedSession } from './state-store.js';
 import { join, joinAcceptIsMine, rejoin } from './join.js';
 import { kick } from './uplink.js';
 import { hear, notHeard, notScheduled, refused } from './windows.js';
@@ -37,36 +39,14 @@ const NO_HOOKS: DeviceHooks = Object.freeze({});
  * store before the frame that uses it leaves.
  */
 export class VirtualDevice {
-  readonly counters: DeviceCounters = {
-    joinRequests: 0,
-    joinAccepts: 0,
-    rejoinRequests: 0,
-    uplinks: 0,
-    retransmissions: 0,
-    confirmedAcked: 0,
-    confirmedUnacked: 0,
-    downlinks: 0,
-    downlinksMissed: 0,
-    badMic: 0,
-    replays: 0,
-    undecodable: 0,
-    payloadTooLong: 0,
-    dutyCycleWaits: 0,
-    foreignJoinAccepts: 0,
-    downlinksLostBusy: 0,
-    downlinksRefusedByGateway: 0,
-    downlinksNotScheduled: 0,
-    downlinksTooWeak: 0,
-    notSentAfterTraffic: 0,
-    uplinksUnheard: 0,
-    beaconsReceived: 0,
-    beaconsMissed: 0,
-    classBFallbacks: 0,
-    pingSlotMissed: 0,
-    pingSlotNotScheduled: 0,
-    stickyRepeats: 0,
-    simulatorLate: 0,
-  };
+  /**
+   * What the device did, by kind. Made at the first count (a device that has not yet sent holds
+   * none); the rare kinds are kept apart (counters.ts).
+   */
+  get counters(): DeviceCounters {
+    return (this.counts ??= newDeviceCounters());
+  }
+  private counts: DeviceCounters | undefined;
   /**
    * What the network did wrong, by kind; `recentViolations` keeps the last few with details. One
    * shared empty record until the first (most devices never see one).
@@ -83,7 +63,8 @@ export class VirtualDevice {
 
   session: Session | undefined;
   cycle: Cycle | undefined;
-  readonly queue: AppUplink[] = [];
+  /** Application uplinks waiting for the MAC; made at the first one. */
+  private queue: AppUplink[] | undefined;
   // These lists are replaced, never changed: an idle device shares one empty array for all of them.
   pendingAnswers: readonly MacAnswer[] = NONE;
   stickyAnswers: readonly MacAnswer[] = NONE;
@@ -93,15 +74,9 @@ export class VirtualDevice {
   lastConfirmedFCntUp: number | undefined;
   lastDownlinkSnr = 0;
   uplinkSoon: TimerHandle | undefined;
-  nextJoin: TimerHandle | undefined;
-  joinAttempt = 0;
   readonly dutyCycle: DutyCycleTracker;
-  readonly joinBackoff: JoinBackoff;
-  readonly jsIntKey: AES128Key | undefined;
-  readonly jsEncKey: AES128Key | undefined;
-  forcedRejoins: readonly TimerHandle[] = NONE;
-  uplinksSinceRejoin = 0;
-  lastRejoinAt = 0;
+  /** Join and rejoin state; undefined for an ABP device. */
+  readonly otaa: OtaaState | undefined;
   transmittingUntil = 0;
   receivingUntil = 0;
   stopped = false;
@@ -140,10 +115,19 @@ export class VirtualDevice {
     }
     const enforce = c.enforceDutyCycle ?? c.region.subBands.some((b) => b.dutyCycle < 1);
     this.dutyCycle = new DutyCycleTracker(c.region, enforce);
-    this.joinBackoff = new JoinBackoff(scheduler.now());
-    if (c.activation === 'otaa' && c.version === '1.1') {
-      this.jsIntKey = deriveJSIntKey(c.nwkKey, c.devEui);
-      this.jsEncKey = deriveJSEncKey(c.nwkKey, c.devEui);
+    if (c.activation === 'otaa') {
+      const v11 = c.version === '1.1';
+      this.otaa = {
+        attempt: 0,
+        nextJoin: undefined,
+        backoff: new JoinBackoff(scheduler.now()),
+        devNonceNext: undefined,
+        jsIntKey: v11 ? deriveJSIntKey(c.nwkKey, c.devEui) : undefined,
+        jsEncKey: v11 ? deriveJSEncKey(c.nwkKey, c.devEui) : undefined,
+        forcedRejoins: NONE,
+        uplinksSinceRejoin: 0,
+        lastRejoinAt: 0,
+      };
     }
   }
 
@@ -180,8 +164,9 @@ export class VirtualDevice {
       kick(this);
       return;
     }
-    if (saved?.session !== undefined) {
-      restoreSession(this, saved.session);
+    // An ABP session (no keys kept: they are the configuration's) does not resume as OTAA.
+    if (saved?.session?.keys !== undefined) {
+      restoreSession(this, saved.session as PersistedSession & Required<Pick<PersistedSession, 'keys'>>);
       this.sessionStarted();
       kick(this);
       return;
@@ -197,7 +182,13 @@ export class VirtualDevice {
   stop(): void {
     this.stopped = true;
     if (this.classB?.check) this.scheduler.cancel(this.classB.check);
-    for (const t of [this.uplinkSoon, this.nextJoin, ...this.forcedRejoins, ...(this.cycle?.timers ?? [])]) {
+    const o = this.otaa;
+    for (const t of [
+      this.uplinkSoon,
+      o?.nextJoin,
+      ...(o?.forcedRejoins ?? NONE),
+      ...(this.cycle?.timers ?? []),
+    ]) {
       if (t) this.scheduler.cancel(t);
     }
   }
@@ -209,7 +200,7 @@ export class VirtualDevice {
    */
   endTraffic(): void {
     this.trafficEnded = true;
-    this.queue.length = 0;
+    this.queue = undefined;
   }
 
   /** Queues an application uplink; it goes out as soon as the MAC allows (join, duty cycle, windows). */
@@ -217,8 +208,23 @@ export class VirtualDevice {
     if (!Number.isInteger(fPort) || fPort < 1 || fPort > 223) {
       throw new DeviceConfigError(this.config.id, 'fPort', `application ports are 1–223, got ${fPort}`);
     }
-    this.queue.push({ fPort, payload, confirmed });
+    (this.queue ??= []).push({ fPort, payload, confirmed });
     kick(this);
+  }
+
+  /** The next queued application uplink, taken off the queue. */
+  nextUplink(): AppUplink | undefined {
+    const q = this.queue;
+    if (q === undefined) return undefined;
+    const app = q.shift();
+    // An emptied queue is let go: a shifted array keeps its grown backing store (~150 bytes).
+    if (q.length === 0) this.queue = undefined;
+    return app;
+  }
+
+  /** Puts an application uplink back at the head of the queue (it could not leave yet). */
+  requeue(app: AppUplink): void {
+    (this.queue ??= []).unshift(app);
   }
 
   /** Adds a LinkCheckReq / DeviceTimeReq to the next uplink. */
@@ -236,8 +242,6 @@ export class VirtualDevice {
   join(): void {
     join(this);
   }
-
-  devNonceNext: number | undefined;
 
   /** LoRaWAN 1.1 §6.2.4.1: a Rejoin-request of type 0/2 (SNwkSIntKey MIC) or 1 (JSIntKey MIC). */
   rejoin(rejoinType: 0 | 1 | 2, dataRate = this.mac.dataRate): void {

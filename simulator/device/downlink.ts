@@ -126,7 +126,7 @@ export function receiveData(
   if (owe && dev.uplinkSoon === undefined) {
     dev.uplinkSoon = dev.scheduler.after(1_000_000, () => {
       dev.uplinkSoon = undefined;
-      if (dev.cycle === undefined && dev.session !== undefined) dataCycle(dev, dev.queue.shift());
+      if (dev.cycle === undefined && dev.session !== undefined) dataCycle(dev, dev.nextUplink());
     });
   }
   if ((window === 'RXC' || window === 'PING') && dev.cycle === undefined) kick(dev);

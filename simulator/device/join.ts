@@ -27,8 +27,9 @@ import { transmit } from './uplink.js';
 export function join(dev: VirtualDevice): void {
   if (dev.stopped || dev.cycle !== undefined) return;
   const c = dev.config;
-  if (c.activation !== 'otaa') return;
-  dev.joinAttempt++;
+  const o = dev.otaa;
+  if (c.activation !== 'otaa' || o === undefined) return;
+  o.attempt++;
   const devNonce = nextDevNonce(dev);
   const phy = buildJoinRequest({ joinEui: c.joinEui, devEui: c.devEui, devNonce }, rootKeys(c).nwkKey);
   dev.counters.joinRequests++;
@@ -39,8 +40,8 @@ export function join(dev: VirtualDevice): void {
 /** LoRaMac-node alternates join data rates in US915/AU915 (8 × 125 kHz, then 1 × 500 kHz). */
 export function joinDataRate(dev: VirtualDevice): number {
   const r = dev.config.region;
-  if (r.id === 'US915') return dev.joinAttempt % 9 === 0 ? 4 : 0;
-  if (r.id === 'AU915') return dev.joinAttempt % 9 === 0 ? 6 : 2;
+  if (r.id === 'US915') return (dev.otaa?.attempt ?? 0) % 9 === 0 ? 4 : 0;
+  if (r.id === 'AU915') return (dev.otaa?.attempt ?? 0) % 9 === 0 ? 6 : 2;
   return dev.config.dataRate ?? r.defaultDataRate;
 }
 
@@ -49,7 +50,8 @@ export function nextDevNonce(dev: VirtualDevice): number {
   const saved = dev.store.get(id) ?? {};
   if (devNonceIsCounter(dev.config.version)) {
     // The counter lives in memory; the store holds a bound above every value handed out.
-    const n = dev.devNonceNext ?? saved.devNonceBound ?? 0;
+    const o = dev.otaa!;
+    const n = o.devNonceNext ?? saved.devNonceBound ?? 0;
     if (n > 0xffff)
       throw new DeviceConfigError(
         id,
@@ -58,7 +60,7 @@ export function nextDevNonce(dev: VirtualDevice): number {
       );
     if (n >= (saved.devNonceBound ?? 0))
       dev.store.update(id, { devNonceBound: Math.min(n + NONCE_RESERVE, 0x10000) });
-    dev.devNonceNext = n + 1;
+    o.devNonceNext = n + 1;
     return n;
   }
   const used = saved.usedDevNonces ?? [];
@@ -79,7 +81,10 @@ export function rejoin(dev: VirtualDevice, rejoinType: 0 | 1 | 2, dataRate = dev
     const saved = dev.store.get(c.id) ?? {};
     rjCount = saved.rjCount1Bound ?? 0;
     dev.store.update(c.id, { rjCount1Bound: rjCount + 1 });
-    phy = buildRejoinRequest({ rejoinType: 1, joinEui: c.joinEui, devEui: c.devEui, rjCount }, dev.jsIntKey!);
+    phy = buildRejoinRequest(
+      { rejoinType: 1, joinEui: c.joinEui, devEui: c.devEui, rjCount },
+      dev.otaa!.jsIntKey!,
+    );
   } else {
     rjCount = s.rjCount0;
     if (rjCount >= 0xffff) return; // RJcount0 must never wrap (1.1 §6.2.4.1)
@@ -91,8 +96,8 @@ export function rejoin(dev: VirtualDevice, rejoinType: 0 | 1 | 2, dataRate = dev
   }
   dev.counters.rejoinRequests++;
   dev.emit({ type: 'rejoin', rejoinType, rjCount });
-  dev.uplinksSinceRejoin = 0;
-  dev.lastRejoinAt = dev.scheduler.now();
+  dev.otaa!.uplinksSinceRejoin = 0;
+  dev.otaa!.lastRejoinAt = dev.scheduler.now();
   dev.cycle = joinCycle('rejoin', {
     devNonce: rjCount,
     joinReqType: `RejoinRequest${rejoinType}` as JoinReqType,
@@ -103,11 +108,12 @@ export function rejoin(dev: VirtualDevice, rejoinType: 0 | 1 | 2, dataRate = dev
 
 export function rejoinDue(dev: VirtualDevice): boolean {
   const s = dev.session!;
-  if (dev.config.version !== '1.1' || s.netId === undefined) return false;
+  const o = dev.otaa;
+  if (dev.config.version !== '1.1' || s.netId === undefined || o === undefined) return false;
   // Periodic type 0 rejoins only once RejoinParamSetupReq has configured them.
   if (dev.mac.rejoinMaxCountN === 15 && dev.mac.rejoinMaxTimeN === 15) return false;
-  const byCount = dev.uplinksSinceRejoin >= 2 ** (dev.mac.rejoinMaxCountN + 4);
-  const byTime = dev.scheduler.now() - dev.lastRejoinAt >= 2 ** (dev.mac.rejoinMaxTimeN + 10) * 1e6;
+  const byCount = o.uplinksSinceRejoin >= 2 ** (dev.mac.rejoinMaxCountN + 4);
+  const byTime = dev.scheduler.now() - o.lastRejoinAt >= 2 ** (dev.mac.rejoinMaxTimeN + 10) * 1e6;
   return byCount || byTime;
 }
 
@@ -149,9 +155,9 @@ function openOwnJoinAccept(
       {
         version: v11 ? '1.1' : '1.0',
         // 1.1 §6.2.3: an accept answering a Rejoin-request is encrypted with JSEncKey.
-        decryptKey: v11 && rejoin ? dev.jsEncKey! : nwkKey,
+        decryptKey: v11 && rejoin ? dev.otaa!.jsEncKey! : nwkKey,
         micKey: nwkKey,
-        jsIntKey: dev.jsIntKey,
+        jsIntKey: dev.otaa?.jsIntKey,
       },
       { joinReqType: join.joinReqType, joinEui: cfg.joinEui, devNonce: join.devNonce },
     );
@@ -231,15 +237,15 @@ export function acceptJoin(
   // Session and JoinNonce reach the disk before the first uplink that uses them.
   dev.store.update(cfg.id, { joinNonce: a.joinNonce });
   persistSession(dev, cfList);
-  dev.lastRejoinAt = dev.scheduler.now();
-  dev.uplinksSinceRejoin = 0;
+  dev.otaa!.lastRejoinAt = dev.scheduler.now();
+  dev.otaa!.uplinksSinceRejoin = 0;
   dev.pendingAnswers = NONE;
   dev.stickyAnswers = NONE;
   dev.sessionStarted();
   dev.emit({
     type: 'joined',
     devAddr: a.devAddr,
-    attempt: dev.joinAttempt,
+    attempt: dev.otaa!.attempt,
     version: optNeg ? '1.1' : '1.0',
   });
 }
@@ -252,14 +258,16 @@ export function forceRejoin(
   period: number,
   maxRetries: number,
 ): void {
-  for (const t of dev.forcedRejoins) dev.scheduler.cancel(t);
-  dev.forcedRejoins = NONE;
+  const o = dev.otaa;
+  if (o === undefined) return; // only an OTAA device rejoins (1.1 §6.2.4)
+  for (const t of o.forcedRejoins) dev.scheduler.cancel(t);
+  o.forcedRejoins = NONE;
   const type = rejoinType === 2 ? 2 : 0;
   let at = dev.scheduler.now() + 1_000_000;
   for (let i = 0; i <= maxRetries; i++) {
     const when = at;
-    dev.forcedRejoins = [
-      ...dev.forcedRejoins,
+    o.forcedRejoins = [
+      ...o.forcedRejoins,
       dev.scheduler.at(when, () => {
         if (dev.cycle === undefined)
           rejoin(dev, type, dev.config.region.dataRates[dataRate] ? dataRate : dev.mac.dataRate);

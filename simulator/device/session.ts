@@ -33,7 +33,10 @@ export function startAbp(dev: VirtualDevice, c: AbpConfig, saved: PersistedSessi
   persistSession(dev);
 }
 
-export function restoreSession(dev: VirtualDevice, s: PersistedSession): void {
+export function restoreSession(
+  dev: VirtualDevice,
+  s: PersistedSession & Required<Pick<PersistedSession, 'keys'>>,
+): void {
   const keys: SessionKeys = {
     fNwkSIntKey: aes128Key(s.keys.fNwkSIntKey),
     sNwkSIntKey: aes128Key(s.keys.sNwkSIntKey),
@@ -77,7 +80,9 @@ export function newSession(
     fCntUpBound: fCntUp,
     nFCntDown: o.nFCntDown,
     aFCntDown: o.aFCntDown,
-    framer: new UplinkFramer(keys, version, devAddr),
+    // No keystream kept ahead: a device sends a frame a minute or so, and 16 frames of keystream
+    // would hold ~440 bytes of heap a device to save one AES call a frame (CompactFleet prefetches).
+    framer: new UplinkFramer(keys, version, devAddr, 1),
     rekeyPending: o.rekeyPending ?? false,
     rekeyUplinks: 0,
     resetPending: o.resetPending ?? false,
@@ -87,19 +92,10 @@ export function newSession(
 
 export function persistSession(dev: VirtualDevice, cfList?: PersistedSession['cfList']): void {
   const s = dev.session!;
-  // A 1.0 session's three network keys are one key: one text for them in the store, not three.
-  const k = s.keys;
-  const fNwk = bytesToHex(k.fNwkSIntKey);
-  const hex = (x: Uint8Array) => (x === k.fNwkSIntKey ? fNwk : bytesToHex(x));
   dev.store.update(dev.config.id, {
     session: {
       devAddr: s.devAddr,
-      keys: {
-        fNwkSIntKey: fNwk,
-        sNwkSIntKey: hex(s.keys.sNwkSIntKey),
-        nwkSEncKey: hex(s.keys.nwkSEncKey),
-        appSKey: hex(s.keys.appSKey),
-      },
+      ...keysToKeep(dev),
       version: s.version,
       ...(s.netId === undefined ? {} : { netId: s.netId }),
       fCntUpBound: s.fCntUpBound,
@@ -114,4 +110,28 @@ export function persistSession(dev: VirtualDevice, cfList?: PersistedSession['cf
       rekeyPending: s.rekeyPending,
     },
   });
+}
+
+/**
+ * A joined session's keys, to resume it after a restart. An ABP device's keys are its configuration's
+ * and are not kept (a store holds a session a device, and text for keys is most of it); keys an
+ * earlier OTAA session of the same device left are forgotten (null), so they cannot resume later.
+ */
+function keysToKeep(dev: VirtualDevice): Pick<PersistedSession, 'keys'> {
+  const k = dev.session!.keys;
+  if (dev.config.activation === 'abp')
+    return dev.store.get(dev.config.id)?.session?.keys === undefined
+      ? {}
+      : ({ keys: null } as unknown as Pick<PersistedSession, 'keys'>);
+  // A 1.0 session's three network keys are one key: one text for them in the store, not three.
+  const fNwk = bytesToHex(k.fNwkSIntKey);
+  const hex = (x: Uint8Array) => (x === k.fNwkSIntKey ? fNwk : bytesToHex(x));
+  return {
+    keys: {
+      fNwkSIntKey: fNwk,
+      sNwkSIntKey: hex(k.sNwkSIntKey),
+      nwkSEncKey: hex(k.nwkSEncKey),
+      appSKey: hex(k.appSKey),
+    },
+  };
 }

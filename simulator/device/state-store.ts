@@ -18,8 +18,8 @@ export interface PersistedDevice {
 
 export interface PersistedSession {
   devAddr: number;
-  /** Uppercase hex. */
-  keys: { fNwkSIntKey: string; sNwkSIntKey: string; nwkSEncKey: string; appSKey: string };
+  /** Uppercase hex; a joined session's only (an ABP device's keys are its configuration's). */
+  keys?: { fNwkSIntKey: string; sNwkSIntKey: string; nwkSEncKey: string; appSKey: string };
   version: '1.0' | '1.1';
   netId?: number;
   /** Every FCntUp below this may have been used. */

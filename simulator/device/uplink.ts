@@ -26,7 +26,7 @@ export function kick(dev: VirtualDevice): void {
   if (rejoinDue(dev)) return rejoin(dev, 0);
   // MAC answers and ACKs ride on the next application uplink, as in LoRaMac-node; only FPending,
   // sticky answers or a class C ACK ask for an uplink of their own (see receiveData).
-  const app = dev.queue.shift();
+  const app = dev.nextUplink();
   if (app === undefined) return;
   dataCycle(dev, app);
 }
@@ -85,7 +85,7 @@ export function dataCycle(dev: VirtualDevice, app: AppUplink | undefined): void 
     dev.violation('rekey-unconfirmed', `no RekeyConf after ${mac.adrAckLimit} uplinks with RekeyInd`);
     dev.session = undefined;
     dev.store.clearSession(dev.config.id);
-    if (app) dev.queue.unshift(app);
+    if (app) dev.requeue(app);
     return join(dev);
   }
   // MAC answers that do not fit FOpts go alone on FPort 0; the application payload waits.
@@ -93,7 +93,7 @@ export function dataCycle(dev: VirtualDevice, app: AppUplink | undefined): void 
   let payload = app?.payload ?? new Uint8Array(0);
   let fOpts = macBytes;
   if (macBytes.length > 15) {
-    if (app) dev.queue.unshift(app);
+    if (app) dev.requeue(app);
     app = undefined;
     fPort = 0;
     payload = macBytes;
@@ -116,7 +116,7 @@ export function dataCycle(dev: VirtualDevice, app: AppUplink | undefined): void 
       (dev.config.version === '1.0.4' || dev.config.version === '1.1' ? mac.nbTrans : 8))
     : mac.nbTrans;
   const fCnt = s.fCntUp++;
-  dev.uplinksSinceRejoin++;
+  if (dev.otaa) dev.otaa.uplinksSinceRejoin++;
   dev.cycle = {
     kind: 'data',
     attempt: 1,
@@ -228,7 +228,7 @@ export function transmit(
   const airtime = timeOnAir(d, phy.length, 'up');
   let start = choice.availableAt;
   if (kind === 'join' && c.attempt === 1)
-    start = Math.max(start, dev.joinBackoff.nextAllowed(start, airtime));
+    start = Math.max(start, dev.otaa!.backoff.nextAllowed(start, airtime));
   if (start > dev.scheduler.now()) {
     dev.counters.dutyCycleWaits++;
     c.timers.push(dev.scheduler.at(start, () => transmitNow(dev, phy, d, dr, kind, choice, airtime)));
@@ -258,7 +258,7 @@ export function transmitNow(
   const start = dev.scheduler.now();
   dev.dutyCycle.aggregated = dev.mac.maxDutyCycle === 0 ? 1 : 1 / 2 ** dev.mac.maxDutyCycle;
   dev.dutyCycle.record(choice.frequency, start, airtime);
-  if (kind === 'join') dev.joinBackoff.record(start, airtime);
+  if (kind === 'join') dev.otaa!.backoff.record(start, airtime);
   dev.transmittingUntil = start + airtime;
   const tx: DeviceTransmission = {
     deviceId: dev.config.id,

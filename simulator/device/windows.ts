@@ -67,14 +67,14 @@ export function afterWindows(dev: VirtualDevice, c: Cycle): void {
   if (c.kind === 'join') {
     dev.cycle = undefined;
     if (!dev.joined) {
-      const detail = `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.joinAttempt})`;
+      const detail = `no Join-accept for DevNonce ${c.join!.devNonce} (attempt ${dev.otaa!.attempt})`;
       // A Join-accept a gateway refused to send, the network could not schedule, or that reached the
       // device too weak, was lost on the way (a downlink loss), not withheld.
       if (lost === undefined)
         dev.windowFailed(c.txEnd ?? 0, detail, () => dev.violation('join-accept-missing', detail));
-      dev.emit({ type: 'join-failed', attempt: dev.joinAttempt });
+      dev.emit({ type: 'join-failed', attempt: dev.otaa!.attempt });
       const [lo, hi] = dev.config.joinRetryDelayMs ?? [5000, 15000];
-      dev.nextJoin = dev.scheduler.after(dev.rng.uniform(lo, hi) * 1000, () => join(dev));
+      dev.otaa!.nextJoin = dev.scheduler.after(dev.rng.uniform(lo, hi) * 1000, () => join(dev));
     } else {
       kick(dev);
     }

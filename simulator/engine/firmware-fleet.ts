@@ -1,4 +1,5 @@
-import { aes128Keys, devAddr, eui64, type AES128Key } from '../../crypto/types.js';
+import { devAddr, type AES128Key } from '../../crypto/types.js';
+import { ByteSlab } from '../device/byte-slab.js';
 import { VirtualDevice } from '../device/device.js';
 import type { StateStore } from '../device/state-store.js';
 import { DeviceConfigError } from '../device/errors.js';
@@ -53,13 +54,14 @@ export function createFirmwareDevices(
   o: FirmwareFleetOptions,
 ): Map<string, FirmwareDevice> {
   const out = new Map<string, FirmwareDevice>();
+  const slab = new ByteSlab();
   for (const d of plans) {
     const sp = d.spec;
     reconcileState(o.storeFor(d.fleet.name), sp.deviceId, sp.activation, o.sessions);
     const restoreMac = o.sessions.resume && !o.sessions.newNsSessions.has(sp.deviceId);
     const rng = new Rng(`${o.seed}/device/${sp.deviceId}`);
     const dev = new VirtualDevice(
-      deviceConfigFor(d, o.region, restoreMac),
+      deviceConfigFor(d, o.region, restoreMac, slab),
       o.scheduler,
       {
         transmit: (tx) => {
@@ -106,6 +108,9 @@ function reconcileState(
 
 type KeyField = 'appKey' | 'nwkKey' | 'fNwkSIntKey' | 'sNwkSIntKey' | 'nwkSEncKey' | 'appSKey';
 
+/** An ABP device's receive windows as TTS's ABP defaults give them (RX1 after 1 s); one for all. */
+const ABP_RX = Object.freeze({ rx1Delay: 1 });
+
 /** Join retries 5–15 s apart (one list for every device). */
 const JOIN_RETRY_DELAY_MS: readonly [number, number] = Object.freeze([5000, 15000]) as readonly [
   number,
@@ -135,12 +140,17 @@ function sessionKeysOf(
 }
 
 /** The scenario's description of a device as the device model's configuration. */
-export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boolean): DeviceConfig {
+export function deviceConfigFor(
+  d: DevicePlan,
+  region: Region,
+  restoreMac: boolean,
+  slab: ByteSlab,
+): DeviceConfig {
   const sp = d.spec;
   const f = d.fleet;
   const settings: DeviceSettings = {
     id: sp.deviceId,
-    devEui: eui64(sp.devEui),
+    devEui: slab.eui64(sp.devEui, 'devEui'),
     deviceClass: f.class,
     ...(f.class === 'B' ? { pingSlotPeriodicity: f.ping_slot_periodicity } : {}),
     region,
@@ -157,11 +167,11 @@ export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boole
       throw new DeviceConfigError(sp.deviceId, field, `required for ${sp.activation}`);
     return v;
   };
-  // A device's keys in one buffer (views of it), not a buffer each: thousands of devices feel it.
-  const keys = (...fields: KeyField[]) => aes128Keys(fields.map(hexOf), fields);
+  // Views of the fleet's slab, not a buffer a key: thousands of devices feel it.
+  const keys = (...fields: KeyField[]) => slab.aes128Keys(fields.map(hexOf), fields);
   const v = sp.lorawanVersion;
   if (sp.activation === 'otaa') {
-    const joinEui = eui64(sp.joinEui ?? '');
+    const joinEui = slab.eui64(sp.joinEui ?? '', 'joinEui');
     if (v === '1.1') {
       const [appKey, nwkKey] = keys('appKey', 'nwkKey');
       return { ...settings, activation: 'otaa', joinEui, appKey: appKey!, version: v, nwkKey: nwkKey! };
@@ -175,7 +185,7 @@ export function deviceConfigFor(d: DevicePlan, region: Region, restoreMac: boole
     version: v,
     devAddr: devAddr(sp.devAddr ?? ''),
     sessionKeys: sessionKeysOf(v, keys),
-    abpRx: { rx1Delay: 1 },
+    abpRx: ABP_RX,
     // The network keeps what the device accepted only where the device was kept.
     restoreMac,
   };

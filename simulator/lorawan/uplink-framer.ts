@@ -30,8 +30,8 @@ const EMPTY = new Uint8Array(0);
 /**
  * Builds the uplinks of one session, as a device's MAC layer does: the keys and DevAddr are fixed for
  * the session, and FCntUp only grows. Keystreams for the next `prefetch` counters come from one AES
- * call, so a frame costs one CMAC (two in 1.1) instead of an AES call more. Bytes are identical to
- * buildDataFrame's; tests hold the two side by side.
+ * call, so a frame costs one CMAC (two in 1.1) instead of an AES call more; with `prefetch` 1 nothing
+ * is kept between frames. Bytes are identical to buildDataFrame's; tests hold the two side by side.
  */
 export class UplinkFramer {
   private ks: Uint8Array = EMPTY;
@@ -72,6 +72,16 @@ export class UplinkFramer {
         payloadStart + payloadLen,
       );
       if (fOpts11) throw new EncodeError('FOpts', fOptsLen, 'empty when FPort is 0');
+    } else if (payloadLen > 0 && this.prefetch <= 1) {
+      cryptFRMPayloadInPlace(
+        this.keys.appSKey,
+        'up',
+        this.devAddr,
+        f.fCnt,
+        buf,
+        payloadStart,
+        payloadStart + payloadLen,
+      );
     } else if (payloadLen > 0) {
       const o = this.keystreamOffset(f.fCnt, Math.ceil(payloadLen / 16));
       const ks = this.ks;

@@ -13,12 +13,13 @@ export class Rng {
   private spareNormal: number | undefined;
 
   constructor(seed: number | string) {
-    // splitmix32 spreads any seed over the four state words (all-zero state is impossible).
+    // splitmix32 spreads any seed over the four state words (all-zero state is impossible). Held as
+    // int32, as the steps below leave them: a small integer in the object, not a heap number each.
     const x = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
-    this.s0 = splitmix32(x, 1);
-    this.s1 = splitmix32(x, 2);
-    this.s2 = splitmix32(x, 3);
-    this.s3 = splitmix32(x, 4);
+    this.s0 = splitmix32(x, 1) | 0;
+    this.s1 = splitmix32(x, 2) | 0;
+    this.s2 = splitmix32(x, 3) | 0;
+    this.s3 = splitmix32(x, 4) | 0;
   }
 
   /** A uniformly distributed 32-bit unsigned integer. */
@@ -95,7 +96,8 @@ function splitmix32(x: number, n: number): number {
 }
 
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  // int32, not uint32: state kept as a small integer in its object, never a heap number.
+  return (x << k) | (x >>> (32 - k));
 }
 
 /** FNV-1a, 32 bits. */
