@@ -80,7 +80,7 @@ export async function cryptoBenches(ms: number): Promise<BenchResult[]> {
     () => loraPacketUplink(f2++),
   );
 
-  // The device path: one session, FCntUp counting up, keystreams prefetched (UplinkFramer).
+  // The device path: one session, FCntUp counting up (UplinkFramer, as a VirtualDevice builds them).
   const framer10 = new UplinkFramer(keys10, '1.0', addr);
   let s1 = 0;
   let s2 = 0;

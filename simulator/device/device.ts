@@ -22,7 +22,7 @@ import type {
 } from './types.js';
 import { NONE, type Session, type AppUplink, type Cycle, type OtaaState } from './device-internal.js';
 import { startAbp, restoreSession } from './session.js';
-import type { PersistedSession } from './state-store.js';
+import { isJoinedSession } from './state-store.js';
 import { join, joinAcceptIsMine, rejoin } from './join.js';
 import { kick } from './uplink.js';
 import { hear, notHeard, notScheduled, refused } from './windows.js';
@@ -164,9 +164,9 @@ export class VirtualDevice {
       kick(this);
       return;
     }
-    // An ABP session (no keys kept: they are the configuration's) does not resume as OTAA.
-    if (saved?.session?.keys !== undefined) {
-      restoreSession(this, saved.session as PersistedSession & Required<Pick<PersistedSession, 'keys'>>);
+    // An ABP device's session (its counters only) does not resume as OTAA.
+    if (isJoinedSession(saved?.session)) {
+      restoreSession(this, saved.session);
       this.sessionStarted();
       kick(this);
       return;

@@ -4,7 +4,7 @@ import type { CryptoVersion } from '../lorawan/types.js';
 import { UplinkFramer } from '../lorawan/uplink-framer.js';
 import { applyCFList } from '../region/channels.js';
 import { macSnapshot, restoreMac } from './mac-state.js';
-import type { PersistedSession } from './state-store.js';
+import type { PersistedJoinedSession, PersistedSession } from './state-store.js';
 import { type Session } from './device-internal.js';
 import type { VirtualDevice } from './device.js';
 import type { AbpConfig } from './types.js';
@@ -33,10 +33,7 @@ export function startAbp(dev: VirtualDevice, c: AbpConfig, saved: PersistedSessi
   persistSession(dev);
 }
 
-export function restoreSession(
-  dev: VirtualDevice,
-  s: PersistedSession & Required<Pick<PersistedSession, 'keys'>>,
-): void {
+export function restoreSession(dev: VirtualDevice, s: PersistedJoinedSession): void {
   const keys: SessionKeys = {
     fNwkSIntKey: aes128Key(s.keys.fNwkSIntKey),
     sNwkSIntKey: aes128Key(s.keys.sNwkSIntKey),
@@ -80,9 +77,7 @@ export function newSession(
     fCntUpBound: fCntUp,
     nFCntDown: o.nFCntDown,
     aFCntDown: o.aFCntDown,
-    // No keystream kept ahead: a device sends a frame a minute or so, and 16 frames of keystream
-    // would hold ~440 bytes of heap a device to save one AES call a frame (CompactFleet prefetches).
-    framer: new UplinkFramer(keys, version, devAddr, 1),
+    framer: new UplinkFramer(keys, version, devAddr),
     rekeyPending: o.rekeyPending ?? false,
     rekeyUplinks: 0,
     resetPending: o.resetPending ?? false,
@@ -92,46 +87,55 @@ export function newSession(
 
 export function persistSession(dev: VirtualDevice, cfList?: PersistedSession['cfList']): void {
   const s = dev.session!;
+  const counters: PersistedSession = {
+    fCntUpBound: s.fCntUpBound,
+    ...(s.nFCntDown === undefined ? {} : { nFCntDown: s.nFCntDown }),
+    ...(s.aFCntDown === undefined ? {} : { aFCntDown: s.aFCntDown }),
+    mac: macSnapshot(dev.mac),
+  };
+  if (dev.config.activation === 'abp') {
+    // Its DevAddr and keys are its configuration's: the store keeps its counters and MAC state,
+    // and forgets what an earlier joined session of the same device left (null), so it cannot resume.
+    const left = dev.store.get(dev.config.id)?.session?.keys !== undefined;
+    dev.store.update(dev.config.id, { session: left ? { ...counters, ...FORGET_JOINED } : counters });
+    return;
+  }
+  // A 1.0 session's three network keys are one key: one text for them in the store, not three.
+  const k = s.keys;
+  const fNwk = bytesToHex(k.fNwkSIntKey);
+  const hex = (x: Uint8Array) => (x === k.fNwkSIntKey ? fNwk : bytesToHex(x));
   dev.store.update(dev.config.id, {
     session: {
+      ...counters,
       devAddr: s.devAddr,
-      ...keysToKeep(dev),
+      keys: {
+        fNwkSIntKey: fNwk,
+        sNwkSIntKey: hex(k.sNwkSIntKey),
+        nwkSEncKey: hex(k.nwkSEncKey),
+        appSKey: hex(k.appSKey),
+      },
       version: s.version,
       ...(s.netId === undefined ? {} : { netId: s.netId }),
-      fCntUpBound: s.fCntUpBound,
-      ...(s.nFCntDown === undefined ? {} : { nFCntDown: s.nFCntDown }),
-      ...(s.aFCntDown === undefined ? {} : { aFCntDown: s.aFCntDown }),
       rx1Delay: dev.mac.rx1Delay,
       rx1DrOffset: dev.mac.rx1DrOffset,
       rx2DataRate: dev.mac.rx2DataRate,
       rx2Frequency: dev.mac.rx2Frequency,
-      mac: macSnapshot(dev.mac),
       ...(cfList === undefined ? {} : { cfList }),
       rekeyPending: s.rekeyPending,
     },
   });
 }
 
-/**
- * A joined session's keys, to resume it after a restart. An ABP device's keys are its configuration's
- * and are not kept (a store holds a session a device, and text for keys is most of it); keys an
- * earlier OTAA session of the same device left are forgotten (null), so they cannot resume later.
- */
-function keysToKeep(dev: VirtualDevice): Pick<PersistedSession, 'keys'> {
-  const k = dev.session!.keys;
-  if (dev.config.activation === 'abp')
-    return dev.store.get(dev.config.id)?.session?.keys === undefined
-      ? {}
-      : ({ keys: null } as unknown as Pick<PersistedSession, 'keys'>);
-  // A 1.0 session's three network keys are one key: one text for them in the store, not three.
-  const fNwk = bytesToHex(k.fNwkSIntKey);
-  const hex = (x: Uint8Array) => (x === k.fNwkSIntKey ? fNwk : bytesToHex(x));
-  return {
-    keys: {
-      fNwkSIntKey: fNwk,
-      sNwkSIntKey: hex(k.sNwkSIntKey),
-      nwkSEncKey: hex(k.nwkSEncKey),
-      appSKey: hex(k.appSKey),
-    },
-  };
-}
+/** A joined session's fields, forgotten (a null field is removed when the store merges it). */
+const FORGET_JOINED = Object.freeze({
+  devAddr: null,
+  keys: null,
+  version: null,
+  netId: null,
+  rx1Delay: null,
+  rx1DrOffset: null,
+  rx2DataRate: null,
+  rx2Frequency: null,
+  cfList: null,
+  rekeyPending: null,
+}) as unknown as Partial<PersistedSession>;

@@ -16,26 +16,52 @@ export interface PersistedDevice {
   session?: PersistedSession;
 }
 
+/**
+ * A device's session as kept between runs. An ABP device keeps only its counters and accepted MAC
+ * state (its DevAddr and keys are its configuration's); a joined session keeps all it needs to
+ * resume (`PersistedJoinedSession`).
+ */
 export interface PersistedSession {
-  devAddr: number;
-  /** Uppercase hex; a joined session's only (an ABP device's keys are its configuration's). */
-  keys?: { fNwkSIntKey: string; sNwkSIntKey: string; nwkSEncKey: string; appSKey: string };
-  version: '1.0' | '1.1';
-  netId?: number;
   /** Every FCntUp below this may have been used. */
   fCntUpBound: number;
   /** Last accepted downlink counters (absent: none yet). */
   nFCntDown?: number;
   aFCntDown?: number;
-  rx1Delay: number;
-  rx1DrOffset: number;
-  rx2DataRate: number;
-  rx2Frequency: number;
-  /** Join-accept CFList, re-applied after a restart (type 0 frequencies or type 1 masks). */
-  cfList?: { type: 'frequencies'; frequencies: number[] } | { type: 'channel-mask'; chMasks: number[] };
-  rekeyPending?: boolean;
   /** The MAC state the device accepted (channels, windows, power, ADR), restored with the session. */
   mac?: PersistedMac;
+  rekeyPending?: boolean;
+  devAddr?: number;
+  /** Uppercase hex. */
+  keys?: { fNwkSIntKey: string; sNwkSIntKey: string; nwkSEncKey: string; appSKey: string };
+  version?: '1.0' | '1.1';
+  netId?: number;
+  rx1Delay?: number;
+  rx1DrOffset?: number;
+  rx2DataRate?: number;
+  rx2Frequency?: number;
+  /** Join-accept CFList, re-applied after a restart (type 0 frequencies or type 1 masks). */
+  cfList?: { type: 'frequencies'; frequencies: number[] } | { type: 'channel-mask'; chMasks: number[] };
+}
+
+export type PersistedJoinedSession = PersistedSession &
+  Required<
+    Pick<
+      PersistedSession,
+      'devAddr' | 'keys' | 'version' | 'rx1Delay' | 'rx1DrOffset' | 'rx2DataRate' | 'rx2Frequency'
+    >
+  >;
+
+/** Whether a saved session is a joined one, whole enough to resume. */
+export function isJoinedSession(s: PersistedSession | undefined): s is PersistedJoinedSession {
+  return (
+    s?.keys !== undefined &&
+    s.devAddr !== undefined &&
+    s.version !== undefined &&
+    s.rx1Delay !== undefined &&
+    s.rx1DrOffset !== undefined &&
+    s.rx2DataRate !== undefined &&
+    s.rx2Frequency !== undefined
+  );
 }
 
 /**

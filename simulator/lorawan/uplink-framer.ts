@@ -1,8 +1,4 @@
-import {
-  cryptFOptsInPlace,
-  cryptFRMPayloadInPlace,
-  frmPayloadKeystreams,
-} from '../../crypto/frame-crypto.js';
+import { cryptFOptsInPlace, cryptFRMPayloadInPlace } from '../../crypto/frame-crypto.js';
 import type { DevAddr } from '../../crypto/types.js';
 import { encodeDataFrame } from './data-frame.js';
 import { EncodeError } from './errors.js';
@@ -25,25 +21,18 @@ export interface UplinkFields {
   txCh?: number;
 }
 
-const EMPTY = new Uint8Array(0);
-
 /**
  * Builds the uplinks of one session, as a device's MAC layer does: the keys and DevAddr are fixed for
- * the session, and FCntUp only grows. Keystreams for the next `prefetch` counters come from one AES
- * call, so a frame costs one CMAC (two in 1.1) instead of an AES call more; with `prefetch` 1 nothing
- * is kept between frames. Bytes are identical to buildDataFrame's; tests hold the two side by side.
+ * the session, and FCntUp only grows. Nothing is kept between frames (a device sends a frame a minute
+ * or so: a keystream prefetched for later frames would hold more heap a device than the AES call it
+ * saves is worth; CompactFleet, the fast path, prefetches). Bytes are identical to buildDataFrame's;
+ * tests hold the two side by side.
  */
 export class UplinkFramer {
-  private ks: Uint8Array = EMPTY;
-  private ksFirst = 0;
-  private ksCount = 0;
-  private ksBlocks = 0;
-
   constructor(
     readonly keys: SessionKeys,
     readonly version: CryptoVersion,
     readonly devAddr: DevAddr,
-    readonly prefetch = 16,
   ) {}
 
   build(f: UplinkFields): Uint8Array {
@@ -60,33 +49,12 @@ export class UplinkFramer {
     const payloadStart = 9 + fOptsLen;
     const payloadLen = f.fPort === null ? 0 : f.frmPayload.length;
     const fOpts11 = this.version === '1.1' && fOptsLen > 0;
-    if (f.fPort === 0) {
-      // MAC commands on FPort 0 use NwkSEncKey: rare, not worth a second prefetch.
-      cryptFRMPayloadInPlace(
-        this.keys.nwkSEncKey,
-        'up',
-        this.devAddr,
-        f.fCnt,
-        buf,
-        payloadStart,
-        payloadStart + payloadLen,
-      );
-      if (fOpts11) throw new EncodeError('FOpts', fOptsLen, 'empty when FPort is 0');
-    } else if (payloadLen > 0 && this.prefetch <= 1) {
-      cryptFRMPayloadInPlace(
-        this.keys.appSKey,
-        'up',
-        this.devAddr,
-        f.fCnt,
-        buf,
-        payloadStart,
-        payloadStart + payloadLen,
-      );
-    } else if (payloadLen > 0) {
-      const o = this.keystreamOffset(f.fCnt, Math.ceil(payloadLen / 16));
-      const ks = this.ks;
-      for (let i = 0; i < payloadLen; i++) buf[payloadStart + i]! ^= ks[o + i]!;
+    if (payloadLen > 0) {
+      // FPort 0 carries MAC commands, under NwkSEncKey (LoRaWAN 1.1 §4.3.3).
+      const key = f.fPort === 0 ? this.keys.nwkSEncKey : this.keys.appSKey;
+      cryptFRMPayloadInPlace(key, 'up', this.devAddr, f.fCnt, buf, payloadStart, payloadStart + payloadLen);
     }
+    if (f.fPort === 0 && fOpts11) throw new EncodeError('FOpts', fOptsLen, 'empty when FPort is 0');
     if (fOpts11) {
       cryptFOptsInPlace(this.keys.nwkSEncKey, 'up', this.devAddr, f.fCnt, 'FCntUp', buf, 8, 8 + fOptsLen);
     }
@@ -98,25 +66,5 @@ export class UplinkFramer {
       txCh: f.txCh,
     });
     return buf;
-  }
-
-  /** Where in `this.ks` the keystream of this frame starts (at least `blocks` blocks long). */
-  private keystreamOffset(fCnt: number, blocks: number): number {
-    const j = fCnt - this.ksFirst;
-    if (j < 0 || j >= this.ksCount || blocks > this.ksBlocks) {
-      this.ksBlocks = Math.max(blocks, this.ksBlocks);
-      this.ksCount = Math.max(1, Math.min(this.prefetch, 0x100000000 - fCnt));
-      this.ksFirst = fCnt;
-      this.ks = frmPayloadKeystreams(
-        this.keys.appSKey,
-        'up',
-        this.devAddr,
-        fCnt,
-        this.ksCount,
-        this.ksBlocks,
-      );
-      return 0;
-    }
-    return j * this.ksBlocks * 16;
   }
 }

@@ -264,6 +264,45 @@ describe('nothing is lost across restarts', () => {
     expect(h2.openUplink(up).micValid).toBe(true);
   });
 
+  it('an ABP device keeps its counters and MAC state, not its keys; made OTAA, it joins anew', () => {
+    const file = tmp();
+    // First OTAA: a joined session, keys and all, in the store.
+    const h0 = new DeviceHarness(
+      otaaConfig({ id: 'same', enforceDutyCycle: false }),
+      StateStore.open(file),
+    ).start();
+    h0.acceptJoin();
+    h0.advance(6000);
+    expect(StateStore.open(file).get('same')?.session?.keys).toBeDefined();
+    h0.store.close();
+    // Then the same device as ABP: its counters are kept, the joined session's keys forgotten.
+    const h1 = new DeviceHarness(abpConfig({ id: 'same', enforceDutyCycle: false }), StateStore.open(file));
+    h1.abpSession();
+    h1.start();
+    const sent = [h1.sendUplink(1, Uint8Array.of(1)).fCnt!];
+    h1.advance(3000);
+    sent.push(h1.sendUplink(1, Uint8Array.of(2)).fCnt!);
+    h1.store.close();
+    const saved = StateStore.open(file).get('same')!.session!;
+    expect(saved.fCntUpBound).toBeGreaterThan(Math.max(...sent));
+    expect(saved.mac).toBeDefined();
+    expect([saved.keys, saved.devAddr, saved.version]).toEqual([undefined, undefined, undefined]);
+    expect(readFileSync(file, 'utf8')).not.toContain('2'.repeat(32)); // its AppSKey
+    // ABP again: FCntUp continues above what was sent.
+    const h2 = new DeviceHarness(abpConfig({ id: 'same', enforceDutyCycle: false }), StateStore.open(file));
+    h2.abpSession();
+    h2.start();
+    expect(h2.sendUplink(1, Uint8Array.of(3)).fCnt!).toBeGreaterThan(Math.max(...sent));
+    h2.store.close();
+    // OTAA once more: nothing to resume, so it joins.
+    const h3 = new DeviceHarness(
+      otaaConfig({ id: 'same', enforceDutyCycle: false }),
+      StateStore.open(file),
+    ).start();
+    expect(h3.device.joined).toBe(false);
+    expect(devNonces(h3)).toHaveLength(1);
+  });
+
   it('kill -9 in the middle of joining (counter DevNonce): the next start uses a greater DevNonce', async () => {
     const file = tmp();
     const lines = await runAndKill(file, 'otaa-1.0.4', 1, 5);

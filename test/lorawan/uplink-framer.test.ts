@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cryptFRMPayload, frmPayloadKeystreams } from '../../crypto/index.js';
 import { buildDataFrame, sessionKeys10, UplinkFramer } from '../../simulator/lorawan/index.js';
-import { bytes, devAddr, key, sessionKeys } from '../helpers/arbitraries.js';
+import { bytes, devAddr, sessionKeys } from '../helpers/arbitraries.js';
 
 describe('UplinkFramer', () => {
   it('builds the same bytes as buildDataFrame for a session of consecutive and skipped counters', () => {
@@ -24,10 +23,9 @@ describe('UplinkFramer', () => {
           }),
           { minLength: 1, maxLength: 25 },
         ),
-        fc.integer({ min: 1, max: 16 }),
-        (version, k, addr, start, frames, prefetch) => {
+        (version, k, addr, start, frames) => {
           const keys = version === '1.0' ? sessionKeys10(k.fNwkSIntKey, k.appSKey) : k;
-          const framer = new UplinkFramer(keys, version, addr, prefetch);
+          const framer = new UplinkFramer(keys, version, addr);
           let fCnt = start;
           for (const f of frames) {
             fCnt += f.step;
@@ -61,27 +59,6 @@ describe('UplinkFramer', () => {
         },
       ),
       { numRuns: 300 },
-    );
-  });
-
-  it('prefetched keystreams equal one-frame encryption at every counter', () => {
-    fc.assert(
-      fc.property(
-        key,
-        devAddr,
-        fc.nat({ max: 0xffffffff - 20 }),
-        fc.integer({ min: 1, max: 20 }),
-        fc.integer({ min: 1, max: 4 }),
-        (k, addr, first, count, blocks) => {
-          const ks = frmPayloadKeystreams(k, 'up', addr, first, count, blocks);
-          for (let j = 0; j < count; j++) {
-            const zero = new Uint8Array(blocks * 16);
-            expect(ks.subarray(j * blocks * 16, (j + 1) * blocks * 16)).toEqual(
-              cryptFRMPayload(k, 'up', addr, first + j, zero),
-            );
-          }
-        },
-      ),
     );
   });
 });
