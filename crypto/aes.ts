@@ -56,6 +56,15 @@ export function rekeyTransient(key: AES128Key, bytes: Uint8Array, offset = 0): v
  */
 const schedules = new Map<Uint8Array, KeySchedule>();
 export const KEY_SCHEDULES_KEPT = 16_384;
+/**
+ * The cached keys in the order they came, as a ring: the oldest leaves by its slot. (A Map's own
+ * first key is slow to find once entries have been deleted from its front: its iterator walks over
+ * every deleted slot until the next rehash.)
+ */
+const order: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(KEY_SCHEDULES_KEPT).fill(
+  undefined,
+);
+let oldest = 0;
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== 16) {
@@ -85,7 +94,10 @@ export function keySchedule(key: Uint8Array): KeySchedule {
   if (s !== undefined) return s;
   checkKey(key);
   s = newSchedule(key);
-  if (schedules.size >= KEY_SCHEDULES_KEPT) schedules.delete(schedules.keys().next().value!);
+  const leaving = order[oldest];
+  if (leaving !== undefined) schedules.delete(leaving);
+  order[oldest] = key;
+  oldest = (oldest + 1) % KEY_SCHEDULES_KEPT;
   schedules.set(key, s);
   return s;
 }
