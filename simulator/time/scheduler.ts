@@ -167,6 +167,9 @@ export class VirtualScheduler implements Scheduler {
  * Wall time: microseconds from process.hrtime since construction, with one Node timer armed for the
  * earliest pending timer (re-armed as the queue changes) instead of one setTimeout per timer.
  */
+/** Longest run of timers before the event loop gets a turn (µs of wall time). */
+const SLICE_US = 2_000;
+
 export class WallScheduler implements Scheduler {
   private readonly queue = new TimerQueue();
   private readonly origin = process.hrtime.bigint();
@@ -174,6 +177,8 @@ export class WallScheduler implements Scheduler {
   /** How late this scheduler's timers ran: the simulator's own lag. */
   readonly lag = new LagMonitor();
   private armed: NodeJS.Timeout | undefined;
+  /** The next slice of overdue timers, after the loop has read its sockets (see fire()). */
+  private continuing: NodeJS.Immediate | undefined;
   private armedAt = Number.POSITIVE_INFINITY;
   private stopped = false;
 
@@ -224,7 +229,9 @@ export class WallScheduler implements Scheduler {
   stop(): void {
     this.stopped = true;
     if (this.armed) clearTimeout(this.armed);
+    if (this.continuing) clearImmediate(this.continuing);
     this.armed = undefined;
+    this.continuing = undefined;
   }
 
   private arm(): void {
@@ -243,13 +250,24 @@ export class WallScheduler implements Scheduler {
 
   private fire(): void {
     this.armed = undefined;
+    this.continuing = undefined;
     this.armedAt = Number.POSITIVE_INFINITY;
     const now = this.wallNow();
+    const sliceEndUs = now + SLICE_US;
     for (let next = this.queue.peek(); next !== undefined && next.at <= now + 500; next = this.queue.peek()) {
       // Timers due within 0.5 ms run now: setTimeout has millisecond resolution.
+      const ranAt = this.wallNow();
+      if (ranAt > sliceEndUs) {
+        // The loop is behind: let it read its sockets (libuv reads at most 32 datagrams a socket a
+        // turn) before the next slice, instead of running every overdue timer first while datagrams
+        // overflow the socket buffers.
+        this.armedAt = Number.NEGATIVE_INFINITY;
+        this.continuing = setImmediate(() => this.fire());
+        return;
+      }
       this.queue.pop();
       next.done = true;
-      this.lag.record(next.at, this.wallNow());
+      this.lag.record(next.at, ranAt);
       this.dueUs = next.at;
       try {
         next.fn();

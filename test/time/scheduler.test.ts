@@ -59,4 +59,31 @@ describe('WallScheduler', () => {
     expect(s.now() - start).toBeGreaterThanOrEqual(39_000);
     s.stop();
   });
+
+  it('runs a backlog of overdue timers in slices, giving the event loop a turn between them', async () => {
+    const s = new WallScheduler();
+    const order: string[] = [];
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const due: number[] = [];
+    const at = s.now() + 1_000;
+    for (let i = 0; i < 20; i++)
+      s.at(at, () => {
+        // Queued by the first timer: without slices it would run only after the twentieth.
+        if (i === 0) setImmediate(() => order.push('loop'));
+        due.push(s.now());
+        busy(0.5);
+        order.push(`t${i}`);
+      });
+    await new Promise<void>((resolve) => s.at(at + 1, resolve));
+    const timers = order.filter((o) => o !== 'loop');
+    expect(timers).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
+    expect(order.indexOf('loop')).toBeGreaterThan(0);
+    expect(order.indexOf('loop')).toBeLessThan(order.indexOf('t19'));
+    // Each ran at its due time as the world sees it, however late the loop ran it.
+    expect(new Set(due)).toEqual(new Set([at]));
+    s.stop();
+  });
 });
