@@ -164,7 +164,7 @@ export class VirtualScheduler implements Scheduler {
 }
 
 /**
- * Wall time: microseconds from process.hrtime since construction, with one Node timer armed for the
+ * Wall time: microseconds from the monotonic clock since construction, with one Node timer armed for the
  * earliest pending timer (re-armed as the queue changes) instead of one setTimeout per timer.
  */
 /** Longest run of timers before the event loop gets a turn (µs of wall time). */
@@ -172,7 +172,8 @@ const SLICE_US = 2_000;
 
 export class WallScheduler implements Scheduler {
   private readonly queue = new TimerQueue();
-  private readonly origin = process.hrtime.bigint();
+  // performance.now(): monotonic like process.hrtime, without a BigInt a reading (it is read a timer).
+  private readonly originMs = performance.now();
   private readonly originWallMs = Date.now();
   /** How late this scheduler's timers ran: the simulator's own lag. */
   readonly lag = new LagMonitor();
@@ -200,7 +201,7 @@ export class WallScheduler implements Scheduler {
   }
 
   private wallNow(): number {
-    return Number(process.hrtime.bigint() - this.origin) / 1000;
+    return (performance.now() - this.originMs) * 1000;
   }
 
   at(atUs: number, fn: () => void): TimerHandle {
@@ -251,31 +252,40 @@ export class WallScheduler implements Scheduler {
   private fire(): void {
     this.armed = undefined;
     this.continuing = undefined;
-    this.armedAt = Number.POSITIVE_INFINITY;
+    // Timers that these timers set are armed once, at the end, not one Node timer each.
+    this.armedAt = Number.NEGATIVE_INFINITY;
     const now = this.wallNow();
     const sliceEndUs = now + SLICE_US;
-    for (let next = this.queue.peek(); next !== undefined && next.at <= now + 500; next = this.queue.peek()) {
-      // Timers due within 0.5 ms run now: setTimeout has millisecond resolution.
-      const ranAt = this.wallNow();
-      if (ranAt > sliceEndUs) {
-        // The loop is behind: let it read its sockets (libuv reads at most 32 datagrams a socket a
-        // turn) before the next slice, instead of running every overdue timer first while datagrams
-        // overflow the socket buffers.
-        this.armedAt = Number.NEGATIVE_INFINITY;
-        this.continuing = setImmediate(() => this.fire());
-        return;
+    let sliced = false;
+    try {
+      for (
+        let next = this.queue.peek();
+        next !== undefined && next.at <= now + 500;
+        next = this.queue.peek()
+      ) {
+        // Timers due within 0.5 ms run now: setTimeout has millisecond resolution.
+        const ranAt = this.wallNow();
+        if (ranAt > sliceEndUs) {
+          // The loop is behind: let it read its sockets (libuv reads at most 32 datagrams a socket a
+          // turn) before the next slice, instead of running every overdue timer first while datagrams
+          // overflow the socket buffers.
+          sliced = true;
+          this.continuing = setImmediate(() => this.fire());
+          return;
+        }
+        this.queue.pop();
+        next.done = true;
+        this.lag.record(next.at, ranAt);
+        this.dueUs = next.at;
+        try {
+          next.fn();
+        } finally {
+          this.dueUs = undefined;
+        }
+        if (this.stopped) return;
       }
-      this.queue.pop();
-      next.done = true;
-      this.lag.record(next.at, ranAt);
-      this.dueUs = next.at;
-      try {
-        next.fn();
-      } finally {
-        this.dueUs = undefined;
-      }
-      if (this.stopped) return;
+    } finally {
+      if (!sliced) this.arm();
     }
-    this.arm();
   }
 }

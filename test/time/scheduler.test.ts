@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualScheduler, WallScheduler } from '../../simulator/time/scheduler.js';
 
 describe('VirtualScheduler', () => {
@@ -85,5 +85,28 @@ describe('WallScheduler', () => {
     // Each ran at its due time as the world sees it, however late the loop ran it.
     expect(new Set(due)).toEqual(new Set([at]));
     s.stop();
+  });
+
+  it('arms one Node timer for all the timers a timer sets, not one each', async () => {
+    const s = new WallScheduler();
+    const ran: number[] = [];
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      await new Promise<void>((resolve) =>
+        s.after(1_000, () => {
+          // Set from the earliest to the latest, then the other way: each would be the next due.
+          for (let i = 50; i > 0; i--) s.after(i * 100, () => ran.push(i));
+          for (let i = 51; i <= 100; i++) s.after(5_000 + i * 100, () => ran.push(i));
+          s.after(20_000, resolve);
+        }),
+      );
+      expect(ran).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      // One arm at the end of the timer that set the hundred and a few as they come due (at most one
+      // a fire of timers 0.5 ms apart); one Node timer a timer set would be over fifty.
+      expect(armed.mock.calls.length).toBeLessThan(40);
+    } finally {
+      armed.mockRestore();
+      s.stop();
+    }
   });
 });
