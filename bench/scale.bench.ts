@@ -26,9 +26,14 @@ import type { BenchResult } from './harness.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Heap and array buffers together: a fleet in typed arrays lives in the second. */
-function memory(): number {
+/**
+ * Heap plus array buffers (a fleet in typed arrays lives in the second) after a full GC. Array buffers are freed on a background thread after the
+ * GC that finds them dead, so their count settles a moment later: it is read after a pause.
+ */
+async function memory(): Promise<number> {
   gc();
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
   gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
@@ -112,7 +117,7 @@ function virtualDevice(
  * closed. Measured as the growth from a second 10,000 devices over the first, so the fleet's
  * bounded caches (cipher keys) and fixed costs, filled by the first, are not charged to each device.
  */
-function virtualDeviceHeap(): number {
+async function virtualDeviceHeap(): Promise<number> {
   const scheduler = new VirtualScheduler(0);
   const N = 10_000;
   const radio: DeviceRadio = { transmit: () => undefined };
@@ -130,9 +135,9 @@ function virtualDeviceHeap(): number {
     scheduler.advanceBy(10e6); // past RX2
   };
   add(0);
-  const first = memory();
+  const first = await memory();
   add(N);
-  const perDevice = (memory() - first) / N;
+  const perDevice = ((await memory()) - first) / N;
   if (devices.some((d) => d.counters.uplinks !== 1))
     throw new Error('a bench device did not send its uplink');
   for (const d of devices) d.stop();
@@ -142,13 +147,13 @@ function virtualDeviceHeap(): number {
 /** Bytes per idle device: a CompactFleet of `n`, against VirtualDevices between uplinks. */
 export async function memoryBenches(sizes: number[]): Promise<BenchResult[]> {
   const scheduler = new VirtualScheduler(0);
-  const perVirtual = virtualDeviceHeap();
+  const perVirtual = await virtualDeviceHeap();
   const out: BenchResult[] = [];
   for (const n of sizes) {
-    const before = memory();
+    const before = await memory();
     let fleet: CompactFleet | undefined = compactFleet(n, scheduler, () => undefined);
     fleet.start();
-    const idle = (memory() - before) / n;
+    const idle = ((await memory()) - before) / n;
     fleet.stop();
     fleet = undefined;
     await new Promise((r) => setImmediate(r));

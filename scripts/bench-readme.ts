@@ -70,11 +70,38 @@ export function benchTable(lines: BenchResult[]): string {
   ].join('\n');
 }
 
-/** The README with the text between `<!-- bench -->` and `<!-- /bench -->` replaced by the table. */
+const EARLIER = 'from an earlier run: ';
+
+/**
+ * The rows of a table this run did not measure (a long run such as the million devices is seldom
+ * repeated): kept as they were, their detail marked as from an earlier run.
+ */
+function unmeasuredRows(oldTable: string, measured: BenchResult[]): string[] {
+  const labels = new Set(benchTable(measured).split('\n').slice(2).map(labelOf));
+  return oldTable
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !/^\| measurement /.test(l) && !/^\| -/.test(l))
+    .filter((l) => !labels.has(labelOf(l)))
+    .map((l) => {
+      const cells = l.split(' | ').map((c) => c.trim());
+      const detail = cells[cells.length - 1]!.replace(/ ?\|$/, '');
+      cells[cells.length - 1] = `${detail.startsWith(EARLIER) ? detail : EARLIER + detail} |`;
+      return cells.join(' | ');
+    });
+}
+
+const labelOf = (row: string): string => row.split(' | ')[0]!.replace(/^\| /, '').trim();
+
+/**
+ * The README with the text between `<!-- bench -->` and `<!-- /bench -->` replaced by the table of
+ * these lines, followed by the rows of the old table they did not measure (see unmeasuredRows).
+ */
 export function readmeWithBench(readme: string, lines: BenchResult[]): string {
-  const re = /<!-- bench -->[\s\S]*?<!-- \/bench -->/;
-  if (!re.test(readme)) throw new Error('README.md has no <!-- bench --> … <!-- /bench --> markers');
-  return readme.replace(re, `<!-- bench -->\n\n${benchTable(lines)}\n\n<!-- /bench -->`);
+  const re = /<!-- bench -->([\s\S]*?)<!-- \/bench -->/;
+  const old = re.exec(readme);
+  if (old === null) throw new Error('README.md has no <!-- bench --> … <!-- /bench --> markers');
+  const table = [benchTable(lines), ...unmeasuredRows(old[1]!, lines)].join('\n');
+  return readme.replace(re, `<!-- bench -->\n\n${table}\n\n<!-- /bench -->`);
 }
 
 /** Bench JSON lines; anything else in the file (a header, npm's noise) is skipped. */

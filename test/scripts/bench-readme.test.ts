@@ -75,6 +75,25 @@ describe('npm run bench:readme: the README performance table from bench JSON lin
     expect(() => readmeWithBench('no markers', [line({})])).toThrow(/no <!-- bench -->/);
   });
 
+  it('keeps the rows this run did not measure, marked as from an earlier run, once', () => {
+    const readme = [
+      '<!-- bench -->',
+      '| measurement | lorafleet | baseline (same run) | ratio | detail |',
+      '| --- | --- | --- | --- | --- |',
+      '| fleet path: uplinks/s end to end on one core (PUSH_ACK sink)   | 1/s | VirtualDevice 1/s | 1.0× | old |',
+      '| `lorafleet run` of 1M compact devices, embedded, 1 h virtual: devices per wall second | 393/s | 10000 devices 1,298/s | 0.30× | peak RSS 6.6 GiB |',
+      '<!-- /bench -->',
+    ].join('\n');
+    const once = readmeWithBench(readme, [line({})]);
+    const rows = once.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---'));
+    expect(rows).toEqual([
+      '| measurement | lorafleet | baseline (same run) | ratio | detail |',
+      '| fleet path: uplinks/s end to end on one core (PUSH_ACK sink) | 36,413/s | VirtualDevice 24,800/s | 1.5× |  |',
+      '| `lorafleet run` of 1M compact devices, embedded, 1 h virtual: devices per wall second | 393/s | 10000 devices 1,298/s | 0.30× | from an earlier run: peak RSS 6.6 GiB |',
+    ]);
+    expect(readmeWithBench(once, [line({})])).toBe(once);
+  });
+
   it('the README has the markers, and every row between them is a bench line', () => {
     const readme = readFileSync('README.md', 'utf8');
     const m = /<!-- bench -->([\s\S]*?)<!-- \/bench -->/.exec(readme);
