@@ -2,7 +2,6 @@ import type { JoinReqType } from '../../crypto/join-crypto.js';
 import type { AES128Key, DevAddr } from '../../crypto/types.js';
 import type { SessionKeys } from '../lorawan/frame-security.js';
 import type { CryptoVersion } from '../lorawan/types.js';
-import type { UplinkFramer } from '../lorawan/uplink-framer.js';
 import type { TimerHandle } from '../time/scheduler.js';
 import type { JoinBackoff } from './duty-cycle.js';
 import { DeviceConfigError } from './errors.js';
@@ -64,7 +63,6 @@ export interface Session {
   fCntUpBound: number;
   nFCntDown?: number;
   aFCntDown?: number;
-  framer: UplinkFramer;
   rekeyPending: boolean;
   rekeyUplinks: number;
   resetPending: boolean;

@@ -1,7 +1,6 @@
 import { aes128Key, bytesToHex, type DevAddr } from '../../crypto/types.js';
 import { type SessionKeys } from '../lorawan/frame-security.js';
 import type { CryptoVersion } from '../lorawan/types.js';
-import { UplinkFramer } from '../lorawan/uplink-framer.js';
 import { applyCFList } from '../region/channels.js';
 import { macSnapshot, restoreMac } from './mac-state.js';
 import type { PersistedJoinedSession, PersistedSession } from './state-store.js';
@@ -77,7 +76,6 @@ export function newSession(
     fCntUpBound: fCntUp,
     nFCntDown: o.nFCntDown,
     aFCntDown: o.aFCntDown,
-    framer: new UplinkFramer(keys, version, devAddr),
     rekeyPending: o.rekeyPending ?? false,
     rekeyUplinks: 0,
     resetPending: o.resetPending ?? false,

@@ -1,5 +1,6 @@
 import type { MacCommand } from '../lorawan/mac/fields.js';
 import { encodeMacCommands } from '../lorawan/mac/table.js';
+import { buildUplink } from '../lorawan/uplink-framer.js';
 import { timeOnAir } from '../region/airtime.js';
 import {
   dataRate as regionDataRate,
@@ -163,7 +164,7 @@ export function sendData(dev: VirtualDevice): void {
   }
   const ack = dev.ackDownlink;
   const choice = chooseChannel(dev);
-  const phy = s.framer.build({
+  const phy = buildUplink(s.keys, s.version, s.devAddr, {
     confirmed: c.confirmed,
     fCnt,
     fCtrl: {

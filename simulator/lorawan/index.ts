@@ -78,4 +78,4 @@ export {
   openJoinAcceptAs,
   joinAcceptMicValid,
 } from './frame-security.js';
-export { UplinkFramer, type UplinkFields } from './uplink-framer.js';
+export { buildUplink, UplinkFramer, type UplinkFields } from './uplink-framer.js';
