@@ -73,11 +73,11 @@ export function benchTable(lines: BenchResult[]): string {
 const EARLIER = 'from an earlier run: ';
 
 /**
- * The rows of a table this run did not measure (a long run such as the million devices is seldom
+ * The rows of the old table the new one does not have (a long run such as the million devices is seldom
  * repeated): kept as they were, their detail marked as from an earlier run.
  */
-function unmeasuredRows(oldTable: string, measured: BenchResult[]): string[] {
-  const labels = new Set(benchTable(measured).split('\n').slice(2).map(labelOf));
+function unmeasuredRows(oldTable: string, newTable: string): string[] {
+  const labels = new Set(newTable.split('\n').slice(2).map(labelOf));
   return oldTable
     .split('\n')
     .filter((l) => l.startsWith('| ') && !/^\| measurement /.test(l) && !/^\| -/.test(l))
@@ -100,7 +100,8 @@ export function readmeWithBench(readme: string, lines: BenchResult[]): string {
   const re = /<!-- bench -->([\s\S]*?)<!-- \/bench -->/;
   const old = re.exec(readme);
   if (old === null) throw new Error('README.md has no <!-- bench --> … <!-- /bench --> markers');
-  const table = [benchTable(lines), ...unmeasuredRows(old[1]!, lines)].join('\n');
+  const measured = benchTable(lines);
+  const table = [measured, ...unmeasuredRows(old[1]!, measured)].join('\n');
   return readme.replace(re, `<!-- bench -->\n\n${table}\n\n<!-- /bench -->`);
 }
 
