@@ -1,13 +1,11 @@
 import { deriveJSEncKey, deriveJSIntKey } from '../../crypto/key-derivation.js';
 import { bytesToHex, devAddrHex, type EUI64 } from '../../crypto/types.js';
 import { type SessionKeys } from '../lorawan/frame-security.js';
-import type { MacCommand } from '../lorawan/mac/fields.js';
 import type { Rng } from '../random/rng.js';
 import type { Scheduler, TimerHandle } from '../time/scheduler.js';
 import { DutyCycleTracker, JoinBackoff } from './duty-cycle.js';
 import { newDeviceCounters } from './counters.js';
 import { DeviceConfigError } from './errors.js';
-import { type MacAnswer } from './mac/index.js';
 import { initialMacState, type MacState } from './mac-state.js';
 import type { StateStore } from './state-store.js';
 import type {
@@ -26,10 +24,10 @@ import { isJoinedSession } from './state-store.js';
 import { join, joinAcceptIsMine, rejoin } from './join.js';
 import { kick } from './uplink.js';
 import { hear, notHeard, notScheduled, refused } from './windows.js';
-import { hearBeacon, startClassB, type ClassBState } from './class-b.js';
+import { hearBeacon, startClassB } from './class-b.js';
+import { defineRareFields, NO_VIOLATIONS, type RareDeviceFields } from './rare-fields.js';
 import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
-const NO_VIOLATIONS: Readonly<ViolationCounts> = Object.freeze({});
 const NO_HOOKS: DeviceHooks = Object.freeze({});
 
 /**
@@ -47,32 +45,26 @@ export class VirtualDevice {
     return (this.counts ??= newDeviceCounters());
   }
   private counts: DeviceCounters | undefined;
-  /**
-   * What the network did wrong, by kind; `recentViolations` keeps the last few with details. One
-   * shared empty record until the first (most devices never see one).
-   */
-  violations: Readonly<ViolationCounts> = NO_VIOLATIONS;
-  recentViolations: readonly { at: number; kind: ViolationKind; detail: string }[] = NONE;
   readonly mac: MacState;
-  lastLinkCheck: { margin: number; gwCnt: number } | undefined;
-  /**
-   * The GPS time DeviceTimeAns gave, and `atUs`, the end of the uplink it refers to (LoRaWAN 1.0.4
-   * §5.9: the time at the end of the uplink transmission that carried DeviceTimeReq).
-   */
-  lastDeviceTime: { gpsEpochSeconds: number; fractionalSecondUnits: number; atUs: number } | undefined;
+  /** Fields most devices never change (rare-fields.ts); undefined while all are at their defaults. */
+  rareFields: RareDeviceFields | undefined = undefined;
+  declare violations: RareDeviceFields['violations'];
+  declare recentViolations: RareDeviceFields['recentViolations'];
+  declare lastLinkCheck: RareDeviceFields['lastLinkCheck'];
+  declare lastDeviceTime: RareDeviceFields['lastDeviceTime'];
+  declare pendingAnswers: RareDeviceFields['pendingAnswers'];
+  declare stickyAnswers: RareDeviceFields['stickyAnswers'];
+  declare stickyUplinks: RareDeviceFields['stickyUplinks'];
+  declare extraRequests: RareDeviceFields['extraRequests'];
+  declare ackDownlink: RareDeviceFields['ackDownlink'];
+  declare lastConfirmedFCntUp: RareDeviceFields['lastConfirmedFCntUp'];
+  declare lastDownlinkSnr: RareDeviceFields['lastDownlinkSnr'];
+  declare classB: RareDeviceFields['classB'];
 
   session: Session | undefined;
   cycle: Cycle | undefined;
   /** Application uplinks waiting for the MAC; made at the first one. */
   private queue: AppUplink[] | undefined;
-  // These lists are replaced, never changed: an idle device shares one empty array for all of them.
-  pendingAnswers: readonly MacAnswer[] = NONE;
-  stickyAnswers: readonly MacAnswer[] = NONE;
-  stickyUplinks = 0;
-  extraRequests: readonly MacCommand[] = NONE;
-  ackDownlink: number | undefined;
-  lastConfirmedFCntUp: number | undefined;
-  lastDownlinkSnr = 0;
   uplinkSoon: TimerHandle | undefined;
   readonly dutyCycle: DutyCycleTracker;
   /** Join and rejoin state; undefined for an ABP device. */
@@ -80,8 +72,6 @@ export class VirtualDevice {
   transmittingUntil = 0;
   receivingUntil = 0;
   stopped = false;
-  /** Class B: beacon tracking and ping slots (undefined for class A and C). */
-  classB: ClassBState | undefined;
   /** The run's traffic window has closed: application uplinks not yet on air are not sent. */
   trafficEnded = false;
 
@@ -331,3 +321,5 @@ export class VirtualDevice {
     };
   }
 }
+
+defineRareFields(VirtualDevice.prototype);

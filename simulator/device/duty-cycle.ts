@@ -7,11 +7,14 @@ import type { Region } from '../region/types.js';
  * (1/2^MaxDCycle, LoRaWAN 1.1 §5.4).
  */
 export class DutyCycleTracker {
-  /**
-   * When each of the region's sub-bands opens again (µs), by index; made at the first transmission in
-   * a sub-band with a duty cycle: an idle device holds none.
+  /*
+   * When each of the region's sub-bands opens again (µs). A device mostly transmits in one sub-band
+   * (EU868's three default channels share one): that one is kept in two fields, any other in `others`
+   * by index, made when a second sub-band is used. An idle device holds no time at all.
    */
-  private readyAt: number[] | undefined;
+  private band = -1;
+  private bandReadyAt = 0;
+  private others: number[] | undefined = undefined;
   private aggregatedReadyAt = 0;
   /** Aggregated duty cycle from DutyCycleReq: 1 = no extra limit. */
   aggregated = 1;
@@ -24,22 +27,32 @@ export class DutyCycleTracker {
 
   /** Earliest time (µs) a transmission may start on this frequency. */
   availableAt(frequency: number): number {
-    if (!this.enforce || this.readyAt === undefined) return this.aggregatedReadyAt;
-    const band = subBandFor(this.region, frequency);
-    const i = band === undefined ? -1 : this.region.subBands.indexOf(band);
-    return Math.max(i < 0 ? 0 : (this.readyAt[i] ?? 0), this.aggregatedReadyAt);
+    if (!this.enforce || this.band < 0) return this.aggregatedReadyAt;
+    const i = this.bandIndex(frequency);
+    const readyAt = i < 0 ? 0 : i === this.band ? this.bandReadyAt : (this.others?.[i] ?? 0);
+    return Math.max(readyAt, this.aggregatedReadyAt);
   }
 
   record(frequency: number, start: number, airtime: number): void {
     const end = start + airtime;
     if (this.enforce) {
-      const band = subBandFor(this.region, frequency);
+      const i = this.bandIndex(frequency);
+      const band = this.region.subBands[i];
       if (band !== undefined && band.dutyCycle < 1) {
-        this.readyAt ??= this.region.subBands.map(() => 0);
-        this.readyAt[this.region.subBands.indexOf(band)] = end + dutyCycleOffTime(airtime, band.dutyCycle);
+        const readyAt = end + dutyCycleOffTime(airtime, band.dutyCycle);
+        if (this.band < 0 || this.band === i) {
+          this.band = i;
+          this.bandReadyAt = readyAt;
+        } else (this.others ??= [])[i] = readyAt;
       }
     }
     if (this.aggregated < 1) this.aggregatedReadyAt = end + dutyCycleOffTime(airtime, this.aggregated);
+  }
+
+  /** The index of the region's sub-band holding `frequency`, −1 for none. */
+  private bandIndex(frequency: number): number {
+    const band = subBandFor(this.region, frequency);
+    return band === undefined ? -1 : this.region.subBands.indexOf(band);
   }
 }
 
