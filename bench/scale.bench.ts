@@ -14,7 +14,6 @@ import {
 } from '../simulator/device/compact-fleet.js';
 import { VirtualDevice } from '../simulator/device/device.js';
 import type { DeviceRadio } from '../simulator/device/types.js';
-import { sessionKeys10 } from '../simulator/lorawan/frame-security.js';
 import { StateStore } from '../simulator/device/state-store.js';
 import { ByteSlab } from '../simulator/device/byte-slab.js';
 import { VirtualGateway } from '../simulator/gateway/gateway.js';
@@ -89,7 +88,6 @@ function virtualDevice(
 ): VirtualDevice {
   const k = new Uint8Array(32);
   keyOf(i, k);
-  const [nwkSKey, appSKey] = slab.aes128Keys([k.subarray(0, 16), k.subarray(16)], ['nwkSKey', 'appSKey']);
   return new VirtualDevice(
     {
       id: `d-${i}`,
@@ -102,7 +100,8 @@ function virtualDevice(
       region: REGIONS.EU868,
       dataRate: 5,
       devAddr: (BASE + i) as DevAddr,
-      sessionKeys: sessionKeys10(nwkSKey!, appSKey!),
+      // As the engine keeps an ABP device's keys (firmware-fleet.ts).
+      sessionKeys: slab.sessionKeys([k.subarray(0, 16), k.subarray(16)], ['nwkSKey', 'appSKey']),
       abpRx: ABP_RX,
     },
     scheduler,

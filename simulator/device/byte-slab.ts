@@ -1,4 +1,12 @@
-import { aes128Keys, eui64, type AES128Key, type EUI64 } from '../../crypto/types.js';
+import {
+  aes128Keys,
+  eui64,
+  rekeyTransient,
+  transientKey,
+  type AES128Key,
+  type EUI64,
+} from '../../crypto/index.js';
+import type { SessionKeys } from '../lorawan/frame-security.js';
 
 /**
  * A fleet's EUIs and keys as views of shared chunks. A `Uint8Array` of its own costs a device its
@@ -22,14 +30,84 @@ export class ByteSlab {
     return aes128Keys(values, fields).map((k) => this.copy(k) as AES128Key);
   }
 
+  /**
+   * An ABP device's session keys kept as bytes of the slab, with no key object of their own (a view
+   * is ~96 bytes of heap; see `SlabSessionKeys`). `values` are NwkSKey and AppSKey (LoRaWAN 1.0.x),
+   * or FNwkSIntKey, SNwkSIntKey, NwkSEncKey and AppSKey (1.1), checked as `aes128Keys` checks them.
+   */
+  sessionKeys(values: readonly (string | Uint8Array)[], fields: readonly string[]): SessionKeys {
+    if (values.length !== 2 && values.length !== 4)
+      throw new RangeError(`session keys are 2 (1.0) or 4 (1.1), got ${values.length}`);
+    const keys = aes128Keys(values, fields);
+    const room = this.reserve(16 * keys.length);
+    keys.forEach((k, i) => room.set(k, 16 * i));
+    return new SlabSessionKeys(this.chunk, room.byteOffset, keys.length === 4);
+  }
+
   private copy(bytes: Uint8Array): Uint8Array {
-    if (this.used + bytes.length > this.chunk.length) {
-      this.chunk = new Uint8Array(Math.max(this.chunkBytes, bytes.length));
+    const view = this.reserve(bytes.length);
+    view.set(bytes);
+    return view;
+  }
+
+  /** Room for `n` bytes in the current chunk (a new one when it is full), taken. */
+  private reserve(n: number): Uint8Array {
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.max(this.chunkBytes, n));
       this.used = 0;
     }
-    const view = this.chunk.subarray(this.used, this.used + bytes.length);
-    view.set(bytes);
-    this.used += bytes.length;
+    const view = this.chunk.subarray(this.used, this.used + n);
+    this.used += n;
     return view;
+  }
+}
+
+/*
+ * The key objects that stand for slab keys, one for each place a key has in a device's record (1.0:
+ * the network key, then AppSKey; 1.1: four), shared by every device in the process: a read of a
+ * device's key gives this object with that device's bytes. The crypto keeps their round keys on the
+ * objects and expands them again after a change (`rekeyTransient`, as a compact fleet does), so a
+ * device whose key object is still current pays nothing.
+ */
+const SHARED: AES128Key[] = [0, 1, 2, 3].map(() => transientKey(new Uint8Array(16)));
+const ownerBytes: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
+const ownerAt = [-1, -1, -1, -1];
+
+function shared(slot: number, bytes: Uint8Array, at: number): AES128Key {
+  if (ownerBytes[slot] !== bytes || ownerAt[slot] !== at) {
+    rekeyTransient(SHARED[slot]!, bytes, at);
+    ownerBytes[slot] = bytes;
+    ownerAt[slot] = at;
+  }
+  return SHARED[slot]!;
+}
+
+/**
+ * Session keys read from a slab. A key read from here is valid until the same key of another slab
+ * device is read: it is for use in the frame at hand (build, MIC, decrypt), never to keep — a holder
+ * that keeps keys copies their bytes. A LoRaWAN 1.0 device's three network keys are one object, as
+ * `sessionKeys10` makes them.
+ */
+class SlabSessionKeys implements SessionKeys {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly at: number,
+    private readonly v11: boolean,
+  ) {}
+
+  get fNwkSIntKey(): AES128Key {
+    return shared(0, this.bytes, this.at);
+  }
+
+  get sNwkSIntKey(): AES128Key {
+    return this.v11 ? shared(1, this.bytes, this.at + 16) : shared(0, this.bytes, this.at);
+  }
+
+  get nwkSEncKey(): AES128Key {
+    return this.v11 ? shared(2, this.bytes, this.at + 32) : shared(0, this.bytes, this.at);
+  }
+
+  get appSKey(): AES128Key {
+    return this.v11 ? shared(3, this.bytes, this.at + 48) : shared(1, this.bytes, this.at + 16);
   }
 }

@@ -1,10 +1,10 @@
-import { devAddr, type AES128Key } from '../../crypto/types.js';
+import { devAddr } from '../../crypto/types.js';
 import { ByteSlab } from '../device/byte-slab.js';
 import { VirtualDevice } from '../device/device.js';
 import type { StateStore } from '../device/state-store.js';
 import { DeviceConfigError } from '../device/errors.js';
 import type { DeviceConfig, DeviceEvent, DeviceSettings, DeviceTransmission } from '../device/types.js';
-import { sessionKeys10, type SessionKeys } from '../lorawan/frame-security.js';
+import { type SessionKeys } from '../lorawan/frame-security.js';
 import { Rng } from '../random/rng.js';
 import type { Region } from '../region/types.js';
 import type { DeviceSpec } from '../scenario/device-spec.js';
@@ -119,24 +119,12 @@ const JOIN_RETRY_DELAY_MS: readonly [number, number] = Object.freeze([5000, 1500
 
 function sessionKeysOf(
   v: DeviceSpec['lorawanVersion'],
-  keys: (...fields: KeyField[]) => AES128Key[],
+  slab: ByteSlab,
+  hexOf: (field: KeyField) => string,
 ): SessionKeys {
-  if (v === '1.1') {
-    const [fNwkSIntKey, sNwkSIntKey, nwkSEncKey, appSKey] = keys(
-      'fNwkSIntKey',
-      'sNwkSIntKey',
-      'nwkSEncKey',
-      'appSKey',
-    );
-    return {
-      fNwkSIntKey: fNwkSIntKey!,
-      sNwkSIntKey: sNwkSIntKey!,
-      nwkSEncKey: nwkSEncKey!,
-      appSKey: appSKey!,
-    };
-  }
-  const [nwkSKey, appSKey] = keys('fNwkSIntKey', 'appSKey');
-  return sessionKeys10(nwkSKey!, appSKey!);
+  const fields: KeyField[] =
+    v === '1.1' ? ['fNwkSIntKey', 'sNwkSIntKey', 'nwkSEncKey', 'appSKey'] : ['fNwkSIntKey', 'appSKey'];
+  return slab.sessionKeys(fields.map(hexOf), fields);
 }
 
 /** The scenario's description of a device as the device model's configuration. */
@@ -184,7 +172,7 @@ export function deviceConfigFor(
     activation: 'abp',
     version: v,
     devAddr: devAddr(sp.devAddr ?? ''),
-    sessionKeys: sessionKeysOf(v, keys),
+    sessionKeys: sessionKeysOf(v, slab, hexOf),
     abpRx: ABP_RX,
     // The network keeps what the device accepted only where the device was kept.
     restoreMac,

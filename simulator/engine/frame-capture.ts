@@ -216,8 +216,13 @@ class DeviceKeys {
       const s = dev.session;
       if (s) {
         o.lorawan = s.version;
-        Object.assign(o, s.keys);
-        if (s.version === '1.0') o.nwkSKey = s.keys.fNwkSIntKey;
+        // Read one by one: a slab device's keys are accessors (byte-slab.ts), not own fields.
+        const k = s.keys;
+        o.fNwkSIntKey = k.fNwkSIntKey;
+        o.sNwkSIntKey = k.sNwkSIntKey;
+        o.nwkSEncKey = k.nwkSEncKey;
+        o.appSKey = k.appSKey;
+        if (s.version === '1.0') o.nwkSKey = k.fNwkSIntKey;
         // The upper 16 bits of the frame counter the frame's direction uses (LoRaWAN 1.1 §4.3.1.5).
         const fCnt = dir === 'up' ? s.fCntUp : Math.max(s.nFCntDown ?? 0, s.aFCntDown ?? 0);
         o.fCntMsb = Math.floor(fCnt / 0x10000);

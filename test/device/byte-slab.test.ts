@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CryptoInputError } from '../../crypto/errors.js';
+import type { DevAddr } from '../../crypto/types.js';
 import { ByteSlab } from '../../simulator/device/byte-slab.js';
+import { buildUplink, sessionKeys10 } from '../../simulator/lorawan/index.js';
+import { bytes, sessionKeys } from '../helpers/arbitraries.js';
 
 describe('ByteSlab', () => {
   it('gives EUIs and keys as views of shared chunks, holding the values given', () => {
@@ -39,5 +43,70 @@ describe('ByteSlab', () => {
     expect(() => slab.eui64('0102', 'devEui')).toThrow(CryptoInputError);
     expect(() => slab.eui64('0102', 'devEui')).toThrow(/devEui/);
     expect(() => slab.aes128Keys(['00'], ['appSKey'])).toThrow(/appSKey/);
+  });
+});
+
+describe('ByteSlab session keys', () => {
+  const hex = (k: Uint8Array) => Buffer.from(k).toString('hex');
+
+  it('read back as the keys given; a 1.0 device has one network key in three roles', () => {
+    const slab = new ByteSlab(64);
+    const k10 = slab.sessionKeys(['11'.repeat(16), '22'.repeat(16)], ['nwkSKey', 'appSKey']);
+    expect([hex(k10.fNwkSIntKey), hex(k10.appSKey)]).toEqual(['11'.repeat(16), '22'.repeat(16)]);
+    expect(k10.sNwkSIntKey).toBe(k10.fNwkSIntKey);
+    expect(k10.nwkSEncKey).toBe(k10.fNwkSIntKey);
+    const k11 = slab.sessionKeys(
+      ['a1'.repeat(16), 'a2'.repeat(16), 'a3'.repeat(16), 'a4'.repeat(16)],
+      ['fNwkSIntKey', 'sNwkSIntKey', 'nwkSEncKey', 'appSKey'],
+    );
+    // Past the first chunk's 64 bytes: a new chunk holds all four together.
+    expect([k11.fNwkSIntKey, k11.sNwkSIntKey, k11.nwkSEncKey, k11.appSKey].map(hex)).toEqual(
+      ['a1', 'a2', 'a3', 'a4'].map((b) => b.repeat(16)),
+    );
+    expect(hex(k10.appSKey)).toBe('22'.repeat(16));
+  });
+
+  it('refuses a wrong count or a bad key, naming the field', () => {
+    const slab = new ByteSlab();
+    expect(() => slab.sessionKeys(['11'.repeat(16)], ['nwkSKey'])).toThrow(RangeError);
+    expect(() => slab.sessionKeys(['11'.repeat(16), '22'], ['nwkSKey', 'appSKey'])).toThrow(/appSKey/);
+  });
+
+  it('frame what keys of their own frame, devices interleaved frame by frame', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('1.0' as const, '1.1' as const), sessionKeys), {
+          minLength: 2,
+          maxLength: 5,
+        }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 0xffff }), bytes(0, 40)), { minLength: 1, maxLength: 30 }),
+        (devices, frames) => {
+          const slab = new ByteSlab(80); // small chunks: devices spread over several
+          const own = devices.map(([v, k]) => (v === '1.0' ? sessionKeys10(k.fNwkSIntKey, k.appSKey) : k));
+          const fromSlab = devices.map(([v, k]) =>
+            v === '1.0'
+              ? slab.sessionKeys([k.fNwkSIntKey, k.appSKey], ['nwkSKey', 'appSKey'])
+              : slab.sessionKeys(
+                  [k.fNwkSIntKey, k.sNwkSIntKey, k.nwkSEncKey, k.appSKey],
+                  ['fNwkSIntKey', 'sNwkSIntKey', 'nwkSEncKey', 'appSKey'],
+                ),
+          );
+          for (const [pick, fCnt, payload] of frames) {
+            const i = pick % devices.length;
+            const v = devices[i]![0];
+            const f = {
+              confirmed: false,
+              fCnt,
+              fCtrl: {},
+              fOpts: new Uint8Array(0),
+              fPort: 1,
+              frmPayload: payload,
+            };
+            const addr = (0x26000000 + i) as DevAddr;
+            expect(hex(buildUplink(fromSlab[i]!, v, addr, f))).toBe(hex(buildUplink(own[i]!, v, addr, f)));
+          }
+        },
+      ),
+    );
   });
 });
