@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { build } from 'hdr-histogram-js';
-import { type DevAddr } from '../crypto/index.js';
 import {
   CompactFleet,
   type CompactFleetOptions,
   type CompactTransmission,
 } from '../simulator/device/compact-fleet.js';
 import { VirtualDevice } from '../simulator/device/device.js';
+import { deviceConfigFor } from '../simulator/engine/firmware-fleet.js';
+import { expand } from '../simulator/scenario/expand.js';
+import { parseScenario } from '../simulator/scenario/load.js';
 import type { DeviceRadio } from '../simulator/device/types.js';
 import { StateStore } from '../simulator/device/state-store.js';
 import { ByteSlab } from '../simulator/device/byte-slab.js';
@@ -72,43 +74,43 @@ function compactFleet(
   );
 }
 
-const ABP_RX = Object.freeze({ rx1Delay: 1 });
+/** `count` class A ABP devices as `lorafleet run` plans them (keys and EUIs derived from the seed). */
+const abpPlans = (count: number) =>
+  expand(
+    parseScenario(
+      [
+        'name: device-heap',
+        'seed: bench-1',
+        'duration: 1m',
+        'gateways: { count: 1 }',
+        'fleets:',
+        `  - { name: meters, count: ${count}, activation: abp, lorawan_version: 1.0.3, data_rate: 5, interval: 1m, payload: { type: counter, size: 12 } }`,
+      ].join('\n'),
+      'device-heap.yaml',
+    ),
+  ).devices;
 
-/**
- * A class A ABP VirtualDevice, as the firmware-behaviour path makes one per device: its EUI and 1.0
- * keys (the network keys one key) views of the fleet's byte slab, the fleet's one state store, the
- * fleet's radio.
- */
-function virtualDevice(
-  i: number,
+/** Devices `from` … `from + count − 1` of such a fleet, configured by the engine's own code (firmware-fleet.ts). */
+function virtualDevices(
+  from: number,
+  count: number,
   scheduler: Scheduler,
   radio: DeviceRadio,
   store: StateStore,
   slab: ByteSlab,
-): VirtualDevice {
-  const k = new Uint8Array(32);
-  keyOf(i, k);
-  return new VirtualDevice(
-    {
-      id: `d-${i}`,
-      devEui: slab.eui64(
-        Uint8Array.of(0, 0, 0, 0, (i >>> 24) & 255, (i >>> 16) & 255, (i >>> 8) & 255, i & 255),
-      ),
-      version: '1.0.3',
-      activation: 'abp',
-      deviceClass: 'A',
-      region: REGIONS.EU868,
-      dataRate: 5,
-      devAddr: (BASE + i) as DevAddr,
-      // As the engine keeps an ABP device's keys (firmware-fleet.ts).
-      sessionKeys: slab.sessionKeys([k.subarray(0, 16), k.subarray(16)], ['nwkSKey', 'appSKey']),
-      abpRx: ABP_RX,
-    },
-    scheduler,
-    radio,
-    new Rng(i),
-    store,
-  );
+): VirtualDevice[] {
+  return abpPlans(from + count)
+    .slice(from)
+    .map(
+      (plan) =>
+        new VirtualDevice(
+          deviceConfigFor(plan, REGIONS.EU868, true, slab),
+          scheduler,
+          radio,
+          new Rng(plan.deviceId),
+          store,
+        ),
+    );
 }
 
 /**
@@ -124,9 +126,9 @@ async function virtualDeviceHeap(): Promise<number> {
   const slab = new ByteSlab();
   const devices: VirtualDevice[] = [];
   const payload = new Uint8Array(12);
+  // The plans of a batch are let go before the heap is read: only the devices stay.
   const add = (from: number) => {
-    for (let i = from; i < from + N; i++) {
-      const d = virtualDevice(i, scheduler, radio, store, slab);
+    for (const d of virtualDevices(from, N, scheduler, radio, store, slab)) {
       devices.push(d);
       d.start();
       d.send(2, payload);
@@ -247,7 +249,7 @@ export async function endToEnd(kind: 'compact' | 'virtual', devices: number, ms:
     const radio: DeviceRadio = { transmit: (tx) => rx(tx.phyPayload) };
     const store = StateStore.memory();
     const slab = new ByteSlab();
-    const all = Array.from({ length: devices }, (_, i) => virtualDevice(i, scheduler, radio, store, slab));
+    const all = virtualDevices(0, devices, scheduler, radio, store, slab);
     for (const d of all) d.start();
     // Each device sends every 10 s, as the compact fleet does.
     const tick = (d: VirtualDevice) => {

@@ -34,14 +34,22 @@ export class ByteSlab {
    * An ABP device's session keys kept as bytes of the slab, with no key object of their own (a view
    * is ~96 bytes of heap; see `SlabSessionKeys`). `values` are NwkSKey and AppSKey (LoRaWAN 1.0.x),
    * or FNwkSIntKey, SNwkSIntKey, NwkSEncKey and AppSKey (1.1), checked as `aes128Keys` checks them.
+   * With `devEui`, the device's EUI is kept beside them, to be read with `slabDevEui`.
    */
-  sessionKeys(values: readonly (string | Uint8Array)[], fields: readonly string[]): SessionKeys {
+  sessionKeys(
+    values: readonly (string | Uint8Array)[],
+    fields: readonly string[],
+    devEui?: { value: string | Uint8Array; field: string },
+  ): SessionKeys {
     if (values.length !== 2 && values.length !== 4)
       throw new RangeError(`session keys are 2 (1.0) or 4 (1.1), got ${values.length}`);
     const keys = aes128Keys(values, fields);
-    const room = this.reserve(16 * keys.length);
-    keys.forEach((k, i) => room.set(k, 16 * i));
-    return new SlabSessionKeys(this.chunk, room.byteOffset, keys.length === 4);
+    const eui = devEui === undefined ? undefined : eui64(devEui.value, devEui.field);
+    const euiBytes = eui === undefined ? 0 : 8;
+    const room = this.reserve(euiBytes + 16 * keys.length);
+    if (eui !== undefined) room.set(eui);
+    keys.forEach((k, i) => room.set(k, euiBytes + 16 * i));
+    return new SlabSessionKeys(this.chunk, room.byteOffset + euiBytes, keys.length === 4, eui !== undefined);
   }
 
   private copy(bytes: Uint8Array): Uint8Array {
@@ -90,9 +98,11 @@ function shared(slot: number, bytes: Uint8Array, at: number): AES128Key {
  */
 class SlabSessionKeys implements SessionKeys {
   constructor(
-    private readonly bytes: Uint8Array,
-    private readonly at: number,
+    readonly bytes: Uint8Array,
+    readonly at: number,
     private readonly v11: boolean,
+    /** The device's EUI is kept in the 8 bytes before the keys. */
+    readonly withEui: boolean,
   ) {}
 
   get fNwkSIntKey(): AES128Key {
@@ -110,4 +120,13 @@ class SlabSessionKeys implements SessionKeys {
   get appSKey(): AES128Key {
     return this.v11 ? shared(3, this.bytes, this.at + 48) : shared(1, this.bytes, this.at + 16);
   }
+}
+
+/**
+ * The DevEUI kept with slab session keys (`ByteSlab.sessionKeys` with `devEui`), as a view made for
+ * this read; undefined for keys kept otherwise.
+ */
+export function slabDevEui(keys: SessionKeys): EUI64 | undefined {
+  if (!(keys instanceof SlabSessionKeys) || !keys.withEui) return undefined;
+  return keys.bytes.subarray(keys.at - 8, keys.at) as EUI64;
 }

@@ -41,8 +41,26 @@ function zeroRare(): RareRecord {
   return r;
 }
 
-const COUNTERS_PROTO: object = Object.create(Object.prototype, {
-  ...Object.fromEntries(
+/**
+ * The common counters as fields of a class: its objects hold all ten in the object itself (one made
+ * by `Object.create` and filled field by field keeps six of them in a separate property array).
+ */
+class Counters {
+  joinRequests = 0;
+  joinAccepts = 0;
+  uplinks = 0;
+  retransmissions = 0;
+  confirmedAcked = 0;
+  confirmedUnacked = 0;
+  downlinks = 0;
+  downlinksMissed = 0;
+  dutyCycleWaits = 0;
+  uplinksUnheard = 0;
+}
+
+Object.defineProperties(
+  Counters.prototype,
+  Object.fromEntries(
     RARE.map((k): [string, PropertyDescriptor] => [
       k,
       {
@@ -56,20 +74,9 @@ const COUNTERS_PROTO: object = Object.create(Object.prototype, {
       },
     ]),
   ),
-});
+);
 
 /** A device's counters, all zero. */
 export function newDeviceCounters(): DeviceCounters {
-  const c = Object.create(COUNTERS_PROTO) as DeviceCounters;
-  c.joinRequests = 0;
-  c.joinAccepts = 0;
-  c.uplinks = 0;
-  c.retransmissions = 0;
-  c.confirmedAcked = 0;
-  c.confirmedUnacked = 0;
-  c.downlinks = 0;
-  c.downlinksMissed = 0;
-  c.dutyCycleWaits = 0;
-  c.uplinksUnheard = 0;
-  return c;
+  return new Counters() as DeviceCounters;
 }

@@ -30,6 +30,23 @@ import type { ViolationCounts, ViolationKind } from '../lorawan/violations.js';
 
 const NO_HOOKS: DeviceHooks = Object.freeze({});
 
+/** What a fleet's devices share; a device holds this one object, not four fields. */
+interface DeviceEnv {
+  readonly scheduler: Scheduler;
+  readonly radio: DeviceRadio;
+  readonly store: StateStore;
+  readonly hooks: DeviceHooks;
+}
+
+let lastEnv: DeviceEnv | undefined;
+
+/** The environment of the device made last when it is the same (devices are made fleet by fleet). */
+function envOf(scheduler: Scheduler, radio: DeviceRadio, store: StateStore, hooks: DeviceHooks): DeviceEnv {
+  const e = lastEnv;
+  if (e?.scheduler === scheduler && e.radio === radio && e.store === store && e.hooks === hooks) return e;
+  return (lastEnv = Object.freeze({ scheduler, radio, store, hooks }));
+}
+
 /**
  * A LoRaWAN end device (1.0.0–1.1, class A or C) modelled on LoRaMac-node's MAC layer. It reads time
  * from an injected scheduler and radiates through an injected radio, so it runs the same in wall and
@@ -75,14 +92,18 @@ export class VirtualDevice {
   /** The run's traffic window has closed: application uplinks not yet on air are not sent. */
   trafficEnded = false;
 
+  /** Clock, radio, state store and hooks: one object for a fleet's devices (`envOf`). */
+  private readonly env: DeviceEnv;
+
   constructor(
     readonly config: DeviceConfig,
-    readonly scheduler: Scheduler,
-    readonly radio: DeviceRadio,
+    scheduler: Scheduler,
+    radio: DeviceRadio,
     readonly rng: Rng,
-    readonly store: StateStore,
-    readonly hooks: DeviceHooks = NO_HOOKS,
+    store: StateStore,
+    hooks: DeviceHooks = NO_HOOKS,
   ) {
+    this.env = envOf(scheduler, radio, store, hooks);
     const c = config;
     const need = (ok: unknown, field: string, why: string) => {
       if (!ok) throw new DeviceConfigError(c.id, field, why);
@@ -119,6 +140,22 @@ export class VirtualDevice {
         lastRejoinAt: 0,
       };
     }
+  }
+
+  get scheduler(): Scheduler {
+    return this.env.scheduler;
+  }
+
+  get radio(): DeviceRadio {
+    return this.env.radio;
+  }
+
+  get store(): StateStore {
+    return this.env.store;
+  }
+
+  get hooks(): DeviceHooks {
+    return this.env.hooks;
   }
 
   get joined(): boolean {
@@ -308,7 +345,7 @@ export class VirtualDevice {
   }
 
   emit(e: DeviceEvent): void {
-    this.hooks.onEvent?.(e);
+    this.env.hooks.onEvent?.(e, this.config.id);
   }
 
   /** Identifiers for reports (keys are never part of them). */

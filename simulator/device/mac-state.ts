@@ -38,31 +38,124 @@ export interface MacState {
 
 const NO_RX1_FREQUENCIES: readonly (number | undefined)[] = Object.freeze([]);
 
+/** The MAC state's fields that most devices keep at their region's defaults for a whole run. */
+type RareMac = Pick<
+  MacState,
+  | 'maxEirp'
+  | 'uplinkDwell'
+  | 'downlinkDwell'
+  | 'rx1Frequencies'
+  | 'adrAckLimit'
+  | 'adrAckDelay'
+  | 'maxDutyCycle'
+  | 'rejoinMaxTimeN'
+  | 'rejoinMaxCountN'
+  | 'pingSlotFrequency'
+  | 'pingSlotDataRate'
+  | 'beaconFrequency'
+>;
+
+const RARE_MAC: readonly (keyof RareMac)[] = [
+  'maxEirp',
+  'uplinkDwell',
+  'downlinkDwell',
+  'rx1Frequencies',
+  'adrAckLimit',
+  'adrAckDelay',
+  'maxDutyCycle',
+  'rejoinMaxTimeN',
+  'rejoinMaxCountN',
+  'pingSlotFrequency',
+  'pingSlotDataRate',
+  'beaconFrequency',
+];
+
+/** A region's defaults of the rare fields, one frozen record shared by its devices. */
+const rareDefaults = new WeakMap<Region, Readonly<RareMac>>();
+
+function rareDefaultsOf(region: Region): Readonly<RareMac> {
+  let d = rareDefaults.get(region);
+  if (d === undefined) {
+    d = Object.freeze({
+      maxEirp: region.maxEirp,
+      uplinkDwell: region.dwellTime.uplink,
+      downlinkDwell: region.dwellTime.downlink,
+      rx1Frequencies: NO_RX1_FREQUENCIES,
+      adrAckLimit: region.adrAckLimit,
+      adrAckDelay: region.adrAckDelay,
+      maxDutyCycle: 0,
+      rejoinMaxTimeN: 15,
+      rejoinMaxCountN: 15,
+      pingSlotFrequency: undefined,
+      pingSlotDataRate: undefined,
+      beaconFrequency: undefined,
+    });
+    rareDefaults.set(region, d);
+  }
+  return d;
+}
+
+/**
+ * A device's MAC state: what MAC commands change on every device (data rate, power, windows, ADR
+ * counter) as fields; the rest read through accessors from its region's shared defaults until a
+ * command changes one, when the device gets a record of its own (~64 bytes fewer an idle device).
+ */
+class DeviceMac {
+  channels: ChannelTable;
+  rx1Delay: number;
+  rx1DrOffset = 0;
+  rx2DataRate: number;
+  rx2Frequency: number;
+  adrAckCnt = 0;
+  /** Frozen: the region's shared defaults; unfrozen: this device's own. */
+  private rare: RareMac;
+
+  constructor(
+    region: Region,
+    public dataRate: number,
+    public txPower: number,
+    public nbTrans: number,
+    public adr: boolean,
+  ) {
+    this.channels = defaultChannelTable(region);
+    this.rx1Delay = region.receiveDelay1 / 1000;
+    this.rx2DataRate = region.rx2.dataRate;
+    this.rx2Frequency = region.rx2.frequency;
+    this.rare = rareDefaultsOf(region);
+  }
+}
+
+Object.defineProperties(
+  DeviceMac.prototype,
+  Object.fromEntries(
+    RARE_MAC.map((k): [string, PropertyDescriptor] => [
+      k,
+      {
+        enumerable: true,
+        get(this: { rare: RareMac }): unknown {
+          return this.rare[k];
+        },
+        set(this: { rare: RareMac }, v: never): void {
+          if (this.rare[k] === v) return; // a restore writes every field: the same value shares on
+          if (Object.isFrozen(this.rare)) this.rare = { ...this.rare };
+          this.rare[k] = v;
+        },
+      },
+    ]),
+  ),
+);
+
 export function initialMacState(
   region: Region,
   o: { dataRate?: number; txPower?: number; adr?: boolean; nbTrans?: number },
 ): MacState {
-  return {
-    dataRate: o.dataRate ?? region.defaultDataRate,
-    txPower: o.txPower ?? 0,
-    nbTrans: o.nbTrans ?? 1,
-    maxEirp: region.maxEirp,
-    uplinkDwell: region.dwellTime.uplink,
-    downlinkDwell: region.dwellTime.downlink,
-    channels: defaultChannelTable(region),
-    rx1Frequencies: NO_RX1_FREQUENCIES,
-    rx1Delay: region.receiveDelay1 / 1000,
-    rx1DrOffset: 0,
-    rx2DataRate: region.rx2.dataRate,
-    rx2Frequency: region.rx2.frequency,
-    adr: o.adr ?? true,
-    adrAckLimit: region.adrAckLimit,
-    adrAckDelay: region.adrAckDelay,
-    adrAckCnt: 0,
-    maxDutyCycle: 0,
-    rejoinMaxTimeN: 15,
-    rejoinMaxCountN: 15,
-  };
+  return new DeviceMac(
+    region,
+    o.dataRate ?? region.defaultDataRate,
+    o.txPower ?? 0,
+    o.nbTrans ?? 1,
+    o.adr ?? true,
+  ) as unknown as MacState;
 }
 
 /**

@@ -85,12 +85,10 @@ export function newSession(
 
 export function persistSession(dev: VirtualDevice, cfList?: PersistedSession['cfList']): void {
   const s = dev.session!;
-  const counters: PersistedSession = {
-    fCntUpBound: s.fCntUpBound,
-    ...(s.nFCntDown === undefined ? {} : { nFCntDown: s.nFCntDown }),
-    ...(s.aFCntDown === undefined ? {} : { aFCntDown: s.aFCntDown }),
-    mac: macSnapshot(dev.mac),
-  };
+  // Made field by field, not by spreads: an ABP device's memory store keeps this very object.
+  const counters: PersistedSession = { fCntUpBound: s.fCntUpBound, mac: macSnapshot(dev.mac) };
+  if (s.nFCntDown !== undefined) counters.nFCntDown = s.nFCntDown;
+  if (s.aFCntDown !== undefined) counters.aFCntDown = s.aFCntDown;
   if (dev.config.activation === 'abp') {
     // Its DevAddr and keys are its configuration's: the store keeps its counters and MAC state,
     // and forgets what an earlier joined session of the same device left (null), so it cannot resume.

@@ -122,7 +122,13 @@ export class StateStore {
   }
 
   private merge(id: string, patch: PersistedDevice): PersistedDevice {
-    const cur = this.state.get(id) ?? {};
+    const cur = this.state.get(id);
+    if (cur === undefined) {
+      // A device's first record is the patch itself (callers hand over a fresh object and the store
+      // never changes a record in place): a copy would hold the same with room to spare.
+      this.state.set(id, patch);
+      return patch;
+    }
     const next: PersistedDevice = { ...cur, ...patch };
     if ((patch.session as unknown) === null)
       delete next.session; // written by clearSession

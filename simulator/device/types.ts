@@ -249,5 +249,6 @@ export interface DeviceCounters {
 }
 
 export interface DeviceHooks {
-  onEvent?: (e: DeviceEvent) => void;
+  /** `deviceId` is the device's: a fleet's devices can share one hooks object. */
+  onEvent?: (e: DeviceEvent, deviceId: string) => void;
 }

@@ -1,9 +1,15 @@
-import { devAddr } from '../../crypto/types.js';
-import { ByteSlab } from '../device/byte-slab.js';
+import { devAddr, type EUI64 } from '../../crypto/types.js';
+import { ByteSlab, slabDevEui } from '../device/byte-slab.js';
 import { VirtualDevice } from '../device/device.js';
 import type { StateStore } from '../device/state-store.js';
 import { DeviceConfigError } from '../device/errors.js';
-import type { DeviceConfig, DeviceEvent, DeviceSettings, DeviceTransmission } from '../device/types.js';
+import type {
+  DeviceConfig,
+  DeviceEvent,
+  DeviceHooks,
+  DeviceRadio,
+  DeviceTransmission,
+} from '../device/types.js';
 import { type SessionKeys } from '../lorawan/frame-security.js';
 import { Rng } from '../random/rng.js';
 import type { Region } from '../region/types.js';
@@ -55,6 +61,19 @@ export function createFirmwareDevices(
 ): Map<string, FirmwareDevice> {
   const out = new Map<string, FirmwareDevice>();
   const slab = new ByteSlab();
+  // One radio and one hooks object for every device: a closure each would cost a device ~200 bytes.
+  const radio: DeviceRadio = {
+    transmit: (tx) => {
+      o.onTransmit?.(tx);
+      o.air.uplink(tx);
+    },
+  };
+  const hooks: DeviceHooks = {
+    onEvent: (e, deviceId) => {
+      if (e.type === 'joined') o.air.address(e.devAddr, deviceId);
+      o.onEvent(deviceId, e);
+    },
+  };
   for (const d of plans) {
     const sp = d.spec;
     reconcileState(o.storeFor(d.fleet.name), sp.deviceId, sp.activation, o.sessions);
@@ -63,20 +82,10 @@ export function createFirmwareDevices(
     const dev = new VirtualDevice(
       deviceConfigFor(d, o.region, restoreMac, slab),
       o.scheduler,
-      {
-        transmit: (tx) => {
-          o.onTransmit?.(tx);
-          o.air.uplink(tx);
-        },
-      },
+      radio,
       rng,
       o.storeFor(d.fleet.name),
-      {
-        onEvent: (e) => {
-          if (e.type === 'joined') o.air.address(e.devAddr, sp.deviceId);
-          o.onEvent(sp.deviceId, e);
-        },
-      },
+      hooks,
     );
     o.air.addDevice(sp.deviceId, d.position, dev);
     if (sp.activation === 'abp') o.air.address(devAddr(sp.devAddr!), sp.deviceId);
@@ -121,13 +130,69 @@ function sessionKeysOf(
   v: DeviceSpec['lorawanVersion'],
   slab: ByteSlab,
   hexOf: (field: KeyField) => string,
+  devEui: string,
 ): SessionKeys {
   const fields: KeyField[] =
     v === '1.1' ? ['fNwkSIntKey', 'sNwkSIntKey', 'nwkSEncKey', 'appSKey'] : ['fNwkSIntKey', 'appSKey'];
-  return slab.sessionKeys(fields.map(hexOf), fields);
+  return slab.sessionKeys(fields.map(hexOf), fields, { value: devEui, field: 'devEui' });
 }
 
-/** The scenario's description of a device as the device model's configuration. */
+/** An ABP device configuration's `devEui`, read from the slab beside its session keys. */
+const ABP_DEV_EUI: PropertyDescriptor = {
+  enumerable: true,
+  get(this: { sessionKeys: SessionKeys }): EUI64 | undefined {
+    return slabDevEui(this.sessionKeys);
+  },
+};
+
+/**
+ * What a fleet's devices share of their configuration, one frozen object per fleet and kind (the
+ * prototype of each device's own): a device holds only its identity and keys.
+ */
+const sharedConfigs = new WeakMap<DevicePlan['fleet'], Map<string, object>>();
+
+function sharedConfigOf(d: DevicePlan, region: Region, restoreMac: boolean): object {
+  const sp = d.spec;
+  const f = d.fleet;
+  const key = `${sp.activation}/${sp.lorawanVersion}/${restoreMac}/${region.id}`;
+  let byKind = sharedConfigs.get(f);
+  if (byKind === undefined) sharedConfigs.set(f, (byKind = new Map()));
+  let shared = byKind.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze(
+      Object.defineProperties(
+        {
+          deviceClass: f.class,
+          ...(f.class === 'B' ? { pingSlotPeriodicity: f.ping_slot_periodicity } : {}),
+          region,
+          ...(f.data_rate !== undefined ? { dataRate: f.data_rate } : {}),
+          ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),
+          ...(f.adr !== undefined ? { adr: f.adr } : {}),
+          ...(f.link_check_every ? { linkCheckEvery: f.link_check_every } : {}),
+          ...(f.device_time_every ? { deviceTimeEvery: f.device_time_every } : {}),
+          joinRetryDelayMs: JOIN_RETRY_DELAY_MS,
+          activation: sp.activation,
+          version: sp.lorawanVersion,
+          ...(sp.activation === 'abp'
+            ? {
+                abpRx: ABP_RX,
+                // The network keeps what the device accepted only where the device was kept.
+                restoreMac,
+              }
+            : {}),
+        },
+        sp.activation === 'abp' ? { devEui: ABP_DEV_EUI } : {},
+      ),
+    );
+    byKind.set(key, shared);
+  }
+  return shared;
+}
+
+/**
+ * The scenario's description of a device as the device model's configuration: its own identity and
+ * keys over what its fleet shares (`sharedConfigOf`), read through the prototype.
+ */
 export function deviceConfigFor(
   d: DevicePlan,
   region: Region,
@@ -135,20 +200,6 @@ export function deviceConfigFor(
   slab: ByteSlab,
 ): DeviceConfig {
   const sp = d.spec;
-  const f = d.fleet;
-  const settings: DeviceSettings = {
-    id: sp.deviceId,
-    devEui: slab.eui64(sp.devEui, 'devEui'),
-    deviceClass: f.class,
-    ...(f.class === 'B' ? { pingSlotPeriodicity: f.ping_slot_periodicity } : {}),
-    region,
-    ...(f.data_rate !== undefined ? { dataRate: f.data_rate } : {}),
-    ...(f.tx_power !== undefined ? { txPower: f.tx_power } : {}),
-    ...(f.adr !== undefined ? { adr: f.adr } : {}),
-    ...(f.link_check_every ? { linkCheckEvery: f.link_check_every } : {}),
-    ...(f.device_time_every ? { deviceTimeEvery: f.device_time_every } : {}),
-    joinRetryDelayMs: JOIN_RETRY_DELAY_MS,
-  };
   const hexOf = (field: KeyField): string => {
     const v: DeviceSpec[KeyField] = sp[field];
     if (typeof v !== 'string')
@@ -157,24 +208,20 @@ export function deviceConfigFor(
   };
   // Views of the fleet's slab, not a buffer a key: thousands of devices feel it.
   const keys = (...fields: KeyField[]) => slab.aes128Keys(fields.map(hexOf), fields);
-  const v = sp.lorawanVersion;
+  const own = Object.create(sharedConfigOf(d, region, restoreMac)) as Record<string, unknown>;
+  own.id = sp.deviceId;
   if (sp.activation === 'otaa') {
-    const joinEui = slab.eui64(sp.joinEui ?? '', 'joinEui');
-    if (v === '1.1') {
-      const [appKey, nwkKey] = keys('appKey', 'nwkKey');
-      return { ...settings, activation: 'otaa', joinEui, appKey: appKey!, version: v, nwkKey: nwkKey! };
-    }
-    const [appKey] = keys('appKey');
-    return { ...settings, activation: 'otaa', joinEui, appKey: appKey!, version: v };
+    own.devEui = slab.eui64(sp.devEui, 'devEui');
+    own.joinEui = slab.eui64(sp.joinEui ?? '', 'joinEui');
+    const roots: KeyField[] = sp.lorawanVersion === '1.1' ? ['appKey', 'nwkKey'] : ['appKey'];
+    const [appKey, nwkKey] = keys(...roots);
+    own.appKey = appKey;
+    if (nwkKey) own.nwkKey = nwkKey;
+  } else {
+    own.devAddr = devAddr(sp.devAddr ?? '');
+    // The DevEUI beside the keys, read through the shared prototype (`ABP_DEV_EUI`): an ABP device
+    // needs it only to be named, and a view of its own would cost it ~96 bytes.
+    own.sessionKeys = sessionKeysOf(sp.lorawanVersion, slab, hexOf, sp.devEui);
   }
-  return {
-    ...settings,
-    activation: 'abp',
-    version: v,
-    devAddr: devAddr(sp.devAddr ?? ''),
-    sessionKeys: sessionKeysOf(v, slab, hexOf),
-    abpRx: ABP_RX,
-    // The network keeps what the device accepted only where the device was kept.
-    restoreMac,
-  };
+  return own as unknown as DeviceConfig;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CryptoInputError } from '../../crypto/errors.js';
 import type { DevAddr } from '../../crypto/types.js';
-import { ByteSlab } from '../../simulator/device/byte-slab.js';
+import { ByteSlab, slabDevEui } from '../../simulator/device/byte-slab.js';
 import { buildUplink, sessionKeys10 } from '../../simulator/lorawan/index.js';
 import { bytes, sessionKeys } from '../helpers/arbitraries.js';
 
@@ -66,6 +66,26 @@ describe('ByteSlab session keys', () => {
     expect(hex(k10.appSKey)).toBe('22'.repeat(16));
   });
 
+  it('keep a DevEUI beside the keys when given one, read as a view of the slab', () => {
+    const slab = new ByteSlab(64);
+    const plain = slab.sessionKeys(['11'.repeat(16), '22'.repeat(16)], ['nwkSKey', 'appSKey']);
+    const withEui = slab.sessionKeys(['33'.repeat(16), '44'.repeat(16)], ['nwkSKey', 'appSKey'], {
+      value: '70B3D57ED0000001',
+      field: 'devEui',
+    });
+    expect(slabDevEui(plain)).toBeUndefined();
+    expect(slabDevEui(sessionKeys10(plain.fNwkSIntKey, plain.appSKey))).toBeUndefined();
+    const eui = slabDevEui(withEui)!;
+    expect(hex(eui)).toBe('70b3d57ed0000001');
+    expect([hex(withEui.fNwkSIntKey), hex(withEui.appSKey)]).toEqual(['33'.repeat(16), '44'.repeat(16)]);
+    expect(() =>
+      slab.sessionKeys(['33'.repeat(16), '44'.repeat(16)], ['nwkSKey', 'appSKey'], {
+        value: '70B3',
+        field: 'devEui',
+      }),
+    ).toThrow(/devEui/);
+  });
+
   it('refuses a wrong count or a bad key, naming the field', () => {
     const slab = new ByteSlab();
     expect(() => slab.sessionKeys(['11'.repeat(16)], ['nwkSKey'])).toThrow(RangeError);
@@ -83,12 +103,16 @@ describe('ByteSlab session keys', () => {
         (devices, frames) => {
           const slab = new ByteSlab(80); // small chunks: devices spread over several
           const own = devices.map(([v, k]) => (v === '1.0' ? sessionKeys10(k.fNwkSIntKey, k.appSKey) : k));
-          const fromSlab = devices.map(([v, k]) =>
+          // Every other device with its DevEUI kept beside its keys.
+          const eui = (i: number) =>
+            i % 2 === 1 ? { value: new Uint8Array(8).fill(i), field: 'devEui' } : undefined;
+          const fromSlab = devices.map(([v, k], i) =>
             v === '1.0'
-              ? slab.sessionKeys([k.fNwkSIntKey, k.appSKey], ['nwkSKey', 'appSKey'])
+              ? slab.sessionKeys([k.fNwkSIntKey, k.appSKey], ['nwkSKey', 'appSKey'], eui(i))
               : slab.sessionKeys(
                   [k.fNwkSIntKey, k.sNwkSIntKey, k.nwkSEncKey, k.appSKey],
                   ['fNwkSIntKey', 'sNwkSIntKey', 'nwkSEncKey', 'appSKey'],
+                  eui(i),
                 ),
           );
           for (const [pick, fCnt, payload] of frames) {
