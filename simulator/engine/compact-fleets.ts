@@ -9,7 +9,7 @@ import { FCntFile } from '../device/fcnt-file.js';
 import { Rng } from '../random/rng.js';
 import type { Region } from '../region/types.js';
 import { parseDuration } from '../scenario/duration.js';
-import { jitterMsOf, type DevicePlan } from '../scenario/expand.js';
+import { jitterMsOf, sessionKeyBytes, type DevicePlan } from '../scenario/expand.js';
 import { frequencyPlan } from '../region/frequency-plan.js';
 import type { FleetSpec, Scenario } from '../scenario/types.js';
 import type { Scheduler } from '../time/scheduler.js';
@@ -91,13 +91,7 @@ export function setUpCompactFleets(o: {
         rx1DelayS: 1,
         devAddr: (i) => devAddrs[i]!,
         indexOf: (a) => addrIndex.get(a) ?? -1,
-        sessionKeys: (i, k) => {
-          const sp = plans[i]!.spec;
-          const hex = v11
-            ? [sp.fNwkSIntKey, sp.sNwkSIntKey, sp.nwkSEncKey, sp.appSKey]
-            : [sp.fNwkSIntKey, sp.appSKey];
-          hex.forEach((h, j) => k.set(Buffer.from(h!, 'hex'), j * 16));
-        },
+        sessionKeys: (i, k) => sessionKeyBytes(plans[i]!, k),
         rng: new Rng(`${o.seed}/compact/${name}`),
         fCnts: {
           initial: (i) => saved[plans[i]!.index] ?? 0,

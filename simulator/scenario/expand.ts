@@ -48,11 +48,37 @@ class LazyPlan implements DevicePlan {
     readonly position: Position,
     readonly deviceId: string,
     private readonly specAt: (i: number) => DeviceSpec,
+    private readonly abpKeysAt: (i: number, out: Uint8Array) => boolean,
   ) {}
 
   get spec(): DeviceSpec {
     return this.specAt(this.index);
   }
+
+  /** Its ABP session keys as bytes, when the seed derives them (see sessionKeyBytes). */
+  abpKeysInto(out: Uint8Array): boolean {
+    return this.abpKeysAt(this.index, out);
+  }
+}
+
+/**
+ * An ABP device's session keys as bytes in `out`: NwkSKey and AppSKey (1.0.x), or FNwkSIntKey,
+ * SNwkSIntKey, NwkSEncKey and AppSKey (1.1), 16 bytes each, the same as its spec's hex. A compact
+ * fleet's seeded device has them derived straight to bytes: its uplinks need nothing else of the spec.
+ */
+export function sessionKeyBytes(plan: DevicePlan, out: Uint8Array): void {
+  if (plan instanceof LazyPlan && plan.abpKeysInto(out)) return;
+  const sp = plan.spec;
+  const hex =
+    sp.lorawanVersion === '1.1'
+      ? [sp.fNwkSIntKey, sp.sNwkSIntKey, sp.nwkSEncKey, sp.appSKey]
+      : [sp.fNwkSIntKey, sp.appSKey];
+  hex.forEach((h, j) => out.set(Buffer.from(h ?? '', 'hex'), j * 16));
+}
+
+/** `derive`'s bytes themselves, into `out` at `at`. */
+function deriveInto(seed: string, label: string, out: Uint8Array, at: number, bytes: number): void {
+  out.set(hash('sha256', `lorafleet/${seed}/${label}`, 'buffer').subarray(0, bytes), at);
 }
 
 /** Bytes derived from the seed and a label: the same seed always gives the same EUIs and keys. */
@@ -183,6 +209,17 @@ export function expand(s: Scenario): Expanded {
             resetsFCnt: false,
           };
     };
+    // As specAt derives them, for a device without a CSV row (a row may give its own keys).
+    const abpKeysAt = (i: number, out: Uint8Array): boolean => {
+      if (activation !== 'abp' || fleet.rows?.[i] !== undefined) return false;
+      const label = `${fleet.name}/${i}`;
+      const names =
+        version === '1.1'
+          ? ['fnwksintkey', 'snwksintkey', 'nwksenckey', 'appskey']
+          : ['fnwksintkey', 'appskey'];
+      names.forEach((n, j) => deriveInto(seed, `${label}/${n}`, out, j * 16, 16));
+      return true;
+    };
     const compact = fleet.model === 'compact';
     for (let i = 0; i < fleet.count; i++) {
       const row = fleet.rows?.[i];
@@ -194,7 +231,7 @@ export function expand(s: Scenario): Expanded {
       if (compact) {
         // A compact fleet may hold a million devices: its specs (hex keys) are made when asked for.
         const id = row?.device_id ?? `${fleet.name}-${i}`;
-        devices.push(new LazyPlan(fleet, fi, i, ordinal, position, id, specAt));
+        devices.push(new LazyPlan(fleet, fi, i, ordinal, position, id, specAt, abpKeysAt));
       } else {
         const spec = specAt(i);
         devices.push({ fleet, fleetIndex: fi, index: i, ordinal, deviceId: spec.deviceId, spec, position });

@@ -26,15 +26,18 @@ export interface VerifierStats {
 }
 
 interface Expected {
+  fCnt: number;
+  /** Another uplink of the same device still pending (a device rarely has more than one). */
+  next: Expected | undefined;
   /** The application bytes in base64, as TTS writes `frm_payload` (standard alphabet, padded). */
   bytes: string;
   sentAt: number;
   /** The device's fleet (or any group the caller counts by). */
-  group?: string;
+  group?: string | undefined;
   /** The best the radio did for any transmission of it (see radio()). */
-  radio?: RadioFate;
+  radio?: RadioFate | undefined;
   /** A gateway heard it while the simulator ran late, the network on the same thread (see radio()). */
-  late?: boolean;
+  late?: boolean | undefined;
 }
 
 /** What the radio made of an uplink's transmissions, worst to best. */
@@ -57,6 +60,7 @@ export class UplinkVerifier {
    * lost), not every uplink it ever sent.
    */
   private readonly pending = new Map<string, Expected>();
+  private pendingCount = 0;
   private readonly arrived = new Map<string, Arrived>();
   /** Uplinks the network said it refused, by device. */
   private readonly refusals = new Map<string, number>();
@@ -91,11 +95,45 @@ export class UplinkVerifier {
    * (ms), and the group (fleet) a delivery is counted in.
    */
   expect(deviceId: string, fCnt: number, bytes: Uint8Array, sentAtMs: number, group?: string): void {
-    const key = `${deviceId}/${fCnt}`;
-    if (!this.pending.has(key)) this.sent++;
-    const e: Expected = { bytes: Buffer.from(bytes).toString('base64'), sentAt: sentAtMs };
+    const b64 = Buffer.from(bytes).toString('base64');
+    const known = this.find(deviceId, fCnt);
+    if (known !== undefined) {
+      // The same FCnt again: what was sent last is what must arrive, judged afresh.
+      known.bytes = b64;
+      known.sentAt = sentAtMs;
+      known.group = group;
+      known.radio = undefined;
+      known.late = undefined;
+      return;
+    }
+    this.sent++;
+    this.pendingCount++;
+    const e: Expected = { fCnt, next: this.pending.get(deviceId), bytes: b64, sentAt: sentAtMs };
     if (group !== undefined) e.group = group;
-    this.pending.set(key, e);
+    this.pending.set(deviceId, e);
+  }
+
+  /**
+   * The pending uplink of a device with this FCnt. Kept by device (the ID is the simulator's own
+   * string, hashed once) in a short list, not by a "device/FCnt" string made for every lookup.
+   */
+  private find(deviceId: string, fCnt: number): Expected | undefined {
+    for (let e = this.pending.get(deviceId); e !== undefined; e = e.next) if (e.fCnt === fCnt) return e;
+    return undefined;
+  }
+
+  /** Takes a pending uplink off its device's list. */
+  private take(deviceId: string, taken: Expected): void {
+    const head = this.pending.get(deviceId)!;
+    this.pendingCount--;
+    if (head === taken) {
+      if (taken.next === undefined) this.pending.delete(deviceId);
+      else this.pending.set(deviceId, taken.next);
+      return;
+    }
+    let e = head;
+    while (e.next !== taken) e = e.next!;
+    e.next = taken.next;
   }
 
   /**
@@ -104,7 +142,7 @@ export class UplinkVerifier {
    * wall time), so a loss of what was received is the simulator's.
    */
   radio(deviceId: string, fCnt: number, fate: RadioFate, late = false): void {
-    const e = this.pending.get(`${deviceId}/${fCnt}`);
+    const e = this.find(deviceId, fCnt);
     if (e === undefined) return;
     if (e.radio === undefined || RADIO_RANK[fate] > RADIO_RANK[e.radio]) e.radio = fate;
     if (late && fate === 'received') e.late = true;
@@ -128,19 +166,19 @@ export class UplinkVerifier {
       'simulator-late': 0,
     };
     const refusals = new Map(this.refusals);
-    for (const [key, e] of this.pending) {
-      if (e.radio === 'out-of-range') out['out-of-range']++;
-      else if (e.radio === 'collided') out.collided++;
-      else {
-        const device = key.slice(0, key.lastIndexOf('/'));
-        const left = refusals.get(device) ?? 0;
-        if (left > 0) {
-          refusals.set(device, left - 1);
-          out.refused++;
-        } else if (e.late) out['simulator-late']++;
-        else out.network++;
+    for (const [device, head] of this.pending)
+      for (let e: Expected | undefined = head; e !== undefined; e = e.next) {
+        if (e.radio === 'out-of-range') out['out-of-range']++;
+        else if (e.radio === 'collided') out.collided++;
+        else {
+          const left = refusals.get(device) ?? 0;
+          if (left > 0) {
+            refusals.set(device, left - 1);
+            out.refused++;
+          } else if (e.late) out['simulator-late']++;
+          else out.network++;
+        }
       }
-    }
     return out;
   }
 
@@ -154,14 +192,13 @@ export class UplinkVerifier {
     if (id === undefined || up === undefined) return;
     // TTS leaves zero values out of its JSON: the first uplink of a session (FCnt 0) has no f_cnt.
     const fCnt = up.f_cnt ?? 0;
-    const key = `${id}/${fCnt}`;
-    const e = this.pending.get(key);
+    const e = this.find(id, fCnt);
     if (e === undefined) {
       if (this.hasArrived(id, fCnt)) this.duplicated++;
       else this.unexpected++;
       return;
     }
-    this.pending.delete(key);
+    this.take(id, e);
     this.markArrived(id, fCnt);
     // Compared as written: one encoding of the bytes is canonical; anything else is not what was sent.
     if ((up.frm_payload ?? '') !== e.bytes && !sameBytes(up.frm_payload, e.bytes)) {
@@ -288,7 +325,7 @@ export class UplinkVerifier {
   }
 
   stats(): VerifierStats {
-    const lost = this.pending.size;
+    const lost = this.pendingCount;
     const h = this.latency;
     return {
       expected: this.sent,

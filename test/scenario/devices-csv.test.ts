@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/engine/run.js';
-import { expand } from '../../simulator/scenario/expand.js';
+import { expand, sessionKeyBytes } from '../../simulator/scenario/expand.js';
 import { loadScenario } from '../../simulator/scenario/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lorafleet-csv-'));
@@ -55,6 +55,29 @@ describe('a fleet from a CSV of devices', () => {
     expect(x.devices[0]!.position).toEqual({ x: 100, y: 200 });
     // Unlisted values come from the seed, as for any fleet.
     expect(x.devices[1]!.spec.joinEui).toMatch(/^70B3D57E[0-9A-F]{8}$/);
+  });
+
+  it("gives a compact ABP fleet's session keys as bytes the same as its specs, a row's own keys first", () => {
+    const file = files(
+      `name: csv
+seed: 3
+fleets:
+  - name: listed
+    model: compact
+    activation: abp
+    lorawan_version: 1.0.3
+    devices_file: abp.csv
+`,
+      [
+        'device_id,dev_eui,dev_addr,nwk_s_key,app_s_key',
+        'meter-1,0004A30B001C0530,27000001,' + '11'.repeat(16) + ',' + '22'.repeat(16),
+      ].join('\n'),
+      'abp.csv',
+    );
+    const [d] = expand(loadScenario(file)).devices;
+    const out = new Uint8Array(32);
+    sessionKeyBytes(d!, out);
+    expect(Buffer.from(out).toString('hex')).toBe('11'.repeat(16) + '22'.repeat(16));
   });
 
   // Issue 13 item 7: pointed at something that is not a device list, nothing of it is echoed whole.

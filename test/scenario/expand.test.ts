@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { derive, expand } from '../../simulator/scenario/expand.js';
+import { derive, expand, sessionKeyBytes } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 
 const scenario = (name: string, fleets: string[]) =>
@@ -75,5 +75,42 @@ describe('derive', () => {
     );
     // A fixed point (computed with createHash before this derivation changed): the AppSKey of device 0 of fleet "meters" under seed 42.
     expect(derive('42', 'meters/0/appskey', 16)).toBe('F0CAD7033FE583CB240CBF5A3A831843');
+  });
+});
+
+describe('sessionKeyBytes', () => {
+  it("derives a compact ABP device's keys as bytes equal to its spec's hex, 1.0 and 1.1", () => {
+    for (const [version, hexOf] of [
+      ['1.0.3', (sp: { fNwkSIntKey?: string; appSKey?: string }) => [sp.fNwkSIntKey, sp.appSKey]],
+      [
+        '1.1',
+        (sp: { fNwkSIntKey?: string; sNwkSIntKey?: string; nwkSEncKey?: string; appSKey?: string }) => [
+          sp.fNwkSIntKey,
+          sp.sNwkSIntKey,
+          sp.nwkSEncKey,
+          sp.appSKey,
+        ],
+      ],
+    ] as const) {
+      const x = expand(
+        parseScenario(
+          [
+            'name: keys',
+            'seed: 7',
+            'gateways: { count: 1 }',
+            'fleets:',
+            `  - { name: meters, model: compact, count: 30, activation: abp, lorawan_version: ${version} }`,
+            `  - { name: full, count: 3, activation: abp, lorawan_version: ${version} }`,
+          ].join('\n'),
+          'keys.yaml',
+        ),
+      );
+      for (const d of x.devices) {
+        const hex = hexOf(d.spec).join('');
+        const out = new Uint8Array(hex.length / 2);
+        sessionKeyBytes(d, out);
+        expect(Buffer.from(out).toString('hex').toUpperCase()).toBe(hex);
+      }
+    }
   });
 });

@@ -140,4 +140,24 @@ describe('UplinkVerifier', () => {
       'simulator-late': 0,
     });
   });
+
+  it('keeps several uplinks of one device in flight apart, whatever order they arrive or are lost in', () => {
+    const v = new UplinkVerifier(() => 100);
+    for (const f of [10, 11, 12, 13]) v.expect('a', f, Uint8Array.of(f), 0);
+    v.radio('a', 11, 'collided');
+    v.radio('a', 13, 'out-of-range');
+    v.radio('a', 12, 'received', true);
+    v.receive(up('a', 12, [12])); // from the middle of the device's list
+    v.receive(up('a', 10, [10])); // the oldest
+    v.receive(up('a', 12, [12])); // again: a duplicate, not a second delivery
+    expect(v.stats()).toMatchObject({ expected: 4, delivered: 2, duplicated: 1, lost: 2 });
+    expect(v.lossesByReason()).toMatchObject({ collided: 1, 'out-of-range': 1, network: 0 });
+    // The same FCnt expected again is judged afresh: its earlier radio fate is gone, and it counts once.
+    v.expect('a', 11, Uint8Array.of(99), 50);
+    v.radio('a', 11, 'received');
+    expect(v.stats().expected).toBe(4);
+    expect(v.lossesByReason()).toMatchObject({ collided: 0, 'out-of-range': 1, network: 1 });
+    v.receive(up('a', 11, [11])); // the bytes sent first are no longer what must arrive
+    expect(v.stats()).toMatchObject({ corrupted: 1, lost: 1 });
+  });
 });
