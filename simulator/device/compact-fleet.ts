@@ -42,7 +42,15 @@ export interface CompactFleetOptions {
    * Where FCntUp survives the process: the bound a device resumes from, and a reservation written
    * before the first frame that reaches it (FCntUp never goes back, LoRaWAN 1.0.4 §4.3.1.5).
    */
-  fCnts?: { initial(i: number): number; reserve(i: number, bound: number): void };
+  fCnts?: {
+    initial(i: number): number;
+    reserve(i: number, bound: number): void;
+    /**
+     * Every device's bound at once, `bounds[i]` for device i: a fleet starting up writes them in a
+     * few writes, not a system call for each device's first frame.
+     */
+    reserveAll?(bounds: Uint32Array): void;
+  };
   /** Whether device i sends now (load stages); an inactive device keeps its turn and skips it. */
   active?: (i: number, nowUs: number) => boolean;
 }
@@ -176,6 +184,13 @@ export class CompactFleet {
   start(): void {
     const now = this.scheduler.now();
     const spread = this.o.spreadUs ?? this.o.intervalUs;
+    const f = this.o.fCnts;
+    if (f?.reserveAll) {
+      // Each device sends within the first interval: its first reservation, made for all of them now.
+      for (let i = 0; i < this.o.count; i++)
+        if (this.fCntUp[i]! >= this.reserved[i]!) this.reserved[i] = this.fCntUp[i]! + FCNT_RESERVE;
+      f.reserveAll(this.reserved);
+    }
     for (let i = 0; i < this.o.count; i++) {
       this.nextAt[i] = now + this.o.rng.next() * spread;
       this.push(i);

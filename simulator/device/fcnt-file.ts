@@ -47,6 +47,23 @@ export class FCntFile {
     writeSync(this.fd, b, 0, 4, index * 4);
   }
 
+  /**
+   * Bounds of many devices: `bounds[k]` for the device at `indices[k]`, written as one write for each
+   * run of consecutive indices (one in all for a whole fleet; a shard's devices, nearest to its
+   * gateways, come in shorter runs). Durable against a process kill when this returns.
+   */
+  reserveMany(indices: ArrayLike<number>, bounds: Uint32Array): void {
+    let k = 0;
+    while (k < indices.length) {
+      let end = k + 1;
+      while (end < indices.length && indices[end] === indices[end - 1]! + 1) end++;
+      const run = Buffer.allocUnsafe((end - k) * 4);
+      for (let j = k; j < end; j++) run.writeUInt32LE(bounds[j]! >>> 0, (j - k) * 4);
+      writeSync(this.fd, run, 0, run.length, indices[k]! * 4);
+      k = end;
+    }
+  }
+
   close(): void {
     fsyncSync(this.fd);
     closeSync(this.fd);

@@ -81,6 +81,7 @@ export function setUpCompactFleets(o: {
       addrIndex.set(devAddrs[i]!, i);
     });
     const v11 = plans[0]!.spec.lorawanVersion === '1.1';
+    const fileIndices = Uint32Array.from(plans, (p) => p.index);
     const fleet = new CompactFleet(
       {
         ...timing(f, o.region),
@@ -96,6 +97,7 @@ export function setUpCompactFleets(o: {
         fCnts: {
           initial: (i) => saved[plans[i]!.index] ?? 0,
           reserve: (i, bound) => file.reserve(plans[i]!.index, bound),
+          reserveAll: (bounds) => file.reserveMany(fileIndices, bounds),
         },
         active: (i, now) => o.isActive(plans[i]!.ordinal, now),
       },

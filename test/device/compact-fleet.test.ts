@@ -188,4 +188,30 @@ describe('CompactFleet', () => {
     scheduler.advanceTo(600e6);
     expect(log.length).toBe(n);
   });
+
+  it('reserves FCntUp ahead on its store: all devices at start in one call, then a device at its bound', () => {
+    const single: [number, number][] = [];
+    const all: number[][] = [];
+    const initial = (i: number) => (i === 3 ? 62 : i === 4 ? 1000 : 0);
+    const { f, scheduler, log } = fleet({
+      count: 5,
+      intervalUs: 10e6,
+      fCnts: {
+        initial,
+        reserve: (i, bound) => single.push([i, bound]),
+        reserveAll: (bounds) => all.push([...bounds]),
+      },
+    });
+    f.start();
+    expect(all).toEqual([[64, 64, 64, 126, 1064]]);
+    scheduler.advanceBy(30e6); // three frames each
+    expect(single).toEqual([]);
+    // Device 3 resumed at 62 with 126 reserved: frame 126 is the first to reserve again.
+    const sent3 = () => log.filter((t) => t.device === 3).map((t) => t.fCnt);
+    expect(sent3().slice(0, 3)).toEqual([62, 63, 64]);
+    scheduler.advanceBy(10e6 * 80);
+    expect(sent3()).toContain(126);
+    expect(single.filter(([i]) => i === 3)).toEqual([[3, 126 + 64]]);
+    expect(single.filter(([i]) => i === 4)).toEqual([[4, 1064 + 64]]);
+  });
 });

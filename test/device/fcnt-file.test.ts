@@ -36,4 +36,17 @@ describe('FCntFile', () => {
     expect(r.bounds(4)).toEqual(new Uint32Array([128, 192, 0, 64]));
     r.close();
   });
+
+  it("writes many devices' bounds in runs of consecutive indices, leaving the others' untouched", () => {
+    const file = join(dir, 'c.fcnt');
+    const other = FCntFile.open(file);
+    for (const i of [1, 4, 5, 9]) other.reserve(i, 1000 + i); // another shard's devices
+    const mine = FCntFile.open(file);
+    mine.reserveMany(Uint32Array.of(0, 2, 3, 6, 7, 8), Uint32Array.of(64, 66, 67, 70, 71, 72));
+    mine.reserveMany([], new Uint32Array(0));
+    for (const x of [other, mine]) x.close();
+    const r = FCntFile.open(file);
+    expect([...r.bounds(11)]).toEqual([64, 1001, 66, 67, 1004, 1005, 70, 71, 72, 1009, 0]);
+    r.close();
+  });
 });
