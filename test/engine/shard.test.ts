@@ -5,13 +5,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../simulator/report/types.js';
 import { expand, gatewayIdPrefix } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
-import { parseShard, shardOf } from '../../simulator/scenario/shard.js';
+import { cutsByDevices, parseShard, shardOf } from '../../simulator/scenario/shard.js';
 import { defaultWorkers } from '../../simulator/cli/workers.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 import { ttsStandIn } from '../helpers/tts-stand-in.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lorafleet-shard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A place 500 m from each gateway of a 3-wide grid of six at 40 km (the grid's own coordinates). */
+const CELLS = `[${[-40000, 0]
+  .flatMap((y) => [-40000, 0, 40000].map((x) => `{ x: ${x + 500}, y: ${y} }`))
+  .join(', ')}]`;
 
 const text = [
   'name: sharded',
@@ -20,10 +25,12 @@ const text = [
   'drain: 10s',
   'load: { join_window: 40s }',
   'time: virtual',
-  'gateways: { count: 6, placement: { type: grid, spacing: 2500 } }',
+  // Six cells 40 km apart, six devices by each gateway: no gateway hears another cell, so a shard's
+  // radio is exactly the whole scenario's radio for its devices and the totals must agree exactly.
+  'gateways: { count: 6, placement: { type: grid, spacing: 40000 } }',
   'fleets:',
-  '  - { name: otaa, count: 24, activation: otaa, lorawan_version: 1.0.3, data_rate: 3, interval: 12s, positions: { type: random, radius: 3000 } }',
-  '  - { name: abp, count: 12, activation: abp, lorawan_version: 1.1, data_rate: 3, interval: 12s, positions: { type: random, radius: 3000 } }',
+  `  - { name: otaa, count: 24, activation: otaa, lorawan_version: 1.0.3, data_rate: 3, interval: 12s, positions: { type: list, positions: ${CELLS} } }`,
+  `  - { name: abp, count: 12, activation: abp, lorawan_version: 1.1, data_rate: 3, interval: 12s, positions: { type: list, positions: ${CELLS} } }`,
   'thresholds: [ "delivery_ratio >= 0.9", "join_success_ratio == 1" ]',
 ].join('\n');
 
@@ -46,6 +53,38 @@ describe('shards', () => {
     // Keys and EUIs are those of the whole scenario.
     const d = parts[2]!.devices[0]!;
     expect(d.spec).toEqual(x.devices[d.ordinal]!.spec);
+  });
+
+  it('cut the gateways where the devices divide evenly, not where the gateways do', () => {
+    // Ten gateways on a grid wider than the fleet's 4 km disc: the first five hear a tenth of it.
+    const wide = parseScenario(
+      [
+        'name: wide',
+        'seed: bench-tts-1',
+        'gateways: { count: 10, placement: { type: grid, spacing: 3000 } }',
+        'fleets:',
+        '  - { name: meters, model: compact, count: 5000, activation: abp, positions: { type: random, radius: 4000 } }',
+      ].join('\n'),
+      'wide.yaml',
+    );
+    const x = expand(wide);
+    const sizes = [0, 1].map((index) => shardOf(x, { index, count: 2 }).devices.length);
+    expect(sizes[0]! + sizes[1]!).toBe(5000);
+    for (const n of sizes) expect(n).toBeGreaterThan(2000); // cut by gateway count: 549 and 4,451
+    const three = [0, 1, 2].map((index) => shardOf(x, { index, count: 3 }));
+    expect(three.flatMap((p) => p.gateways.map((g) => g.id))).toEqual(x.gateways.map((g) => g.id));
+    for (const p of three) expect(p.gateways.length).toBeGreaterThan(0);
+  });
+
+  it('cutsByDevices: the cut nearest an even share, each run at least one gateway', () => {
+    expect(cutsByDevices([10, 10, 10, 10], 2)).toEqual([0, 2]);
+    expect(cutsByDevices([1, 1, 1, 97], 2)).toEqual([0, 3]);
+    expect(cutsByDevices([97, 1, 1, 1], 2)).toEqual([0, 1]);
+    // Every device at one gateway: the other shards still get a gateway each.
+    expect(cutsByDevices([0, 0, 100, 0, 0], 3)).toEqual([0, 1, 3]);
+    expect(cutsByDevices([100, 0, 0], 3)).toEqual([0, 1, 2]);
+    // No devices at all: the gateways divide evenly.
+    expect(cutsByDevices([0, 0, 0, 0, 0, 0], 3)).toEqual([0, 2, 4]);
   });
 
   it('refuses more shards than gateways, and a malformed --shard', () => {
