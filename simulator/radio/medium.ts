@@ -95,7 +95,7 @@ export class RadioMedium {
   private readonly seedHash: number;
 
   constructor(private readonly opts: MediumOptions) {
-    this.seedHash = hashString(`${opts.seed}/`);
+    this.seedHash = mediumSeedHash(opts.seed);
     this.model = opts.pathLoss ?? DEFAULT_PATH_LOSS;
     this.fadingSigma = opts.fadingSigma ?? 0;
   }
@@ -122,11 +122,7 @@ export class RadioMedium {
   }
 
   private shadowing(from: Node, to: Node): number {
-    const sigma = this.model.shadowingSigma;
-    if (sigma <= 0) return 0;
-    return from.id < to.id
-      ? stableNormalOfPair(this.seedHash, from.id, to.id, sigma)
-      : stableNormalOfPair(this.seedHash, to.id, from.id, sigma);
+    return shadowingDb(this.model, this.seedHash, from, to);
   }
 
   /** An uplink: which gateways hear it. */
@@ -239,4 +235,31 @@ export class RadioMedium {
       this.counters.collisions++;
     }
   }
+}
+
+/** The hash of a run's seed that a medium's shadowing starts from. */
+export function mediumSeedHash(seed: number | string): number {
+  return hashString(`${seed}/`);
+}
+
+/**
+ * What a link between two nodes loses, dB: path loss over their distance and the shadowing of the
+ * pair, fixed for the run and the same both ways (reciprocity) — a medium's link without its fading.
+ */
+export function linkLossDb(
+  model: PathLossModel,
+  seedHash: number,
+  a: { id: string; position: Position },
+  b: { id: string; position: Position },
+): number {
+  return pathLoss(model, distance(a.position, b.position)) + shadowingDb(model, seedHash, a, b);
+}
+
+/** The shadowing of a pair of nodes, dB: drawn once for the pair from the run's seed. */
+function shadowingDb(model: PathLossModel, seedHash: number, a: { id: string }, b: { id: string }): number {
+  const sigma = model.shadowingSigma;
+  if (sigma <= 0) return 0;
+  return a.id < b.id
+    ? stableNormalOfPair(seedHash, a.id, b.id, sigma)
+    : stableNormalOfPair(seedHash, b.id, a.id, sigma);
 }

@@ -1,5 +1,6 @@
 import { LorafleetError } from '../../crypto/errors.js';
-import { distance } from '../radio/geometry.js';
+import { linkLossDb, mediumSeedHash } from '../radio/medium.js';
+import { DEFAULT_PATH_LOSS } from '../radio/propagation.js';
 import type { Expanded } from './expand.js';
 
 /** One of `count` deterministic shares of a scenario; `index` is 0-based, like JOB_COMPLETION_INDEX. */
@@ -26,8 +27,9 @@ export function parseShard(text: string): Shard {
 
 /**
  * A shard's share of the scenario: a contiguous run of gateways (so a grid splits into areas), and
- * every device whose nearest gateway is among them. The devices go with the gateways that hear them
- * best, so each shard's radio is nearly the whole scenario's radio near its gateways; a gateway EUI
+ * every device whose strongest link (path loss and the run's shadowing) is to one of them. The devices
+ * go with the gateways that hear them best, so each shard's radio is nearly the whole scenario's radio
+ * near its gateways, and a device no gateway of its shard hears is heard by none; a gateway EUI
  * is served by one shard only, as the network expects one connection per gateway. The runs are cut
  * where the devices divide evenly (`cutsByDevices`), not where the gateways do: a grid wider than the
  * fleet's area would otherwise leave one shard the few devices of its edge and another nearly all.
@@ -41,13 +43,17 @@ export function shardOf(x: Expanded, shard: Shard): Expanded {
     throw new ShardError(
       `--shard ${shard.index}/${shard.count}: the scenario has ${G} gateway${G === 1 ? '' : 's'}, and each shard needs one; use at most ${G} shards`,
     );
+  // Each device's strongest link, with the shadowing the run's radio gives it (every gateway has the
+  // scenario's antenna): a device any gateway hears is heard by its own shard's, as in one process.
+  const seedHash = mediumSeedHash(x.seed);
   const nearest = x.devices.map((d) => {
+    const dev = { id: d.deviceId, position: d.position };
     let best = 0;
-    let bestD = Number.POSITIVE_INFINITY;
+    let bestLoss = Number.POSITIVE_INFINITY;
     x.gateways.forEach((g, i) => {
-      const dd = distance(d.position, g.position);
-      if (dd < bestD) {
-        bestD = dd;
+      const loss = linkLossDb(DEFAULT_PATH_LOSS, seedHash, dev, g);
+      if (loss < bestLoss) {
+        bestLoss = loss;
         best = i;
       }
     });

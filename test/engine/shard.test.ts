@@ -6,6 +6,9 @@ import type { RunReport } from '../../simulator/report/types.js';
 import { expand, gatewayIdPrefix } from '../../simulator/scenario/expand.js';
 import { parseScenario } from '../../simulator/scenario/load.js';
 import { cutsByDevices, parseShard, shardOf } from '../../simulator/scenario/shard.js';
+import type { Position } from '../../simulator/radio/geometry.js';
+import { RadioMedium } from '../../simulator/radio/medium.js';
+import { Rng } from '../../simulator/random/rng.js';
 import { defaultWorkers } from '../../simulator/cli/workers.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 import { ttsStandIn } from '../helpers/tts-stand-in.js';
@@ -74,6 +77,51 @@ describe('shards', () => {
     const three = [0, 1, 2].map((index) => shardOf(x, { index, count: 3 }));
     expect(three.flatMap((p) => p.gateways.map((g) => g.id))).toEqual(x.gateways.map((g) => g.id));
     for (const p of three) expect(p.gateways.length).toBeGreaterThan(0);
+  });
+
+  it('give each device the shard of its strongest link: heard by its shard exactly when heard at all', () => {
+    // A fleet wider than its gateways' reach at SF12 and 14 dBm, with the run's shadowing: some
+    // devices are heard by no gateway, some only by a gateway that is not the nearest.
+    const x = expand(
+      parseScenario(
+        [
+          'name: edges',
+          'seed: edges-1',
+          'gateways: { count: 6, placement: { type: grid, spacing: 6000 } }',
+          'fleets:',
+          '  - { name: meters, count: 400, activation: abp, positions: { type: random, radius: 14000 } }',
+        ].join('\n'),
+        'edges.yaml',
+      ),
+    );
+    const heard = (gateways: typeof x.gateways, deviceId: string, position: Position) => {
+      const m = new RadioMedium({ seed: x.seed, rng: new Rng(1), collisions: false });
+      for (const g of gateways)
+        m.addGateway({ id: g.id, position: g.position, antennaGain: 0, noiseFigure: 6 });
+      m.addDevice({ id: deviceId, position, antennaGain: 0, noiseFigure: 6 });
+      const t = {
+        from: deviceId,
+        frequency: 868_100_000,
+        modulation: 'LORA' as const,
+        spreadingFactor: 12,
+        bandwidth: 125_000,
+        eirp: 14,
+        startUs: 0,
+        airtimeUs: 1e6,
+      };
+      return m.uplink(t).length > 0;
+    };
+    let unheard = 0;
+    for (const index of [0, 1, 2]) {
+      const part = shardOf(x, { index, count: 3 });
+      for (const d of part.devices) {
+        const whole = heard(x.gateways, d.deviceId, d.position);
+        if (!whole) unheard++;
+        expect(heard(part.gateways, d.deviceId, d.position), d.deviceId).toBe(whole);
+      }
+    }
+    expect(unheard).toBeGreaterThan(0); // the geometry does reach past the gateways
+    expect(unheard).toBeLessThan(400);
   });
 
   it('cutsByDevices: the cut nearest an even share, each run at least one gateway', () => {
