@@ -39,23 +39,7 @@ export interface MacState {
 const NO_RX1_FREQUENCIES: readonly (number | undefined)[] = Object.freeze([]);
 
 /** The MAC state's fields that most devices keep at their region's defaults for a whole run. */
-type RareMac = Pick<
-  MacState,
-  | 'maxEirp'
-  | 'uplinkDwell'
-  | 'downlinkDwell'
-  | 'rx1Frequencies'
-  | 'adrAckLimit'
-  | 'adrAckDelay'
-  | 'maxDutyCycle'
-  | 'rejoinMaxTimeN'
-  | 'rejoinMaxCountN'
-  | 'pingSlotFrequency'
-  | 'pingSlotDataRate'
-  | 'beaconFrequency'
->;
-
-const RARE_MAC: readonly (keyof RareMac)[] = [
+const RARE_MAC = [
   'maxEirp',
   'uplinkDwell',
   'downlinkDwell',
@@ -68,7 +52,9 @@ const RARE_MAC: readonly (keyof RareMac)[] = [
   'pingSlotFrequency',
   'pingSlotDataRate',
   'beaconFrequency',
-];
+] as const satisfies readonly (keyof MacState)[];
+
+type RareMac = Pick<MacState, (typeof RARE_MAC)[number]>;
 
 /** A region's defaults of the rare fields, one frozen record shared by its devices. */
 const rareDefaults = new WeakMap<Region, Readonly<RareMac>>();
