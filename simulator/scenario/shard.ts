@@ -46,7 +46,7 @@ export function shardOf(x: Expanded, shard: Shard): Expanded {
   // Each device's strongest link, with the shadowing the run's radio gives it (every gateway has the
   // scenario's antenna): a device any gateway hears is heard by its own shard's, as in one process.
   const seedHash = mediumSeedHash(x.seed);
-  const nearest = x.devices.map((d) => {
+  const strongest = x.devices.map((d) => {
     const dev = { id: d.deviceId, position: d.position };
     let best = 0;
     let bestLoss = Number.POSITIVE_INFINITY;
@@ -60,17 +60,17 @@ export function shardOf(x: Expanded, shard: Shard): Expanded {
     return best;
   });
   const perGateway = new Array<number>(G).fill(0);
-  for (const g of nearest) perGateway[g]!++;
+  for (const g of strongest) perGateway[g]!++;
   const owner = ownersOf(cutsByDevices(perGateway, shard.count), G);
   const gateways = x.gateways.filter((_, g) => owner[g] === shard.index);
-  const devices = x.devices.filter((_, i) => owner[nearest[i]!] === shard.index);
+  const devices = x.devices.filter((_, i) => owner[strongest[i]!] === shard.index);
   return { ...x, gateways, devices, shard };
 }
 
 /**
  * Where each of `count` runs of gateways starts (the first at 0): each cut at the gateway index that
  * brings the devices before it closest to an even share, every run at least one gateway long.
- * `perGateway[g]`: devices whose nearest gateway is g.
+ * `perGateway[g]`: devices whose strongest link is to gateway g.
  */
 export function cutsByDevices(perGateway: readonly number[], count: number): number[] {
   const G = perGateway.length;
